@@ -1,0 +1,128 @@
+// Core throughput benchmark: training steps/s (NCSN-DSM, ISM, SSM with Adam,
+// clipping and EMA, i.e. the trainer's real step) and score evaluations/s for
+// the 2(+log sigma)-128-128-128-2 SiLU network. Prints one JSON object per
+// measurement on stdout (bench/run.sh pairs them with the PyTorch peer's).
+//
+// Timing: warm up, then the median of 5 timed windows of ~0.4 s each.
+// Usage: bench_core [--threads N] [--quick]
+#include "NoiseSchedule.h"
+#include "Objective.h"
+#include "Presets.h"
+#include "ScoreNet.h"
+#include "ThreadPool.h"
+#include "Trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+using namespace ss;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+
+// Calls work(reps) and returns the median rate (reps per second) over windows.
+template <typename F>
+double medianRate(F&& work, double window, int windows)
+{
+    // Warm-up and calibration: how many reps fill a window.
+    int reps = 1;
+    for (;;) {
+        const auto t0 = Clock::now();
+        work(reps);
+        const double dt = seconds(t0, Clock::now());
+        if (dt > window / 4) {
+            reps = std::max(1, int(reps * window / dt));
+            break;
+        }
+        reps *= 2;
+    }
+    std::vector<double> rates;
+    for (int w = 0; w < windows; ++w) {
+        const auto t0 = Clock::now();
+        work(reps);
+        rates.push_back(reps / seconds(t0, Clock::now()));
+    }
+    std::sort(rates.begin(), rates.end());
+    return rates[rates.size() / 2];
+}
+
+ModelConfig benchModel()
+{
+    ModelConfig m; // 3-128-128-128-2 SiLU, log-sigma input, score = net / sigma
+    m.hidden = {128, 128, 128};
+    return m;
+}
+
+// Multiply-adds of one training step per example: forward, then dW for every
+// layer and dX for all but the first; times (1 + tangents) columns.
+double trainFlopsPerExample(const Mlp& mlp, int tangents)
+{
+    const double fwd = mlp.forwardMacsPerExample();
+    const double first = double(mlp.widths()[0]) * mlp.widths()[1];
+    return 2.0 * (3 * fwd - first) * (1 + tangents);
+}
+
+void report(const char* kind, const char* what, int size, double rate, double gflops, int threads)
+{
+    std::printf("{\"kind\":\"%s\",\"what\":\"%s\",\"size\":%d,\"rate\":%.1f,\"gflops\":%.1f,\"threads\":%d}\n", kind,
+                what, size, rate, gflops, threads);
+    std::fflush(stdout);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    int threads = 0;
+    bool quick = false;
+    for (int i = 1; i < argc; ++i) {
+        if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads = std::atoi(argv[++i]);
+        else if (!std::strcmp(argv[i], "--quick")) quick = true;
+        else {
+            std::fprintf(stderr, "usage: bench_core [--threads N] [--quick]\n");
+            return 2;
+        }
+    }
+    const double window = quick ? 0.15 : 0.4;
+    const int windows = quick ? 3 : 5;
+    auto data = std::make_shared<const Dataset>(makePreset("8gaussians", 10000, 1));
+    const auto schedule = NoiseSchedule::geometric(0.01, 5.0, 10);
+    ThreadPool pool(threads);
+    threads = pool.size();
+
+    auto train = [&](const char* what, ObjectiveKind kind, int batch) {
+        ObjectiveConfig oc;
+        oc.kind = kind;
+        oc.sigma = 0.1;
+        TrainerConfig tc;
+        tc.batchSize = batch;
+        tc.threads = threads;
+        Trainer trainer(data, benchModel(), oc, schedule, OptimizerConfig{}, tc);
+        const double rate = medianRate([&](int reps) { trainer.run(reps); }, window, windows);
+        const double flops = trainFlopsPerExample(trainer.net().mlp(), trainer.objective().tangents()) * batch;
+        report("train", what, batch, rate, rate * flops * 1e-9, threads);
+    };
+    for (int batch : {16, 128, 512, 2048}) train("ncsn", ObjectiveKind::Ncsn, batch);
+    train("ism", ObjectiveKind::Ism, 512);
+    train("ssm", ObjectiveKind::Ssm, 512);
+
+    const ScoreNet net(benchModel());
+    const NoiseLevel level = schedule.level(5);
+    for (int n : {4096, 65536, 1048576}) {
+        Eigen::Matrix2Xd x = makePreset("8gaussians", n, 2).points;
+        Eigen::Matrix2Xd out(2, n);
+        const double rate =
+            medianRate([&](int reps) { for (int r = 0; r < reps; ++r) scoreParallel(net, x, level, -1, out, pool); },
+                       window, windows);
+        const double points = rate * n;
+        report("eval", "score", n, points, points * 2 * net.mlp().forwardMacsPerExample() * 1e-9, threads);
+    }
+    return 0;
+}

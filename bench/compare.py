@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Joins bench_core's and the peer's JSON lines and prints ours/PyTorch ratios
+next to the targets of the issue that set them."""
+import json
+import sys
+
+# (kind, what, size) -> minimum ratio ours/PyTorch
+TARGETS = {
+    ("train", "ncsn", 16): 5.0,
+    ("train", "ncsn", 128): 5.0,
+    ("train", "ncsn", 512): 3.0,
+    ("eval", "score", 1048576): 5.0,
+}
+
+
+def load(path):
+    rows = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("{"):
+                r = json.loads(line)
+                rows[(r["kind"], r["what"], r["size"])] = r
+    return rows
+
+
+def main():
+    ours, peer = load(sys.argv[1]), load(sys.argv[2])
+    unit = {"train": "steps/s", "eval": "points/s"}
+    print(f"{'measurement':<24}{'ours':>14}{'PyTorch':>14}{'ratio':>8}{'GFLOP/s':>10}{'target':>8}")
+    for key, r in ours.items():
+        p = peer.get(key)
+        name = f"{key[0]} {key[1]} {key[2]}"
+        ratio = r["rate"] / p["rate"] if p else float("nan")
+        target = TARGETS.get(key)
+        mark = "" if target is None else (f">={target:g}" + (" ok" if ratio >= target else " MISS"))
+        prate = f"{p['rate']:.0f}" if p else "-"
+        print(f"{name:<24}{r['rate']:>14.0f}{prate:>14}{ratio:>8.2f}{r['gflops']:>10.1f}  {mark}  ({unit[key[0]]})")
+
+
+if __name__ == "__main__":
+    main()

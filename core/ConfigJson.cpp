@@ -1,0 +1,261 @@
+#include "ConfigJson.h"
+
+#include "Error.h"
+
+#include <cmath>
+#include <limits>
+
+namespace ss {
+
+
+namespace json {
+
+const nlohmann::json& field(const nlohmann::json& obj, const char* key, const std::string& where)
+{
+    if (!obj.is_object()) throw InputError(where + ": expected an object");
+    const auto it = obj.find(key);
+    if (it == obj.end()) throw InputError(where + "." + key + ": missing");
+    return *it;
+}
+
+double number(const nlohmann::json& obj, const char* key, const std::string& where)
+{
+    const auto& v = field(obj, key, where);
+    if (!v.is_number()) throw InputError(where + "." + key + ": expected a number");
+    const double d = v.get<double>();
+    if (!std::isfinite(d)) throw InputError(where + "." + key + ": not a finite number");
+    return d;
+}
+
+std::int64_t integer(const nlohmann::json& obj, const char* key, const std::string& where, std::int64_t min,
+                     std::int64_t max)
+{
+    const auto& v = field(obj, key, where);
+    if (!v.is_number_integer()) throw InputError(where + "." + key + ": expected an integer");
+    const std::int64_t i = v.get<std::int64_t>();
+    if (i < min || i > max)
+        throw InputError(where + "." + key + ": " + std::to_string(i) + " is outside [" + std::to_string(min) + ", " +
+                         std::to_string(max) + "]");
+    return i;
+}
+
+bool boolean(const nlohmann::json& obj, const char* key, const std::string& where)
+{
+    const auto& v = field(obj, key, where);
+    if (!v.is_boolean()) throw InputError(where + "." + key + ": expected true or false");
+    return v.get<bool>();
+}
+
+std::string string(const nlohmann::json& obj, const char* key, const std::string& where)
+{
+    const auto& v = field(obj, key, where);
+    if (!v.is_string()) throw InputError(where + "." + key + ": expected a string");
+    return v.get<std::string>();
+}
+
+std::vector<double> numbers(const nlohmann::json& obj, const char* key, const std::string& where, size_t maxSize)
+{
+    const auto& v = field(obj, key, where);
+    if (!v.is_array()) throw InputError(where + "." + key + ": expected an array of numbers");
+    if (v.size() > maxSize)
+        throw InputError(where + "." + key + ": " + std::to_string(v.size()) + " entries, more than the limit of " +
+                         std::to_string(maxSize));
+    std::vector<double> out;
+    out.reserve(v.size());
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (!v[i].is_number() || !std::isfinite(v[i].get<double>()))
+            throw InputError(where + "." + key + "[" + std::to_string(i) + "]: not a finite number");
+        out.push_back(v[i].get<double>());
+    }
+    return out;
+}
+
+} // namespace json
+
+namespace {
+
+// Runs a factory or validator; InputErrors get the location in front unless
+// they already start with it.
+template <typename F>
+auto located(const std::string& where, F&& f) -> decltype(f())
+{
+    try {
+        return f();
+    } catch (const InputError& e) {
+        const std::string what = e.what();
+        if (what.rfind(where, 0) == 0) throw; // a field reader already named the place
+        throw InputError(where + ": " + what);
+    }
+}
+
+} // namespace
+
+nlohmann::json toJson(const ModelConfig& c)
+{
+    return {{"hidden", c.hidden},
+            {"activation", activationName(c.activation)},
+            {"parametrisation", parametrisationName(c.parametrisation)},
+            {"conditioning", conditioningName(c.conditioning)},
+            {"rawNoiseInput", c.rawNoiseInput},
+            {"embeddingFrequencies", c.embeddingFrequencies},
+            {"numClasses", c.numClasses},
+            {"seed", c.seed}};
+}
+
+ModelConfig modelConfigFromJson(const nlohmann::json& j, const std::string& where)
+{
+    ModelConfig c;
+    const auto hidden = json::numbers(j, "hidden", where, 16);
+    c.hidden.clear();
+    for (double h : hidden) {
+        if (h != std::floor(h) || h < 1 || h > 4096) throw InputError(where + ".hidden: widths must be integers in [1, 4096]");
+        c.hidden.push_back(int(h));
+    }
+    c.activation = located(where + ".activation", [&] { return activationFromName(json::string(j, "activation", where)); });
+    c.parametrisation = located(where + ".parametrisation",
+                                [&] { return parametrisationFromName(json::string(j, "parametrisation", where)); });
+    c.conditioning =
+        located(where + ".conditioning", [&] { return conditioningFromName(json::string(j, "conditioning", where)); });
+    c.rawNoiseInput = json::boolean(j, "rawNoiseInput", where);
+    c.embeddingFrequencies = int(json::integer(j, "embeddingFrequencies", where, 0, 32));
+    c.numClasses = int(json::integer(j, "numClasses", where, 0, 1024));
+    const auto& seed = json::field(j, "seed", where);
+    if (!seed.is_number_unsigned() && !(seed.is_number_integer() && seed.get<std::int64_t>() >= 0))
+        throw InputError(where + ".seed: expected a non-negative integer");
+    c.seed = seed.get<std::uint64_t>();
+    located(where, [&] { c.validate(); return 0; });
+    return c;
+}
+
+nlohmann::json toJson(const ObjectiveConfig& c)
+{
+    return {{"kind", objectiveName(c.kind)},
+            {"sigma", c.sigma},
+            {"projections", c.projections},
+            {"projection", c.projection == Projection::Gaussian ? "gaussian" : "rademacher"},
+            {"vlbWeights", c.vlbWeights},
+            {"labelDropout", c.labelDropout}};
+}
+
+ObjectiveConfig objectiveConfigFromJson(const nlohmann::json& j, const std::string& where)
+{
+    ObjectiveConfig c;
+    c.kind = located(where + ".kind", [&] { return objectiveFromName(json::string(j, "kind", where)); });
+    c.sigma = json::number(j, "sigma", where);
+    c.projections = int(json::integer(j, "projections", where, 1, 16));
+    const std::string projection = json::string(j, "projection", where);
+    if (projection != "gaussian" && projection != "rademacher")
+        throw InputError(where + ".projection: expected gaussian or rademacher");
+    c.projection = projection == "gaussian" ? Projection::Gaussian : Projection::Rademacher;
+    c.vlbWeights = json::boolean(j, "vlbWeights", where);
+    c.labelDropout = json::number(j, "labelDropout", where);
+    return c;
+}
+
+nlohmann::json toJson(const OptimizerConfig& c)
+{
+    return {{"learningRate", c.learningRate}, {"beta1", c.beta1},           {"beta2", c.beta2},
+            {"epsilon", c.epsilon},           {"clipNorm", c.clipNorm},     {"emaDecay", c.emaDecay},
+            {"warmupSteps", c.warmupSteps},   {"decay", lrDecayName(c.decay)}, {"decaySteps", c.decaySteps},
+            {"finalFraction", c.finalFraction}};
+}
+
+OptimizerConfig optimizerConfigFromJson(const nlohmann::json& j, const std::string& where)
+{
+    OptimizerConfig c;
+    c.learningRate = json::number(j, "learningRate", where);
+    c.beta1 = json::number(j, "beta1", where);
+    c.beta2 = json::number(j, "beta2", where);
+    c.epsilon = json::number(j, "epsilon", where);
+    c.clipNorm = json::number(j, "clipNorm", where);
+    c.emaDecay = json::number(j, "emaDecay", where);
+    c.warmupSteps = int(json::integer(j, "warmupSteps", where, 0, std::numeric_limits<int>::max()));
+    c.decay = located(where + ".decay", [&] { return lrDecayFromName(json::string(j, "decay", where)); });
+    c.decaySteps = int(json::integer(j, "decaySteps", where, 1, std::numeric_limits<int>::max()));
+    c.finalFraction = json::number(j, "finalFraction", where);
+    located(where, [&] { c.validate(); return 0; });
+    return c;
+}
+
+nlohmann::json toJson(const NoiseSchedule& s)
+{
+    nlohmann::json j{{"kind", s.name()}};
+    switch (s.kind()) {
+    case ScheduleKind::Geometric:
+        j["sigmaMin"] = s.sigmaMin();
+        j["sigmaMax"] = s.sigmaMax();
+        j["levels"] = s.numLevels();
+        break;
+    case ScheduleKind::SigmaLevels: j["sigmas"] = s.sigmas(); break;
+    case ScheduleKind::VeContinuous:
+        j["sigmaMin"] = s.sigmaMin();
+        j["sigmaMax"] = s.sigmaMax();
+        break;
+    case ScheduleKind::DdpmLinear:
+        j["T"] = s.numLevels();
+        j["beta1"] = s.betaMin();
+        j["betaT"] = s.betaMax();
+        j["rescale"] = s.ddpmRescaled();
+        break;
+    case ScheduleKind::DdpmCosine:
+        j["T"] = s.numLevels();
+        j["s"] = s.cosineS();
+        break;
+    case ScheduleKind::DdpmBetas:
+        j["betas"] = std::vector<double>(s.betas().begin() + 1, s.betas().end());
+        break;
+    case ScheduleKind::Vp:
+    case ScheduleKind::SubVp:
+        j["betaMin"] = s.betaMin();
+        j["betaMax"] = s.betaMax();
+        break;
+    case ScheduleKind::CustomCurve: {
+        nlohmann::json points = nlohmann::json::array();
+        for (const auto& p : s.curvePoints()) points.push_back({p.u, p.logSigma});
+        j["points"] = points;
+        j["levels"] = s.numLevels();
+        break;
+    }
+    }
+    return j;
+}
+
+NoiseSchedule scheduleFromJson(const nlohmann::json& j, const std::string& where)
+{
+    const std::string kind = json::string(j, "kind", where);
+    constexpr size_t kMaxEntries = 100000;
+    return located(where, [&]() -> NoiseSchedule {
+        if (kind == "geometric")
+            return NoiseSchedule::geometric(json::number(j, "sigmaMin", where), json::number(j, "sigmaMax", where),
+                                            int(json::integer(j, "levels", where, 1, 10000)));
+        if (kind == "sigma-levels") return NoiseSchedule::sigmaLevels(json::numbers(j, "sigmas", where, 10000));
+        if (kind == "ve")
+            return NoiseSchedule::veContinuous(json::number(j, "sigmaMin", where), json::number(j, "sigmaMax", where));
+        if (kind == "ddpm-linear")
+            return NoiseSchedule::ddpmLinear(int(json::integer(j, "T", where, 1, int(kMaxEntries))),
+                                             json::number(j, "beta1", where), json::number(j, "betaT", where),
+                                             json::boolean(j, "rescale", where));
+        if (kind == "ddpm-cosine")
+            return NoiseSchedule::ddpmCosine(int(json::integer(j, "T", where, 1, int(kMaxEntries))),
+                                             json::number(j, "s", where));
+        if (kind == "ddpm-betas") return NoiseSchedule::ddpmBetas(json::numbers(j, "betas", where, kMaxEntries));
+        if (kind == "vp") return NoiseSchedule::vp(json::number(j, "betaMin", where), json::number(j, "betaMax", where));
+        if (kind == "sub-vp")
+            return NoiseSchedule::subVp(json::number(j, "betaMin", where), json::number(j, "betaMax", where));
+        if (kind == "custom-curve") {
+            const auto& pts = json::field(j, "points", where);
+            if (!pts.is_array() || pts.size() > 1000) throw InputError("points: expected an array of at most 1000 [u, log sigma] pairs");
+            std::vector<CurvePoint> points;
+            for (size_t i = 0; i < pts.size(); ++i) {
+                const auto& p = pts[i];
+                if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number())
+                    throw InputError("points[" + std::to_string(i) + "]: expected [u, log sigma]");
+                points.push_back({p[0].get<double>(), p[1].get<double>()});
+            }
+            return NoiseSchedule::customCurve(points, int(json::integer(j, "levels", where, 0, 10000)));
+        }
+        throw InputError("kind: unknown schedule '" + kind + "'");
+    });
+}
+
+} // namespace ss

@@ -1,0 +1,37 @@
+#pragma once
+// The ground truth every learned quantity is compared with (MATH.md §1).
+//
+// A noise level is described by the marginal it produces: x_t = mean * x0 + std * eps,
+// x0 ~ data, eps ~ N(0, I). VE/NCSN levels have mean = 1, std = sigma; VP/DDPM
+// levels have mean = sqrt(abar), std = sqrt(1 - abar). An ExactScore answers the
+// score and log density of that marginal for a batch of points.
+//
+// Layout: points are Eigen::Matrix2Xd, one point per column.
+#include <Eigen/Core>
+
+namespace ss {
+
+struct Marginal {
+    double mean = 1.0; // coefficient of x0
+    double std = 0.0;  // standard deviation of the added Gaussian noise
+};
+
+class ExactScore {
+public:
+    virtual ~ExactScore() = default;
+
+    // out.col(j) = grad_x log p_m(x.col(j)). out must have x's size.
+    // Point sets need m.std > 0 (the empirical density has no score at 0);
+    // callers check with needsNoise().
+    virtual void score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, Marginal m,
+                       Eigen::Ref<Eigen::Matrix2Xd> out) const = 0;
+
+    // out(j) = log p_m(x.col(j)) in nats (normalised density on R^2).
+    virtual void logDensity(const Eigen::Ref<const Eigen::Matrix2Xd>& x, Marginal m,
+                            Eigen::Ref<Eigen::VectorXd> out) const = 0;
+
+    // True when the clean density (std = 0) is singular (an empirical point set).
+    virtual bool needsNoise() const = 0;
+};
+
+} // namespace ss

@@ -1,0 +1,183 @@
+#include "Mlp.h"
+
+#include "Rng.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace ss {
+
+template <typename T>
+MlpT<T>::MlpT(std::vector<int> widths, Activation activation, std::uint64_t seed)
+    : widths_(std::move(widths)), activation_(activation)
+{
+    if (widths_.size() < 2)
+        throw std::invalid_argument("Mlp needs at least an input and an output width");
+    for (int w : widths_)
+        if (w < 1) throw std::invalid_argument("Mlp widths must be positive");
+    Eigen::Index total = 0;
+    offsets_.clear();
+    for (int l = 0; l < numLayers(); ++l) {
+        offsets_.push_back(total);
+        total += Eigen::Index(widths_[l + 1]) * (widths_[l] + 1);
+    }
+    params_.resize(total);
+    Rng rng(seed);
+    for (int l = 0; l < numLayers(); ++l) {
+        const double bound = 1.0 / std::sqrt(double(widths_[l]));
+        const Eigen::Index begin = offsets_[l];
+        const Eigen::Index end = begin + Eigen::Index(widths_[l + 1]) * (widths_[l] + 1);
+        for (Eigen::Index i = begin; i < end; ++i) params_[i] = T(rng.uniform(-bound, bound));
+    }
+}
+
+template <typename T>
+typename MlpT<T>::ConstMatrixMap MlpT<T>::weight(int layer) const
+{
+    return ConstMatrixMap(params_.data() + offsetW(layer), widths_[layer + 1], widths_[layer]);
+}
+
+template <typename T>
+typename MlpT<T>::ConstVectorMap MlpT<T>::bias(int layer) const
+{
+    return ConstVectorMap(params_.data() + offsetB(layer), widths_[layer + 1]);
+}
+
+template <typename T>
+typename MlpT<T>::MatrixMap MlpT<T>::weight(int layer)
+{
+    return MatrixMap(params_.data() + offsetW(layer), widths_[layer + 1], widths_[layer]);
+}
+
+template <typename T>
+typename MlpT<T>::VectorMap MlpT<T>::bias(int layer)
+{
+    return VectorMap(params_.data() + offsetB(layer), widths_[layer + 1]);
+}
+
+template <typename T>
+typename MlpT<T>::MatrixMap MlpT<T>::weightIn(Eigen::Ref<Vector> flat, int layer) const
+{
+    return MatrixMap(flat.data() + offsetW(layer), widths_[layer + 1], widths_[layer]);
+}
+
+template <typename T>
+typename MlpT<T>::VectorMap MlpT<T>::biasIn(Eigen::Ref<Vector> flat, int layer) const
+{
+    return VectorMap(flat.data() + offsetB(layer), widths_[layer + 1]);
+}
+
+template <typename T>
+double MlpT<T>::forwardMacsPerExample() const
+{
+    double macs = 0;
+    for (int l = 0; l < numLayers(); ++l) macs += double(widths_[l]) * widths_[l + 1];
+    return macs;
+}
+
+template <typename T>
+void MlpT<T>::forward(const Eigen::Ref<const Matrix>& x, const Eigen::Ref<const Matrix>& xdot, int K,
+                      Tape& tape) const
+{
+    const Eigen::Index B = x.cols();
+    const Eigen::Index cols = (1 + K) * B;
+    const int L = numLayers();
+    tape.batch = int(B);
+    tape.tangents = K;
+    tape.input.resize(L);
+    tape.d1.resize(L - 1);
+    tape.d2.resize(K > 0 ? L - 1 : 0);
+    tape.zdot.resize(K > 0 ? L - 1 : 0);
+
+    Matrix& in0 = tape.input[0];
+    in0.resize(inputs(), cols);
+    in0.leftCols(B) = x;
+    if (K > 0) in0.rightCols(K * B) = xdot;
+
+    for (int l = 0; l < L; ++l) {
+        const bool hidden = l + 1 < L;
+        Matrix& out = hidden ? tape.input[l + 1] : tape.output;
+        out.resize(widths_[l + 1], cols);
+        out.noalias() = weight(l) * tape.input[l];
+        out.leftCols(B).colwise() += bias(l);
+        if (!hidden) break;
+
+        Array& d1 = tape.d1[l];
+        if (K > 0) tape.zdot[l] = out.rightCols(K * B);
+        auto primal = out.leftCols(B);
+        auto z = primal.array();
+        applyActivation(activation_, z, z, &d1, K > 0 ? &tape.d2[l] : static_cast<Array*>(nullptr));
+        // hdot = act'(z) * zdot for every tangent direction.
+        for (int k = 0; k < K; ++k) out.middleCols((1 + k) * B, B).array() *= d1;
+    }
+}
+
+template <typename T>
+void MlpT<T>::backward(Tape& tape, const Eigen::Ref<const Matrix>& gradOut, Eigen::Ref<Vector> grads) const
+{
+    const Eigen::Index B = tape.batch;
+    const int K = tape.tangents;
+    const int L = numLayers();
+    Matrix* g = &tape.grad;
+    Matrix* next = &tape.gradNext;
+    *g = gradOut;
+
+    for (int l = L - 1; l >= 0; --l) {
+        if (l < L - 1) {
+            // From dL/d[h | hdot_k] to dL/d[z | zdot_k]:
+            //   dz    = dh * act'(z) + sum_k dhdot_k * zdot_k * act''(z)
+            //   dzdot_k = dhdot_k * act'(z)
+            auto gh = g->leftCols(B).array();
+            const auto& d1 = tape.d1[l];
+            if (K == 0) {
+                gh *= d1;
+            } else {
+                const auto& d2 = tape.d2[l];
+                Array gz = gh * d1;
+                for (int k = 0; k < K; ++k) {
+                    auto ghdot = g->middleCols((1 + k) * B, B).array();
+                    gz += ghdot * tape.zdot[l].middleCols(k * B, B).array() * d2;
+                    ghdot *= d1;
+                }
+                gh = gz;
+            }
+        }
+        weightIn(grads, l).noalias() += (*g) * tape.input[l].transpose();
+        biasIn(grads, l) += g->leftCols(B).rowwise().sum();
+        if (l > 0) {
+            next->resize(widths_[l], g->cols());
+            next->noalias() = weight(l).transpose() * (*g);
+            std::swap(g, next);
+        }
+    }
+}
+
+template <typename T>
+void MlpT<T>::evaluate(const Eigen::Ref<const Matrix>& x, Eigen::Ref<Matrix> out, Matrix scratch[2]) const
+{
+    const Eigen::Index B = x.cols();
+    const int L = numLayers();
+    const Matrix* prev = nullptr;
+    for (int l = 0; l < L; ++l) {
+        const bool hidden = l + 1 < L;
+        if (!hidden) {
+            if (prev) out.noalias() = weight(l) * (*prev);
+            else out.noalias() = weight(l) * x;
+            out.colwise() += bias(l);
+            break;
+        }
+        Matrix& o = scratch[l % 2];
+        o.resize(widths_[l + 1], B);
+        if (prev) o.noalias() = weight(l) * (*prev);
+        else o.noalias() = weight(l) * x;
+        o.colwise() += bias(l);
+        auto a = o.array();
+        applyActivation(activation_, a, a, static_cast<Array*>(nullptr), static_cast<Array*>(nullptr));
+        prev = &o;
+    }
+}
+
+template class MlpT<float>;
+template class MlpT<double>;
+
+} // namespace ss

@@ -1,0 +1,290 @@
+#include "Objective.h"
+
+#include "Error.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ss {
+
+namespace {
+constexpr int kContinuousBins = 10;
+
+bool singleSigma(ObjectiveKind k) { return k != ObjectiveKind::Ncsn && k != ObjectiveKind::Ddpm; }
+
+bool isDdpmDiscrete(const NoiseSchedule& s)
+{
+    return s.kind() == ScheduleKind::DdpmLinear || s.kind() == ScheduleKind::DdpmCosine ||
+           s.kind() == ScheduleKind::DdpmBetas;
+}
+} // namespace
+
+std::string objectiveName(ObjectiveKind k)
+{
+    switch (k) {
+    case ObjectiveKind::Dsm: return "dsm";
+    case ObjectiveKind::Ncsn: return "ncsn";
+    case ObjectiveKind::Ddpm: return "ddpm";
+    case ObjectiveKind::Ism: return "ism";
+    case ObjectiveKind::Ssm: return "ssm";
+    case ObjectiveKind::SsmVr: return "ssm-vr";
+    }
+    return "ncsn";
+}
+
+ObjectiveKind objectiveFromName(const std::string& name)
+{
+    for (auto k : {ObjectiveKind::Dsm, ObjectiveKind::Ncsn, ObjectiveKind::Ddpm, ObjectiveKind::Ism,
+                   ObjectiveKind::Ssm, ObjectiveKind::SsmVr})
+        if (objectiveName(k) == name) return k;
+    throw InputError("unknown objective '" + name + "' (expected dsm, ncsn, ddpm, ism, ssm or ssm-vr)");
+}
+
+void Objective::validate(const ObjectiveConfig& c, const NoiseSchedule& schedule, const ModelConfig& model)
+{
+    const std::string name = objectiveName(c.kind);
+    if (singleSigma(c.kind)) {
+        if (!std::isfinite(c.sigma) || c.sigma < 0)
+            throw InputError(name + ": sigma must be finite and non-negative (got " + std::to_string(c.sigma) + ")");
+        if (c.kind == ObjectiveKind::Dsm && c.sigma <= 0)
+            throw InputError("dsm: sigma must be positive (got " + std::to_string(c.sigma) + ")");
+        if (c.sigma <= 0 && model.parametrisation != Parametrisation::Score)
+            throw InputError(name + " at sigma = 0 needs the score parametrisation (" +
+                             parametrisationName(model.parametrisation) + " divides by sigma)");
+    }
+    if (c.projections < 1 || c.projections > 16)
+        throw InputError(name + ": projections must be in [1, 16] (got " + std::to_string(c.projections) + ")");
+    if (c.vlbWeights && !(c.kind == ObjectiveKind::Ddpm && isDdpmDiscrete(schedule)))
+        throw InputError("VLB weights need the ddpm objective on a discrete DDPM schedule (have " + name + " on " +
+                         schedule.name() + ")");
+    if (!(c.labelDropout >= 0 && c.labelDropout <= 1))
+        throw InputError("label dropout must be in [0, 1] (got " + std::to_string(c.labelDropout) + ")");
+}
+
+Objective::Objective(const ObjectiveConfig& config, const NoiseSchedule& schedule, const ModelConfig& model)
+    : config_(config), schedule_(schedule), model_(model)
+{
+    validate(config_, schedule_, model_);
+    rebuildVlbWeights();
+}
+
+void Objective::setSchedule(const NoiseSchedule& schedule)
+{
+    validate(config_, schedule, model_);
+    schedule_ = schedule;
+    rebuildVlbWeights();
+}
+
+void Objective::rebuildVlbWeights()
+{
+    vlbWeight_.clear();
+    if (!config_.vlbWeights) return;
+    // w_t = beta_t^2 / (2 btilde_t alpha_t (1 - abar_t)); btilde_1 = 0, so
+    // term 1 uses beta_1 instead. Normalised to mean 1 so the learning rate
+    // means the same with and without the weighting.
+    const int T = schedule_.numLevels();
+    vlbWeight_.assign(T + 1, 0.0);
+    double sum = 0;
+    for (int t = 1; t <= T; ++t) {
+        const double beta = schedule_.betas()[t];
+        const double bt = t == 1 ? beta : schedule_.betaTilde(t);
+        vlbWeight_[t] = beta * beta / (2 * bt * schedule_.alpha(t) * (1 - schedule_.alphaBar(t)));
+        sum += vlbWeight_[t];
+    }
+    for (int t = 1; t <= T; ++t) vlbWeight_[t] *= T / sum;
+}
+
+int Objective::tangents() const
+{
+    switch (config_.kind) {
+    case ObjectiveKind::Ism: return 2;
+    case ObjectiveKind::Ssm:
+    case ObjectiveKind::SsmVr: return config_.projections;
+    default: return 0;
+    }
+}
+
+int Objective::numBins() const
+{
+    if (singleSigma(config_.kind)) return 1;
+    return schedule_.isDiscrete() ? schedule_.numLevels() : kContinuousBins;
+}
+
+std::vector<double> Objective::binStd() const
+{
+    if (singleSigma(config_.kind)) return {config_.sigma};
+    std::vector<double> out;
+    if (schedule_.isDiscrete()) {
+        for (int k = 1; k <= schedule_.numLevels(); ++k) out.push_back(schedule_.level(k).marginal.std);
+    } else {
+        for (int b = 0; b < kContinuousBins; ++b) out.push_back(schedule_.at((b + 0.5) / kContinuousBins).marginal.std);
+    }
+    return out;
+}
+
+NoiseLevel Objective::drawLevel(Rng& rng, int& bin) const
+{
+    if (singleSigma(config_.kind)) {
+        bin = 0;
+        return NoiseLevel{Marginal{1.0, config_.sigma}, 0.0};
+    }
+    if (schedule_.isDiscrete()) {
+        const int k = 1 + rng.uniformInt(schedule_.numLevels());
+        bin = k - 1;
+        return schedule_.level(k);
+    }
+    const double t0 = schedule_.tEpsilon();
+    const double t = t0 + (1 - t0) * rng.uniform();
+    bin = std::min(kContinuousBins - 1, int(t * kContinuousBins));
+    return schedule_.at(t);
+}
+
+template <typename T>
+void Objective::draw(const Dataset& data, const ScoreNetT<T>& net, int B, Rng& rng, BatchT<T>& batch) const
+{
+    if (data.size() == 0) throw InputError("the data set is empty: nothing to train on");
+    if (B < 1) throw InputError("batch size must be at least 1");
+    const int classes = net.config().numClasses;
+    if (classes > 0) {
+        if (!data.labelled()) throw InputError("the model takes class labels but the data set has none");
+        if (data.numClasses > classes)
+            throw InputError("the data set has " + std::to_string(data.numClasses) + " classes, the model " +
+                             std::to_string(classes));
+    }
+    const int K = tangents();
+    batch.size = B;
+    batch.input.resize(net.inputDim(), B);
+    batch.eps.resize(2, B);
+    batch.factor.resize(B);
+    batch.std.resize(B);
+    batch.weight.resize(B);
+    batch.v.resize(2, Eigen::Index(K) * B);
+    batch.bin.resize(B);
+    batch.loss.setZero(B);
+    const bool ssm = config_.kind == ObjectiveKind::Ssm || config_.kind == ObjectiveKind::SsmVr;
+    const bool rademacher = config_.kind == ObjectiveKind::Ssm && config_.projection == Projection::Rademacher;
+    for (int j = 0; j < B; ++j) {
+        const int i = rng.uniformInt(data.size());
+        int bin = 0;
+        const NoiseLevel level = drawLevel(rng, bin);
+        const double e1 = rng.normal(), e2 = rng.normal();
+        const double m = level.marginal.mean, s = level.marginal.std;
+        int label = classes > 0 ? data.labels[i] : -1;
+        if (label >= 0 && config_.labelDropout > 0 && rng.uniform() < config_.labelDropout) label = -1;
+        net.encode(T(m * data.points(0, i) + s * e1), T(m * data.points(1, i) + s * e2), level, label, batch.input, j);
+        batch.eps(0, j) = T(e1);
+        batch.eps(1, j) = T(e2);
+        batch.std[j] = T(s);
+        batch.factor[j] = net.outputFactor(s);
+        batch.bin[j] = bin;
+        const int t = bin + 1; // discrete DDPM level k
+        batch.weight[j] = T(vlbWeight_.empty() ? 1.0 : vlbWeight_[t]);
+    }
+    if (ssm)
+        for (Eigen::Index c = 0; c < batch.v.cols(); ++c)
+            for (int r = 0; r < 2; ++r) batch.v(r, c) = T(rademacher ? rng.rademacher() : rng.normal());
+}
+
+template <typename T>
+double Objective::accumulate(const ScoreNetT<T>& net, BatchT<T>& batch, int begin, int end,
+                             ObjectiveWorkspace<T>& ws, Eigen::Ref<typename MlpT<T>::Vector> grads) const
+{
+    const int n = end - begin;
+    const int B = batch.size;
+    const int K = tangents();
+    const T invB = T(1) / T(B);
+    if (K > 0) {
+        // Tangent seeds act on (x1, x2) only: noise and label inputs are constants.
+        ws.xdot.setZero(net.inputDim(), Eigen::Index(K) * n);
+        for (int k = 0; k < K; ++k)
+            for (int j = 0; j < n; ++j) {
+                if (config_.kind == ObjectiveKind::Ism) ws.xdot(k, Eigen::Index(k) * n + j) = T(1);
+                else ws.xdot.col(Eigen::Index(k) * n + j).template head<2>() = batch.v.col(Eigen::Index(k) * B + begin + j);
+            }
+    } else {
+        ws.xdot.resize(net.inputDim(), 0);
+    }
+    net.mlp().forward(batch.input.middleCols(begin, n), ws.xdot, K, ws.tape);
+    const auto& out = ws.tape.output; // [y | ydot_1 .. ydot_K], each 2 x n
+    ws.gradOut.setZero(2, Eigen::Index(1 + K) * n);
+    auto& g = ws.gradOut;
+
+    // Per-example loss heads, written with scalars (2D; fixed-size Eigen
+    // vectors here trip GCC 12's -Warray-bounds false positives).
+    double total = 0;
+    for (int j = 0; j < n; ++j) {
+        const int b = begin + j;
+        const T f = batch.factor[b];
+        const T s0 = f * out(0, j), s1 = f * out(1, j); // the score
+        const T e0 = batch.eps(0, b), e1 = batch.eps(1, b);
+        T loss = 0;
+        switch (config_.kind) {
+        case ObjectiveKind::Dsm: {
+            const T r0 = s0 + e0 / batch.std[b], r1 = s1 + e1 / batch.std[b];
+            loss = T(0.5) * (r0 * r0 + r1 * r1);
+            g(0, j) = invB * f * r0;
+            g(1, j) = invB * f * r1;
+            break;
+        }
+        case ObjectiveKind::Ncsn:
+        case ObjectiveKind::Ddpm: {
+            const T w = batch.weight[b], sd = batch.std[b];
+            const T r0 = sd * s0 + e0, r1 = sd * s1 + e1; // = eps - eps_hat
+            loss = w * (r0 * r0 + r1 * r1);
+            g(0, j) = invB * T(2) * w * sd * f * r0;
+            g(1, j) = invB * T(2) * w * sd * f * r1;
+            break;
+        }
+        case ObjectiveKind::Ism: {
+            // ydot_1 = J e1, ydot_2 = J e2; tr(J_score) = f (ydot_1[0] + ydot_2[1]).
+            loss = T(0.5) * (s0 * s0 + s1 * s1) + f * (out(0, n + j) + out(1, 2 * n + j));
+            g(0, j) = invB * f * s0;
+            g(1, j) = invB * f * s1;
+            g(0, n + j) = invB * f;
+            g(1, 2 * n + j) = invB * f;
+            break;
+        }
+        case ObjectiveKind::Ssm:
+        case ObjectiveKind::SsmVr: {
+            const T invK = T(1) / T(K);
+            const bool vr = config_.kind == ObjectiveKind::SsmVr;
+            T gy0 = 0, gy1 = 0;
+            for (int k = 0; k < K; ++k) {
+                const Eigen::Index vc = Eigen::Index(k) * B + b;
+                const T v0 = batch.v(0, vc), v1 = batch.v(1, vc);
+                const Eigen::Index c = Eigen::Index(1 + k) * n + j;
+                loss += invK * f * (v0 * out(0, c) + v1 * out(1, c)); // v^T J v
+                g(0, c) = invB * invK * f * v0;
+                g(1, c) = invB * invK * f * v1;
+                if (!vr) {
+                    const T p = v0 * s0 + v1 * s1;
+                    loss += invK * T(0.5) * p * p;
+                    gy0 += invK * p * f * v0;
+                    gy1 += invK * p * f * v1;
+                }
+            }
+            if (vr) {
+                loss += T(0.5) * (s0 * s0 + s1 * s1);
+                gy0 = f * s0;
+                gy1 = f * s1;
+            }
+            g(0, j) = invB * gy0;
+            g(1, j) = invB * gy1;
+            break;
+        }
+        }
+        batch.loss[b] = loss;
+        total += double(loss);
+    }
+    net.mlp().backward(ws.tape, g, grads);
+    return total / B;
+}
+
+template void Objective::draw<float>(const Dataset&, const ScoreNetT<float>&, int, Rng&, BatchT<float>&) const;
+template void Objective::draw<double>(const Dataset&, const ScoreNetT<double>&, int, Rng&, BatchT<double>&) const;
+template double Objective::accumulate<float>(const ScoreNetT<float>&, BatchT<float>&, int, int,
+                                             ObjectiveWorkspace<float>&, Eigen::Ref<MlpT<float>::Vector>) const;
+template double Objective::accumulate<double>(const ScoreNetT<double>&, BatchT<double>&, int, int,
+                                              ObjectiveWorkspace<double>&, Eigen::Ref<MlpT<double>::Vector>) const;
+
+} // namespace ss

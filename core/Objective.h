@@ -1,0 +1,116 @@
+#pragma once
+// Score-matching objectives (MATH.md §2): what a training step minimises.
+//
+//  dsm     1/2 E || s(x + sigma eps) + eps/sigma ||^2 at one sigma
+//  ncsn    E || std s(x_t) + eps ||^2, one noise level per example drawn from the
+//          schedule (uniform level, or uniform t for continuous schedules):
+//          the lambda = sigma^2 weighting of Song & Ermon
+//  ddpm    E || eps - eps_hat(x_t) ||^2 with eps_hat = -std s: L_simple. It is the
+//          same expression as ncsn (the "DDPM is denoising score matching" link);
+//          the two differ by the schedule they are used with and by the optional
+//          VLB weights (discrete DDPM schedules only, normalised to mean 1, with
+//          btilde_1 replaced by beta_1 so term 1 is finite).
+//  ism     E[ 1/2 ||s||^2 + tr J ], tr J exact via two tangent passes
+//  ssm     E_v[ v^T J v + 1/2 (v^T s)^2 ], Gaussian or Rademacher v
+//  ssm-vr  E_v[ v^T J v ] + 1/2 ||s||^2, Gaussian v
+// ism, ssm and ssm-vr train a single-sigma model on data perturbed by `sigma`
+// (sigma = 0: the clean data, possible only with the score parametrisation).
+//
+// Use: draw() fills a batch (data indices, noise, levels, projections) from an
+// Rng; accumulate() adds the gradient of the batch-mean loss over a column
+// range, so a batch can be split over threads and cache-sized chunks. The loss
+// for a drawn batch is a deterministic function of the weights (finite-
+// difference checks rely on this).
+#include "Dataset.h"
+#include "NoiseSchedule.h"
+#include "Rng.h"
+#include "ScoreNet.h"
+
+#include <string>
+#include <vector>
+
+namespace ss {
+
+enum class ObjectiveKind { Dsm, Ncsn, Ddpm, Ism, Ssm, SsmVr };
+enum class Projection { Gaussian, Rademacher };
+
+std::string objectiveName(ObjectiveKind k); // "dsm", "ncsn", "ddpm", "ism", "ssm", "ssm-vr"
+ObjectiveKind objectiveFromName(const std::string& name); // throws InputError
+
+struct ObjectiveConfig {
+    ObjectiveKind kind = ObjectiveKind::Ncsn;
+    double sigma = 0.1;        // dsm, ism, ssm, ssm-vr: the single noise level
+    int projections = 1;       // ssm, ssm-vr: directions per example (1..16)
+    Projection projection = Projection::Gaussian; // ssm (ssm-vr is always Gaussian)
+    bool vlbWeights = false;   // ddpm on a discrete DDPM schedule
+    double labelDropout = 0.0; // probability a label is dropped (classifier-free guidance)
+    bool operator==(const ObjectiveConfig&) const = default;
+};
+
+template <typename T>
+struct BatchT {
+    using Matrix = typename MlpT<T>::Matrix;
+    using Vector = typename MlpT<T>::Vector;
+    int size = 0;
+    Matrix input;  // (inputDim x B): encoded noisy points, levels, labels
+    Matrix eps;    // (2 x B): the noise added (denoising objectives)
+    Vector factor; // network output -> score, per example
+    Vector std;    // noise std per example
+    Vector weight; // loss weight per example
+    Matrix v;      // (2 x K B): projection k of example j in column k B + j (ssm)
+    std::vector<int> bin; // per-level statistics bin of each example
+    Vector loss;   // per-example loss, written by accumulate()
+};
+
+template <typename T>
+struct ObjectiveWorkspace {
+    typename MlpT<T>::Tape tape;
+    typename MlpT<T>::Matrix xdot, gradOut;
+};
+
+class Objective {
+public:
+    // Throws InputError when the combination cannot train (see validate()).
+    Objective(const ObjectiveConfig& config, const NoiseSchedule& schedule, const ModelConfig& model);
+
+    const ObjectiveConfig& config() const { return config_; }
+    const NoiseSchedule& schedule() const { return schedule_; }
+    // Replaces the schedule between steps; throws InputError (and keeps the old
+    // one) when the new one does not fit the model/objective.
+    void setSchedule(const NoiseSchedule& schedule);
+
+    // Tangent directions per example the loss needs (ism 2, ssm projections, else 0).
+    int tangents() const;
+    // Statistics bins: discrete schedules one per level (k = 1..N -> bin k-1),
+    // continuous ones 10 bins over t, single-sigma objectives one bin.
+    int numBins() const;
+    // A representative noise std of each bin (for labelling per-level losses).
+    std::vector<double> binStd() const;
+
+    // Draws B examples (with replacement) from data. Throws InputError when the
+    // data set is empty or its labels do not fit the model.
+    template <typename T>
+    void draw(const Dataset& data, const ScoreNetT<T>& net, int B, Rng& rng, BatchT<T>& batch) const;
+
+    // Adds d(batch-mean loss)/dparams restricted to examples [begin, end) to
+    // grads, writes batch.loss for them, returns their loss sum divided by B.
+    template <typename T>
+    double accumulate(const ScoreNetT<T>& net, BatchT<T>& batch, int begin, int end,
+                      ObjectiveWorkspace<T>& ws, Eigen::Ref<typename MlpT<T>::Vector> grads) const;
+
+    // Throws InputError naming the problem: dsm needs sigma > 0; a score-over-
+    // sigma or epsilon model needs sigma > 0; vlbWeights needs a discrete DDPM
+    // schedule; projections in [1, 16]; labelDropout in [0, 1].
+    static void validate(const ObjectiveConfig& config, const NoiseSchedule& schedule, const ModelConfig& model);
+
+private:
+    NoiseLevel drawLevel(Rng& rng, int& bin) const;
+    void rebuildVlbWeights();
+
+    ObjectiveConfig config_;
+    NoiseSchedule schedule_;
+    ModelConfig model_;
+    std::vector<double> vlbWeight_; // index k = 1..T, entry 0 unused
+};
+
+} // namespace ss

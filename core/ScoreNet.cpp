@@ -1,0 +1,147 @@
+#include "ScoreNet.h"
+
+#include "Error.h"
+
+#include <cmath>
+#include <numbers>
+
+namespace ss {
+
+std::string parametrisationName(Parametrisation p)
+{
+    switch (p) {
+    case Parametrisation::Score: return "score";
+    case Parametrisation::ScoreOverSigma: return "score-over-sigma";
+    case Parametrisation::Epsilon: return "epsilon";
+    }
+    return "score";
+}
+
+Parametrisation parametrisationFromName(const std::string& name)
+{
+    for (auto p : {Parametrisation::Score, Parametrisation::ScoreOverSigma, Parametrisation::Epsilon})
+        if (parametrisationName(p) == name) return p;
+    throw InputError("unknown parametrisation '" + name + "' (expected score, score-over-sigma or epsilon)");
+}
+
+std::string conditioningName(NoiseConditioning c)
+{
+    switch (c) {
+    case NoiseConditioning::None: return "none";
+    case NoiseConditioning::LogSigma: return "log-sigma";
+    case NoiseConditioning::Time: return "time";
+    }
+    return "none";
+}
+
+NoiseConditioning conditioningFromName(const std::string& name)
+{
+    for (auto c : {NoiseConditioning::None, NoiseConditioning::LogSigma, NoiseConditioning::Time})
+        if (conditioningName(c) == name) return c;
+    throw InputError("unknown noise conditioning '" + name + "' (expected none, log-sigma or time)");
+}
+
+void ModelConfig::validate() const
+{
+    if (hidden.empty()) throw InputError("the network needs at least one hidden layer");
+    if (hidden.size() > 16) throw InputError("at most 16 hidden layers (got " + std::to_string(hidden.size()) + ")");
+    for (size_t i = 0; i < hidden.size(); ++i)
+        if (hidden[i] < 1 || hidden[i] > 4096)
+            throw InputError("hidden layer " + std::to_string(i + 1) + " width must be in [1, 4096] (got " +
+                             std::to_string(hidden[i]) + ")");
+    if (embeddingFrequencies < 0 || embeddingFrequencies > 32)
+        throw InputError("embedding frequencies must be in [0, 32] (got " + std::to_string(embeddingFrequencies) + ")");
+    if (numClasses < 0 || numClasses > 1024)
+        throw InputError("number of classes must be in [0, 1024] (got " + std::to_string(numClasses) + ")");
+}
+
+int ModelConfig::inputDim() const
+{
+    int n = 2;
+    if (conditioning != NoiseConditioning::None) n += (rawNoiseInput ? 1 : 0) + 2 * embeddingFrequencies;
+    return n + numClasses;
+}
+
+template <typename T>
+ScoreNetT<T>::ScoreNetT(const ModelConfig& config) : config_(config)
+{
+    config_.validate();
+    std::vector<int> widths{config_.inputDim()};
+    widths.insert(widths.end(), config_.hidden.begin(), config_.hidden.end());
+    widths.push_back(2);
+    mlp_ = MlpT<T>(widths, config_.activation, config_.seed);
+}
+
+template <typename T>
+void ScoreNetT<T>::encode(T x1, T x2, const NoiseLevel& level, int label, Eigen::Ref<Matrix> in,
+                          Eigen::Index col) const
+{
+    Eigen::Index row = 0;
+    in(row++, col) = x1;
+    in(row++, col) = x2;
+    if (config_.conditioning != NoiseConditioning::None) {
+        const double c = config_.conditioning == NoiseConditioning::LogSigma
+                             ? std::log(std::max(level.marginal.std, 1e-30))
+                             : level.t;
+        if (config_.rawNoiseInput) in(row++, col) = T(c);
+        for (int f = 0; f < config_.embeddingFrequencies; ++f) {
+            const double w = std::numbers::pi * std::ldexp(1.0, f) / 2;
+            in(row++, col) = T(std::sin(w * c));
+            in(row++, col) = T(std::cos(w * c));
+        }
+    }
+    for (int k = 0; k < config_.numClasses; ++k) in(row++, col) = T(k == label ? 1 : 0);
+}
+
+template <typename T>
+T ScoreNetT<T>::outputFactor(double std) const
+{
+    switch (config_.parametrisation) {
+    case Parametrisation::Score: return T(1);
+    case Parametrisation::ScoreOverSigma: return T(1.0 / std);
+    case Parametrisation::Epsilon: return T(-1.0 / std);
+    }
+    return T(1);
+}
+
+template <typename T>
+void ScoreNetT<T>::score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level, int label,
+                         Eigen::Ref<Eigen::Matrix2Xd> out) const
+{
+    constexpr Eigen::Index kChunk = 256; // keeps activations in L2
+    Matrix in(inputDim(), kChunk), y(2, kChunk);
+    Matrix scratch[2];
+    // Encode one column, then copy the noise/label rows to the others: they are
+    // the same for every point of the call.
+    encode(T(0), T(0), level, label, in, 0);
+    for (Eigen::Index j = 1; j < kChunk; ++j) in.col(j).tail(inputDim() - 2) = in.col(0).tail(inputDim() - 2);
+    const T factor = outputFactor(level.marginal.std);
+    for (Eigen::Index begin = 0; begin < x.cols(); begin += kChunk) {
+        const Eigen::Index n = std::min(kChunk, x.cols() - begin);
+        in.topLeftCorner(2, n) = x.middleCols(begin, n).template cast<T>();
+        auto yn = y.leftCols(n);
+        mlp_.evaluate(in.leftCols(n), yn, scratch);
+        out.middleCols(begin, n) = (factor * yn).template cast<double>();
+    }
+}
+
+template class ScoreNetT<float>;
+template class ScoreNetT<double>;
+
+} // namespace ss
+
+#include "ThreadPool.h"
+
+namespace ss {
+
+void scoreParallel(const ScoreNet& net, const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+                   int label, Eigen::Ref<Eigen::Matrix2Xd> out, ThreadPool& pool)
+{
+    constexpr int kSlice = 2048;
+    const int n = int(x.cols());
+    pool.parallelFor(n, kSlice, [&](int begin, int end, int) {
+        net.score(x.middleCols(begin, end - begin), level, label, out.middleCols(begin, end - begin));
+    });
+}
+
+} // namespace ss

@@ -1,0 +1,102 @@
+#pragma once
+// A score network: an Mlp plus how its inputs are built from (x, noise level,
+// label) and how its output becomes a score (the parametrisation).
+//
+// Inputs of example j, in this order (inputDim() in all):
+//   x1, x2
+//   c                       when conditioning != None and rawNoiseInput
+//   sin(w_f c), cos(w_f c)  for f < embeddingFrequencies, w_f = pi 2^f / 2
+//   one-hot label           numClasses entries; all zero = no label (used by
+//                           classifier-free guidance's label dropout)
+// where c = log(std) (LogSigma) or the normalised time t (Time).
+//
+// Output -> score, per example: score = factor * net, factor = 1 (Score),
+// 1/std (ScoreOverSigma), -1/std (Epsilon: net predicts the noise, MATH.md §2).
+// ScoreOverSigma and Epsilon need std > 0.
+#include "Mlp.h"
+#include "NoiseSchedule.h"
+
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ss {
+
+enum class Parametrisation { Score, ScoreOverSigma, Epsilon };
+enum class NoiseConditioning { None, LogSigma, Time };
+
+std::string parametrisationName(Parametrisation p);       // "score", "score-over-sigma", "epsilon"
+Parametrisation parametrisationFromName(const std::string&); // throws InputError
+std::string conditioningName(NoiseConditioning c);        // "none", "log-sigma", "time"
+NoiseConditioning conditioningFromName(const std::string&);  // throws InputError
+
+struct ModelConfig {
+    std::vector<int> hidden{128, 128, 128};
+    Activation activation = Activation::SiLU;
+    Parametrisation parametrisation = Parametrisation::ScoreOverSigma;
+    NoiseConditioning conditioning = NoiseConditioning::LogSigma;
+    bool rawNoiseInput = true;
+    int embeddingFrequencies = 0;
+    int numClasses = 0;
+    std::uint64_t seed = 0;
+
+    // Throws InputError naming the bad field (no hidden layer, width < 1 or >
+    // 4096, more than 16 layers, embedding frequencies > 32, classes > 1024).
+    void validate() const;
+    int inputDim() const;
+    bool operator==(const ModelConfig&) const = default;
+};
+
+template <typename T>
+class ScoreNetT {
+public:
+    using Matrix = typename MlpT<T>::Matrix;
+    using Vector = typename MlpT<T>::Vector;
+
+    ScoreNetT() : ScoreNetT(ModelConfig{}) {}
+    explicit ScoreNetT(const ModelConfig& config); // validates, initialises from config.seed
+
+    const ModelConfig& config() const { return config_; }
+    MlpT<T>& mlp() { return mlp_; }
+    const MlpT<T>& mlp() const { return mlp_; }
+    int inputDim() const { return config_.inputDim(); }
+
+    // Writes the network input of example j into column `col` of `in`.
+    // label < 0 or numClasses == 0: no label.
+    void encode(T x1, T x2, const NoiseLevel& level, int label, Eigen::Ref<Matrix> in, Eigen::Index col) const;
+
+    // The per-example factor turning network output into a score.
+    T outputFactor(double std) const;
+
+    // Scores of points x (2 x n, double) at one noise level, with an optional
+    // label (-1: none). Evaluated in cache-sized chunks; single-threaded (callers
+    // parallelise over points).
+    void score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level, int label,
+               Eigen::Ref<Eigen::Matrix2Xd> out) const;
+
+    template <typename U>
+    ScoreNetT<U> cast() const
+    {
+        ScoreNetT<U> other(config_);
+        other.mlp().params() = mlp_.params().template cast<U>();
+        return other;
+    }
+
+private:
+    ModelConfig config_;
+    MlpT<T> mlp_;
+};
+
+using ScoreNet = ScoreNetT<float>;
+
+} // namespace ss
+
+namespace ss {
+class ThreadPool;
+// net.score(...) split over a thread pool in 2,048-point slices (each worker
+// evaluates in cache-sized chunks). Same result as net.score().
+void scoreParallel(const ScoreNet& net, const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+                   int label, Eigen::Ref<Eigen::Matrix2Xd> out, ThreadPool& pool);
+} // namespace ss

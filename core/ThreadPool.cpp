@@ -1,0 +1,112 @@
+#include "ThreadPool.h"
+
+#include <algorithm>
+
+namespace ss {
+
+namespace {
+constexpr int kSpinIterations = 20000; // ~20–50 us before sleeping
+
+inline void cpuRelax()
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+} // namespace
+
+ThreadPool::ThreadPool(int threads)
+{
+    if (threads <= 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { workerLoop(i); });
+}
+
+ThreadPool::~ThreadPool()
+{
+    {
+        std::lock_guard lock(mutex_);
+        stop_ = true;
+        generation_.fetch_add(1);
+    }
+    wake_.notify_all();
+    for (auto& t : workers_) t.join();
+}
+
+void ThreadPool::run(const std::function<void(int)>& fn)
+{
+    if (workers_.empty()) {
+        fn(0);
+        return;
+    }
+    error_ = nullptr;
+    {
+        std::lock_guard lock(mutex_);
+        job_ = &fn;
+        pending_.store(int(workers_.size()));
+        generation_.fetch_add(1, std::memory_order_release);
+    }
+    wake_.notify_all();
+    try {
+        fn(0);
+    } catch (...) {
+        std::lock_guard lock(errorMutex_);
+        if (!error_) error_ = std::current_exception();
+    }
+    for (int i = 0; i < kSpinIterations && pending_.load(std::memory_order_acquire) > 0; ++i) cpuRelax();
+    if (pending_.load(std::memory_order_acquire) > 0) {
+        std::unique_lock lock(mutex_);
+        done_.wait(lock, [this] { return pending_.load() == 0; });
+    }
+    if (error_) std::rethrow_exception(error_);
+}
+
+void ThreadPool::parallelFor(int n, int grain, const std::function<void(int, int, int)>& fn)
+{
+    grain = std::max(1, grain);
+    const int chunks = (n + grain - 1) / grain;
+    const int parts = std::min(size(), std::max(1, chunks));
+    if (parts <= 1) {
+        if (n > 0) fn(0, n, 0);
+        return;
+    }
+    run([&](int worker) {
+        if (worker >= parts) return;
+        const int beginChunk = int(std::int64_t(chunks) * worker / parts);
+        const int endChunk = int(std::int64_t(chunks) * (worker + 1) / parts);
+        const int begin = std::min(n, beginChunk * grain);
+        const int end = std::min(n, endChunk * grain);
+        if (begin < end) fn(begin, end, worker);
+    });
+}
+
+void ThreadPool::workerLoop(int index)
+{
+    std::uint64_t seen = 0;
+    for (;;) {
+        int spins = 0;
+        while (generation_.load(std::memory_order_acquire) == seen && spins < kSpinIterations) {
+            cpuRelax();
+            ++spins;
+        }
+        const std::function<void(int)>* job = nullptr;
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait(lock, [&] { return generation_.load() != seen; });
+            seen = generation_.load();
+            if (stop_) return;
+            job = job_;
+        }
+        try {
+            (*job)(index);
+        } catch (...) {
+            std::lock_guard lock(errorMutex_);
+            if (!error_) error_ = std::current_exception();
+        }
+        if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            std::lock_guard lock(mutex_);
+            done_.notify_all();
+        }
+    }
+}
+
+} // namespace ss

@@ -1,0 +1,197 @@
+#include "Trainer.h"
+
+#include "Error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace ss {
+
+namespace {
+constexpr double kLossSmoothing = 0.02;  // weight of the newest step in smoothedLoss
+constexpr double kLevelSmoothing = 0.05; // weight of the newest batch in a bin's running loss
+} // namespace
+
+Trainer::Trainer(std::shared_ptr<const Dataset> data, const ModelConfig& model, const ObjectiveConfig& objective,
+                 const NoiseSchedule& schedule, const OptimizerConfig& optimizer, const TrainerConfig& config)
+    : data_(std::move(data)), config_(config), net_(model), objective_(objective, schedule, model),
+      adam_(optimizer), rng_(config.seed), pool_(config.threads)
+{
+    if (!data_ || data_->size() == 0) throw InputError("the data set is empty: nothing to train on");
+    setBatchSize(config.batchSize);
+    if (config_.chunk < 1) throw InputError("chunk size must be at least 1");
+    resetWeights(model.seed);
+}
+
+void Trainer::resizeWorkers()
+{
+    workspaces_.resize(pool_.size());
+    grads_.resize(pool_.size());
+    for (auto& g : grads_) g.setZero(net_.mlp().numParams());
+}
+
+void Trainer::resetWeights(std::uint64_t seed)
+{
+    ModelConfig c = net_.config();
+    c.seed = seed;
+    net_ = ScoreNet(c);
+    adam_.reset(net_.mlp().params());
+    resizeWorkers();
+    stats_ = TrainStats{};
+    stats_.levelStd = objective_.binStd();
+    stats_.levelLoss.assign(stats_.levelStd.size(), std::numeric_limits<double>::quiet_NaN());
+    takeSnapshot();
+    rateStart_ = std::chrono::steady_clock::now();
+    rateSteps_ = 0;
+}
+
+void Trainer::restore(const Eigen::VectorXf& params, const AdamState& state)
+{
+    const Eigen::Index n = net_.mlp().numParams();
+    if (params.size() != n || state.m.size() != n || state.v.size() != n || state.ema.size() != n)
+        throw InputError("saved training state has " + std::to_string(params.size()) + " parameters, the model " +
+                         std::to_string(n));
+    net_.mlp().params() = params;
+    adam_.setState(state);
+    stats_.step = state.step;
+    takeSnapshot();
+}
+
+ScoreNet Trainer::emaNet() const
+{
+    ScoreNet ema = net_;
+    ema.mlp().params() = adam_.state().ema;
+    return ema;
+}
+
+void Trainer::takeSnapshot()
+{
+    snapshotParams_ = net_.mlp().params();
+    snapshotState_ = adam_.state();
+    goodStepsSinceSnapshot_ = 0;
+}
+
+void Trainer::setSchedule(const NoiseSchedule& schedule)
+{
+    objective_.setSchedule(schedule);
+    stats_.levelStd = objective_.binStd();
+    stats_.levelLoss.assign(stats_.levelStd.size(), std::numeric_limits<double>::quiet_NaN());
+}
+
+void Trainer::setLearningRate(double lr)
+{
+    OptimizerConfig c = adam_.config();
+    c.learningRate = lr;
+    adam_.setConfig(c);
+}
+
+void Trainer::setOptimizer(const OptimizerConfig& config) { adam_.setConfig(config); }
+
+void Trainer::setBatchSize(int batch)
+{
+    if (batch < 1 || batch > 1'000'000)
+        throw InputError("batch size must be in [1, 1000000] (got " + std::to_string(batch) + ")");
+    config_.batchSize = batch;
+}
+
+void Trainer::setData(std::shared_ptr<const Dataset> data)
+{
+    if (!data || data->size() == 0) throw InputError("the data set is empty: nothing to train on");
+    if (net_.config().numClasses > 0 && !data->labelled())
+        throw InputError("the model takes class labels but the new data set has none");
+    data_ = std::move(data);
+}
+
+StepStats Trainer::step()
+{
+    objective_.draw(*data_, net_, config_.batchSize, rng_, batch_);
+    const int B = batch_.size;
+    const int parts = std::clamp(B / std::max(1, config_.minColumnsPerThread), 1, pool_.size());
+    std::vector<double> partLoss(parts, 0.0);
+    auto work = [&](int w) {
+        if (w >= parts) return;
+        const int begin = int(std::int64_t(B) * w / parts), end = int(std::int64_t(B) * (w + 1) / parts);
+        grads_[w].setZero();
+        for (int c = begin; c < end; c += config_.chunk)
+            partLoss[w] += objective_.accumulate(net_, batch_, c, std::min(c + config_.chunk, end), workspaces_[w],
+                                                 grads_[w]);
+    };
+    if (parts == 1) work(0);
+    else pool_.run(work);
+    for (int w = 1; w < parts; ++w) grads_[0] += grads_[w];
+
+    StepStats s;
+    for (double l : partLoss) s.loss += l;
+    s.learningRate = adam_.currentLearningRate();
+    const double norm = std::sqrt(grads_[0].cast<double>().squaredNorm());
+    if (!std::isfinite(s.loss) || !std::isfinite(norm)) {
+        // Do not apply it: go back to the last finite snapshot with half the rate.
+        net_.mlp().params() = snapshotParams_;
+        adam_.setState(snapshotState_);
+        OptimizerConfig c = adam_.config();
+        c.learningRate = std::max(c.learningRate * 0.5, 1e-12);
+        adam_.setConfig(c);
+        s.restored = true;
+        s.step = adam_.state().step;
+        s.gradNorm = norm;
+        stats_.restores += 1;
+        stats_.lastEvent = "training diverged (non-finite " + std::string(std::isfinite(s.loss) ? "gradient" : "loss") +
+                           ") at step " + std::to_string(stats_.step + 1) + ": restored the weights of step " +
+                           std::to_string(s.step) + " and halved the learning rate to " +
+                           std::to_string(c.learningRate);
+        goodStepsSinceSnapshot_ = 0;
+        stats_.step = s.step;
+        stats_.gradNorm = norm;
+        return s;
+    }
+    s.gradNorm = adam_.update(net_.mlp().params(), grads_[0]);
+    s.step = adam_.state().step;
+    if (++goodStepsSinceSnapshot_ >= kSnapshotInterval) takeSnapshot();
+    updateStats(s);
+    return s;
+}
+
+StepStats Trainer::run(int n)
+{
+    StepStats s;
+    for (int i = 0; i < n; ++i) s = step();
+    return s;
+}
+
+void Trainer::updateStats(const StepStats& s)
+{
+    stats_.step = s.step;
+    stats_.loss = s.loss;
+    stats_.gradNorm = s.gradNorm;
+    stats_.smoothedLoss = stats_.step <= 1 ? s.loss : (1 - kLossSmoothing) * stats_.smoothedLoss + kLossSmoothing * s.loss;
+
+    // Per-bin means of this batch folded into each bin's running mean.
+    const int bins = int(stats_.levelLoss.size());
+    std::vector<double> sum(bins, 0.0);
+    std::vector<int> count(bins, 0);
+    for (int j = 0; j < batch_.size; ++j) {
+        const int b = batch_.bin[j];
+        if (b >= 0 && b < bins) {
+            sum[b] += batch_.loss[j];
+            ++count[b];
+        }
+    }
+    for (int b = 0; b < bins; ++b) {
+        if (!count[b]) continue;
+        const double mean = sum[b] / count[b];
+        double& l = stats_.levelLoss[b];
+        l = std::isnan(l) ? mean : (1 - kLevelSmoothing) * l + kLevelSmoothing * mean;
+    }
+
+    ++rateSteps_;
+    const auto now = std::chrono::steady_clock::now();
+    const double elapsed = std::chrono::duration<double>(now - rateStart_).count();
+    if (elapsed >= 0.5) {
+        stats_.stepsPerSecond = rateSteps_ / elapsed;
+        rateStart_ = now;
+        rateSteps_ = 0;
+    }
+}
+
+} // namespace ss
