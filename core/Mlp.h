@@ -50,6 +50,7 @@ public:
         std::vector<Matrix> zdot;  // per hidden layer when K > 0: (out_l x KB)
         Matrix output;             // (outputs x (1+K)B)
         Matrix grad, gradNext;     // scratch for backward
+        Matrix transposed;         // scratch: W^T of the layer being back-propagated
     };
 
     MlpT() = default;

@@ -23,7 +23,8 @@ SS_PACKAGES=(
     libgl1-mesa-dri xvfb xauth fonts-dejavu-core ffmpeg
 )
 # Only the benchmarks' PyTorch peer needs these; kept out of the test set-up.
-SS_BENCH_PACKAGES=(python3-torch)
+# OpenBLAS matters: without it Debian's torch runs on the reference BLAS, ~50x slower.
+SS_BENCH_PACKAGES=(python3-torch libopenblas0-pthread)
 
 ss_log() { printf '[setup] %s\n' "$*" >&2; }
 ss_die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }

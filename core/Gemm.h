@@ -1,0 +1,25 @@
+#pragma once
+// Small single-precision matrix products for the network's hot loop (layers of
+// ~128 units times cache-sized chunks of ~128 examples), written for AVX2+FMA
+// without packing: at these sizes Eigen's general product spends a large share
+// of its time packing and blocking. Where AVX2/FMA is not compiled in, or a
+// shape does not fit the kernels (rows not a multiple of 16), they fall back to
+// Eigen, so results never depend on the path except for rounding order.
+//
+// Both products are single-threaded; callers split work over threads.
+// All matrices are column-major with explicit leading dimensions.
+namespace ss::gemm {
+
+// C (M x N) = [C +] A (M x K, column stride lda) * B, where B(k, c) is
+// b[k * bk + c * bc] (so B or B^T can be read in place). accumulate: add to C.
+void multiplyAB(int M, int N, int K, const float* a, int lda, const float* b, int bk, int bc, float* c, int ldc,
+                bool accumulate);
+
+// C (M x N) = A^T (A is K x M, column stride lda) * B (K x N, column stride ldb):
+// each entry is a dot product of two contiguous columns.
+void multiplyAtB(int M, int N, int K, const float* a, int lda, const float* b, int ldb, float* c, int ldc);
+
+// True when the AVX2+FMA kernels were compiled in.
+bool vectorised();
+
+} // namespace ss::gemm
