@@ -15,9 +15,11 @@ namespace {
 inline void siluScalar(float& z, float* d1, float* d2)
 {
     const float x = z;
-    const float s = 1.0f / (1.0f + std::exp(-x));
-    if (d1) *d1 = s * (1.0f + x * (1.0f - s));
-    if (d2) *d2 = s * (1.0f - s) * (2.0f + x * (1.0f - 2.0f * s));
+    const float e = std::exp(-x);
+    const float s = 1.0f / (1.0f + e);
+    const float oneMinusS = e * s; // not 1 - s: no cancellation for large z
+    if (d1) *d1 = s * (1.0f + x * oneMinusS);
+    if (d2) *d2 = s * oneMinusS * (2.0f + x * (1.0f - 2.0f * s));
     z = x * s;
 }
 
@@ -59,8 +61,9 @@ void siluInPlace(float* z, float* d1, float* d2, std::ptrdiff_t n)
     const __m256 one = _mm256_set1_ps(1.0f), two = _mm256_set1_ps(2.0f);
     for (; i + 8 <= n; i += 8) {
         const __m256 x = _mm256_loadu_ps(z + i);
-        const __m256 s = reciprocal(_mm256_add_ps(one, expApprox(_mm256_sub_ps(_mm256_setzero_ps(), x))));
-        const __m256 oneMinusS = _mm256_sub_ps(one, s);
+        const __m256 e = expApprox(_mm256_sub_ps(_mm256_setzero_ps(), x));
+        const __m256 s = reciprocal(_mm256_add_ps(one, e));
+        const __m256 oneMinusS = _mm256_mul_ps(e, s); // not 1 - s: no cancellation for large z
         if (d1) _mm256_storeu_ps(d1 + i, _mm256_mul_ps(s, _mm256_fmadd_ps(x, oneMinusS, one)));
         if (d2) {
             const __m256 inner = _mm256_fmadd_ps(x, _mm256_fnmadd_ps(two, s, one), two);

@@ -56,8 +56,15 @@ template <typename T, typename W, typename G, typename M>
 void multiplyTransposed(const W& w, const G& g, M& wt, M& next)
 {
     if constexpr (std::is_same_v<T, float>) {
-        wt = w.transpose();
         next.resize(w.cols(), g.cols());
+        if (g.cols() < 48) {
+            // Few columns: the copy would cost as much as the product; use dot
+            // products of W's and G's contiguous columns instead.
+            gemm::multiplyAtB(int(w.cols()), int(g.cols()), int(w.rows()), w.data(), int(w.outerStride()), g.data(),
+                              int(g.outerStride()), next.data(), int(next.outerStride()));
+            return;
+        }
+        wt = w.transpose();
         gemm::multiplyAB(int(wt.rows()), int(g.cols()), int(wt.cols()), wt.data(), int(wt.outerStride()), g.data(), 1,
                          int(g.outerStride()), next.data(), int(next.outerStride()), false);
     } else {

@@ -80,22 +80,37 @@ double Adam::currentLearningRate() const
 double Adam::update(Eigen::Ref<Eigen::VectorXf> params, Eigen::Ref<Eigen::VectorXf> grads)
 {
     const double norm = std::sqrt(grads.cast<double>().squaredNorm());
-    if (config_.clipNorm > 0 && norm > config_.clipNorm) grads *= float(config_.clipNorm / norm);
 
     const double lr = currentLearningRate();
     ++state_.step;
     const double b1 = config_.beta1, b2 = config_.beta2;
     const double c1 = 1 - std::pow(b1, double(state_.step));
     const double c2 = 1 - std::pow(b2, double(state_.step));
-    // Bias corrections folded into the step size and epsilon (one fused pass).
-    const float stepSize = float(lr / c1);
-    const float sqrtC2 = float(std::sqrt(c2));
-    const float eps = float(config_.epsilon);
-    state_.m = float(b1) * state_.m + float(1 - b1) * grads;
-    state_.v = float(b2) * state_.v + float(1 - b2) * grads.cwiseAbs2();
-    params.array() -= stepSize * state_.m.array() / (state_.v.array().sqrt() / sqrtC2 + eps);
-    const float d = float(config_.emaDecay);
-    state_.ema = d * state_.ema + (1 - d) * params;
+    // One fused pass over the five arrays (clip, moments, step, EMA): the
+    // update is memory-bound, and separate Eigen statements would read and
+    // write each array several times. Bias corrections are folded into the
+    // step size and epsilon.
+    const float scale = config_.clipNorm > 0 && norm > config_.clipNorm ? float(config_.clipNorm / norm) : 1.0f;
+    const float stepSize = float(lr / c1), invSqrtC2 = float(1 / std::sqrt(c2)), eps = float(config_.epsilon);
+    const float fb1 = float(b1), fb2 = float(b2), ob1 = float(1 - b1), ob2 = float(1 - b2);
+    const float d = float(config_.emaDecay), od = 1 - d;
+    float* p = params.data();
+    float* g = grads.data();
+    float* m = state_.m.data();
+    float* v = state_.v.data();
+    float* e = state_.ema.data();
+    const Eigen::Index n = params.size();
+    for (Eigen::Index i = 0; i < n; ++i) {
+        const float gi = g[i] * scale;
+        g[i] = gi;
+        const float mi = fb1 * m[i] + ob1 * gi;
+        const float vi = fb2 * v[i] + ob2 * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        const float pi = p[i] - stepSize * mi / (std::sqrt(vi) * invSqrtC2 + eps);
+        p[i] = pi;
+        e[i] = d * e[i] + od * pi;
+    }
     return norm;
 }
 
