@@ -19,13 +19,14 @@ using MatrixF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic>;
 using Stride = Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>;
 
 void multiplyABEigen(int M, int N, int K, const float* a, int lda, const float* b, int bk, int bc, float* c, int ldc,
-                     bool accumulate)
+                     bool accumulate, const float* bias)
 {
     Eigen::Map<const MatrixF, 0, Stride> A(a, M, K, Stride(lda, 1));
     Eigen::Map<const MatrixF, 0, Stride> B(b, K, N, Stride(bc, bk));
     Eigen::Map<MatrixF, 0, Stride> C(c, M, N, Stride(ldc, 1));
     if (accumulate) C.noalias() += A * B;
     else C.noalias() = A * B;
+    if (bias) C.colwise() += Eigen::Map<const Eigen::VectorXf>(bias, M);
 }
 
 void multiplyAtBEigen(int M, int N, int K, const float* a, int lda, const float* b, int ldb, float* c, int ldc)
@@ -41,10 +42,16 @@ void multiplyAtBEigen(int M, int N, int K, const float* a, int lda, const float*
 // 16 rows x NC columns of C: 2*NC accumulators, A's two 8-row vectors loaded
 // once per k, B's NC scalars broadcast.
 template <int NC>
-inline void kernelAB(int K, const float* a, int lda, const float* b, int bk, int bc, float* c, int ldc, bool accumulate)
+inline void kernelAB(int K, const float* a, int lda, const float* b, int bk, int bc, float* c, int ldc, bool accumulate,
+                     const float* bias)
 {
     __m256 lo[NC], hi[NC];
-    for (int j = 0; j < NC; ++j) lo[j] = hi[j] = _mm256_setzero_ps();
+    const __m256 bias0 = bias ? _mm256_loadu_ps(bias) : _mm256_setzero_ps();
+    const __m256 bias1 = bias ? _mm256_loadu_ps(bias + 8) : _mm256_setzero_ps();
+    for (int j = 0; j < NC; ++j) {
+        lo[j] = bias0;
+        hi[j] = bias1;
+    }
     for (int k = 0; k < K; ++k) {
         const __m256 a0 = _mm256_loadu_ps(a + std::ptrdiff_t(k) * lda);
         const __m256 a1 = _mm256_loadu_ps(a + std::ptrdiff_t(k) * lda + 8);
@@ -131,7 +138,7 @@ bool vectorised()
 }
 
 void multiplyAB(int M, int N, int K, const float* a, int lda, const float* b, int bk, int bc, float* c, int ldc,
-                bool accumulate)
+                bool accumulate, const float* bias)
 {
 #ifdef SS_GEMM_AVX2
     if (M % 16 == 0) {
@@ -142,7 +149,7 @@ void multiplyAB(int M, int N, int K, const float* a, int lda, const float* b, in
             constexpr int NC = decltype(nc)::value;
             for (int i = 0; i < M; i += 16)
                 kernelAB<NC>(K, a + i, lda, b + std::ptrdiff_t(j0) * bc, bk, bc, c + i + std::ptrdiff_t(j0) * ldc, ldc,
-                             accumulate);
+                             accumulate, bias ? bias + i : nullptr);
         };
         for (; j + 6 <= N; j += 6) block(std::integral_constant<int, 6>{}, j);
         switch (N - j) {
@@ -155,7 +162,7 @@ void multiplyAB(int M, int N, int K, const float* a, int lda, const float* b, in
         }
         return;
     }
-    if (M < 16 && K >= 8 && bk == 1 && std::ptrdiff_t(M) * K <= 65536) {
+    if (M < 16 && K >= 8 && bk == 1 && std::ptrdiff_t(M) * K <= 65536 && !bias) {
         // Few rows (the output layer): C = (A^T)^T B as dot products of
         // contiguous columns, through a transposed copy of the small A.
         thread_local std::vector<float> at;
@@ -166,7 +173,7 @@ void multiplyAB(int M, int N, int K, const float* a, int lda, const float* b, in
         return;
     }
 #endif
-    multiplyABEigen(M, N, K, a, lda, b, bk, bc, c, ldc, accumulate);
+    multiplyABEigen(M, N, K, a, lda, b, bk, bc, c, ldc, accumulate, bias);
 }
 
 void multiplyAtB(int M, int N, int K, const float* a, int lda, const float* b, int ldb, float* c, int ldc)

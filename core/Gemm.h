@@ -12,8 +12,10 @@ namespace ss::gemm {
 
 // C (M x N) = [C +] A (M x K, column stride lda) * B, where B(k, c) is
 // b[k * bk + c * bc] (so B or B^T can be read in place). accumulate: add to C.
+// bias (M values, or null): added to every column of the result (folded into
+// the kernel's accumulators, saving a pass over C).
 void multiplyAB(int M, int N, int K, const float* a, int lda, const float* b, int bk, int bc, float* c, int ldc,
-                bool accumulate);
+                bool accumulate, const float* bias = nullptr);
 
 // C (M x N) = A^T (A is K x M, column stride lda) * B (K x N, column stride ldb):
 // each entry is a dot product of two contiguous columns.

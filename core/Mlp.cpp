@@ -16,15 +16,21 @@ namespace {
 // Gemm.h (they fall back to Eigen for shapes they do not cover); double (the
 // gradient-check build) uses Eigen directly.
 
-// out = W in
-template <typename T, typename W, typename In, typename Out>
-void multiplyForward(const W& w, const In& in, Out& out)
+// out = W in, plus the bias on the first `biased` columns (the primal ones;
+// tangent columns carry no bias).
+template <typename T, typename W, typename In, typename Bias, typename Out>
+void multiplyForward(const W& w, const In& in, const Bias& bias, Eigen::Index biased, Out& out)
 {
     if constexpr (std::is_same_v<T, float>) {
-        gemm::multiplyAB(int(w.rows()), int(in.cols()), int(w.cols()), w.data(), int(w.outerStride()), in.data(), 1,
-                         int(in.outerStride()), out.data(), int(out.outerStride()), false);
+        const int M = int(w.rows()), K = int(w.cols()), ldb = int(in.outerStride()), ldc = int(out.outerStride());
+        gemm::multiplyAB(M, int(biased), K, w.data(), int(w.outerStride()), in.data(), 1, ldb, out.data(), ldc, false,
+                         bias.data());
+        if (in.cols() > biased)
+            gemm::multiplyAB(M, int(in.cols() - biased), K, w.data(), int(w.outerStride()), in.data() + biased * ldb,
+                             1, ldb, out.data() + biased * ldc, ldc, false);
     } else {
         out.noalias() = w * in;
+        out.leftCols(biased).colwise() += bias;
     }
 }
 
@@ -182,8 +188,7 @@ void MlpT<T>::forward(const Eigen::Ref<const Matrix>& x, const Eigen::Ref<const 
         const bool hidden = l + 1 < L;
         Matrix& out = hidden ? tape.input[l + 1] : tape.output;
         out.resize(widths_[l + 1], cols);
-        multiplyForward<T>(weight(l), tape.input[l], out);
-        out.leftCols(B).colwise() += bias(l);
+        multiplyForward<T>(weight(l), tape.input[l], bias(l), B, out);
         if (!hidden) break;
 
         Array& d1 = tape.d1[l];
@@ -243,16 +248,14 @@ void MlpT<T>::evaluate(const Eigen::Ref<const Matrix>& x, Eigen::Ref<Matrix> out
     for (int l = 0; l < L; ++l) {
         const bool hidden = l + 1 < L;
         if (!hidden) {
-            if (prev) multiplyForward<T>(weight(l), *prev, out);
-            else multiplyForward<T>(weight(l), x, out);
-            out.colwise() += bias(l);
+            if (prev) multiplyForward<T>(weight(l), *prev, bias(l), B, out);
+            else multiplyForward<T>(weight(l), x, bias(l), B, out);
             break;
         }
         Matrix& o = scratch[l % 2];
         o.resize(widths_[l + 1], B);
-        if (prev) multiplyForward<T>(weight(l), *prev, o);
-        else multiplyForward<T>(weight(l), x, o);
-        o.colwise() += bias(l);
+        if (prev) multiplyForward<T>(weight(l), *prev, bias(l), B, o);
+        else multiplyForward<T>(weight(l), x, bias(l), B, o);
         activate<T>(activation_, o, static_cast<Array*>(nullptr), static_cast<Array*>(nullptr));
         prev = &o;
     }

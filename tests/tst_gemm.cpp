@@ -20,6 +20,7 @@ private slots:
     void multiplyAB();
     void multiplyAtB_data();
     void multiplyAtB();
+    void biasFolded();
     void silu();
 };
 
@@ -82,6 +83,20 @@ void TestGemm::multiplyAtB()
     MatrixF C(M, N);
     ss::gemm::multiplyAtB(M, N, K, A.data(), K, B.data(), K, C.data(), M);
     QVERIFY((C - A.transpose() * B).cwiseAbs().maxCoeff() < tolerance(K));
+}
+
+void TestGemm::biasFolded()
+{
+    // The bias enters the kernel's accumulators (M = 32) or the Eigen path (M = 3).
+    for (int M : {32, 3}) {
+        const int N = 10, K = 20;
+        const MatrixF A = MatrixF::Random(M, K), B = MatrixF::Random(K, N);
+        const Eigen::VectorXf bias = Eigen::VectorXf::Random(M);
+        MatrixF C(M, N);
+        ss::gemm::multiplyAB(M, N, K, A.data(), M, B.data(), 1, K, C.data(), M, false, bias.data());
+        const MatrixF expected = (A * B).colwise() + bias;
+        QVERIFY((C - expected).cwiseAbs().maxCoeff() < tolerance(K));
+    }
 }
 
 void TestGemm::silu()
