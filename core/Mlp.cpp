@@ -56,10 +56,10 @@ void accumulateWeightGradient(const G& g, const In& in, DW&& dw)
 }
 
 // next = W^T G, through a transposed copy of W so the product runs the same
-// broadcast kernel as the forward pass (a 128x128 copy is a few microseconds,
-// against ~50 for the product it speeds up).
+// broadcast kernel as the forward pass. The copy is the caller's when `shared`
+// is given (made once per weight update), else made here into `wt`.
 template <typename T, typename W, typename G, typename M>
-void multiplyTransposed(const W& w, const G& g, M& wt, M& next)
+void multiplyTransposed(const W& w, const G& g, const M* shared, M& wt, M& next)
 {
     if constexpr (std::is_same_v<T, float>) {
         next.resize(w.cols(), g.cols());
@@ -70,8 +70,9 @@ void multiplyTransposed(const W& w, const G& g, M& wt, M& next)
                               int(g.outerStride()), next.data(), int(next.outerStride()));
             return;
         }
-        wt = w.transpose();
-        gemm::multiplyAB(int(wt.rows()), int(g.cols()), int(wt.cols()), wt.data(), int(wt.outerStride()), g.data(), 1,
+        if (!shared) wt = w.transpose();
+        const M& t = shared ? *shared : wt;
+        gemm::multiplyAB(int(t.rows()), int(g.cols()), int(t.cols()), t.data(), int(t.outerStride()), g.data(), 1,
                          int(g.outerStride()), next.data(), int(next.outerStride()), false);
     } else {
         next.noalias() = w.transpose() * g;
@@ -158,6 +159,13 @@ typename MlpT<T>::VectorMap MlpT<T>::biasIn(Eigen::Ref<Vector> flat, int layer) 
 }
 
 template <typename T>
+void MlpT<T>::transposeWeights(std::vector<Matrix>& out) const
+{
+    out.resize(numLayers());
+    for (int l = 0; l < numLayers(); ++l) out[l] = weight(l).transpose();
+}
+
+template <typename T>
 double MlpT<T>::forwardMacsPerExample() const
 {
     double macs = 0;
@@ -233,7 +241,8 @@ void MlpT<T>::backward(Tape& tape, const Eigen::Ref<const Matrix>& gradOut, Eige
         biasIn(grads, l) += g->leftCols(B).rowwise().sum();
         if (l > 0) {
             next->resize(widths_[l], g->cols());
-            multiplyTransposed<T>(weight(l), *g, tape.transposed, *next);
+            const Matrix* shared = tape.transposes ? &(*tape.transposes)[l] : nullptr;
+            multiplyTransposed<T>(weight(l), *g, shared, tape.transposed, *next);
             std::swap(g, next);
         }
     }

@@ -51,6 +51,10 @@ public:
         Matrix output;             // (outputs x (1+K)B)
         Matrix grad, gradNext;     // scratch for backward
         Matrix transposed;         // scratch: W^T of the layer being back-propagated
+        // Optional: W_l^T of every layer from transposeWeights(), shared by the
+        // tapes of one step. The caller owns its freshness: it must be remade
+        // after every weight change, or left null (backward then transposes).
+        const std::vector<Matrix>* transposes = nullptr;
     };
 
     MlpT() = default;
@@ -75,6 +79,9 @@ public:
     // Same views into any vector shaped like params() (gradients, Adam moments).
     MatrixMap weightIn(Eigen::Ref<Vector> flat, int layer) const;
     VectorMap biasIn(Eigen::Ref<Vector> flat, int layer) const;
+
+    // out[l] = W_l^T for every layer (see Tape::transposes).
+    void transposeWeights(std::vector<Matrix>& out) const;
 
     // Multiply-adds of one forward pass per example (for GFLOP/s reports).
     double forwardMacsPerExample() const;

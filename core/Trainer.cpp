@@ -108,6 +108,10 @@ StepStats Trainer::step()
     objective_.draw(*data_, net_, config_.batchSize, rng_, batch_);
     const int B = batch_.size;
     const int parts = std::clamp(B / std::max(1, config_.minColumnsPerThread), 1, pool_.size());
+    // Wide chunks back-propagate through W^T; make it once for all workers.
+    const bool shareTransposes = std::min(B / parts, config_.chunk) >= 48;
+    if (shareTransposes) net_.mlp().transposeWeights(transposes_);
+    for (auto& ws : workspaces_) ws.tape.transposes = shareTransposes ? &transposes_ : nullptr;
     std::vector<double> partLoss(parts, 0.0);
     auto work = [&](int w) {
         if (w >= parts) return;

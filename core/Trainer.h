@@ -106,6 +106,7 @@ private:
     BatchT<float> batch_;
     std::vector<ObjectiveWorkspace<float>> workspaces_;
     std::vector<Eigen::VectorXf> grads_;
+    std::vector<Eigen::MatrixXf> transposes_; // W^T per layer for this step's backward passes
     Eigen::VectorXf snapshotParams_;
     AdamState snapshotState_;
     int goodStepsSinceSnapshot_ = 0;

@@ -70,6 +70,7 @@ private slots:
     void tangentPass_data();
     void tangentPass();
     void floatMatchesDouble();
+    void sharedTransposesMatch();
 };
 
 void TestGradients::objectiveGradient_data()
@@ -229,6 +230,29 @@ void TestGradients::floatMatchesDouble()
         QVERIFY(std::abs(ld - lf) < 1e-4 * (1 + std::abs(ld)));
         QVERIFY((gd - gf.cast<double>()).cwiseAbs().maxCoeff() < 1e-3 * gd.cwiseAbs().maxCoeff());
     }
+}
+
+void TestGradients::sharedTransposesMatch()
+{
+    // The trainer hands wide backward passes W^T made once per step; the
+    // gradient must be the same, bit for bit, as when backward makes its own.
+    const MlpT<float> net({3, 64, 64, 2}, Activation::SiLU, 4);
+    Rng rng(2);
+    const int B = 96;
+    Eigen::MatrixXf x(3, B), gOut(2, B);
+    for (float* p = x.data(); p != x.data() + x.size(); ++p) *p = float(rng.normal());
+    for (float* p = gOut.data(); p != gOut.data() + gOut.size(); ++p) *p = float(rng.normal());
+    std::vector<Eigen::MatrixXf> transposes;
+    net.transposeWeights(transposes);
+    Eigen::VectorXf own = Eigen::VectorXf::Zero(net.numParams()), shared = own;
+    MlpT<float>::Tape tape;
+    net.forward(x, Eigen::MatrixXf(3, 0), 0, tape);
+    net.backward(tape, gOut, own);
+    tape.transposes = &transposes;
+    net.forward(x, Eigen::MatrixXf(3, 0), 0, tape);
+    net.backward(tape, gOut, shared);
+    QVERIFY(own == shared);
+    QVERIFY(own.cwiseAbs().maxCoeff() > 0);
 }
 
 QTEST_APPLESS_MAIN(TestGradients)
