@@ -18,7 +18,7 @@ Trainer::Trainer(std::shared_ptr<const Dataset> data, const ModelConfig& model, 
     : data_(std::move(data)), config_(config), net_(model), objective_(objective, schedule, model),
       adam_(optimizer), rng_(config.seed), pool_(config.threads)
 {
-    if (!data_ || data_->size() == 0) throw InputError("the data set is empty: nothing to train on");
+    setData(data_); // the same checks as a live change: not empty, labels fit the model
     setBatchSize(config.batchSize);
     if (config_.chunk < 1) throw InputError("chunk size must be at least 1");
     resetWeights(model.seed);
@@ -98,8 +98,12 @@ void Trainer::setBatchSize(int batch)
 void Trainer::setData(std::shared_ptr<const Dataset> data)
 {
     if (!data || data->size() == 0) throw InputError("the data set is empty: nothing to train on");
-    if (net_.config().numClasses > 0 && !data->labelled())
+    const int classes = net_.config().numClasses;
+    if (classes > 0 && !data->labelled())
         throw InputError("the model takes class labels but the new data set has none");
+    if (classes > 0 && data->numClasses > classes)
+        throw InputError("the new data set has " + std::to_string(data->numClasses) + " classes, the model takes " +
+                         std::to_string(classes));
     data_ = std::move(data);
 }
 

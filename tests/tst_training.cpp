@@ -212,6 +212,12 @@ void TestTraining::liveChanges()
     vlb.kind = ObjectiveKind::Ddpm;
     vlb.vlbWeights = true;
     QVERIFY_THROWS_EXCEPTION(InputError, Trainer(data, smallModel(), vlb, NoiseSchedule{}));
+    // A label-conditional model refuses data without labels, or with more classes.
+    ModelConfig labelled = smallModel();
+    labelled.numClasses = 2;
+    auto unlabelled = std::make_shared<const Dataset>(makePreset("checkerboard", 100, 1));
+    QVERIFY_THROWS_EXCEPTION(InputError, Trainer(unlabelled, labelled, oc, NoiseSchedule{}));
+    QVERIFY_THROWS_EXCEPTION(InputError, Trainer(data, labelled, oc, NoiseSchedule{})); // 8 classes
 }
 
 void TestTraining::deterministic()
