@@ -80,38 +80,50 @@ double Adam::currentLearningRate() const
 double Adam::update(Eigen::Ref<Eigen::VectorXf> params, Eigen::Ref<Eigen::VectorXf> grads)
 {
     const double norm = std::sqrt(grads.cast<double>().squaredNorm());
+    const AdamStep step = beginUpdate(norm);
+    applyRange(step, params.data(), grads.data(), 0, params.size());
+    return norm;
+}
 
+AdamStep Adam::beginUpdate(double gradNorm)
+{
     const double lr = currentLearningRate();
     ++state_.step;
     const double b1 = config_.beta1, b2 = config_.beta2;
     const double c1 = 1 - std::pow(b1, double(state_.step));
     const double c2 = 1 - std::pow(b2, double(state_.step));
+    AdamStep s;
+    // Bias corrections are folded into the step size and epsilon.
+    s.scale = config_.clipNorm > 0 && gradNorm > config_.clipNorm ? float(config_.clipNorm / gradNorm) : 1.0f;
+    s.stepSize = float(lr / c1);
+    s.invSqrtC2 = float(1 / std::sqrt(c2));
+    s.epsilon = float(config_.epsilon);
+    s.beta1 = float(b1);
+    s.beta2 = float(b2);
+    s.emaDecay = float(config_.emaDecay);
+    return s;
+}
+
+void Adam::applyRange(const AdamStep& s, float* params, float* grads, Eigen::Index begin, Eigen::Index end)
+{
     // One fused pass over the five arrays (clip, moments, step, EMA): the
     // update is memory-bound, and separate Eigen statements would read and
-    // write each array several times. Bias corrections are folded into the
-    // step size and epsilon.
-    const float scale = config_.clipNorm > 0 && norm > config_.clipNorm ? float(config_.clipNorm / norm) : 1.0f;
-    const float stepSize = float(lr / c1), invSqrtC2 = float(1 / std::sqrt(c2)), eps = float(config_.epsilon);
-    const float fb1 = float(b1), fb2 = float(b2), ob1 = float(1 - b1), ob2 = float(1 - b2);
-    const float d = float(config_.emaDecay), od = 1 - d;
-    float* p = params.data();
-    float* g = grads.data();
+    // write each array several times.
+    const float ob1 = 1 - s.beta1, ob2 = 1 - s.beta2, od = 1 - s.emaDecay;
     float* m = state_.m.data();
     float* v = state_.v.data();
     float* e = state_.ema.data();
-    const Eigen::Index n = params.size();
-    for (Eigen::Index i = 0; i < n; ++i) {
-        const float gi = g[i] * scale;
-        g[i] = gi;
-        const float mi = fb1 * m[i] + ob1 * gi;
-        const float vi = fb2 * v[i] + ob2 * gi * gi;
+    for (Eigen::Index i = begin; i < end; ++i) {
+        const float gi = grads[i] * s.scale;
+        grads[i] = gi;
+        const float mi = s.beta1 * m[i] + ob1 * gi;
+        const float vi = s.beta2 * v[i] + ob2 * gi * gi;
         m[i] = mi;
         v[i] = vi;
-        const float pi = p[i] - stepSize * mi / (std::sqrt(vi) * invSqrtC2 + eps);
-        p[i] = pi;
-        e[i] = d * e[i] + od * pi;
+        const float pi = params[i] - s.stepSize * mi / (std::sqrt(vi) * s.invSqrtC2 + s.epsilon);
+        params[i] = pi;
+        e[i] = s.emaDecay * e[i] + od * pi;
     }
-    return norm;
 }
 
 } // namespace ss

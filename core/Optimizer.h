@@ -38,6 +38,15 @@ struct AdamState {
     std::int64_t step = 0;  // updates applied so far
 };
 
+// The constants of one update, shared by the threads that apply it to
+// disjoint ranges of the parameters.
+struct AdamStep {
+    float scale = 1;    // gradient clipping factor
+    float stepSize = 0; // learning rate / (1 - beta1^t)
+    float invSqrtC2 = 1;// 1 / sqrt(1 - beta2^t)
+    float epsilon = 0, beta1 = 0, beta2 = 0, emaDecay = 0;
+};
+
 class Adam {
 public:
     explicit Adam(const OptimizerConfig& config = {});
@@ -58,6 +67,13 @@ public:
     // params and the EMA. Returns the gradient norm before clipping. Precondition:
     // reset() was called with params of the same size.
     double update(Eigen::Ref<Eigen::VectorXf> params, Eigen::Ref<Eigen::VectorXf> grads);
+
+    // The same update in two parts, for splitting it over threads: beginUpdate
+    // (one thread) advances the step and returns the constants; applyRange
+    // (any thread, disjoint ranges) clips grads and updates params, moments
+    // and EMA on [begin, end).
+    AdamStep beginUpdate(double gradNorm);
+    void applyRange(const AdamStep& step, float* params, float* grads, Eigen::Index begin, Eigen::Index end);
 
 private:
     OptimizerConfig config_;

@@ -127,12 +127,24 @@ StepStats Trainer::step()
     };
     if (parts == 1) work(0);
     else pool_.run(work);
-    for (int w = 1; w < parts; ++w) grads_[0] += grads_[w];
+
+    // Sum the workers' gradients and the squared norm, split over parameter
+    // ranges (deterministic: each entry adds the workers in order).
+    const int n = int(net_.mlp().numParams());
+    constexpr int kGrain = 4096;
+    std::vector<double> normPart(pool_.size(), 0.0);
+    pool_.parallelFor(n, kGrain, [&](int begin, int end, int worker) {
+        auto g0 = grads_[0].segment(begin, end - begin);
+        for (int w = 1; w < parts; ++w) g0 += grads_[w].segment(begin, end - begin);
+        normPart[worker] = g0.cast<double>().squaredNorm();
+    });
 
     StepStats s;
     for (double l : partLoss) s.loss += l;
     s.learningRate = adam_.currentLearningRate();
-    const double norm = std::sqrt(grads_[0].cast<double>().squaredNorm());
+    double norm2 = 0;
+    for (double p : normPart) norm2 += p;
+    const double norm = std::sqrt(norm2);
     if (!std::isfinite(s.loss) || !std::isfinite(norm)) {
         // Do not apply it: go back to the last finite snapshot with half the rate.
         net_.mlp().params() = snapshotParams_;
@@ -153,7 +165,11 @@ StepStats Trainer::step()
         stats_.gradNorm = norm;
         return s;
     }
-    s.gradNorm = adam_.update(net_.mlp().params(), grads_[0]);
+    const AdamStep update = adam_.beginUpdate(norm);
+    float* params = net_.mlp().params().data();
+    float* grads = grads_[0].data();
+    pool_.parallelFor(n, kGrain, [&](int begin, int end, int) { adam_.applyRange(update, params, grads, begin, end); });
+    s.gradNorm = norm;
     s.step = adam_.state().step;
     if (++goodStepsSinceSnapshot_ >= kSnapshotInterval) takeSnapshot();
     updateStats(s);
