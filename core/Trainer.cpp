@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 namespace ss {
@@ -129,11 +130,17 @@ StepStats Trainer::step()
     else pool_.run(work);
 
     // Sum the workers' gradients and the squared norm, split over parameter
-    // ranges (deterministic: each entry adds the workers in order).
+    // ranges (deterministic: each entry adds the workers in order). A batch
+    // too small to split keeps these passes on this thread too: waking the
+    // workers would cost more than the passes.
     const int n = int(net_.mlp().numParams());
     constexpr int kGrain = 4096;
+    auto forRanges = [&](const std::function<void(int, int, int)>& fn) {
+        if (parts == 1) fn(0, n, 0);
+        else pool_.parallelFor(n, kGrain, fn);
+    };
     std::vector<double> normPart(pool_.size(), 0.0);
-    pool_.parallelFor(n, kGrain, [&](int begin, int end, int worker) {
+    forRanges([&](int begin, int end, int worker) {
         auto g0 = grads_[0].segment(begin, end - begin);
         for (int w = 1; w < parts; ++w) g0 += grads_[w].segment(begin, end - begin);
         normPart[worker] = g0.cast<double>().squaredNorm();
@@ -168,7 +175,7 @@ StepStats Trainer::step()
     const AdamStep update = adam_.beginUpdate(norm);
     float* params = net_.mlp().params().data();
     float* grads = grads_[0].data();
-    pool_.parallelFor(n, kGrain, [&](int begin, int end, int) { adam_.applyRange(update, params, grads, begin, end); });
+    forRanges([&](int begin, int end, int) { adam_.applyRange(update, params, grads, begin, end); });
     s.gradNorm = norm;
     s.step = adam_.state().step;
     if (++goodStepsSinceSnapshot_ >= kSnapshotInterval) takeSnapshot();
