@@ -16,8 +16,9 @@ enum class Activation { SiLU, Softplus, Tanh, ReLU };
 std::string activationName(Activation a);        // "silu", "softplus", "tanh", "relu"
 Activation activationFromName(const std::string& name); // throws InputError
 
-// h = act(z); d1 = act'(z); when d2 is not null, *d2 = act''(z).
-// All arrays have z's shape; h may alias z (in-place) only when d1 and d2 are not wanted.
+// h = act(z); when d1 / d2 are not null, *d1 = act'(z), *d2 = act''(z).
+// All arrays have z's shape. h may alias z (the network applies it in place):
+// every branch must finish d1 and d2 before it writes h.
 template <typename Z, typename H, typename D>
 inline void applyActivation(Activation a, const Z& z, H& h, D* d1, D* d2)
 {

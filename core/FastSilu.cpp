@@ -15,7 +15,8 @@ namespace {
 inline void siluScalar(float& z, float* d1, float* d2)
 {
     const float x = z;
-    const float e = std::exp(-x);
+    // Clamped like the vector path: exp(88.8) is inf and inf * 0 would be NaN.
+    const float e = std::exp(-std::clamp(x, -87.0f, 87.0f));
     const float s = 1.0f / (1.0f + e);
     const float oneMinusS = e * s; // not 1 - s: no cancellation for large z
     if (d1) *d1 = s * (1.0f + x * oneMinusS);

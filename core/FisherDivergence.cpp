@@ -1,5 +1,6 @@
 #include "FisherDivergence.h"
 
+#include "Error.h"
 #include "GaussianMixture.h"
 
 namespace ss {
@@ -24,6 +25,8 @@ FisherDivergence fisherDivergence(const Eigen::Ref<const Eigen::Matrix2Xd>& scor
                                   const Eigen::Ref<const Eigen::Matrix2Xd>& exact)
 {
     FisherDivergence f;
+    if (score.cols() == 0 || score.cols() != exact.cols())
+        throw InputError("the Fisher divergence needs two score arrays of the same, non-zero size");
     const double n = double(score.cols());
     f.divergence = 0.5 * (score - exact).colwise().squaredNorm().sum() / n;
     const double scale = 0.5 * exact.colwise().squaredNorm().sum() / n;
@@ -33,6 +36,7 @@ FisherDivergence fisherDivergence(const Eigen::Ref<const Eigen::Matrix2Xd>& scor
 
 FisherDivergence fisherDivergence(const ScoreNet& net, const Dataset& data, const NoiseLevel& level, int n, Rng& rng)
 {
+    if (n < 1) throw InputError("the Fisher divergence needs at least one sample (got " + std::to_string(n) + ")");
     const Eigen::Matrix2Xd x = sampleMarginal(data, level.marginal, n, rng);
     Eigen::Matrix2Xd learned(2, n), exact(2, n);
     net.score(x, level, -1, learned);

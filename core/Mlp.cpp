@@ -180,6 +180,10 @@ void MlpT<T>::forward(const Eigen::Ref<const Matrix>& x, const Eigen::Ref<const 
     const Eigen::Index B = x.cols();
     const Eigen::Index cols = (1 + K) * B;
     const int L = numLayers();
+    // Always checked (Release builds have no Eigen asserts): a mismatch would
+    // read past the end of xdot.
+    if (x.rows() != inputs() || K < 0 || (K > 0 && (xdot.rows() != inputs() || xdot.cols() != K * B)))
+        throw std::invalid_argument("Mlp::forward: x must be inputs x n and xdot inputs x K*n");
     tape.batch = int(B);
     tape.tangents = K;
     tape.input.resize(L);

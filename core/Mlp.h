@@ -86,8 +86,10 @@ public:
     // Multiply-adds of one forward pass per example (for GFLOP/s reports).
     double forwardMacsPerExample() const;
 
-    // x: (inputs x B). xdot: (inputs x K*B), tangent k of example j in column
-    // k*B + j; ignored when K = 0. Result in tape.output.
+    // x: (inputs x n), n the columns of this call (a chunk of a batch).
+    // xdot: (inputs x K*n), tangent k of example j in column k*n + j; ignored
+    // when K = 0. Result in tape.output: [y | ydot_1 .. ydot_K], ydot_k in
+    // columns (1+k)*n + j. Throws std::invalid_argument on a size mismatch.
     void forward(const Eigen::Ref<const Matrix>& x, const Eigen::Ref<const Matrix>& xdot, int K,
                  Tape& tape) const;
 

@@ -7,13 +7,14 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 namespace ss {
 
 namespace {
 constexpr const char* kFormat = "scorescope-model";
-constexpr std::uintmax_t kMaxBytes = 256ull << 20;
+// The largest valid model (ModelConfig::kMaxParams, weights and EMA at up to
+// ~13 characters each) fits; the parse tree costs ~16 bytes per number on top.
+constexpr std::uintmax_t kMaxBytes = 128ull << 20;
 
 Eigen::VectorXf floats(const nlohmann::json& j, const char* key, const std::string& where, Eigen::Index expected)
 {
@@ -74,6 +75,9 @@ TrainedModel modelFromJsonText(const std::string& text, const std::string& sourc
         j = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
         throw InputError(sourceName + ": not valid JSON (at byte " + std::to_string(e.byte) + ")");
+    } catch (const nlohmann::json::exception& e) {
+        // e.g. a number beyond double's range (out_of_range 406)
+        throw InputError(sourceName + ": not valid JSON (" + e.what() + ")");
     }
     const std::string& w = sourceName;
     if (!j.is_object() || !j.contains("format") || !j["format"].is_string() || j["format"] != kFormat)
@@ -95,7 +99,7 @@ TrainedModel modelFromJsonText(const std::string& text, const std::string& sourc
     }
     m.step = json::integer(j, "step", w, 0, std::numeric_limits<std::int64_t>::max());
     m.dataName = json::string(j, "data", w);
-    const Eigen::Index n = ScoreNet(m.model).mlp().numParams();
+    const Eigen::Index n = Eigen::Index(m.model.numParams()); // validated: at most kMaxParams
     m.params = floats(j, "params", w, n);
     m.ema = floats(j, "ema", w, n);
     return m;
@@ -108,14 +112,20 @@ TrainedModel loadModel(const std::string& path)
     std::error_code ec;
     const auto size = std::filesystem::file_size(path, ec);
     if (ec) throw InputError(path + ": cannot read (" + ec.message() + ")");
-    if (size > kMaxBytes)
-        throw InputError(path + ": " + std::to_string(size >> 20) + " MB, over the 256 MB limit for model files");
+    auto tooLarge = [&](std::uintmax_t bytes) {
+        return InputError(path + ": " + std::to_string(bytes >> 20) + " MB, over the " +
+                          std::to_string(kMaxBytes >> 20) + " MB limit for model files");
+    };
+    if (size > kMaxBytes) throw tooLarge(size);
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError(path + ": cannot open for reading");
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (!in.good() && !in.eof()) throw InputError(path + ": read error");
-    return modelFromJsonText(text.str(), path);
+    // Read at most one byte past the limit: the file may have grown since.
+    std::string text(std::size_t(std::min<std::uintmax_t>(size, kMaxBytes) + 1), '\0');
+    in.read(text.data(), std::streamsize(text.size()));
+    if (in.bad()) throw InputError(path + ": read error");
+    text.resize(std::size_t(in.gcount()));
+    if (text.size() > kMaxBytes) throw tooLarge(text.size());
+    return modelFromJsonText(text, path);
 }
 
 } // namespace ss

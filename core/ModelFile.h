@@ -9,7 +9,11 @@
 // Weights round-trip bit-exactly (floats written as shortest round-trip
 // decimals). Reading is strict and bounded: a wrong format, a newer version,
 // wrong types, parameter counts that do not match the architecture, NaN/Inf,
-// or a file over 256 MB is refused with InputError naming the file and field.
+// or a file over 128 MB is refused with InputError naming the file and field.
+//
+// A model file is for using a model (sampling, evaluation): it holds no Adam
+// moments, so it is not a way to resume training exactly (scene files will
+// carry the optimiser state).
 #include "NoiseSchedule.h"
 #include "Objective.h"
 #include "Optimizer.h"

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 namespace ss {
@@ -40,6 +41,8 @@ void OptimizerConfig::validate() const
     check(warmupSteps >= 0, "warm-up steps must be >= 0", warmupSteps);
     check(decaySteps >= 1, "decay steps must be >= 1", decaySteps);
     check(finalFraction >= 0 && finalFraction <= 1, "final learning-rate fraction must be in [0, 1]", finalFraction);
+    check(decay != LrDecay::Step || finalFraction > 0,
+          "step decay needs a positive factor (0 would stop training silently)", finalFraction);
 }
 
 Adam::Adam(const OptimizerConfig& config) : config_(config) { config_.validate(); }
@@ -93,7 +96,8 @@ AdamStep Adam::beginUpdate(double gradNorm)
     const double c1 = 1 - std::pow(b1, double(state_.step));
     const double c2 = 1 - std::pow(b2, double(state_.step));
     AdamStep s;
-    // Bias corrections are folded into the step size and epsilon.
+    // Textbook Adam, lr * mhat / (sqrt(vhat) + eps): the bias corrections are
+    // folded into stepSize (1/c1) and invSqrtC2; eps itself is not rescaled.
     s.scale = config_.clipNorm > 0 && gradNorm > config_.clipNorm ? float(config_.clipNorm / gradNorm) : 1.0f;
     s.stepSize = float(lr / c1);
     s.invSqrtC2 = float(1 / std::sqrt(c2));
@@ -117,7 +121,9 @@ void Adam::applyRange(const AdamStep& s, float* params, float* grads, Eigen::Ind
         const float gi = grads[i] * s.scale;
         grads[i] = gi;
         const float mi = s.beta1 * m[i] + ob1 * gi;
-        const float vi = s.beta2 * v[i] + ob2 * gi * gi;
+        // Clamped: with clipping off a gradient above ~1.8e19 would make v inf
+        // for good and freeze the weight without any non-finite loss to report.
+        const float vi = std::min(s.beta2 * v[i] + ob2 * gi * gi, std::numeric_limits<float>::max());
         m[i] = mi;
         v[i] = vi;
         const float pi = params[i] - s.stepSize * mi / (std::sqrt(vi) * s.invSqrtC2 + s.epsilon);

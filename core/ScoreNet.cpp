@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <numbers>
+#include <stdexcept>
 
 namespace ss {
 
@@ -53,6 +54,19 @@ void ModelConfig::validate() const
         throw InputError("embedding frequencies must be in [0, 32] (got " + std::to_string(embeddingFrequencies) + ")");
     if (numClasses < 0 || numClasses > 1024)
         throw InputError("number of classes must be in [0, 1024] (got " + std::to_string(numClasses) + ")");
+    if (numParams() > kMaxParams)
+        throw InputError("the network would have " + std::to_string(numParams()) + " parameters, more than the " +
+                         std::to_string(kMaxParams) + " allowed");
+}
+
+std::int64_t ModelConfig::numParams() const
+{
+    std::int64_t total = 0, in = inputDim();
+    for (int h : hidden) {
+        total += (in + 1) * std::int64_t(h);
+        in = h;
+    }
+    return total + (in + 1) * 2;
 }
 
 int ModelConfig::inputDim() const
@@ -90,6 +104,11 @@ void ScoreNetT<T>::encode(T x1, T x2, const NoiseLevel& level, int label, Eigen:
             in(row++, col) = T(std::cos(w * c));
         }
     }
+    // -1 is "no label" (all zeros, classifier-free guidance's null label); any
+    // other label outside the model's classes is a caller's bug, not a null label.
+    if (label >= config_.numClasses && config_.numClasses > 0)
+        throw std::out_of_range("label " + std::to_string(label) + " outside the model's " +
+                                std::to_string(config_.numClasses) + " classes");
     for (int k = 0; k < config_.numClasses; ++k) in(row++, col) = T(k == label ? 1 : 0);
 }
 

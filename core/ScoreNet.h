@@ -42,10 +42,15 @@ struct ModelConfig {
     int numClasses = 0;
     std::uint64_t seed = 0;
 
+    static constexpr std::int64_t kMaxParams = 4'000'000; // far beyond what a 2D model needs
+
     // Throws InputError naming the bad field (no hidden layer, width < 1 or >
-    // 4096, more than 16 layers, embedding frequencies > 32, classes > 1024).
+    // 4096, more than 16 layers, embedding frequencies > 32, classes > 1024,
+    // more than kMaxParams parameters in all).
     void validate() const;
     int inputDim() const;
+    // Weights and biases of the network this config builds (no allocation).
+    std::int64_t numParams() const;
     bool operator==(const ModelConfig&) const = default;
 };
 

@@ -1,27 +1,45 @@
 #include "ThreadPool.h"
 
 #include <algorithm>
+#include <chrono>
 
 namespace ss {
 
 namespace {
-constexpr int kSpinIterations = 20000; // ~20–50 us before sleeping
+// How long an idle side spins for the next job before sleeping: longer than
+// the gap between two passes of a training step, short enough that an idle
+// pool does not keep a core busy.
+constexpr auto kSpin = std::chrono::microseconds(50);
 
-inline void cpuRelax()
+// Spins until done() or kSpin has passed; returns done().
+template <typename Done>
+bool spinUntil(Done&& done)
 {
+    const auto until = std::chrono::steady_clock::now() + kSpin;
+    for (int i = 0;; ++i) {
+        if (done()) return true;
+        if ((i & 63) == 63 && std::chrono::steady_clock::now() > until) return false;
 #if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
+        __builtin_ia32_pause();
 #endif
+    }
 }
 } // namespace
 
 ThreadPool::ThreadPool(int threads)
 {
     if (threads <= 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
-    for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { workerLoop(i); });
+    try {
+        for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { workerLoop(i); });
+    } catch (...) {
+        shutDown(); // joinable threads must not be destroyed
+        throw;
+    }
 }
 
-ThreadPool::~ThreadPool()
+ThreadPool::~ThreadPool() { shutDown(); }
+
+void ThreadPool::shutDown()
 {
     {
         std::lock_guard lock(mutex_);
@@ -29,7 +47,8 @@ ThreadPool::~ThreadPool()
         generation_.fetch_add(1);
     }
     wake_.notify_all();
-    for (auto& t : workers_) t.join();
+    for (auto& t : workers_)
+        if (t.joinable()) t.join();
 }
 
 void ThreadPool::run(const std::function<void(int)>& fn)
@@ -52,8 +71,7 @@ void ThreadPool::run(const std::function<void(int)>& fn)
         std::lock_guard lock(errorMutex_);
         if (!error_) error_ = std::current_exception();
     }
-    for (int i = 0; i < kSpinIterations && pending_.load(std::memory_order_acquire) > 0; ++i) cpuRelax();
-    if (pending_.load(std::memory_order_acquire) > 0) {
+    if (!spinUntil([this] { return pending_.load(std::memory_order_acquire) == 0; })) {
         std::unique_lock lock(mutex_);
         done_.wait(lock, [this] { return pending_.load() == 0; });
     }
@@ -83,11 +101,7 @@ void ThreadPool::workerLoop(int index)
 {
     std::uint64_t seen = 0;
     for (;;) {
-        int spins = 0;
-        while (generation_.load(std::memory_order_acquire) == seen && spins < kSpinIterations) {
-            cpuRelax();
-            ++spins;
-        }
+        spinUntil([&] { return generation_.load(std::memory_order_acquire) != seen; });
         const std::function<void(int)>* job = nullptr;
         {
             std::unique_lock lock(mutex_);

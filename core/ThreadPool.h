@@ -36,6 +36,7 @@ public:
 
 private:
     void workerLoop(int index);
+    void shutDown(); // stops and joins the workers; safe to call twice
 
     std::vector<std::thread> workers_;
     const std::function<void(int)>* job_ = nullptr;

@@ -12,16 +12,26 @@ namespace ss {
 namespace {
 constexpr double kLossSmoothing = 0.02;  // weight of the newest step in smoothedLoss
 constexpr double kLevelSmoothing = 0.05; // weight of the newest batch in a bin's running loss
+
+int checkedThreads(int threads)
+{
+    if (threads < 0 || threads > 256)
+        throw InputError("threads must be in [0, 256] (0: one per core; got " + std::to_string(threads) + ")");
+    return threads;
+}
 } // namespace
 
 Trainer::Trainer(std::shared_ptr<const Dataset> data, const ModelConfig& model, const ObjectiveConfig& objective,
                  const NoiseSchedule& schedule, const OptimizerConfig& optimizer, const TrainerConfig& config)
     : data_(std::move(data)), config_(config), net_(model), objective_(objective, schedule, model),
-      adam_(optimizer), rng_(config.seed), pool_(config.threads)
+      adam_(optimizer), rng_(config.seed), pool_(checkedThreads(config.threads))
 {
     setData(data_); // the same checks as a live change: not empty, labels fit the model
     setBatchSize(config.batchSize);
-    if (config_.chunk < 1) throw InputError("chunk size must be at least 1");
+    if (config_.chunk < 1 || config_.chunk > 65536)
+        throw InputError("chunk size must be in [1, 65536] (got " + std::to_string(config_.chunk) + ")");
+    if (config_.minColumnsPerThread < 1)
+        throw InputError("columns per thread must be at least 1 (got " + std::to_string(config_.minColumnsPerThread) + ")");
     resetWeights(model.seed);
 }
 
@@ -55,7 +65,10 @@ void Trainer::restore(const Eigen::VectorXf& params, const AdamState& state)
                          std::to_string(n));
     net_.mlp().params() = params;
     adam_.setState(state);
+    // Statistics describe this run from here on.
     stats_.step = state.step;
+    stats_.smoothedLoss = std::numeric_limits<double>::quiet_NaN();
+    stats_.levelLoss.assign(stats_.levelLoss.size(), std::numeric_limits<double>::quiet_NaN());
     takeSnapshot();
 }
 
@@ -195,7 +208,9 @@ void Trainer::updateStats(const StepStats& s)
     stats_.step = s.step;
     stats_.loss = s.loss;
     stats_.gradNorm = s.gradNorm;
-    stats_.smoothedLoss = stats_.step <= 1 ? s.loss : (1 - kLossSmoothing) * stats_.smoothedLoss + kLossSmoothing * s.loss;
+    stats_.smoothedLoss = std::isnan(stats_.smoothedLoss)
+                              ? s.loss
+                              : (1 - kLossSmoothing) * stats_.smoothedLoss + kLossSmoothing * s.loss;
 
     // Per-bin means of this batch folded into each bin's running mean.
     const int bins = int(stats_.levelLoss.size());

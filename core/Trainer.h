@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,7 +46,7 @@ struct StepStats {
 struct TrainStats {
     std::int64_t step = 0;
     double loss = 0;          // last step's loss
-    double smoothedLoss = 0;  // exponential average over recent steps
+    double smoothedLoss = std::numeric_limits<double>::quiet_NaN(); // exponential average (NaN until a step)
     double gradNorm = 0;
     double stepsPerSecond = 0; // over recent steps
     std::vector<double> levelLoss; // running mean loss per objective bin (NaN until seen)

@@ -128,6 +128,9 @@ void TestModelFile::refused_data()
     QTest::newRow("unknown schedule") << Mutation([](auto& j) { j["schedule"]["kind"] = "warp"; }) << "warp";
     QTest::newRow("bad learning rate") << Mutation([](auto& j) { j["optimizer"]["learningRate"] = -1; })
                                        << "learning rate";
+    QTest::newRow("oversized network") << Mutation([](auto& j) {
+        j["model"]["hidden"] = std::vector<int>(16, 4096);
+    }) << "parameters";
     QTest::newRow("negative step") << Mutation([](auto& j) { j["step"] = -5; }) << "step";
     QTest::newRow("not an object") << Mutation([](auto& j) { j = nlohmann::json::array(); }) << "not a ScoreScope";
 }
@@ -154,6 +157,7 @@ void TestModelFile::fileErrors()
     // Truncated, NaN literal, empty, missing.
     const std::pair<std::string, QString> texts[] = {{good.substr(0, good.size() / 2), "not valid JSON"},
                                                      {"{\"format\": NaN}", "not valid JSON"},
+                                                     {"{\"format\": 1e999}", "not valid JSON"},
                                                      {"", "not valid JSON"}};
     for (const auto& [text, phrase] : texts) {
         const std::string path = writeText(dir, "bad.json", text);

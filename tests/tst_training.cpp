@@ -218,6 +218,13 @@ void TestTraining::liveChanges()
     auto unlabelled = std::make_shared<const Dataset>(makePreset("checkerboard", 100, 1));
     QVERIFY_THROWS_EXCEPTION(InputError, Trainer(unlabelled, labelled, oc, NoiseSchedule{}));
     QVERIFY_THROWS_EXCEPTION(InputError, Trainer(data, labelled, oc, NoiseSchedule{})); // 8 classes
+    // Trainer settings out of range.
+    TrainerConfig badThreads;
+    badThreads.threads = 100000;
+    QVERIFY_THROWS_EXCEPTION(InputError, Trainer(data, smallModel(), oc, NoiseSchedule{}, {}, badThreads));
+    TrainerConfig badChunk;
+    badChunk.chunk = 0;
+    QVERIFY_THROWS_EXCEPTION(InputError, Trainer(data, smallModel(), oc, NoiseSchedule{}, {}, badChunk));
 }
 
 void TestTraining::deterministic()
