@@ -2,8 +2,8 @@
 // A small pool of persistent worker threads for splitting one batch over the
 // cores. run(fn) calls fn(worker) once for every worker index in [0, size()),
 // index 0 on the calling thread, and returns when all have finished. Workers
-// spin briefly for the next job (a training step is ~0.1–1 ms, too short for a
-// condition-variable wake-up every time), then sleep.
+// spin up to 1 ms for the next job (a training step is ~0.1–1 ms, too short
+// for a condition-variable wake-up every time), then sleep.
 //
 // Ownership: one pool per owner thread (the trainer's, a sampler's); run() must
 // not be called concurrently on one pool. An exception thrown by fn on any
