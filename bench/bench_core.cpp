@@ -4,7 +4,8 @@
 // measurement on stdout (bench/run.sh pairs them with the PyTorch peer's).
 //
 // Timing: warm up, then the median of 5 timed windows of ~0.4 s each.
-// Usage: bench_core [--threads N] [--quick]
+// Usage: bench_core [--threads N] [--chunk C] [--quick]
+//   --chunk: the trainer's columns per forward/backward pass (for tuning)
 #include "NoiseSchedule.h"
 #include "Objective.h"
 #include "Presets.h"
@@ -80,13 +81,14 @@ void report(const char* kind, const char* what, int size, double rate, double gf
 
 int main(int argc, char** argv)
 {
-    int threads = 0;
+    int threads = 0, chunk = TrainerConfig{}.chunk;
     bool quick = false;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads = std::atoi(argv[++i]);
+        else if (!std::strcmp(argv[i], "--chunk") && i + 1 < argc) chunk = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--quick")) quick = true;
         else {
-            std::fprintf(stderr, "usage: bench_core [--threads N] [--quick]\n");
+            std::fprintf(stderr, "usage: bench_core [--threads N] [--chunk C] [--quick]\n");
             return 2;
         }
     }
@@ -104,6 +106,7 @@ int main(int argc, char** argv)
         TrainerConfig tc;
         tc.batchSize = batch;
         tc.threads = threads;
+        tc.chunk = chunk;
         Trainer trainer(data, benchModel(), oc, schedule, OptimizerConfig{}, tc);
         const double rate = medianRate([&](int reps) { trainer.run(reps); }, window, windows);
         const double flops = trainFlopsPerExample(trainer.net().mlp(), trainer.objective().tangents()) * batch;
