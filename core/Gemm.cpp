@@ -162,7 +162,7 @@ void multiplyAB(int M, int N, int K, const float* a, int lda, const float* b, in
         }
         return;
     }
-    if (M < 16 && K >= 8 && bk == 1 && std::ptrdiff_t(M) * K <= 65536 && !bias) {
+    if (M < 16 && K >= 8 && bk == 1 && std::ptrdiff_t(M) * K <= 65536) {
         // Few rows (the output layer): C = (A^T)^T B as dot products of
         // contiguous columns, through a transposed copy of the small A.
         thread_local std::vector<float> at;
@@ -170,6 +170,9 @@ void multiplyAB(int M, int N, int K, const float* a, int lda, const float* b, in
         for (int k = 0; k < K; ++k)
             for (int i = 0; i < M; ++i) at[std::size_t(i) * K + k] = a[std::ptrdiff_t(k) * lda + i];
         atb(M, N, K, at.data(), K, b, bc, c, ldc, accumulate);
+        if (bias)
+            for (int j = 0; j < N; ++j)
+                for (int i = 0; i < M; ++i) c[std::ptrdiff_t(j) * ldc + i] += bias[i];
         return;
     }
 #endif

@@ -87,9 +87,10 @@ void TestGemm::multiplyAtB()
 
 void TestGemm::biasFolded()
 {
-    // The bias enters the kernel's accumulators (M = 32) or the Eigen path (M = 3).
-    for (int M : {32, 3}) {
-        const int N = 10, K = 20;
+    // The bias enters the kernel's accumulators (M = 32), the few-rows path
+    // (M = 2, the output layer) or the Eigen path (M = 3 with K < 8).
+    for (auto [M, K] : {std::pair{32, 20}, std::pair{2, 20}, std::pair{3, 5}}) {
+        const int N = 10;
         const MatrixF A = MatrixF::Random(M, K), B = MatrixF::Random(K, N);
         const Eigen::VectorXf bias = Eigen::VectorXf::Random(M);
         MatrixF C(M, N);
