@@ -258,20 +258,19 @@ void MlpT<T>::evaluate(const Eigen::Ref<const Matrix>& x, Eigen::Ref<Matrix> out
     const Eigen::Index B = x.cols();
     const int L = numLayers();
     const Matrix* prev = nullptr;
-    for (int l = 0; l < L; ++l) {
-        const bool hidden = l + 1 < L;
-        if (!hidden) {
-            if (prev) multiplyForward<T>(weight(l), *prev, bias(l), B, out);
-            else multiplyForward<T>(weight(l), x, bias(l), B, out);
-            break;
-        }
+    // Layer l's product into dst, reading x for the first layer.
+    auto product = [&](int l, auto& dst) {
+        if (prev) multiplyForward<T>(weight(l), *prev, bias(l), B, dst);
+        else multiplyForward<T>(weight(l), x, bias(l), B, dst);
+    };
+    for (int l = 0; l + 1 < L; ++l) {
         Matrix& o = scratch[l % 2];
         o.resize(widths_[l + 1], B);
-        if (prev) multiplyForward<T>(weight(l), *prev, bias(l), B, o);
-        else multiplyForward<T>(weight(l), x, bias(l), B, o);
+        product(l, o);
         activate<T>(activation_, o, static_cast<Array*>(nullptr), static_cast<Array*>(nullptr));
         prev = &o;
     }
+    product(L - 1, out); // the output layer is linear
 }
 
 template class MlpT<float>;
