@@ -442,6 +442,24 @@ double NoiseSchedule::integratedBeta(double t) const
     return 0.0;
 }
 
+NoiseLevel NoiseSchedule::sdeMarginal(double t) const
+{
+    if (std::isnan(t)) throw std::invalid_argument("NoiseSchedule::sdeMarginal: t is NaN");
+    t = std::clamp(t, 0.0, 1.0);
+    if (!isDiscrete()) return at(t);
+    NoiseLevel out;
+    out.t = t;
+    if (isVarianceExploding()) {
+        out.marginal.std = !(sigmaMax_ > sigmaMin_) || t >= 1.0 ? sigmaMax_
+                                                                 : sigmaMin_ * std::pow(sigmaMax_ / sigmaMin_, t);
+        return out;
+    }
+    const double B = integratedBeta(t);
+    out.marginal.mean = std::exp(-0.5 * B);
+    out.marginal.std = std::sqrt(-std::expm1(-B));
+    return out;
+}
+
 double NoiseSchedule::driftCoefficient(double t) const
 {
     return isVarianceExploding() ? 0.0 : -0.5 * beta(t);

@@ -95,6 +95,12 @@ public:
     double diffusionSquared(double t) const;
     double beta(double t) const;          // VP/sub-VP beta(t); 0 for VE kinds
     double integratedBeta(double t) const;// int_0^t beta(s) ds for VP/sub-VP
+    // The marginal of that SDE at t in [0, 1] (clamped), for every kind: equal
+    // to at(t) for continuous kinds; discrete VE levels give the continuous VE
+    // between their end sigmas, DDPM betas the VP whose integrated beta passes
+    // through -log abar_k at t = k/T (so level k is hit exactly). The reverse-SDE
+    // and ODE samplers and the likelihood integrate with it.
+    NoiseLevel sdeMarginal(double t) const;
 
     // The noisiest marginal (level N or t = 1) and the prior a sampler starts
     // from: N(0, I) for VP kinds, N(0, sigma_max^2 I) for VE kinds.

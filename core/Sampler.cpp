@@ -1,0 +1,445 @@
+#include "Sampler.h"
+
+#include "Error.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ss {
+
+namespace {
+
+NoiseLevel cleanLevel() { return NoiseLevel{{1.0, 0.0}, 0.0}; }
+
+// DDIM's subsequence tau_1 < ... < tau_S of {1..T} (increasing).
+std::vector<int> ddimTimes(int T, int S, DdimSpacing spacing)
+{
+    std::vector<int> taus;
+    for (int i = 1; i <= S; ++i) {
+        int tau = 1;
+        switch (spacing) {
+        case DdimSpacing::Uniform: tau = 1 + int((std::int64_t(i - 1) * T) / S); break;
+        case DdimSpacing::Trailing: tau = int(std::lround(double(i) * T / S)); break;
+        case DdimSpacing::Quadratic: {
+            const double u = S > 1 ? double(i - 1) / (S - 1) : 0.0;
+            tau = 1 + int(u * u * 0.8 * T);
+            break;
+        }
+        }
+        // Strictly increasing and inside [1, T], whatever the rounding did.
+        if (!taus.empty()) tau = std::max(tau, taus.back() + 1);
+        taus.push_back(std::clamp(tau, 1, T));
+    }
+    taus.erase(std::unique(taus.begin(), taus.end()), taus.end());
+    return taus;
+}
+
+// Forward transition between two marginals of one process: x_from = r x_to +
+// sqrt(G2) z with r = mean_from / mean_to, G2 = std_from^2 - r^2 std_to^2.
+struct Transition {
+    double r, g2;
+};
+Transition transition(const NoiseLevel& from, const NoiseLevel& to)
+{
+    const double r = from.marginal.mean / to.marginal.mean;
+    const double g2 = from.marginal.std * from.marginal.std - r * r * to.marginal.std * to.marginal.std;
+    return {r, std::max(g2, 0.0)};
+}
+
+double meanColumnNorm(const Eigen::Matrix2Xd& m) { return m.cols() ? m.colwise().norm().mean() : 0.0; }
+
+} // namespace
+
+Sampler::Sampler(const SamplerConfig& config, const NoiseSchedule& schedule,
+                 std::shared_ptr<const ScoreSource> source, int threads)
+    : config_(config), schedule_(schedule), source_(std::move(source)), pool_(threads), rng_(config.seed),
+      trajectory_(config.recordEvery, config.recordBytes)
+{
+    config_.validate();
+    if (!source_) throw InputError("sampler: no score source");
+    check(schedule_, *source_);
+    reset();
+}
+
+void Sampler::check(const NoiseSchedule& schedule, const ScoreSource& source) const
+{
+    const std::string name = samplerKindName(config_.kind);
+    switch (config_.kind) {
+    case SamplerKind::AnnealedLangevin:
+        if (!schedule.isVarianceExploding())
+            throw InputError("annealed Langevin needs a VE schedule (sigma levels), not '" + schedule.name() + "'");
+        break;
+    case SamplerKind::Ddpm:
+    case SamplerKind::Ddim:
+        if (schedule.betas().empty())
+            throw InputError(name + " needs a discrete DDPM schedule (ddpm-linear, ddpm-cosine or ddpm-betas), not '" +
+                             schedule.name() + "'");
+        if (config_.kind == SamplerKind::Ddim && config_.ddimSteps > schedule.numLevels())
+            throw InputError("DDIM steps (" + std::to_string(config_.ddimSteps) + ") exceed the schedule's T = " +
+                             std::to_string(schedule.numLevels()));
+        break;
+    default: break;
+    }
+    if (config_.kind == SamplerKind::Langevin && config_.langevinStd < source.minimumStd())
+        throw InputError("the score " + source.describe() +
+                         " is not defined on clean data: set the Langevin noise level above 0");
+}
+
+double Sampler::odeEnd() const
+{
+    // Continuous VP/sub-VP: stop at t = 1e-3 (std ~ 0.04), as Song et al. sample;
+    // closer to 0 the score grows like 1/std and fixed steps blow up.
+    const bool vp = schedule_.kind() == ScheduleKind::Vp || schedule_.kind() == ScheduleKind::SubVp;
+    return vp ? 1e-3 : schedule_.tEpsilon();
+}
+
+std::vector<Sampler::Stage> Sampler::plan(double tStart) const
+{
+    std::vector<Stage> out;
+    const bool encode = config_.direction == Direction::DataToNoise;
+    const auto fromLevel = [&](int k) { return k > 0 ? schedule_.level(k) : cleanLevel(); };
+    const int T = schedule_.numLevels();
+    const int kStart = std::clamp(int(std::lround(tStart * T)), 1, std::max(T, 1));
+    switch (config_.kind) {
+    case SamplerKind::Langevin: {
+        const NoiseLevel level{{1.0, config_.langevinStd}, 0.0};
+        out.assign(std::size_t(config_.steps), Stage{level, level, config_.stepSize, false});
+        break;
+    }
+    case SamplerKind::AnnealedLangevin: {
+        std::vector<NoiseLevel> levels; // largest sigma first
+        if (schedule_.isDiscrete()) {
+            for (int k = T; k >= 1; --k) levels.push_back(schedule_.level(k));
+        } else {
+            const int L = config_.annealedLevels;
+            for (int i = 0; i < L; ++i) levels.push_back(schedule_.sdeMarginal(L > 1 ? 1.0 - double(i) / (L - 1) : 1.0));
+        }
+        const double smallest = levels.back().marginal.std;
+        for (const NoiseLevel& level : levels) {
+            if (level.t > tStart + 1e-12) continue; // SDEdit / live re-plan: start lower
+            const double ratio = level.marginal.std / smallest;
+            const double alpha = config_.stepSize * ratio * ratio;
+            for (int i = 0; i < config_.stepsPerLevel; ++i) out.push_back({level, level, alpha, false});
+        }
+        break;
+    }
+    case SamplerKind::Ddpm:
+        for (int k = kStart; k >= 1; --k) out.push_back({fromLevel(k), fromLevel(k - 1), 0.0, k == 1});
+        break;
+    case SamplerKind::Ddim: {
+        std::vector<int> taus = ddimTimes(T, config_.ddimSteps, config_.spacing);
+        if (encode) {
+            int previous = 0;
+            for (int tau : taus) {
+                if (schedule_.level(tau).t >= tStart - 1e-12) out.push_back({fromLevel(previous), fromLevel(tau)});
+                previous = tau;
+            }
+        } else {
+            std::erase_if(taus, [&](int tau) { return tau > kStart; });
+            if (taus.empty()) taus.push_back(kStart);
+            for (std::size_t i = taus.size(); i-- > 0;)
+                out.push_back({fromLevel(taus[i]), fromLevel(i > 0 ? taus[i - 1] : 0), 0.0, i == 0});
+        }
+        break;
+    }
+    case SamplerKind::ReverseSde:
+    case SamplerKind::PredictorCorrector: {
+        const double tEnd = odeEnd();
+        const double span = std::max(tStart - tEnd, 0.0);
+        const int n = std::max(1, int(std::ceil(config_.steps * span / (1.0 - tEnd) - 1e-9)));
+        for (int i = 0; i < n; ++i) {
+            const double ta = tStart - span * i / n;
+            const double tb = i + 1 == n ? tEnd : tStart - span * (i + 1) / n;
+            out.push_back({schedule_.sdeMarginal(ta), schedule_.sdeMarginal(tb), 0.0, i + 1 == n});
+        }
+        break;
+    }
+    case SamplerKind::ProbabilityFlow: break; // steps its own time
+    }
+    return out;
+}
+
+void Sampler::startRun(double tStart)
+{
+    plan_ = plan(tStart);
+    stage_ = 0;
+    if (config_.kind != SamplerKind::ProbabilityFlow) return;
+    const bool encode = config_.direction == Direction::DataToNoise;
+    const double tEnd = odeEnd();
+    t_ = std::clamp(tStart, tEnd, 1.0);
+    tTarget_ = encode ? 1.0 : tEnd;
+    ode_.emplace(config_.ode, config_.rtol, config_.atol);
+    odeSteps_ = std::max(1, int(std::ceil(config_.steps * std::abs(tTarget_ - t_) / (1.0 - tEnd) - 1e-9)));
+    h_ = (tTarget_ - t_) / (config_.ode == OdeMethod::Rk45 ? 100 : odeSteps_);
+}
+
+void Sampler::reset()
+{
+    rng_.reseed(config_.seed);
+    steps_ = 0;
+    nfe_ = 0;
+    trajectory_.clear();
+    terms_ = {};
+    const bool encode = config_.direction == Direction::DataToNoise;
+    startRun(encode ? 0.0 : 1.0);
+    if (encode) {
+        x_.resize(2, 0); // the data come from resetFrom()
+        return;
+    }
+    x_.resize(2, config_.particles);
+    if (config_.start == StartKind::UniformBox) {
+        for (Eigen::Index j = 0; j < x_.cols(); ++j)
+            for (int i = 0; i < 2; ++i) x_(i, j) = rng_.uniform(config_.boxMin, config_.boxMax);
+    } else {
+        const double std = schedule_.priorStd();
+        for (Eigen::Index j = 0; j < x_.cols(); ++j)
+            for (int i = 0; i < 2; ++i) x_(i, j) = std * rng_.normal();
+    }
+    trajectory_.offer(0, level(), x_);
+}
+
+namespace {
+void checkPoints(const Eigen::Matrix2Xd& points, const char* what)
+{
+    if (points.cols() == 0) throw InputError(std::string(what) + ": no points given");
+    if (!points.allFinite()) throw InputError(std::string(what) + ": the points contain NaN or infinite coordinates");
+}
+} // namespace
+
+void Sampler::resetFrom(const Eigen::Matrix2Xd& points)
+{
+    checkPoints(points, "sampler start");
+    reset();
+    x_ = points;
+    trajectory_.clear();
+    trajectory_.offer(0, level(), x_);
+}
+
+void Sampler::sdedit(const Eigen::Matrix2Xd& points, double t0)
+{
+    checkPoints(points, "SDEdit");
+    if (config_.direction == Direction::DataToNoise) throw InputError("SDEdit runs from noise to data only");
+    if (!(t0 > 0 && t0 <= 1)) throw InputError("SDEdit start level t0 must be in (0, 1] (got " + std::to_string(t0) + ")");
+    reset();
+    startRun(t0);
+    const Marginal m = level().marginal;
+    x_.resize(2, points.cols());
+    for (Eigen::Index j = 0; j < x_.cols(); ++j)
+        for (int i = 0; i < 2; ++i) x_(i, j) = m.mean * points(i, j) + m.std * rng_.normal();
+    trajectory_.clear();
+    trajectory_.offer(0, level(), x_);
+}
+
+void Sampler::setScoreSource(std::shared_ptr<const ScoreSource> source)
+{
+    if (!source) throw InputError("sampler: no score source");
+    check(schedule_, *source);
+    source_ = std::move(source);
+}
+
+void Sampler::setSchedule(const NoiseSchedule& schedule)
+{
+    check(schedule, *source_);
+    const double t = timeNow();
+    schedule_ = schedule;
+    startRun(t);
+}
+
+NoiseLevel Sampler::level() const
+{
+    if (config_.kind == SamplerKind::ProbabilityFlow) return schedule_.sdeMarginal(t_);
+    if (plan_.empty()) return cleanLevel();
+    return stage_ == 0 ? plan_.front().from : plan_[stage_ - 1].to;
+}
+
+double Sampler::timeNow() const { return level().t; }
+
+bool Sampler::done() const
+{
+    if (x_.cols() == 0) return true;
+    if (config_.kind == SamplerKind::ProbabilityFlow) return t_ == tTarget_;
+    return stage_ >= plan_.size();
+}
+
+int Sampler::totalSteps() const
+{
+    if (config_.kind == SamplerKind::ProbabilityFlow)
+        return config_.ode != OdeMethod::Rk45 ? odeSteps_ : done() ? steps_ : -1;
+    return steps_ - int(stage_) + int(plan_.size());
+}
+
+bool Sampler::step()
+{
+    if (done()) return false;
+    if (config_.kind == SamplerKind::ProbabilityFlow) odeStep();
+    else runStage(plan_[stage_++]);
+    ++steps_;
+    trajectory_.offer(steps_, level(), x_, done());
+    return true;
+}
+
+int Sampler::run(int maxSteps)
+{
+    int taken = 0;
+    while (taken < maxSteps && step()) ++taken;
+    return taken;
+}
+
+// ---- primitives ------------------------------------------------------------------
+
+void Sampler::evalScore(const Eigen::Matrix2Xd& x, const NoiseLevel& level, Eigen::Matrix2Xd& out)
+{
+    out.resize(2, x.cols());
+    scoreParallel(*source_, x, level, out, pool_);
+    ++nfe_;
+}
+
+void Sampler::drawNoise(Eigen::Matrix2Xd& z)
+{
+    z.resize(2, x_.cols());
+    for (Eigen::Index j = 0; j < z.cols(); ++j) {
+        z(0, j) = rng_.normal();
+        z(1, j) = rng_.normal();
+    }
+}
+
+void Sampler::runStage(const Stage& s)
+{
+    const bool conditioned = config_.fixCoordinate >= 0;
+    const bool moves = s.from.marginal.std != s.to.marginal.std;
+    const int rounds = conditioned && moves ? config_.resampleRounds : 1;
+    for (int u = 0; u < rounds; ++u) {
+        if (u > 0) renoise(s.from, s.to);
+        switch (config_.kind) {
+        case SamplerKind::Langevin:
+        case SamplerKind::AnnealedLangevin:
+            evalScore(x_, s.from, s_);
+            drawNoise(z_);
+            terms_.drift.setZero(2, x_.cols());
+            terms_.score = (0.5 * s.stepSize) * s_;
+            terms_.noise = std::sqrt(s.stepSize) * z_;
+            x_ += terms_.score + terms_.noise;
+            break;
+        case SamplerKind::Ddpm:
+        case SamplerKind::Ddim: predictor(s, Predictor::Ancestral); break; // DDIM: its own branch inside
+        case SamplerKind::ReverseSde: predictor(s, Predictor::EulerMaruyama); break;
+        case SamplerKind::PredictorCorrector: {
+            predictor(s, config_.predictor);
+            const double r = s.from.marginal.mean / s.to.marginal.mean;
+            for (int m = 0; m < config_.correctorSteps; ++m) corrector(s.to, r * r);
+            break;
+        }
+        case SamplerKind::ProbabilityFlow: break;
+        }
+        if (conditioned) replaceFixed(s.to);
+    }
+}
+
+void Sampler::predictor(const Stage& s, Predictor kind)
+{
+    const Marginal from = s.from.marginal, to = s.to.marginal;
+    const auto n = x_.cols();
+    const bool encode = config_.direction == Direction::DataToNoise;
+    // DDIM encoding from clean data evaluates eps at the target level (eps is
+    // undefined at std 0); every other step at the level the particles are at.
+    const NoiseLevel& at = encode && from.std <= 0 ? s.to : s.from;
+    evalScore(x_, at, s_);
+    double noiseStd = 0;
+    if (config_.kind == SamplerKind::Ddim) {
+        const double cx = to.mean / from.mean;
+        terms_.drift = (cx - 1.0) * x_;
+        if (encode) {
+            // x_to = cx (x - std_from eps) + std_to eps: the inverse of decoding.
+            terms_.score = (to.std - cx * from.std) * -at.marginal.std * s_;
+        } else {
+            const double ratio = from.mean / to.mean;
+            const double sigma = config_.eta * (to.std / from.std) * std::sqrt(std::max(0.0, 1.0 - ratio * ratio));
+            const double keep = std::sqrt(std::max(0.0, to.std * to.std - sigma * sigma));
+            terms_.score = (cx * from.std * from.std - keep * from.std) * s_;
+            noiseStd = sigma;
+        }
+    } else if (kind == Predictor::EulerMaruyama) {
+        const double t = s.from.t, dt = s.from.t - s.to.t;
+        const double f = schedule_.driftCoefficient(t), g2 = schedule_.diffusionSquared(t);
+        terms_.drift = (-f * dt) * x_;
+        terms_.score = (g2 * dt) * s_;
+        noiseStd = std::sqrt(g2 * dt);
+    } else if (kind == Predictor::ReverseDiffusion) {
+        const Transition tr = transition(s.from, s.to);
+        terms_.drift = (1.0 - tr.r) * x_;
+        terms_.score = tr.g2 * s_;
+        noiseStd = std::sqrt(tr.g2);
+    } else {
+        // Ancestral: the Gaussian posterior q(x_to | x_from, x0) at Tweedie's
+        // x0_hat = (x + std^2 s) / mean; DDPM's step for DDPM levels.
+        const Transition tr = transition(s.from, s.to);
+        const double from2 = from.std * from.std, to2 = to.std * to.std;
+        const double cx = (tr.r * to2 + tr.g2 * to.mean / from.mean) / from2;
+        terms_.drift = (cx - 1.0) * x_;
+        terms_.score = (tr.g2 * to.mean / from.mean) * s_;
+        const bool tilde = config_.kind != SamplerKind::Ddpm || config_.ddpmVariance == DdpmVariance::BetaTilde;
+        noiseStd = s.last ? 0.0 : std::sqrt(tilde ? to2 * tr.g2 / from2 : tr.g2);
+    }
+    if (noiseStd > 0) {
+        drawNoise(z_);
+        terms_.noise = noiseStd * z_;
+    } else {
+        terms_.noise.setZero(2, n);
+    }
+    x_ += terms_.drift + terms_.score + terms_.noise;
+}
+
+void Sampler::corrector(const NoiseLevel& level, double alpha)
+{
+    // Song et al.'s Langevin corrector: the step makes the noise norm snr times
+    // the score norm (norms averaged over the particles).
+    evalScore(x_, level, s_);
+    drawNoise(z_);
+    const double sNorm = meanColumnNorm(s_), zNorm = meanColumnNorm(z_);
+    if (!(sNorm > 0)) return;
+    const double ratio = config_.snr * zNorm / sNorm;
+    const double e = 2.0 * alpha * ratio * ratio;
+    terms_.score += e * s_;
+    terms_.noise += std::sqrt(2.0 * e) * z_;
+    x_ += e * s_ + std::sqrt(2.0 * e) * z_;
+}
+
+void Sampler::odeStep()
+{
+    // v(x, t) = f(t) x - 1/2 g(t)^2 s(x, t) (MATH.md §5).
+    const OdeRhs velocity = [&](double t, const Eigen::MatrixXd& y, Eigen::MatrixXd& dy) {
+        Eigen::Matrix2Xd sc;
+        evalScore(y, schedule_.sdeMarginal(t), sc);
+        dy = schedule_.driftCoefficient(t) * y - (0.5 * schedule_.diffusionSquared(t)) * sc;
+    };
+    const double t0 = t_;
+    const Eigen::Matrix2Xd x0 = x_;
+    Eigen::MatrixXd y = x_;
+    double h = h_;
+    // Fixed steps: land on the target in the planned count, never a sliver after.
+    if (config_.ode != OdeMethod::Rk45 && std::abs(tTarget_ - t_) < 1.5 * std::abs(h_)) h = tTarget_ - t_;
+    double hNext = h;
+    t_ = ode_->step(velocity, t_, tTarget_, h, y, hNext);
+    if (config_.ode == OdeMethod::Rk45) h_ = hNext;
+    x_ = y;
+    terms_.drift = ((t_ - t0) * schedule_.driftCoefficient(t0)) * x0;
+    terms_.score = x_ - x0 - terms_.drift;
+    terms_.noise.setZero(2, x_.cols());
+    if (config_.fixCoordinate >= 0) replaceFixed(level());
+}
+
+void Sampler::replaceFixed(const NoiseLevel& level)
+{
+    const int c = config_.fixCoordinate;
+    for (Eigen::Index j = 0; j < x_.cols(); ++j)
+        x_(c, j) = level.marginal.mean * config_.fixValue + level.marginal.std * rng_.normal();
+}
+
+void Sampler::renoise(const NoiseLevel& from, const NoiseLevel& to)
+{
+    const Transition tr = transition(from, to);
+    drawNoise(z_);
+    x_ = tr.r * x_ + std::sqrt(tr.g2) * z_;
+}
+
+} // namespace ss

@@ -1,0 +1,89 @@
+#pragma once
+// What a sampler does (MATH.md §5–6): its kind and every option, as a value the
+// window edits and the CLI and scene files read. validate() refuses settings
+// that cannot run, with a message naming the field; names round-trip through
+// the *Name/*FromName pairs (used by the CLI and JSON).
+#include "OdeSolver.h"
+
+#include <cstdint>
+#include <string>
+
+namespace ss {
+
+enum class SamplerKind {
+    Langevin,           // fixed noise level: x += (eta/2) s + sqrt(eta) z
+    AnnealedLangevin,   // NCSN Algorithm 1 over the VE levels, largest first
+    Ddpm,               // ancestral, discrete DDPM schedules
+    Ddim,               // S steps on a subsequence, eta
+    ReverseSde,         // Euler–Maruyama on the reverse SDE
+    PredictorCorrector, // predictor + M Langevin corrector steps with SNR r
+    ProbabilityFlow     // the probability-flow ODE, either direction
+};
+enum class DdpmVariance { Beta, BetaTilde };       // sigma_t^2 of the ancestral step
+enum class DdimSpacing { Uniform, Quadratic, Trailing };
+enum class Predictor { EulerMaruyama, ReverseDiffusion, Ancestral };
+enum class Direction { NoiseToData, DataToNoise };
+enum class StartKind { Prior, UniformBox };        // where reset() puts the particles
+
+std::string samplerKindName(SamplerKind k); // langevin annealed ddpm ddim em pc ode
+SamplerKind samplerKindFromName(const std::string&);
+std::string ddpmVarianceName(DdpmVariance v); // beta, beta-tilde
+DdpmVariance ddpmVarianceFromName(const std::string&);
+std::string ddimSpacingName(DdimSpacing s); // uniform, quadratic, trailing
+DdimSpacing ddimSpacingFromName(const std::string&);
+std::string predictorName(Predictor p); // em, reverse-diffusion, ancestral
+Predictor predictorFromName(const std::string&);
+std::string directionName(Direction d); // noise-to-data, data-to-noise
+Direction directionFromName(const std::string&);
+std::string startKindName(StartKind s); // prior, uniform
+StartKind startKindFromName(const std::string&);
+
+struct SamplerConfig {
+    SamplerKind kind = SamplerKind::AnnealedLangevin;
+    int particles = 1000;
+    std::uint64_t seed = 0;
+    StartKind start = StartKind::Prior; // prior: N(0, priorStd^2 I) of the schedule
+    double boxMin = -8, boxMax = 8;     // UniformBox: both coordinates uniform in [boxMin, boxMax]
+
+    // Langevin: step eta, `steps` steps, score at noise std langevinStd (0: clean).
+    // Annealed: eps (alpha_l = eps sigma_l^2 / sigma_L^2), stepsPerLevel per level.
+    double stepSize = 0.1;
+    double langevinStd = 0.0;
+    int stepsPerLevel = 100;
+    int annealedLevels = 10; // continuous VE schedules: geometric levels to anneal over
+
+    // Fixed-step time grid of em, pc and fixed-step ode (steps over t in [tEnd, 1]);
+    // also the step count of plain Langevin.
+    int steps = 1000;
+
+    DdpmVariance ddpmVariance = DdpmVariance::Beta;
+    double eta = 0.0; // DDIM: 0 deterministic, 1 DDPM-like
+    int ddimSteps = 50;
+    DdimSpacing spacing = DdimSpacing::Uniform;
+
+    Predictor predictor = Predictor::EulerMaruyama;
+    int correctorSteps = 1; // M (0: predictor only)
+    double snr = 0.16;      // r
+
+    OdeMethod ode = OdeMethod::Rk45;
+    double rtol = 1e-5, atol = 1e-5;
+    Direction direction = Direction::NoiseToData; // ode and ddim (eta = 0) also encode
+
+    // Replacement / RePaint conditioning: after each reverse step the coordinate
+    // fixCoordinate (0: x1, 1: x2; -1: off) is overwritten with a forward-noised
+    // copy of fixValue; resampleRounds U > 1 re-noises one step and repeats.
+    int fixCoordinate = -1;
+    double fixValue = 0.0;
+    int resampleRounds = 1;
+
+    // Trajectories: every recordEvery-th step (0: off), at most recordBytes kept
+    // (oldest frames dropped first).
+    int recordEvery = 0;
+    long long recordBytes = 64ll << 20;
+
+    // Throws InputError naming the bad field.
+    void validate() const;
+    bool operator==(const SamplerConfig&) const = default;
+};
+
+} // namespace ss

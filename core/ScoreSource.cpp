@@ -1,0 +1,245 @@
+#include "ScoreSource.h"
+
+#include "Error.h"
+#include "ThreadPool.h"
+
+#include <Eigen/LU>
+
+#include <cmath>
+#include <limits>
+
+namespace ss {
+
+namespace {
+// Smallest std a source that "needs noise" accepts: any positive value.
+constexpr double kPositiveStd = std::numeric_limits<double>::min();
+
+std::string num(double v)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+} // namespace
+
+void ScoreSource::jvp(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+                      const Eigen::Ref<const Eigen::Matrix2Xd>& v, Eigen::Ref<Eigen::Matrix2Xd> out) const
+{
+    // Central differences along each v_j, with a step scaled to the point and
+    // the direction so it is neither lost in rounding nor too coarse.
+    const Eigen::Index n = x.cols();
+    Eigen::RowVectorXd h(n);
+    for (Eigen::Index j = 0; j < n; ++j) {
+        const double vn = v.col(j).norm();
+        h(j) = vn > 0 ? 1e-5 * std::max({1.0, x.col(j).norm(), level.marginal.std}) / vn : 0.0;
+    }
+    Eigen::Matrix2Xd plus = x + v.array().rowwise().operator*(h.array()).matrix();
+    Eigen::Matrix2Xd minus = x - v.array().rowwise().operator*(h.array()).matrix();
+    Eigen::Matrix2Xd sPlus(2, n), sMinus(2, n);
+    score(plus, level, sPlus);
+    score(minus, level, sMinus);
+    for (Eigen::Index j = 0; j < n; ++j)
+        out.col(j) = h(j) > 0 ? Eigen::Vector2d((sPlus.col(j) - sMinus.col(j)) / (2 * h(j))) : Eigen::Vector2d::Zero();
+}
+
+void scoreParallel(const ScoreSource& source, const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+                   Eigen::Ref<Eigen::Matrix2Xd> out, ThreadPool& pool)
+{
+    constexpr int kSlice = 512;
+    pool.parallelFor(int(x.cols()), kSlice, [&](int begin, int end, int) {
+        source.score(x.middleCols(begin, end - begin), level, out.middleCols(begin, end - begin));
+    });
+}
+
+// ---- exact ------------------------------------------------------------------
+
+ExactScoreSource::ExactScoreSource(std::shared_ptr<const Dataset> data)
+    : data_(std::move(data)), exact_(data_ ? data_->exactScore() : nullptr)
+{
+    if (!exact_) throw InputError("the exact score needs a data set");
+}
+
+void ExactScoreSource::score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+                             Eigen::Ref<Eigen::Matrix2Xd> out) const
+{
+    exact_->score(x, level.marginal, out);
+}
+
+double ExactScoreSource::minimumStd() const { return exact_->needsNoise() ? kPositiveStd : 0.0; }
+
+std::string ExactScoreSource::describe() const { return "exact (" + data_->name + ")"; }
+
+// ---- network ----------------------------------------------------------------
+
+NetworkScoreSource::NetworkScoreSource(ScoreNet net, int label, std::string name)
+    : net_(std::move(net)), label_(label), name_(std::move(name))
+{
+    const int classes = net_.config().numClasses;
+    if (label_ != -1 && (label_ < 0 || label_ >= classes))
+        throw InputError("label " + std::to_string(label_) + " is outside the model's " + std::to_string(classes) +
+                         " classes");
+}
+
+NetworkScoreSource::NetworkScoreSource(const TrainedModel& model, bool useEma, int label)
+    : NetworkScoreSource(model.net(useEma), label, useEma ? "network (ema)" : "network")
+{
+}
+
+void NetworkScoreSource::score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+                               Eigen::Ref<Eigen::Matrix2Xd> out) const
+{
+    net_.score(x, level, label_, out);
+}
+
+void NetworkScoreSource::jvp(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+                             const Eigen::Ref<const Eigen::Matrix2Xd>& v, Eigen::Ref<Eigen::Matrix2Xd> out) const
+{
+    // The network's own tangent pass: exact J v (in float), one pass per chunk.
+    using Matrix = ScoreNet::Matrix;
+    constexpr Eigen::Index kChunk = 256;
+    const int inputs = net_.inputDim();
+    Matrix in(inputs, kChunk), xdot = Matrix::Zero(inputs, kChunk);
+    net_.encode(0.f, 0.f, level, label_, in, 0);
+    for (Eigen::Index j = 1; j < kChunk; ++j) in.col(j).tail(inputs - 2) = in.col(0).tail(inputs - 2);
+    const double factor = net_.outputFactor(level.marginal.std);
+    Mlp::Tape tape;
+    for (Eigen::Index begin = 0; begin < x.cols(); begin += kChunk) {
+        const Eigen::Index n = std::min(kChunk, x.cols() - begin);
+        in.topLeftCorner(2, n) = x.middleCols(begin, n).cast<float>();
+        xdot.topLeftCorner(2, n) = v.middleCols(begin, n).cast<float>();
+        net_.mlp().forward(in.leftCols(n), xdot.leftCols(n), 1, tape);
+        out.middleCols(begin, n) = factor * tape.output.middleCols(n, n).cast<double>();
+    }
+}
+
+double NetworkScoreSource::minimumStd() const
+{
+    const ModelConfig& c = net_.config();
+    const bool needsStd = c.parametrisation != Parametrisation::Score || c.conditioning == NoiseConditioning::LogSigma;
+    return needsStd ? kPositiveStd : 0.0;
+}
+
+std::string NetworkScoreSource::describe() const
+{
+    return label_ >= 0 ? name_ + ", label " + std::to_string(label_) : name_;
+}
+
+// ---- classifier-free guidance --------------------------------------------------
+
+namespace {
+ScoreNet checkedConditional(ScoreNet net, int label, double w)
+{
+    const int classes = net.config().numClasses;
+    if (classes < 1) throw InputError("classifier-free guidance needs a label-conditional network (it has no classes)");
+    if (label < 0 || label >= classes)
+        throw InputError("guidance label " + std::to_string(label) + " is outside the network's " +
+                         std::to_string(classes) + " classes");
+    if (!std::isfinite(w)) throw InputError("guidance weight w must be finite (got " + num(w) + ")");
+    return net;
+}
+} // namespace
+
+ClassifierFreeGuidance::ClassifierFreeGuidance(ScoreNet net, int label, double w)
+    : conditional_(checkedConditional(net, label, w), label, "network"), unconditional_(std::move(net), -1),
+      w_(w)
+{
+}
+
+void ClassifierFreeGuidance::score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+                                   Eigen::Ref<Eigen::Matrix2Xd> out) const
+{
+    Eigen::Matrix2Xd plain(2, x.cols());
+    conditional_.score(x, level, out);
+    unconditional_.score(x, level, plain);
+    out = (1.0 + w_) * out - w_ * plain;
+}
+
+std::string ClassifierFreeGuidance::describe() const
+{
+    return "classifier-free guidance (label " + std::to_string(conditional_.label()) + ", w " + num(w_) + ")";
+}
+
+// ---- classifier guidance -------------------------------------------------------
+
+ClassifierGuidance::ClassifierGuidance(std::shared_ptr<const ScoreSource> base, const GaussianMixture& mixture,
+                                       std::vector<int> classOfComponent, int label, double w)
+    : base_(std::move(base)), mixture_(mixture), classOf_(std::move(classOfComponent)), label_(label), w_(w)
+{
+    if (!base_) throw InputError("classifier guidance needs a base score");
+    if (int(classOf_.size()) != mixture_.size())
+        throw InputError("classifier guidance: " + std::to_string(classOf_.size()) + " component classes for " +
+                         std::to_string(mixture_.size()) + " components");
+    bool found = false;
+    for (int c : classOf_) found = found || c == label_;
+    if (!found) throw InputError("guidance label " + std::to_string(label_) + " is not a class of the mixture");
+    if (!std::isfinite(w_)) throw InputError("guidance weight w must be finite (got " + num(w_) + ")");
+}
+
+void ClassifierGuidance::classifierGradient(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+                                            Eigen::Ref<Eigen::Matrix2Xd> out) const
+{
+    // grad log p(y | x) = E_{k | x, y}[g_k] - E_{k | x}[g_k], g_k = grad log N_k(x)
+    // at the perturbed component N(mean m_k, mean^2 C_k + std^2 I), weights
+    // pi_k N_k(x) (the 2 pi factors cancel).
+    const Marginal m = level.marginal;
+    const std::size_t K = std::size_t(mixture_.size());
+    std::vector<Eigen::Matrix2d> precision(K);
+    std::vector<double> logNorm(K);
+    for (std::size_t k = 0; k < K; ++k) {
+        const Eigen::Matrix2d cov =
+            m.mean * m.mean * mixture_.covariances()[k] + m.std * m.std * Eigen::Matrix2d::Identity();
+        precision[k] = cov.inverse();
+        logNorm[k] = std::log(mixture_.weights()[k]) - 0.5 * std::log(cov.determinant());
+    }
+    std::vector<double> logw(K);
+    std::vector<Eigen::Vector2d> g(K);
+    for (Eigen::Index j = 0; j < x.cols(); ++j) {
+        // Both expectations are softmaxes of the components' log terms, taken
+        // with their own maximum so neither underflows far from the data.
+        double maxAll = -INFINITY, maxClass = -INFINITY;
+        for (std::size_t k = 0; k < K; ++k) {
+            const Eigen::Vector2d d = x.col(j) - m.mean * mixture_.means().col(Eigen::Index(k));
+            g[k] = -precision[k] * d;
+            logw[k] = logNorm[k] + 0.5 * d.dot(g[k]);
+            maxAll = std::max(maxAll, logw[k]);
+            if (classOf_[k] == label_) maxClass = std::max(maxClass, logw[k]);
+        }
+        Eigen::Vector2d all = Eigen::Vector2d::Zero(), inClass = Eigen::Vector2d::Zero();
+        double sumAll = 0, sumClass = 0;
+        for (std::size_t k = 0; k < K; ++k) {
+            const double a = std::exp(logw[k] - maxAll);
+            all += a * g[k];
+            sumAll += a;
+            if (classOf_[k] == label_) {
+                const double c = std::exp(logw[k] - maxClass);
+                inClass += c * g[k];
+                sumClass += c;
+            }
+        }
+        out.col(j) = inClass / sumClass - all / sumAll;
+    }
+}
+
+void ClassifierGuidance::score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+                               Eigen::Ref<Eigen::Matrix2Xd> out) const
+{
+    Eigen::Matrix2Xd guide(2, x.cols());
+    base_->score(x, level, out);
+    classifierGradient(x, level, guide);
+    out += w_ * guide;
+}
+
+std::string ClassifierGuidance::describe() const
+{
+    return base_->describe() + " + classifier guidance (label " + std::to_string(label_) + ", w " + num(w_) + ")";
+}
+
+std::vector<int> componentClasses(const Dataset& data)
+{
+    std::vector<int> out;
+    if (data.mixture)
+        for (int k = 0; k < data.mixture->size(); ++k) out.push_back(k);
+    return out;
+}
+
+} // namespace ss

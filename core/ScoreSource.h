@@ -1,0 +1,137 @@
+#pragma once
+// A score source answers s(x, noise level) for a batch of points (DESIGN.md):
+// the learned network in any parametrisation, the exact score of the data, or
+// a guided combination. Every sampler, likelihood and metric takes one, so the
+// exact score is always there to compare against.
+//
+// Thread safety: score() and jvp() are const and may run concurrently on
+// disjoint columns (the samplers split particles over a pool).
+// Layout: points are 2 x n, one point per column, like ExactScore.
+#include "Dataset.h"
+#include "ModelFile.h"
+#include "NoiseSchedule.h"
+#include "ScoreNet.h"
+
+#include <memory>
+#include <string>
+
+namespace ss {
+
+class ThreadPool;
+
+class ScoreSource {
+public:
+    virtual ~ScoreSource() = default;
+
+    // out.col(j) = grad_x log p_level(x.col(j)); out has x's size.
+    virtual void score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+                       Eigen::Ref<Eigen::Matrix2Xd> out) const = 0;
+
+    // Jacobian-vector products of the score: out.col(j) = J(x_j) v_j. The
+    // default uses central differences (step 1e-5 times the point's scale),
+    // accurate to ~1e-8 relative for double-precision sources; the network
+    // overrides it with its exact tangent pass.
+    virtual void jvp(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+                     const Eigen::Ref<const Eigen::Matrix2Xd>& v, Eigen::Ref<Eigen::Matrix2Xd> out) const;
+
+    // Smallest noise std at which score() is defined (0: also the clean data).
+    virtual double minimumStd() const { return 0.0; }
+
+    // For status lines and files: "exact (8gaussians)", "network (ema)", ...
+    virtual std::string describe() const = 0;
+};
+
+// score() split over a pool in slices; same result as source.score().
+void scoreParallel(const ScoreSource& source, const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+                   Eigen::Ref<Eigen::Matrix2Xd> out, ThreadPool& pool);
+
+// The exact score of a data set (analytic mixture or empirical ideal denoiser).
+class ExactScoreSource final : public ScoreSource {
+public:
+    // Throws InputError when the data set is empty.
+    explicit ExactScoreSource(std::shared_ptr<const Dataset> data);
+    void score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+               Eigen::Ref<Eigen::Matrix2Xd> out) const override;
+    double minimumStd() const override;
+    std::string describe() const override;
+    const Dataset& data() const { return *data_; }
+    const ExactScore& exact() const { return *exact_; }
+
+private:
+    std::shared_ptr<const Dataset> data_;
+    std::shared_ptr<const ExactScore> exact_;
+};
+
+// A trained network turned into a score at any level of its parametrisation,
+// with an optional class label (-1: none). Evaluated in float, returned in double.
+class NetworkScoreSource final : public ScoreSource {
+public:
+    // label must be -1 or below the model's numClasses (else InputError).
+    explicit NetworkScoreSource(ScoreNet net, int label = -1, std::string name = "network");
+    // The model file's network with EMA weights (useEma) or the raw ones.
+    NetworkScoreSource(const TrainedModel& model, bool useEma, int label = -1);
+    void score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+               Eigen::Ref<Eigen::Matrix2Xd> out) const override;
+    void jvp(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+             const Eigen::Ref<const Eigen::Matrix2Xd>& v, Eigen::Ref<Eigen::Matrix2Xd> out) const override;
+    double minimumStd() const override;
+    std::string describe() const override;
+    const ScoreNet& net() const { return net_; }
+    int label() const { return label_; }
+
+private:
+    ScoreNet net_;
+    int label_;
+    std::string name_;
+};
+
+// Classifier-free guidance (MATH.md §6): s = (1 + w) s(x | y) - w s(x), from
+// one label-conditional network evaluated with label y and with no label.
+class ClassifierFreeGuidance final : public ScoreSource {
+public:
+    // Throws InputError unless the network has classes and 0 <= label < classes,
+    // and w is finite.
+    ClassifierFreeGuidance(ScoreNet net, int label, double w);
+    void score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+               Eigen::Ref<Eigen::Matrix2Xd> out) const override;
+    double minimumStd() const override { return conditional_.minimumStd(); }
+    std::string describe() const override;
+
+private:
+    NetworkScoreSource conditional_, unconditional_;
+    double w_;
+};
+
+// Classifier guidance (MATH.md §6): s(x | y) = s(x) + w grad_x log p_t(y | x),
+// with the exact noisy classifier of a labelled Gaussian mixture: the class of
+// a component is classOfComponent[k], and p_t(y | x) sums the responsibilities
+// of y's components at the perturbed covariances.
+class ClassifierGuidance final : public ScoreSource {
+public:
+    // base: the unconditional score (exact or learned). Throws InputError when
+    // the data set has no mixture, the class map does not fit it, label is not
+    // one of its classes, or w is not finite.
+    ClassifierGuidance(std::shared_ptr<const ScoreSource> base, const GaussianMixture& mixture,
+                       std::vector<int> classOfComponent, int label, double w);
+    void score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+               Eigen::Ref<Eigen::Matrix2Xd> out) const override;
+    double minimumStd() const override { return base_->minimumStd(); }
+    std::string describe() const override;
+
+    // grad_x log p_level(y | x) for each point (the guidance direction alone).
+    void classifierGradient(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+                            Eigen::Ref<Eigen::Matrix2Xd> out) const;
+
+private:
+    std::shared_ptr<const ScoreSource> base_;
+    GaussianMixture mixture_;
+    std::vector<int> classOf_;
+    int label_;
+    double w_;
+};
+
+// The component -> class map of a labelled mixture preset: its components in
+// order are its classes (8gaussians: 8 classes, ncsn: 2), so the identity.
+std::vector<int> componentClasses(const Dataset& data);
+
+} // namespace ss
