@@ -44,4 +44,15 @@ FisherDivergence fisherDivergence(const ScoreNet& net, const Dataset& data, cons
     return fisherDivergence(learned, exact);
 }
 
+FisherDivergence fisherDivergence(const ScoreSource& a, const ScoreSource& b, const Dataset& data,
+                                  const NoiseLevel& level, int n, Rng& rng)
+{
+    if (n < 1) throw InputError("the Fisher divergence needs at least one sample (got " + std::to_string(n) + ")");
+    const Eigen::Matrix2Xd x = sampleMarginal(data, level.marginal, n, rng);
+    Eigen::Matrix2Xd sa(2, n), sb(2, n);
+    a.score(x, level, sa);
+    b.score(x, level, sb);
+    return fisherDivergence(sa, sb);
+}
+
 } // namespace ss

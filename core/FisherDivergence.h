@@ -7,6 +7,7 @@
 #include "Dataset.h"
 #include "Rng.h"
 #include "ScoreNet.h"
+#include "ScoreSource.h"
 
 namespace ss {
 
@@ -26,5 +27,10 @@ FisherDivergence fisherDivergence(const Eigen::Ref<const Eigen::Matrix2Xd>& scor
 // The network at one level against the data set's exact score there, on n
 // samples of that level's marginal.
 FisherDivergence fisherDivergence(const ScoreNet& net, const Dataset& data, const NoiseLevel& level, int n, Rng& rng);
+
+// Any two score sources (learned, exact, guided) at one level, on n samples of
+// the data set's marginal there: a is compared with b (b plays "exact").
+FisherDivergence fisherDivergence(const ScoreSource& a, const ScoreSource& b, const Dataset& data,
+                                  const NoiseLevel& level, int n, Rng& rng);
 
 } // namespace ss

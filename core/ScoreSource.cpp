@@ -42,6 +42,20 @@ void ScoreSource::jvp(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLe
         out.col(j) = h(j) > 0 ? Eigen::Vector2d((sPlus.col(j) - sMinus.col(j)) / (2 * h(j))) : Eigen::Vector2d::Zero();
 }
 
+void ScoreSource::divergence(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+                             Eigen::Ref<Eigen::VectorXd> out) const
+{
+    const Eigen::Index n = x.cols();
+    Eigen::Matrix2Xd e(2, n), j1(2, n), j2(2, n);
+    e.row(0).setOnes();
+    e.row(1).setZero();
+    jvp(x, level, e, j1);
+    e.row(0).setZero();
+    e.row(1).setOnes();
+    jvp(x, level, e, j2);
+    out = (j1.row(0) + j2.row(1)).transpose();
+}
+
 void scoreParallel(const ScoreSource& source, const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
                    Eigen::Ref<Eigen::Matrix2Xd> out, ThreadPool& pool)
 {
@@ -91,25 +105,57 @@ void NetworkScoreSource::score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, cons
     net_.score(x, level, label_, out);
 }
 
-void NetworkScoreSource::jvp(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
-                             const Eigen::Ref<const Eigen::Matrix2Xd>& v, Eigen::Ref<Eigen::Matrix2Xd> out) const
+template <typename Directions, typename Use>
+void NetworkScoreSource::tangentPass(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level, int K,
+                                     Directions&& directions, Use&& use) const
 {
     // The network's own tangent pass: exact J v (in float), one pass per chunk.
     using Matrix = ScoreNet::Matrix;
     constexpr Eigen::Index kChunk = 256;
     const int inputs = net_.inputDim();
-    Matrix in(inputs, kChunk), xdot = Matrix::Zero(inputs, kChunk);
+    Matrix in(inputs, kChunk), xdot = Matrix::Zero(inputs, K * kChunk);
     net_.encode(0.f, 0.f, level, label_, in, 0);
     for (Eigen::Index j = 1; j < kChunk; ++j) in.col(j).tail(inputs - 2) = in.col(0).tail(inputs - 2);
-    const double factor = net_.outputFactor(level.marginal.std);
+    const float factor = net_.outputFactor(level.marginal.std);
     Mlp::Tape tape;
     for (Eigen::Index begin = 0; begin < x.cols(); begin += kChunk) {
         const Eigen::Index n = std::min(kChunk, x.cols() - begin);
         in.topLeftCorner(2, n) = x.middleCols(begin, n).cast<float>();
-        xdot.topLeftCorner(2, n) = v.middleCols(begin, n).cast<float>();
-        net_.mlp().forward(in.leftCols(n), xdot.leftCols(n), 1, tape);
-        out.middleCols(begin, n) = factor * tape.output.middleCols(n, n).cast<double>();
+        auto dirs = xdot.leftCols(K * n);
+        directions(begin, n, dirs); // fills rows 0-1 of each block; the rest stay 0
+        net_.mlp().forward(in.leftCols(n), dirs, K, tape);
+        tape.output *= factor;
+        use(begin, n, tape.output);
     }
+}
+
+void NetworkScoreSource::jvp(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+                             const Eigen::Ref<const Eigen::Matrix2Xd>& v, Eigen::Ref<Eigen::Matrix2Xd> out) const
+{
+    tangentPass(
+        x, level, 1,
+        [&](Eigen::Index begin, Eigen::Index n, auto& dirs) {
+            dirs.topRows(2) = v.middleCols(begin, n).cast<float>();
+        },
+        [&](Eigen::Index begin, Eigen::Index n, const ScoreNet::Matrix& y) {
+            out.middleCols(begin, n) = y.middleCols(n, n).cast<double>();
+        });
+}
+
+void NetworkScoreSource::divergence(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+                                    Eigen::Ref<Eigen::VectorXd> out) const
+{
+    // Tangents e1 and e2 in one pass: tr J = (J e1)_1 + (J e2)_2.
+    tangentPass(
+        x, level, 2,
+        [&](Eigen::Index, Eigen::Index n, auto& dirs) {
+            dirs.topRows(2).setZero();
+            dirs.block(0, 0, 1, n).setOnes();
+            dirs.block(1, n, 1, n).setOnes();
+        },
+        [&](Eigen::Index begin, Eigen::Index n, const ScoreNet::Matrix& y) {
+            out.segment(begin, n) = (y.block(0, n, 1, n) + y.block(1, 2 * n, 1, n)).transpose().cast<double>();
+        });
 }
 
 double NetworkScoreSource::minimumStd() const

@@ -34,6 +34,11 @@ public:
     virtual void jvp(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
                      const Eigen::Ref<const Eigen::Matrix2Xd>& v, Eigen::Ref<Eigen::Matrix2Xd> out) const;
 
+    // out(j) = tr J(x_j), the exact divergence of the score in 2D (two
+    // Jacobian-vector products; the network does both in one tangent pass).
+    virtual void divergence(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+                            Eigen::Ref<Eigen::VectorXd> out) const;
+
     // Smallest noise std at which score() is defined (0: also the clean data).
     virtual double minimumStd() const { return 0.0; }
 
@@ -74,12 +79,21 @@ public:
                Eigen::Ref<Eigen::Matrix2Xd> out) const override;
     void jvp(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
              const Eigen::Ref<const Eigen::Matrix2Xd>& v, Eigen::Ref<Eigen::Matrix2Xd> out) const override;
+    void divergence(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+                    Eigen::Ref<Eigen::VectorXd> out) const override;
     double minimumStd() const override;
     std::string describe() const override;
     const ScoreNet& net() const { return net_; }
     int label() const { return label_; }
 
 private:
+    // Tangent pass with directions xdot(k, j) for k < K (one per coordinate
+    // block of K n columns); calls use(begin, n, output) per chunk, output =
+    // [y | ydot_1 .. ydot_K] of that chunk, already scaled to score units.
+    template <typename Directions, typename Use>
+    void tangentPass(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level, int K,
+                     Directions&& directions, Use&& use) const;
+
     ScoreNet net_;
     int label_;
     std::string name_;
