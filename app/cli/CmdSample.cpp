@@ -1,0 +1,174 @@
+// scorescope-cli sample: any sampler, from a model or an exact score, to CSV.
+#include "CliCommon.h"
+#include "Commands.h"
+
+#include "Csv.h"
+#include "Error.h"
+#include "Sampler.h"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+namespace ss::cli {
+
+namespace {
+
+std::vector<Option> samplerOptions()
+{
+    return {{"sampler", "KIND", "langevin | annealed | ddpm | ddim | em | pc | ode (required)"},
+            {"n", "N", "particles (default 1000)"},
+            {"seed", "S", "seed (default 0)"},
+            {"out", "SAMPLES.csv", "where to write the final particles (required)"},
+            {"trajectories", "TRAJ.csv", "also write the recorded path: step,t,std,particle,x,y"},
+            {"every", "K", "with --trajectories: record every K-th step (default 1)"},
+            {"threads", "N", "threads for score evaluation (default: all cores)"},
+            {"start", "KIND", "prior | uniform (default prior)"},
+            {"box", "LO,HI", "uniform start: the square [LO,HI]^2 (default -8,8)"},
+            {"steps", "N", "langevin steps; em/pc/ode time steps (default 1000)"},
+            {"step-size", "E", "langevin eta / annealed eps (default 0.1)"},
+            {"langevin-std", "S", "langevin: noise level of the score (default 0: clean)"},
+            {"steps-per-level", "T", "annealed: steps per level (default 100)"},
+            {"variance", "KIND", "ddpm: beta | beta-tilde (default beta)"},
+            {"eta", "E", "ddim: 0 deterministic .. 1 DDPM-like (default 0)"},
+            {"ddim-steps", "S", "ddim: steps on the subsequence (default 50)"},
+            {"spacing", "KIND", "ddim: uniform | quadratic | trailing (default uniform)"},
+            {"predictor", "KIND", "pc: em | reverse-diffusion | ancestral (default em)"},
+            {"corrector-steps", "M", "pc: Langevin corrector steps per step (default 1)"},
+            {"snr", "R", "pc: corrector signal-to-noise ratio (default 0.16)"},
+            {"ode-method", "KIND", "ode: euler | heun | rk4 | rk45 (default rk45)"},
+            {"rtol", "X", "ode rk45: relative tolerance (default 1e-5)"},
+            {"atol", "X", "ode rk45: absolute tolerance (default 1e-5)"},
+            {"direction", "DIR", "ode/ddim: noise-to-data | data-to-noise (needs --from)"},
+            {"from", "POINTS.csv", "start from these points (data-to-noise input, or given noise)"},
+            {"sdedit", "POINTS.csv", "SDEdit: noise these points to --t0, then denoise"},
+            {"t0", "T", "SDEdit start level in (0, 1] (default 0.5)"},
+            {"fix-x1", "A", "replacement conditioning: keep x1 = A"},
+            {"fix-x2", "A", "replacement conditioning: keep x2 = A"},
+            {"resample", "U", "RePaint resampling rounds per step (default 1)"},
+            {"json", "", "print a JSON summary"}};
+}
+
+SamplerConfig samplerConfigFrom(const Args& args)
+{
+    SamplerConfig c;
+    c.kind = samplerKindFromName(args.required("sampler"));
+    c.particles = int(args.integer("n", 1000, 1, 10'000'000));
+    c.seed = std::uint64_t(args.integer("seed", 0, 0, 1ll << 62));
+    c.start = startKindFromName(args.text("start", "prior"));
+    if (args.has("box")) {
+        double lo = 0, hi = 0;
+        char comma = 0;
+        std::istringstream in(args.text("box"));
+        if (!(in >> lo >> comma >> hi) || comma != ',' || !in.eof())
+            throw UsageError("--box needs LO,HI, got '" + args.text("box") + "'");
+        c.boxMin = lo;
+        c.boxMax = hi;
+    }
+    c.steps = int(args.integer("steps", 1000, 1, 10'000'000));
+    c.stepSize = args.number("step-size", 0.1, 0, 1e6);
+    c.langevinStd = args.number("langevin-std", 0.0, 0, 1e6);
+    c.stepsPerLevel = int(args.integer("steps-per-level", 100, 1, 1'000'000));
+    c.ddpmVariance = ddpmVarianceFromName(args.text("variance", "beta"));
+    c.eta = args.number("eta", 0.0, 0, 1);
+    c.ddimSteps = int(args.integer("ddim-steps", 50, 1, 100'000));
+    c.spacing = ddimSpacingFromName(args.text("spacing", "uniform"));
+    c.predictor = predictorFromName(args.text("predictor", "em"));
+    c.correctorSteps = int(args.integer("corrector-steps", 1, 0, 1000));
+    c.snr = args.number("snr", 0.16, 0, 1e3);
+    c.ode = odeMethodFromName(args.text("ode-method", "rk45"));
+    c.rtol = args.number("rtol", 1e-5, 0, 1);
+    c.atol = args.number("atol", 1e-5, 0, 1);
+    c.direction = directionFromName(args.text("direction", "noise-to-data"));
+    if (args.has("fix-x1") && args.has("fix-x2")) throw UsageError("fix one coordinate: --fix-x1 or --fix-x2");
+    if (args.has("fix-x1") || args.has("fix-x2")) {
+        c.fixCoordinate = args.has("fix-x1") ? 0 : 1;
+        c.fixValue = args.number(c.fixCoordinate == 0 ? "fix-x1" : "fix-x2", 0, -1e6, 1e6);
+    }
+    c.resampleRounds = int(args.integer("resample", 1, 1, 100));
+    if (args.has("trajectories")) {
+        c.recordEvery = int(args.integer("every", 1, 1, 1'000'000));
+        c.recordBytes = 1ll << 30; // the file gets everything asked for, up to 1 GiB
+    }
+    c.validate();
+    return c;
+}
+
+std::string trajectoryCsv(const Trajectory& t)
+{
+    std::string out = "step,t,std,particle,x,y\n";
+    char line[160];
+    for (const TrajectoryFrame& f : t.frames())
+        for (Eigen::Index j = 0; j < f.points.cols(); ++j) {
+            std::snprintf(line, sizeof line, "%d,%.9g,%.9g,%lld,%.17g,%.17g\n", f.step, f.level.t,
+                          f.level.marginal.std, (long long)j, f.points(0, j), f.points(1, j));
+            out += line;
+        }
+    return out;
+}
+
+// Samplers whose schedule kind follows from them when --exact gives none.
+std::string defaultScheduleFor(SamplerKind k)
+{
+    switch (k) {
+    case SamplerKind::Ddpm:
+    case SamplerKind::Ddim: return "linear";
+    case SamplerKind::Langevin:
+    case SamplerKind::AnnealedLangevin: return "geometric";
+    default: return "vp";
+    }
+}
+
+} // namespace
+
+int runSample(const Arguments& arguments)
+{
+    std::vector<Option> options = samplerOptions();
+    for (Option& o : sourceOptions()) options.push_back(o);
+    Args args("sample", "(--model MODEL.json | --exact PRESET|FILE.csv) --sampler KIND --out SAMPLES.csv [options]",
+              options);
+    if (!args.parse(arguments)) {
+        std::cout << args.usage();
+        return 0;
+    }
+    const std::string out = args.required("out");
+    const SamplerConfig config = samplerConfigFrom(args);
+    const SourceChoice source = sourceFromArgs(args, defaultScheduleFor(config.kind));
+    Sampler sampler(config, source.schedule, source.source, int(args.integer("threads", 0, 0, 256)));
+    if (args.has("sdedit") && args.has("from")) throw UsageError("give --sdedit or --from, not both");
+    if (args.has("sdedit")) sampler.sdedit(loadPoints(args.text("sdedit")), args.number("t0", 0.5, 1e-9, 1));
+    else if (args.has("from")) sampler.resetFrom(loadPoints(args.text("from")));
+    else if (config.direction == Direction::DataToNoise)
+        throw UsageError("--direction data-to-noise needs --from POINTS.csv");
+
+    const auto start = std::chrono::steady_clock::now();
+    sampler.run();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!sampler.particles().allFinite())
+        throw InputError("the sampler diverged (NaN or infinite particles): try a smaller step size");
+    writePoints(out, sampler.particles());
+    if (args.has("trajectories")) writeFileAtomically(args.text("trajectories"), trajectoryCsv(sampler.trajectory()));
+
+    const NoiseLevel end = sampler.level();
+    char text[512];
+    std::snprintf(text, sizeof text, "%s with %s: %lld particles, %d steps, %lld score evaluations each, %.2f s\nwrote %s\n",
+                  samplerKindName(config.kind).c_str(), source.source->describe().c_str(),
+                  (long long)sampler.particles().cols(), sampler.stepsTaken(), sampler.evaluations(), seconds,
+                  out.c_str());
+    report(args,
+           {{"sampler", samplerKindName(config.kind)},
+            {"source", source.source->describe()},
+            {"schedule", source.schedule.name()},
+            {"n", sampler.particles().cols()},
+            {"steps", sampler.stepsTaken()},
+            {"evaluations", sampler.evaluations()},
+            {"final_t", end.t},
+            {"final_std", end.marginal.std},
+            {"seconds", seconds},
+            {"out", out}},
+           text);
+    return 0;
+}
+
+} // namespace ss::cli

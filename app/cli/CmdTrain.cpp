@@ -1,0 +1,128 @@
+// scorescope-cli train: a score network on a data set, written as MODEL.json.
+#include "CliCommon.h"
+#include "Commands.h"
+
+#include "Error.h"
+#include "ModelFile.h"
+#include "Trainer.h"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <unistd.h>
+
+namespace ss::cli {
+
+namespace {
+
+// Model defaults that suit each objective: DDPM predicts the noise from t;
+// NCSN/DSM learn score * sigma from log sigma; single-sigma ISM/SSM learn the
+// score itself (they may train on clean data, which needs that).
+ModelConfig modelFor(ObjectiveKind kind)
+{
+    ModelConfig m;
+    if (kind == ObjectiveKind::Ddpm) {
+        m.parametrisation = Parametrisation::Epsilon;
+        m.conditioning = NoiseConditioning::Time;
+    } else if (kind == ObjectiveKind::Ism || kind == ObjectiveKind::Ssm || kind == ObjectiveKind::SsmVr) {
+        m.parametrisation = Parametrisation::Score;
+        m.conditioning = NoiseConditioning::None;
+    }
+    return m;
+}
+
+} // namespace
+
+int runTrain(const Arguments& arguments)
+{
+    std::vector<Option> options = {
+        {"data", "PRESET|FILE.csv", "the data set (required)"},
+        {"n", "N", "points drawn for a preset (default 4000)"},
+        {"data-seed", "S", "seed of a preset (default 1)"},
+        {"objective", "NAME", "dsm | ncsn | ddpm | ism | ssm | ssm-vr (default ncsn)"},
+        {"sigma", "S", "dsm/ism/ssm/ssm-vr: the single noise level (default 0.1)"},
+        {"projections", "K", "ssm/ssm-vr: random projections per point (default 1)"},
+        {"steps", "N", "training steps (default 2000)"},
+        {"batch", "B", "batch size (default 512)"},
+        {"lr", "LR", "Adam learning rate (default 1e-3)"},
+        {"hidden", "W,W,...", "hidden layer widths (default 128,128,128)"},
+        {"activation", "NAME", "silu | softplus | tanh | relu (default silu)"},
+        {"conditional", "", "give the network the data's class labels (for guidance)"},
+        {"label-dropout", "P", "with --conditional: drop labels with probability P (classifier-free guidance)"},
+        {"seed", "S", "seed of the weights and batches (default 0)"},
+        {"threads", "N", "worker threads (default: all cores)"},
+        {"out", "MODEL.json", "where to write the trained model (required)"},
+        {"json", "", "print a JSON summary"}};
+    for (Option& s : scheduleOptions()) options.push_back(s);
+    Args args("train", "--data PRESET|FILE.csv --out MODEL.json [options]", options);
+    if (!args.parse(arguments)) {
+        std::cout << args.usage();
+        return 0;
+    }
+    const std::string out = args.required("out");
+    const auto data = loadData(args.required("data"), int(args.integer("n", 4000, 1, 10'000'000)),
+                               std::uint64_t(args.integer("data-seed", 1, 0, 1ll << 62)));
+    ObjectiveConfig objective;
+    objective.kind = objectiveFromName(args.text("objective", "ncsn"));
+    objective.sigma = args.number("sigma", 0.1, 0, 1e6);
+    objective.projections = int(args.integer("projections", 1, 1, 16));
+    objective.labelDropout = args.number("label-dropout", 0.0, 0, 1);
+    ModelConfig model = modelFor(objective.kind);
+    model.hidden = args.integerList("hidden", model.hidden);
+    model.activation = activationFromName(args.text("activation", "silu"));
+    model.seed = std::uint64_t(args.integer("seed", 0, 0, 1ll << 62));
+    if (args.has("conditional")) {
+        if (!data->labelled()) throw InputError("--conditional: the data set '" + data->name + "' has no labels");
+        model.numClasses = data->numClasses;
+    } else if (args.has("label-dropout")) {
+        throw UsageError("--label-dropout needs --conditional");
+    }
+    const NoiseSchedule schedule =
+        scheduleFromArgs(args, objective.kind == ObjectiveKind::Ddpm ? "linear" : "geometric", dataDiameter(*data));
+    OptimizerConfig optimizer;
+    optimizer.learningRate = args.number("lr", optimizer.learningRate, 1e-8, 10);
+    TrainerConfig tc;
+    tc.batchSize = int(args.integer("batch", 512, 1, 1 << 20));
+    tc.threads = int(args.integer("threads", 0, 0, 256));
+    tc.seed = model.seed;
+    const int steps = int(args.integer("steps", 2000, 1, 100'000'000));
+
+    Trainer trainer(data, model, objective, schedule, optimizer, tc);
+    const bool progress = isatty(STDERR_FILENO) && !args.has("json");
+    const auto start = std::chrono::steady_clock::now();
+    auto lastPrint = start;
+    for (int done = 0; done < steps;) {
+        const int chunk = std::min(steps - done, 50);
+        trainer.run(chunk);
+        done += chunk;
+        const auto now = std::chrono::steady_clock::now();
+        if (progress && (now - lastPrint > std::chrono::milliseconds(200) || done == steps)) {
+            std::fprintf(stderr, "\rstep %d/%d  loss %.4g  %.0f steps/s   ", done, steps,
+                         trainer.stats().smoothedLoss, trainer.stats().stepsPerSecond);
+            lastPrint = now;
+        }
+    }
+    if (progress) std::fprintf(stderr, "\n");
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    saveModel(out, trainedModelOf(trainer));
+    const TrainStats& st = trainer.stats();
+    char text[512];
+    std::snprintf(text, sizeof text,
+                  "trained %s on %s: %d steps in %.1f s, smoothed loss %.4g, %d restores\nwrote %s\n",
+                  objectiveName(objective.kind).c_str(), data->name.c_str(), steps, seconds, st.smoothedLoss,
+                  int(st.restores), out.c_str());
+    report(args,
+           {{"objective", objectiveName(objective.kind)},
+            {"data", data->name},
+            {"schedule", schedule.name()},
+            {"steps", steps},
+            {"seconds", seconds},
+            {"loss", st.loss},
+            {"smoothed_loss", st.smoothedLoss},
+            {"restores", st.restores},
+            {"out", out}},
+           text);
+    return 0;
+}
+
+} // namespace ss::cli
