@@ -14,6 +14,7 @@ TARGETS = {
     ("train", "ncsn", 128): 5.0,
     ("train", "ncsn", 512): 3.0,
     ("eval", "score", 1048576): 5.0,
+    ("sample", "annealed", 10000): 3.0,
 }
 
 
@@ -40,7 +41,7 @@ def main():
     ours_files = args[i + 1:j] if i < j else args[i + 1:]
     peer_files = args[j + 1:] if i < j else args[j + 1:i]
     ours, peer = load(ours_files), load(peer_files)
-    unit = {"train": "steps/s", "eval": "points/s"}
+    unit = {"train": "steps/s", "eval": "points/s", "sample": "particle-steps/s"}
     print(f"{'measurement':<24}{'ours':>14}{'PyTorch':>14}{'ratio':>8}{'GFLOP/s':>10}{'target':>8}")
     for key, r in ours.items():
         p = peer.get(key)
