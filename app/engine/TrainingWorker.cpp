@@ -1,0 +1,150 @@
+#include "TrainingWorker.h"
+
+#include "Error.h"
+
+#include <QMetaObject>
+
+namespace ss::app {
+
+TrainingWorker::TrainingWorker(const TrainingSetup& setup, int publishIntervalMs, int sliceMs)
+    : trainer_(setup.data, setup.model, setup.objective, setup.schedule, setup.optimizer, setup.trainer),
+      publishIntervalMs_(publishIntervalMs), sliceMs_(sliceMs)
+{
+    loop_ = new QTimer(this);
+    loop_->setInterval(0);
+    connect(loop_, &QTimer::timeout, this, &TrainingWorker::runSlice);
+    publish();
+}
+
+SnapshotPtr TrainingWorker::latest() const
+{
+    std::lock_guard lock(mutex_);
+    return latest_;
+}
+
+void TrainingWorker::publish()
+{
+    auto s = std::make_shared<TrainingSnapshot>();
+    s->step = trainer_.optimizer().state().step;
+    s->stats = trainer_.stats();
+    s->net = trainer_.emaNet();
+    s->schedule = trainer_.objective().schedule();
+    s->model = trainer_.net().config();
+    s->objective = trainer_.objective().config();
+    s->running = running_;
+    s->serial = ++serial_;
+    {
+        std::lock_guard lock(mutex_);
+        latest_ = std::move(s);
+    }
+    lastPublish_ = std::chrono::steady_clock::now();
+    emit snapshotReady();
+}
+
+void TrainingWorker::runSlice()
+{
+    // Steps until the slice's time is used, then back to the event loop.
+    const auto start = std::chrono::steady_clock::now();
+    const auto budget = std::chrono::milliseconds(sliceMs_);
+    try {
+        do {
+            trainer_.step();
+        } while (running_ && std::chrono::steady_clock::now() - start < budget &&
+                 !QThread::currentThread()->isInterruptionRequested());
+    } catch (const std::exception& e) {
+        running_ = false;
+        loop_->stop();
+        emit message(QStringLiteral("training stopped: %1").arg(QString::fromStdString(e.what())), true);
+    }
+    if (trainer_.stats().restores != lastRestores_) {
+        lastRestores_ = trainer_.stats().restores;
+        emit message(QString::fromStdString(trainer_.stats().lastEvent), true);
+    }
+    if (std::chrono::steady_clock::now() - lastPublish_ >= std::chrono::milliseconds(publishIntervalMs_)) publish();
+}
+
+template <typename F>
+void TrainingWorker::post(F&& apply)
+{
+    QMetaObject::invokeMethod(
+        this,
+        [this, apply = std::forward<F>(apply)]() mutable {
+            try {
+                apply();
+            } catch (const InputError& e) {
+                emit message(QString::fromStdString(e.what()), true);
+            }
+            publish(); // the GUI sees every applied change at once
+        },
+        Qt::QueuedConnection);
+}
+
+void TrainingWorker::postStart()
+{
+    post([this] {
+        running_ = true;
+        loop_->start();
+    });
+}
+
+void TrainingWorker::postPause()
+{
+    post([this] {
+        running_ = false;
+        loop_->stop();
+    });
+}
+
+void TrainingWorker::postStep(int steps)
+{
+    post([this, steps] {
+        running_ = false;
+        loop_->stop();
+        trainer_.run(std::max(1, steps));
+    });
+}
+
+void TrainingWorker::postResetWeights()
+{
+    post([this] { trainer_.resetWeights(trainer_.net().config().seed); });
+}
+
+void TrainingWorker::postSchedule(const NoiseSchedule& schedule)
+{
+    post([this, schedule] { trainer_.setSchedule(schedule); });
+}
+
+void TrainingWorker::postLearningRate(double lr)
+{
+    post([this, lr] { trainer_.setLearningRate(lr); });
+}
+
+void TrainingWorker::postBatchSize(int batch)
+{
+    post([this, batch] { trainer_.setBatchSize(batch); });
+}
+
+void TrainingWorker::postData(std::shared_ptr<const Dataset> data)
+{
+    post([this, data = std::move(data)] { trainer_.setData(data); });
+}
+
+// ---- thread -------------------------------------------------------------------
+
+TrainingThread::TrainingThread(const TrainingSetup& setup, int publishIntervalMs)
+    : worker_(new TrainingWorker(setup, publishIntervalMs))
+{
+    thread_.setObjectName(QStringLiteral("training"));
+    worker_->moveToThread(&thread_);
+    QObject::connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    thread_.start();
+}
+
+TrainingThread::~TrainingThread()
+{
+    thread_.requestInterruption(); // ends a running slice early
+    thread_.quit();
+    thread_.wait();
+}
+
+} // namespace ss::app

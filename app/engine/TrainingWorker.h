@@ -1,0 +1,107 @@
+#pragma once
+// The training worker: a QObject living on its own QThread that alone owns the
+// Trainer (model, optimiser, batches). The GUI never calls into the trainer:
+//  - settings travel as messages (post*), applied between slices of steps;
+//  - results come back as immutable snapshots (weights of the EMA network,
+//    statistics, the schedule), published at most every publishIntervalMs, so
+//    the GUI is never flooded however fast training runs.
+// The GUI reads latest() (a shared_ptr copy under a mutex, never waiting on a
+// training step) when snapshotReady() arrives.
+//
+// Running: a zero-delay timer runs slices of steps of ~sliceMs each, then
+// returns to the event loop, so messages and quit() are served within a slice.
+// Shutdown: TrainingThread's destructor quits the loop and joins.
+#include "Trainer.h"
+
+#include <QObject>
+#include <QString>
+#include <QThread>
+#include <QTimer>
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace ss::app {
+
+struct TrainingSetup {
+    std::shared_ptr<const Dataset> data;
+    ModelConfig model;
+    ObjectiveConfig objective;
+    NoiseSchedule schedule;
+    OptimizerConfig optimizer;
+    TrainerConfig trainer;
+};
+
+// What the GUI sees of training: a value, never changed after publication.
+struct TrainingSnapshot {
+    std::int64_t step = 0;
+    TrainStats stats;
+    ScoreNet net;          // the EMA weights (what samplers and fields use)
+    NoiseSchedule schedule;
+    ModelConfig model;
+    ObjectiveConfig objective;
+    bool running = false;
+    std::int64_t serial = 0; // increases with every publication
+};
+using SnapshotPtr = std::shared_ptr<const TrainingSnapshot>;
+
+class TrainingWorker : public QObject {
+    Q_OBJECT
+public:
+    // Throws InputError when the setup cannot train (the Trainer's checks).
+    explicit TrainingWorker(const TrainingSetup& setup, int publishIntervalMs = 40, int sliceMs = 15);
+
+    // Thread-safe: the newest snapshot (never null after construction).
+    SnapshotPtr latest() const;
+
+    // Thread-safe messages, applied on the worker thread between slices. A
+    // refused setting (InputError) leaves training as it was and is reported
+    // through message().
+    void postStart();
+    void postPause();
+    void postStep(int steps = 1);
+    void postResetWeights();
+    void postSchedule(const NoiseSchedule& schedule);
+    void postLearningRate(double lr);
+    void postBatchSize(int batch);
+    void postData(std::shared_ptr<const Dataset> data);
+
+signals:
+    void snapshotReady();           // latest() changed
+    void message(const QString& text, bool isError); // refused settings, restores
+
+private:
+    void runSlice();
+    void publish();
+    template <typename F>
+    void post(F&& apply); // runs apply() on the worker thread, reporting InputError
+
+    Trainer trainer_;
+    QTimer* loop_ = nullptr;
+    bool running_ = false;
+    int publishIntervalMs_, sliceMs_;
+    std::chrono::steady_clock::time_point lastPublish_{};
+    int lastRestores_ = 0;
+    mutable std::mutex mutex_;
+    SnapshotPtr latest_;
+    std::int64_t serial_ = 0;
+};
+
+// Owns the thread and the worker on it; joins on destruction (the worker is
+// deleted on its own thread). Use worker() only for post*/latest()/signals.
+class TrainingThread {
+public:
+    explicit TrainingThread(const TrainingSetup& setup, int publishIntervalMs = 40);
+    ~TrainingThread();
+    TrainingThread(const TrainingThread&) = delete;
+    TrainingThread& operator=(const TrainingThread&) = delete;
+    TrainingWorker* worker() const { return worker_; }
+
+private:
+    QThread thread_;
+    TrainingWorker* worker_;
+};
+
+} // namespace ss::app

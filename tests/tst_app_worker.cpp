@@ -1,0 +1,136 @@
+// The training worker on its thread: messages are applied between steps,
+// snapshots arrive at a bounded rate, pause/step/stop behave, nothing
+// deadlocks, and shutting down while training returns promptly.
+#include "TrainingWorker.h"
+
+#include "Presets.h"
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QtTest>
+
+using namespace ss;
+using namespace ss::app;
+
+namespace {
+
+TrainingSetup smallSetup()
+{
+    TrainingSetup s;
+    s.data = std::make_shared<const Dataset>(makePreset("8gaussians", 2000, 1));
+    s.model.hidden = {32, 32};
+    s.schedule = NoiseSchedule::geometric(0.05, 4, 8);
+    s.trainer.batchSize = 128;
+    s.trainer.threads = 1;
+    return s;
+}
+
+// Waits (serving events) until the latest snapshot satisfies pred.
+template <typename P>
+bool waitFor(const TrainingWorker& w, P pred, int timeoutMs = 5000)
+{
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < timeoutMs) {
+        if (pred(*w.latest())) return true;
+        QTest::qWait(5);
+    }
+    return false;
+}
+
+} // namespace
+
+class TestAppWorker : public QObject {
+    Q_OBJECT
+private slots:
+    void runsAndPublishesAtBoundedRate();
+    void liveChangesBetweenSteps();
+    void refusedSettingIsReported();
+    void pauseAndStep();
+    void shutdownWhileRunning();
+};
+
+void TestAppWorker::runsAndPublishesAtBoundedRate()
+{
+    // Publishing every 40 ms at most: over ~800 ms of training at hundreds of
+    // steps/s, between 4 and 800/40 + a few snapshots arrive, each newer.
+    TrainingThread thread(smallSetup(), 40);
+    TrainingWorker* w = thread.worker();
+    QSignalSpy spy(w, &TrainingWorker::snapshotReady);
+    w->postStart();
+    QVERIFY(waitFor(*w, [](const TrainingSnapshot& s) { return s.running && s.step > 0; }));
+    spy.clear();
+    const std::int64_t before = w->latest()->step;
+    QTest::qWait(800);
+    const int snapshots = spy.count();
+    QVERIFY2(snapshots >= 4 && snapshots <= 800 / 40 + 3, qPrintable(QString::number(snapshots)));
+    const SnapshotPtr s = w->latest();
+    QVERIFY2(s->step > before + 20, qPrintable(QString("%1 -> %2").arg(before).arg(s->step)));
+    QVERIFY(std::isfinite(s->stats.smoothedLoss));
+    QCOMPARE(s->net.config().hidden, std::vector<int>({32, 32}));
+}
+
+void TestAppWorker::liveChangesBetweenSteps()
+{
+    TrainingThread thread(smallSetup());
+    TrainingWorker* w = thread.worker();
+    w->postStart();
+    QVERIFY(waitFor(*w, [](const TrainingSnapshot& s) { return s.step > 10; }));
+    w->postSchedule(NoiseSchedule::geometric(0.02, 6, 5));
+    w->postLearningRate(3e-4);
+    w->postBatchSize(64);
+    QVERIFY(waitFor(*w, [](const TrainingSnapshot& s) { return s.schedule.numLevels() == 5; }));
+    QCOMPARE(w->latest()->schedule.sigmas().front(), 6.0);
+    const std::int64_t at = w->latest()->step;
+    QVERIFY(waitFor(*w, [&](const TrainingSnapshot& s) { return s.step > at + 10; })); // still training
+    QCOMPARE(int(w->latest()->stats.levelLoss.size()), 5); // per-level losses follow the new levels
+}
+
+void TestAppWorker::refusedSettingIsReported()
+{
+    TrainingThread thread(smallSetup());
+    TrainingWorker* w = thread.worker();
+    QSignalSpy messages(w, &TrainingWorker::message);
+    w->postBatchSize(0);
+    QTRY_COMPARE_WITH_TIMEOUT(messages.count(), 1, 5000);
+    QVERIFY(messages.at(0).at(1).toBool()); // an error
+    QVERIFY2(messages.at(0).at(0).toString().contains("batch"), qPrintable(messages.at(0).at(0).toString()));
+    w->postStep(3); // the trainer is intact and still steps
+    QVERIFY(waitFor(*w, [](const TrainingSnapshot& s) { return s.step == 3; }));
+}
+
+void TestAppWorker::pauseAndStep()
+{
+    TrainingThread thread(smallSetup());
+    TrainingWorker* w = thread.worker();
+    w->postStart();
+    QVERIFY(waitFor(*w, [](const TrainingSnapshot& s) { return s.step > 5; }));
+    w->postPause();
+    QVERIFY(waitFor(*w, [](const TrainingSnapshot& s) { return !s.running; }));
+    const std::int64_t paused = w->latest()->step;
+    QTest::qWait(200);
+    QCOMPARE(w->latest()->step, paused);
+    w->postStep(5);
+    QVERIFY(waitFor(*w, [&](const TrainingSnapshot& s) { return s.step == paused + 5; }));
+    QTest::qWait(100);
+    QCOMPARE(w->latest()->step, paused + 5);
+}
+
+void TestAppWorker::shutdownWhileRunning()
+{
+    // The destructor interrupts the running slice and joins: well under a second.
+    QElapsedTimer t;
+    {
+        TrainingSetup s = smallSetup();
+        s.model.hidden = {128, 128, 128};
+        s.trainer.batchSize = 2048; // slow steps: the slice must still end promptly
+        TrainingThread thread(s);
+        thread.worker()->postStart();
+        QVERIFY(waitFor(*thread.worker(), [](const TrainingSnapshot& s) { return s.step > 0; }, 10000));
+        t.start();
+    }
+    QVERIFY2(t.elapsed() < 1000, qPrintable(QString::number(t.elapsed())));
+}
+
+QTEST_GUILESS_MAIN(TestAppWorker)
+#include "tst_app_worker.moc"
