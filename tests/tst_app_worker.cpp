@@ -1,6 +1,7 @@
 // The training worker on its thread: messages are applied between steps,
 // snapshots arrive at a bounded rate, pause/step/stop behave, nothing
 // deadlocks, and shutting down while training returns promptly.
+#include "SamplingWorker.h"
 #include "TrainingWorker.h"
 
 #include "Presets.h"
@@ -48,6 +49,9 @@ private slots:
     void refusedSettingIsReported();
     void pauseAndStep();
     void shutdownWhileRunning();
+    void samplingPlaysAndLoops();
+    void samplingFollowsTheModel();
+    void samplingRefusesBadSetup();
 };
 
 void TestAppWorker::runsAndPublishesAtBoundedRate()
@@ -130,6 +134,89 @@ void TestAppWorker::shutdownWhileRunning()
         t.start();
     }
     QVERIFY2(t.elapsed() < 1000, qPrintable(QString::number(t.elapsed())));
+}
+
+namespace {
+SamplingSetup samplingSetup()
+{
+    SamplingSetup s;
+    s.sampler.kind = SamplerKind::AnnealedLangevin;
+    s.sampler.particles = 500;
+    s.sampler.stepsPerLevel = 10;
+    s.sampler.stepSize = 1e-4;
+    s.schedule = NoiseSchedule::geometric(0.05, 4, 8); // 80 steps a run
+    s.data = std::make_shared<const Dataset>(makePreset("8gaussians", 2000, 1));
+    s.source = SourceKind::Exact;
+    s.stepsPerTick = 10;
+    s.trailLength = 8;
+    return s;
+}
+
+template <typename P>
+bool waitForParticles(const SamplingWorker& w, P pred, int timeoutMs = 5000)
+{
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < timeoutMs) {
+        if (pred(*w.latest())) return true;
+        QTest::qWait(5);
+    }
+    return false;
+}
+} // namespace
+
+void TestAppWorker::samplingPlaysAndLoops()
+{
+    SamplingThread thread(samplingSetup(), 5);
+    SamplingWorker* w = thread.worker();
+    QCOMPARE(w->latest()->particles.cols(), 500);
+    QCOMPARE(w->latest()->totalSteps, 80);
+    w->postPlay();
+    // Runs of 80 steps end and start again with the next seed.
+    QVERIFY(waitForParticles(*w, [](const ParticleSnapshot& s) { return s.run >= 2; }));
+    const ParticlesPtr s = w->latest();
+    QVERIFY(int(s->trail.size()) <= 8);
+    QCOMPARE(s->trail.back(), s->particles);
+    QVERIFY(s->source.find("exact") != std::string::npos);
+    w->postPause();
+    QVERIFY(waitForParticles(*w, [](const ParticleSnapshot& p) { return !p.playing; }));
+    const int step = w->latest()->step;
+    w->postStep();
+    QVERIFY(waitForParticles(*w, [&](const ParticleSnapshot& p) { return p.step == step + 1 || p.step == 0; }));
+    QCOMPARE(w->latest()->lastStep.score.cols(), 500); // the decomposition of the single step
+}
+
+void TestAppWorker::samplingFollowsTheModel()
+{
+    // A learned source without a network samples with the exact score; once
+    // a training snapshot's network arrives it is used between steps.
+    SamplingSetup setup = samplingSetup();
+    setup.source = SourceKind::Learned;
+    SamplingThread thread(setup, 5);
+    SamplingWorker* w = thread.worker();
+    QVERIFY(w->latest()->source.find("exact") != std::string::npos);
+    TrainingThread training(smallSetup());
+    training.worker()->postStep(10);
+    QVERIFY(waitFor(*training.worker(), [](const TrainingSnapshot& s) { return s.step == 10; }));
+    w->postNetwork(std::make_shared<const ScoreNet>(training.worker()->latest()->net));
+    QVERIFY(waitForParticles(*w, [](const ParticleSnapshot& s) { return s.source.find("learned") != std::string::npos; }));
+    w->postSource(SourceKind::Exact);
+    QVERIFY(waitForParticles(*w, [](const ParticleSnapshot& s) { return s.source.find("exact") != std::string::npos; }));
+}
+
+void TestAppWorker::samplingRefusesBadSetup()
+{
+    SamplingThread thread(samplingSetup(), 5);
+    SamplingWorker* w = thread.worker();
+    QSignalSpy messages(w, &SamplingWorker::message);
+    SamplingSetup bad = samplingSetup();
+    bad.sampler.kind = SamplerKind::Ddpm; // needs a DDPM schedule
+    w->postSetup(bad);
+    QTRY_COMPARE_WITH_TIMEOUT(messages.count(), 1, 5000);
+    QVERIFY(messages.at(0).at(0).toString().contains("DDPM"));
+    w->postStep(); // the old sampler is intact
+    QVERIFY(waitForParticles(*w, [](const ParticleSnapshot& s) { return s.step == 1; }));
+    QCOMPARE(w->latest()->totalSteps, 80);
 }
 
 QTEST_GUILESS_MAIN(TestAppWorker)

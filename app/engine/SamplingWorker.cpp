@@ -1,0 +1,196 @@
+#include "SamplingWorker.h"
+
+#include "Error.h"
+
+#include <QMetaObject>
+
+namespace ss::app {
+
+SamplingWorker::SamplingWorker(const SamplingSetup& setup, int tickMs)
+{
+    timer_ = new QTimer(this);
+    timer_->setInterval(tickMs);
+    connect(timer_, &QTimer::timeout, this, &SamplingWorker::tick);
+    rebuild(setup);
+    publish();
+}
+
+ParticlesPtr SamplingWorker::latest() const
+{
+    std::lock_guard lock(mutex_);
+    return latest_;
+}
+
+std::shared_ptr<const ScoreSource> SamplingWorker::currentSource() const
+{
+    if (setup_.source == SourceKind::Learned && net_) return std::make_shared<NetworkScoreSource>(*net_, -1, "learned");
+    return std::make_shared<ExactScoreSource>(setup_.data);
+}
+
+void SamplingWorker::rebuild(const SamplingSetup& setup)
+{
+    if (setup.stepsPerTick < 1 || setup.stepsPerTick > 100000)
+        throw InputError("steps per frame must be in [1, 100000] (got " + std::to_string(setup.stepsPerTick) + ")");
+    if (setup.trailLength < 1 || setup.trailLength > 1000)
+        throw InputError("trail length must be in [1, 1000] (got " + std::to_string(setup.trailLength) + ")");
+    const SamplingSetup previous = setup_;
+    setup_ = setup;
+    try {
+        auto sampler = std::make_unique<Sampler>(setup_.sampler, setup_.schedule, currentSource(), 1);
+        sampler_ = std::move(sampler);
+    } catch (...) {
+        setup_ = previous;
+        throw;
+    }
+    trail_.assign(1, sampler_->particles());
+    run_ = 0;
+}
+
+void SamplingWorker::stepOnce()
+{
+    if (sampler_->done()) {
+        if (!setup_.loop) {
+            playing_ = false;
+            timer_->stop();
+            return;
+        }
+        // Next run: the same settings with the next seed.
+        SamplerConfig c = setup_.sampler;
+        c.seed = setup_.sampler.seed + std::uint64_t(++run_);
+        sampler_ = std::make_unique<Sampler>(c, setup_.schedule, currentSource(), 1);
+        trail_.assign(1, sampler_->particles());
+        return;
+    }
+    sampler_->step();
+    trail_.push_back(sampler_->particles());
+    while (int(trail_.size()) > setup_.trailLength) trail_.pop_front();
+}
+
+void SamplingWorker::tick()
+{
+    try {
+        for (int i = 0; i < setup_.stepsPerTick && playing_; ++i) {
+            stepOnce();
+            if (QThread::currentThread()->isInterruptionRequested()) return;
+        }
+    } catch (const std::exception& e) {
+        playing_ = false;
+        timer_->stop();
+        emit message(QStringLiteral("sampling stopped: %1").arg(QString::fromStdString(e.what())), true);
+    }
+    publish();
+}
+
+void SamplingWorker::publish()
+{
+    auto s = std::make_shared<ParticleSnapshot>();
+    s->particles = sampler_->particles();
+    s->trail = trail_;
+    s->lastStep = sampler_->lastStep();
+    s->level = sampler_->level();
+    s->step = sampler_->stepsTaken();
+    s->totalSteps = sampler_->totalSteps();
+    s->run = run_;
+    s->evaluations = sampler_->evaluations();
+    s->playing = playing_;
+    s->done = sampler_->done();
+    s->source = sampler_->source().describe();
+    s->serial = ++serial_;
+    {
+        std::lock_guard lock(mutex_);
+        latest_ = std::move(s);
+    }
+    emit snapshotReady();
+}
+
+template <typename F>
+void SamplingWorker::post(F&& apply)
+{
+    QMetaObject::invokeMethod(
+        this,
+        [this, apply = std::forward<F>(apply)]() mutable {
+            try {
+                apply();
+            } catch (const InputError& e) {
+                emit message(QString::fromStdString(e.what()), true);
+            }
+            publish();
+        },
+        Qt::QueuedConnection);
+}
+
+void SamplingWorker::postPlay()
+{
+    post([this] {
+        playing_ = true;
+        timer_->start();
+    });
+}
+
+void SamplingWorker::postPause()
+{
+    post([this] {
+        playing_ = false;
+        timer_->stop();
+    });
+}
+
+void SamplingWorker::postStep()
+{
+    post([this] {
+        playing_ = false;
+        timer_->stop();
+        stepOnce();
+    });
+}
+
+void SamplingWorker::postReset()
+{
+    post([this] { rebuild(setup_); });
+}
+
+void SamplingWorker::postSetup(const SamplingSetup& setup)
+{
+    post([this, setup] { rebuild(setup); });
+}
+
+void SamplingWorker::postSchedule(const NoiseSchedule& schedule)
+{
+    post([this, schedule] {
+        sampler_->setSchedule(schedule); // validates; the run continues from its level
+        setup_.schedule = schedule;
+    });
+}
+
+void SamplingWorker::postNetwork(std::shared_ptr<const ScoreNet> net)
+{
+    post([this, net = std::move(net)] {
+        net_ = net;
+        if (setup_.source == SourceKind::Learned) sampler_->setScoreSource(currentSource());
+    });
+}
+
+void SamplingWorker::postSource(SourceKind kind)
+{
+    post([this, kind] {
+        setup_.source = kind;
+        sampler_->setScoreSource(currentSource());
+    });
+}
+
+SamplingThread::SamplingThread(const SamplingSetup& setup, int tickMs) : worker_(new SamplingWorker(setup, tickMs))
+{
+    thread_.setObjectName(QStringLiteral("sampling"));
+    worker_->moveToThread(&thread_);
+    QObject::connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    thread_.start();
+}
+
+SamplingThread::~SamplingThread()
+{
+    thread_.requestInterruption();
+    thread_.quit();
+    thread_.wait();
+}
+
+} // namespace ss::app

@@ -1,0 +1,106 @@
+#pragma once
+// The sampling worker: a QObject on its own QThread that owns a Sampler and
+// plays it (steps per tick within a time budget), publishing immutable
+// particle snapshots at display rate. Like the training worker, it is driven by
+// messages (post*) applied between steps, and read through latest().
+//
+// The score source is either the exact score of the data or the learned one;
+// with the learned source, each training snapshot handed in (postNetwork) is
+// swapped in between steps, so particles follow the model as it trains.
+// With looping on, a finished run starts again (seed + run number), so the
+// default scene keeps flowing.
+#include "Sampler.h"
+#include "ScoreNet.h"
+
+#include <QObject>
+#include <QThread>
+#include <QTimer>
+
+#include <deque>
+#include <memory>
+#include <mutex>
+
+namespace ss::app {
+
+enum class SourceKind { Learned, Exact };
+
+struct SamplingSetup {
+    SamplerConfig sampler;
+    NoiseSchedule schedule;
+    std::shared_ptr<const Dataset> data; // for the exact score
+    SourceKind source = SourceKind::Learned;
+    int stepsPerTick = 5;  // sampler steps per display tick when playing
+    int trailLength = 24;  // positions kept per particle for the trails
+    bool loop = true;
+};
+
+struct ParticleSnapshot {
+    Eigen::Matrix2Xd particles;
+    std::deque<Eigen::Matrix2Xd> trail; // oldest first, the newest equals particles
+    StepTerms lastStep;                 // of the last step taken
+    NoiseLevel level;
+    int step = 0, totalSteps = 0, run = 0;
+    long long evaluations = 0;
+    bool playing = false, done = false;
+    std::string source;                 // describe() of the score source
+    std::int64_t serial = 0;
+};
+using ParticlesPtr = std::shared_ptr<const ParticleSnapshot>;
+
+class SamplingWorker : public QObject {
+    Q_OBJECT
+public:
+    // Throws InputError when the setup cannot sample. A learned source has no
+    // network until postNetwork(); until then it samples with the exact score.
+    explicit SamplingWorker(const SamplingSetup& setup, int tickMs = 16);
+
+    ParticlesPtr latest() const; // thread-safe, never null
+
+    void postPlay();
+    void postPause();
+    void postStep();   // one step, paused
+    void postReset();  // new particles from the seed
+    void postSetup(const SamplingSetup& setup); // new sampler settings; refused ones are reported
+    void postSchedule(const NoiseSchedule& schedule);
+    void postNetwork(std::shared_ptr<const ScoreNet> net);
+    void postSource(SourceKind kind);
+
+signals:
+    void snapshotReady();
+    void message(const QString& text, bool isError);
+
+private:
+    void tick();
+    void stepOnce();
+    void publish();
+    void rebuild(const SamplingSetup& setup); // throws InputError, leaves the old sampler on failure
+    std::shared_ptr<const ScoreSource> currentSource() const;
+    template <typename F>
+    void post(F&& apply);
+
+    SamplingSetup setup_;
+    std::shared_ptr<const ScoreNet> net_;
+    std::unique_ptr<Sampler> sampler_;
+    std::deque<Eigen::Matrix2Xd> trail_;
+    QTimer* timer_ = nullptr;
+    bool playing_ = false;
+    int run_ = 0;
+    mutable std::mutex mutex_;
+    ParticlesPtr latest_;
+    std::int64_t serial_ = 0;
+};
+
+class SamplingThread {
+public:
+    explicit SamplingThread(const SamplingSetup& setup, int tickMs = 16);
+    ~SamplingThread();
+    SamplingThread(const SamplingThread&) = delete;
+    SamplingThread& operator=(const SamplingThread&) = delete;
+    SamplingWorker* worker() const { return worker_; }
+
+private:
+    QThread thread_;
+    SamplingWorker* worker_;
+};
+
+} // namespace ss::app
