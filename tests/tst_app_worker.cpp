@@ -1,6 +1,7 @@
 // The training worker on its thread: messages are applied between steps,
 // snapshots arrive at a bounded rate, pause/step/stop behave, nothing
 // deadlocks, and shutting down while training returns promptly.
+#include "FieldWorker.h"
 #include "SamplingWorker.h"
 #include "TrainingWorker.h"
 
@@ -52,6 +53,7 @@ private slots:
     void samplingPlaysAndLoops();
     void samplingFollowsTheModel();
     void samplingRefusesBadSetup();
+    void fieldsOnRequest();
 };
 
 void TestAppWorker::runsAndPublishesAtBoundedRate()
@@ -217,6 +219,44 @@ void TestAppWorker::samplingRefusesBadSetup()
     w->postStep(); // the old sampler is intact
     QVERIFY(waitForParticles(*w, [](const ParticleSnapshot& s) { return s.step == 1; }));
     QCOMPARE(w->latest()->totalSteps, 80);
+}
+
+void TestAppWorker::fieldsOnRequest()
+{
+    // The arrows are the exact score at the grid; the density heat map peaks
+    // on a mode of 8 Gaussians (radius 2) and is low at the centre; a network
+    // adds the learned arrows and the error map; only the newest request counts.
+    const auto data = std::make_shared<const Dataset>(makePreset("8gaussians", 1000, 1));
+    FieldThread thread(data, 10);
+    FieldWorker* w = thread.worker();
+    QSignalSpy spy(w, &FieldWorker::snapshotReady);
+    FieldRequest r;
+    r.xMin = r.yMin = -3;
+    r.xMax = r.yMax = 3;
+    r.arrows = 12;
+    r.heat = 60;
+    for (int i = 0; i < 10; ++i) {
+        r.level.marginal.std = 0.1 + 0.01 * i;
+        w->postRequest(r);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(w->latest() && w->latest()->request == r, 5000);
+    QVERIFY(spy.count() < 10);
+    const FieldPtr f = w->latest();
+    QCOMPARE(f->grid.cols(), 144);
+    Eigen::Matrix2Xd expected(2, 144);
+    data->mixture->score(f->grid, r.level.marginal, expected);
+    QCOMPARE(f->exact, expected);
+    QCOMPARE(f->logDensity.rows(), 60);
+    // (2, 0) is at column (2 + 3) / 6 * 60 = 50, row 30; the centre at (30, 30).
+    QVERIFY(f->logDensity(30, 50) > f->logDensity(30, 30) + 3);
+    QVERIFY(f->learned.size() == 0 && f->error.size() == 0);
+    ModelConfig m;
+    m.hidden = {16};
+    w->postNetwork(std::make_shared<const ScoreNet>(m));
+    QTRY_VERIFY_WITH_TIMEOUT(w->latest()->hasNetwork, 5000);
+    QCOMPARE(w->latest()->learned.cols(), 144);
+    QCOMPARE(w->latest()->error.cols(), 60);
+    QVERIFY((w->latest()->error >= 0).all());
 }
 
 QTEST_GUILESS_MAIN(TestAppWorker)

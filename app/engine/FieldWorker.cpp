@@ -1,0 +1,139 @@
+#include "FieldWorker.h"
+
+#include "Error.h"
+
+#include <QMetaObject>
+
+namespace ss::app {
+
+FieldWorker::FieldWorker(std::shared_ptr<const Dataset> data, int minIntervalMs)
+    : data_(std::move(data)), exact_(data_->exactScore())
+{
+    throttle_ = new QTimer(this);
+    throttle_->setSingleShot(true);
+    throttle_->setInterval(minIntervalMs);
+    connect(throttle_, &QTimer::timeout, this, [this] {
+        if (dirty_) compute();
+    });
+}
+
+FieldPtr FieldWorker::latest() const
+{
+    std::lock_guard lock(mutex_);
+    return latest_;
+}
+
+void FieldWorker::postRequest(const FieldRequest& request)
+{
+    QMetaObject::invokeMethod(
+        this,
+        [this, request] {
+            if (haveRequest_ && request == request_) return;
+            request_ = request;
+            haveRequest_ = true;
+            schedule();
+        },
+        Qt::QueuedConnection);
+}
+
+void FieldWorker::postNetwork(std::shared_ptr<const ScoreNet> net)
+{
+    QMetaObject::invokeMethod(
+        this,
+        [this, net = std::move(net)] {
+            net_ = net;
+            schedule();
+        },
+        Qt::QueuedConnection);
+}
+
+void FieldWorker::postData(std::shared_ptr<const Dataset> data)
+{
+    QMetaObject::invokeMethod(
+        this,
+        [this, data = std::move(data)] {
+            try {
+                exact_ = data->exactScore();
+                data_ = data;
+                schedule();
+            } catch (const InputError& e) {
+                emit message(QString::fromStdString(e.what()), true);
+            }
+        },
+        Qt::QueuedConnection);
+}
+
+void FieldWorker::schedule()
+{
+    dirty_ = true;
+    if (!throttle_->isActive()) compute(); // else the throttle's timeout computes the newest state
+}
+
+void FieldWorker::compute()
+{
+    if (!haveRequest_) return;
+    dirty_ = false;
+    throttle_->start();
+    const FieldRequest r = request_;
+    auto s = std::make_shared<FieldSnapshot>();
+    s->request = r;
+    s->hasNetwork = net_ != nullptr;
+    try {
+        // Arrow grid: cell centres.
+        const int n = std::clamp(r.arrows, 2, 256);
+        s->grid.resize(2, n * n);
+        for (int iy = 0; iy < n; ++iy)
+            for (int ix = 0; ix < n; ++ix)
+                s->grid.col(iy * n + ix) << r.xMin + (ix + 0.5) * (r.xMax - r.xMin) / n,
+                    r.yMin + (iy + 0.5) * (r.yMax - r.yMin) / n;
+        s->exact.resize(2, s->grid.cols());
+        exact_->score(s->grid, r.level.marginal, s->exact);
+        if (net_) {
+            s->learned.resize(2, s->grid.cols());
+            net_->score(s->grid, r.level, -1, s->learned);
+        }
+        // Heat maps: cell centres of an m x m grid.
+        const int m = std::clamp(r.heat, 2, 1024);
+        Eigen::Matrix2Xd cells(2, m * m);
+        for (int iy = 0; iy < m; ++iy)
+            for (int ix = 0; ix < m; ++ix)
+                cells.col(iy * m + ix) << r.xMin + (ix + 0.5) * (r.xMax - r.xMin) / m,
+                    r.yMin + (iy + 0.5) * (r.yMax - r.yMin) / m;
+        Eigen::VectorXd logp(cells.cols());
+        exact_->logDensity(cells, r.level.marginal, logp);
+        s->logDensity = Eigen::Map<const Eigen::ArrayXXd>(logp.data(), m, m).transpose().cast<float>();
+        if (net_) {
+            Eigen::Matrix2Xd e(2, cells.cols()), l(2, cells.cols());
+            exact_->score(cells, r.level.marginal, e);
+            net_->score(cells, r.level, -1, l);
+            const Eigen::ArrayXd err = logp.array().exp() * (l - e).colwise().squaredNorm().transpose().array();
+            s->error = Eigen::Map<const Eigen::ArrayXXd>(err.data(), m, m).transpose().cast<float>();
+        }
+    } catch (const std::exception& e) {
+        emit message(QStringLiteral("field: %1").arg(QString::fromStdString(e.what())), true);
+        return;
+    }
+    s->serial = ++serial_;
+    {
+        std::lock_guard lock(mutex_);
+        latest_ = std::move(s);
+    }
+    emit snapshotReady();
+}
+
+FieldThread::FieldThread(std::shared_ptr<const Dataset> data, int minIntervalMs)
+    : worker_(new FieldWorker(std::move(data), minIntervalMs))
+{
+    thread_.setObjectName(QStringLiteral("fields"));
+    worker_->moveToThread(&thread_);
+    QObject::connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    thread_.start();
+}
+
+FieldThread::~FieldThread()
+{
+    thread_.quit();
+    thread_.wait();
+}
+
+} // namespace ss::app

@@ -1,0 +1,90 @@
+#pragma once
+// The field worker: evaluates what the scene draws on grids over the visible
+// region, on its own thread, so the GUI never waits for it:
+//  - score arrows on an n x n grid: the exact score and the learned one;
+//  - heat maps on an m x m grid: the log density of the exact perturbed
+//    marginal, and the density-weighted score error p(x) |s_learned - s_exact|^2.
+// Requests (view, level) and networks arrive as messages; only the newest
+// request is computed (older pending ones are dropped), at most once per
+// minIntervalMs, so a training run publishing weights does not swamp it.
+#include "Dataset.h"
+#include "NoiseSchedule.h"
+#include "ScoreNet.h"
+
+#include <QObject>
+#include <QThread>
+#include <QTimer>
+
+#include <memory>
+#include <mutex>
+
+namespace ss::app {
+
+struct FieldRequest {
+    double xMin = -3, xMax = 3, yMin = -3, yMax = 3; // the region (world units)
+    NoiseLevel level{{1.0, 0.1}, 0.0};
+    int arrows = 32; // arrows per side
+    int heat = 128;  // heat-map cells per side
+    bool operator==(const FieldRequest& o) const
+    {
+        return xMin == o.xMin && xMax == o.xMax && yMin == o.yMin && yMax == o.yMax && arrows == o.arrows &&
+               heat == o.heat && level.marginal.mean == o.level.marginal.mean &&
+               level.marginal.std == o.level.marginal.std && level.t == o.level.t;
+    }
+};
+
+struct FieldSnapshot {
+    FieldRequest request;
+    Eigen::Matrix2Xd grid;          // arrow positions, row-major over y then x
+    Eigen::Matrix2Xd exact, learned; // scores at grid (learned: empty without a network)
+    Eigen::ArrayXXf logDensity;     // heat x heat, (row = y index from yMin, col = x index)
+    Eigen::ArrayXXf error;          // same shape; empty without a network
+    bool hasNetwork = false;
+    std::int64_t serial = 0;
+};
+using FieldPtr = std::shared_ptr<const FieldSnapshot>;
+
+class FieldWorker : public QObject {
+    Q_OBJECT
+public:
+    FieldWorker(std::shared_ptr<const Dataset> data, int minIntervalMs = 50);
+
+    FieldPtr latest() const; // null until the first computation
+
+    void postRequest(const FieldRequest& request);
+    void postNetwork(std::shared_ptr<const ScoreNet> net);
+    void postData(std::shared_ptr<const Dataset> data);
+
+signals:
+    void snapshotReady();
+    void message(const QString& text, bool isError);
+
+private:
+    void schedule();
+    void compute();
+
+    std::shared_ptr<const Dataset> data_;
+    std::shared_ptr<const ExactScore> exact_;
+    std::shared_ptr<const ScoreNet> net_;
+    FieldRequest request_;
+    bool haveRequest_ = false, dirty_ = false;
+    QTimer* throttle_ = nullptr;
+    mutable std::mutex mutex_;
+    FieldPtr latest_;
+    std::int64_t serial_ = 0;
+};
+
+class FieldThread {
+public:
+    explicit FieldThread(std::shared_ptr<const Dataset> data, int minIntervalMs = 50);
+    ~FieldThread();
+    FieldThread(const FieldThread&) = delete;
+    FieldThread& operator=(const FieldThread&) = delete;
+    FieldWorker* worker() const { return worker_; }
+
+private:
+    QThread thread_;
+    FieldWorker* worker_;
+};
+
+} // namespace ss::app
