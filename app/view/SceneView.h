@@ -1,0 +1,125 @@
+#pragma once
+// The scene: an OpenGL view of the data, the heat maps, the score fields, the
+// particles and their trails, with pan (drag), zoom (wheel, around the cursor),
+// reset (double-click), axes with ticks and labels, a legend, a colour bar and
+// a frame counter drawn over it with QPainter.
+//
+// Everything it draws was computed elsewhere (the workers) and arrives as
+// immutable snapshots; the view only uploads what changed and draws. GL 3.3
+// core is the minimum: the real context version is read in initializeGL and,
+// below it, the view says so instead of drawing. GL objects are created and
+// freed with the context current (the destructor makes it current).
+#include "FieldWorker.h"
+#include "SamplingWorker.h"
+
+#include <QElapsedTimer>
+#include <QOpenGLExtraFunctions>
+#include <QOpenGLWidget>
+
+#include <memory>
+#include <vector>
+
+class QOpenGLShaderProgram;
+class QOpenGLBuffer;
+class QOpenGLVertexArrayObject;
+class QOpenGLTexture;
+
+namespace ss::view {
+
+struct Layer {
+    bool visible = true;
+    float opacity = 1.0f;
+};
+
+// What the Layers panel toggles.
+struct LayerSettings {
+    Layer data{true, 0.45f};
+    Layer density{true, 0.85f};
+    Layer error{false, 0.85f};
+    Layer exactField{false, 0.8f};
+    Layer learnedField{true, 0.9f};
+    Layer particles{true, 0.95f};
+    Layer trails{true, 0.45f};
+    Layer decomposition{false, 1.0f};
+};
+
+class SceneView : public QOpenGLWidget, protected QOpenGLExtraFunctions {
+    Q_OBJECT
+public:
+    explicit SceneView(QWidget* parent = nullptr);
+    ~SceneView() override;
+
+    void setData(std::shared_ptr<const Dataset> data);
+    void setParticles(app::ParticlesPtr particles);
+    void setField(app::FieldPtr field);
+    void setLayers(const LayerSettings& layers);
+    const LayerSettings& layers() const { return layers_; }
+    void setCaption(const QString& caption); // top-left: what is shown
+    void resetView();                        // frames the data
+
+    // The world rectangle on screen.
+    QRectF visibleRect() const;
+    // "OpenGL 4.5 (Core Profile) Mesa ..." once initialised; empty before.
+    QString glDescription() const { return glDescription_; }
+    bool glUsable() const { return glUsable_; }
+    // Median and 95th-percentile frame times (ms) over the frames drawn so far
+    // (paintGL to paintGL), for the frame-time benchmark.
+    std::vector<double> frameTimes() const { return frameTimes_; }
+
+signals:
+    void viewChanged(QRectF visible);
+    void frameDrawn();
+
+protected:
+    void initializeGL() override;
+    void resizeGL(int w, int h) override;
+    void paintGL() override;
+    void mousePressEvent(QMouseEvent* e) override;
+    void mouseMoveEvent(QMouseEvent* e) override;
+    void mouseDoubleClickEvent(QMouseEvent* e) override;
+    void wheelEvent(QWheelEvent* e) override;
+
+private:
+    struct Program; // a linked program and its uniforms
+    std::unique_ptr<QOpenGLShaderProgram> buildProgram(const QString& vert, const QString& frag);
+    void setViewUniforms(QOpenGLShaderProgram& p);
+    void uploadPoints(QOpenGLBuffer& buffer, const Eigen::Matrix2Xd& points);
+    void drawPoints(QOpenGLBuffer& buffer, int count, const QColor& colour, float opacity, float size);
+    void drawArrows(const Eigen::Matrix2Xd& tails, const Eigen::Matrix2Xd& vectors, const QColor& colour,
+                    float opacity, float halfWidth);
+    void drawTrails();
+    void drawHeatMap();
+    void drawOverlay();
+    void freeGl();
+    QPointF toPixel(const QPointF& world) const;
+    QPointF toWorld(const QPointF& pixel) const;
+    void emitViewChanged();
+
+    std::shared_ptr<const Dataset> data_;
+    app::ParticlesPtr particles_;
+    app::FieldPtr field_;
+    LayerSettings layers_;
+    QString caption_;
+
+    QPointF centre_{0, 0};
+    double pixelsPerUnit_ = 100;
+    QPoint lastMouse_;
+
+    bool glUsable_ = false;
+    QString glDescription_;
+    std::unique_ptr<QOpenGLShaderProgram> points_, arrows_, trails_, heat_;
+    std::unique_ptr<QOpenGLVertexArrayObject> vao_;
+    std::unique_ptr<QOpenGLBuffer> dataBuffer_, particleBuffer_, arrowShape_, arrowInstances_, trailBuffer_, quad_;
+    std::unique_ptr<QOpenGLTexture> heatTexture_;
+    std::int64_t uploadedParticles_ = -1, uploadedField_ = -1;
+    bool dataDirty_ = true;
+    int dataCount_ = 0, particleCount_ = 0, trailVertices_ = 0;
+    bool heatIsError_ = false;
+    double heatMax_ = 0;
+
+    QElapsedTimer frameClock_;
+    std::vector<double> frameTimes_;
+    double fps_ = 0;
+};
+
+} // namespace ss::view
