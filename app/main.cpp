@@ -1,129 +1,94 @@
-// ScoreScope's entry point: the main window with the default scene, and the
-// options scripts use to capture it (--screenshot, --quit-after).
-#include "ScenePreview.h"
-
-#include "Dataset.h"
-#include "Presets.h"
+// ScoreScope's entry point: the main window with the default scene (training
+// and sampling start at once), and the options scripts use:
+//   --screenshot FILE   save the window as PNG after --quit-after ms (default 4000) and quit
+//   --quit-after MS     quit after MS milliseconds
+//   --benchmark-frames N  after a 2 s warm-up, time N frames; print median and
+//                         95th-percentile frame time and the training steps/s; quit
+//   --no-settings       neither restore nor save the window layout
+#include "MainWindow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QLabel>
-#include <QMainWindow>
+#include <QElapsedTimer>
 #include <QPixmap>
-#include <QScreen>
-#include <QStatusBar>
+#include <QSurfaceFormat>
 #include <QTimer>
 
 #include <algorithm>
-#include <chrono>
+#include <memory>
 #include <cstdio>
 #include <cstdlib>
-#include <exception>
+#include <vector>
 
 namespace {
 
 struct Options {
-    QString screenshot;   // empty: none
-    int quitAfterMs = -1; // < 0: run until closed
+    QString screenshot;
+    int quitAfterMs = -1;
+    int benchmarkFrames = 0;
+    bool settings = true;
 };
 
-// Exits with status 2 and a message on bad options (QCommandLineParser's way).
+int nonNegative(const QCommandLineParser& parser, const QCommandLineOption& option, const char* what)
+{
+    bool ok = false;
+    const int v = parser.value(option).toInt(&ok);
+    if (!ok || v < 0) {
+        std::fprintf(stderr, "scorescope: %s needs a non-negative integer\n", what);
+        std::exit(2);
+    }
+    return v;
+}
+
 Options parseOptions(const QApplication& app)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("ScoreScope: a lab for 2D score-based generative models."));
+    parser.setApplicationDescription(QStringLiteral("ScoreScope: a lab for 2D score-based generative models."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                        QStringLiteral("Save the main window to <file> (PNG) and quit."),
-                                        QStringLiteral("file"));
-    const QCommandLineOption quitAfter(
-        QStringLiteral("quit-after"),
-        QStringLiteral("Quit after <ms> milliseconds (with --screenshot: capture "
-                       "then). Default with --screenshot: 500."),
-        QStringLiteral("ms"));
-    parser.addOption(screenshot);
-    parser.addOption(quitAfter);
+    const QCommandLineOption screenshot("screenshot", "Save the main window to <file> (PNG) and quit.", "file");
+    const QCommandLineOption quitAfter("quit-after", "Quit after <ms> milliseconds (default with --screenshot: 4000).",
+                                       "ms");
+    const QCommandLineOption frames("benchmark-frames", "Time <n> frames after a warm-up, print the figures, quit.",
+                                    "n");
+    const QCommandLineOption noSettings("no-settings", "Neither restore nor save the window layout.");
+    parser.addOptions({screenshot, quitAfter, frames, noSettings});
     parser.process(app);
-
     Options o;
     o.screenshot = parser.value(screenshot);
-    if (parser.isSet(quitAfter)) {
-        bool ok = false;
-        o.quitAfterMs = parser.value(quitAfter).toInt(&ok);
-        if (!ok || o.quitAfterMs < 0) {
-            std::fprintf(stderr, "scorescope: --quit-after needs a non-negative number of milliseconds\n");
-            std::exit(2);
-        }
-    }
-    if (!o.screenshot.isEmpty() && o.quitAfterMs < 0) o.quitAfterMs = 500;
+    if (parser.isSet(quitAfter)) o.quitAfterMs = nonNegative(parser, quitAfter, "--quit-after");
+    if (parser.isSet(frames)) o.benchmarkFrames = nonNegative(parser, frames, "--benchmark-frames");
+    if (!o.screenshot.isEmpty() && o.quitAfterMs < 0) o.quitAfterMs = 4000;
+    o.settings = !parser.isSet(noSettings);
     return o;
 }
 
-QString presetTitle(const std::string& id)
+double percentile(std::vector<double> v, double q)
 {
-    for (const auto& info : ss::presetCatalogue())
-        if (info.id == id) return QString::fromStdString(info.title);
-    return QString::fromStdString(id);
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v[std::size_t(q * double(v.size() - 1))];
 }
 
 } // namespace
 
 int main(int argc, char** argv)
 {
+    // GL 3.3 core is the minimum the scene draws with; the view reads what it got.
+    QSurfaceFormat format;
+    format.setVersion(3, 3);
+    format.setProfile(QSurfaceFormat::CoreProfile);
+    QSurfaceFormat::setDefaultFormat(format);
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("ScoreScope"));
+    QApplication::setOrganizationName(QStringLiteral("ScoreScope"));
     QApplication::setApplicationVersion(QStringLiteral(SCORESCOPE_VERSION));
     const Options options = parseOptions(app);
 
-    QMainWindow window;
-    window.setWindowTitle(QStringLiteral("ScoreScope"));
-    auto* preview = new ScenePreview(&window);
-    window.setCentralWidget(preview);
-
-    auto* hoverLabel = new QLabel(&window);
-    window.statusBar()->addPermanentWidget(hoverLabel);
-    QObject::connect(preview, &ScenePreview::hovered, hoverLabel,
-                     [hoverLabel](bool valid, QPointF x, QPointF s) {
-                         hoverLabel->setText(valid ? QStringLiteral("x = (%1, %2)   s = (%3, %4)")
-                                                         .arg(x.x(), 0, 'f', 2)
-                                                         .arg(x.y(), 0, 'f', 2)
-                                                         .arg(s.x(), 0, 'f', 2)
-                                                         .arg(s.y(), 0, 'f', 2)
-                                                   : QString());
-                     });
-
-    // The default scene: 8 Gaussians, their exact score at sigma = 0.5.
-    const std::string presetId = "8gaussians";
-    const int n = 2000;
-    const ss::Marginal noise{1.0, 0.5};
-    try {
-        const auto start = std::chrono::steady_clock::now();
-        const ss::Dataset data = ss::makePreset(presetId, n, 0);
-        preview->setScene(data, presetTitle(presetId), noise);
-        const double ms =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-        window.statusBar()->showMessage(
-            QStringLiteral(
-                "%1: %2 points (seed 0) \u00b7 exact score (%3) at \u03c3 = %4 \u00b7 built in %5 ms")
-                .arg(QString::fromStdString(presetId))
-                .arg(data.size())
-                .arg(data.mixture ? QStringLiteral("analytic mixture") : QStringLiteral("empirical"))
-                .arg(noise.std)
-                .arg(ms, 0, 'f', 1));
-    } catch (const std::exception& e) {
-        const QString message =
-            QStringLiteral("Could not build the scene: %1").arg(QString::fromUtf8(e.what()));
-        preview->showError(message);
-        window.statusBar()->showMessage(message);
-        std::fprintf(stderr, "scorescope: %s\n", qPrintable(message));
-    }
-
-    // A comfortable size for lectures, bounded by the screen.
-    const QSize avail = window.screen() ? window.screen()->availableSize() : QSize(1280, 800);
-    window.resize(std::min(1100, avail.width() * 9 / 10), std::min(1000, avail.height() * 9 / 10));
+    ss::window::MainWindow window(ss::window::defaultScene(), options.settings && options.benchmarkFrames == 0 &&
+                                                                   options.screenshot.isEmpty());
     window.show();
+    window.startAll();
 
     int status = 0;
     if (options.quitAfterMs >= 0) {
@@ -139,6 +104,34 @@ int main(int argc, char** argv)
                 }
             }
             QApplication::quit();
+        });
+    }
+    if (options.benchmarkFrames > 0) {
+        // Warm up, then count frames as the view draws them (it redraws with
+        // every particle snapshot, ~60 per second while sampling plays).
+        auto* scene = window.scene();
+        QTimer::singleShot(2000, &app, [&, scene] {
+            const std::size_t first = scene->frameTimes().size();
+            const auto startStep = window.training()->latest()->step;
+            auto clock = std::make_shared<QElapsedTimer>();
+            clock->start();
+            auto connection = std::make_shared<QMetaObject::Connection>();
+            *connection = QObject::connect(scene, &ss::view::SceneView::frameDrawn, &app, [&, scene, first, startStep,
+                                                                                          clock, connection] {
+                const auto times = scene->frameTimes();
+                if (times.size() < first + std::size_t(options.benchmarkFrames)) return;
+                QObject::disconnect(*connection); // report once
+                const std::vector<double> frames(times.begin() + std::ptrdiff_t(first) + 1, times.end());
+                const double seconds = clock->nsecsElapsed() * 1e-9;
+                const double steps = double(window.training()->latest()->step - startStep) / seconds;
+                std::printf("{\"frames\":%zu,\"median_ms\":%.2f,\"p95_ms\":%.2f,\"training_steps_per_s\":%.1f,"
+                            "\"gl\":\"%s\"}\n",
+                            frames.size(), percentile(frames, 0.5), percentile(frames, 0.95), steps,
+                            qPrintable(scene->glDescription()));
+                std::fflush(stdout);
+                // Not from inside the paint: quit() closes the windows (Qt 6).
+                QTimer::singleShot(0, &app, &QApplication::quit);
+            });
         });
     }
     const int rc = app.exec();

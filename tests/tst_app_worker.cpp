@@ -227,7 +227,7 @@ void TestAppWorker::fieldsOnRequest()
     // on a mode of 8 Gaussians (radius 2) and is low at the centre; a network
     // adds the learned arrows and the error map; only the newest request counts.
     const auto data = std::make_shared<const Dataset>(makePreset("8gaussians", 1000, 1));
-    FieldThread thread(data, 10);
+    FieldThread thread(data, 10, 10);
     FieldWorker* w = thread.worker();
     QSignalSpy spy(w, &FieldWorker::snapshotReady);
     FieldRequest r;
@@ -235,6 +235,7 @@ void TestAppWorker::fieldsOnRequest()
     r.xMax = r.yMax = 3;
     r.arrows = 12;
     r.heat = 60;
+    r.error = true;
     for (int i = 0; i < 10; ++i) {
         r.level.marginal.std = 0.1 + 0.01 * i;
         w->postRequest(r);

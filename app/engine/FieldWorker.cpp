@@ -6,9 +6,18 @@
 
 namespace ss::app {
 
-FieldWorker::FieldWorker(std::shared_ptr<const Dataset> data, int minIntervalMs)
+FieldWorker::FieldWorker(std::shared_ptr<const Dataset> data, int minIntervalMs, int networkIntervalMs)
     : data_(std::move(data)), exact_(data_->exactScore())
 {
+    networkThrottle_ = new QTimer(this);
+    networkThrottle_->setSingleShot(true);
+    networkThrottle_->setInterval(networkIntervalMs);
+    connect(networkThrottle_, &QTimer::timeout, this, [this] {
+        if (!networkPending_) return;
+        networkPending_ = false;
+        networkThrottle_->start();
+        schedule();
+    });
     throttle_ = new QTimer(this);
     throttle_->setSingleShot(true);
     throttle_->setInterval(minIntervalMs);
@@ -41,7 +50,13 @@ void FieldWorker::postNetwork(std::shared_ptr<const ScoreNet> net)
     QMetaObject::invokeMethod(
         this,
         [this, net = std::move(net)] {
+            const bool first = !net_;
             net_ = net;
+            if (networkThrottle_->isActive() && !first) {
+                networkPending_ = true; // taken when the interval ends
+                return;
+            }
+            networkThrottle_->start();
             schedule();
         },
         Qt::QueuedConnection);
@@ -102,7 +117,7 @@ void FieldWorker::compute()
         Eigen::VectorXd logp(cells.cols());
         exact_->logDensity(cells, r.level.marginal, logp);
         s->logDensity = Eigen::Map<const Eigen::ArrayXXd>(logp.data(), m, m).transpose().cast<float>();
-        if (net_) {
+        if (net_ && r.error) {
             Eigen::Matrix2Xd e(2, cells.cols()), l(2, cells.cols());
             exact_->score(cells, r.level.marginal, e);
             net_->score(cells, r.level, -1, l);
@@ -121,8 +136,8 @@ void FieldWorker::compute()
     emit snapshotReady();
 }
 
-FieldThread::FieldThread(std::shared_ptr<const Dataset> data, int minIntervalMs)
-    : worker_(new FieldWorker(std::move(data), minIntervalMs))
+FieldThread::FieldThread(std::shared_ptr<const Dataset> data, int minIntervalMs, int networkIntervalMs)
+    : worker_(new FieldWorker(std::move(data), minIntervalMs, networkIntervalMs))
 {
     thread_.setObjectName(QStringLiteral("fields"));
     worker_->moveToThread(&thread_);

@@ -6,7 +6,8 @@
 //    marginal, and the density-weighted score error p(x) |s_learned - s_exact|^2.
 // Requests (view, level) and networks arrive as messages; only the newest
 // request is computed (older pending ones are dropped), at most once per
-// minIntervalMs, so a training run publishing weights does not swamp it.
+// minIntervalMs; new networks are taken at most every networkIntervalMs, so a
+// training run publishing weights at display rate does not swamp it.
 #include "Dataset.h"
 #include "NoiseSchedule.h"
 #include "ScoreNet.h"
@@ -25,10 +26,11 @@ struct FieldRequest {
     NoiseLevel level{{1.0, 0.1}, 0.0};
     int arrows = 32; // arrows per side
     int heat = 128;  // heat-map cells per side
+    bool error = false; // also the score-error map (one more network pass over the heat grid)
     bool operator==(const FieldRequest& o) const
     {
         return xMin == o.xMin && xMax == o.xMax && yMin == o.yMin && yMax == o.yMax && arrows == o.arrows &&
-               heat == o.heat && level.marginal.mean == o.level.marginal.mean &&
+               heat == o.heat && error == o.error && level.marginal.mean == o.level.marginal.mean &&
                level.marginal.std == o.level.marginal.std && level.t == o.level.t;
     }
 };
@@ -47,7 +49,7 @@ using FieldPtr = std::shared_ptr<const FieldSnapshot>;
 class FieldWorker : public QObject {
     Q_OBJECT
 public:
-    FieldWorker(std::shared_ptr<const Dataset> data, int minIntervalMs = 50);
+    FieldWorker(std::shared_ptr<const Dataset> data, int minIntervalMs = 30, int networkIntervalMs = 250);
 
     FieldPtr latest() const; // null until the first computation
 
@@ -69,6 +71,8 @@ private:
     FieldRequest request_;
     bool haveRequest_ = false, dirty_ = false;
     QTimer* throttle_ = nullptr;
+    QTimer* networkThrottle_ = nullptr;
+    bool networkPending_ = false;
     mutable std::mutex mutex_;
     FieldPtr latest_;
     std::int64_t serial_ = 0;
@@ -76,7 +80,7 @@ private:
 
 class FieldThread {
 public:
-    explicit FieldThread(std::shared_ptr<const Dataset> data, int minIntervalMs = 50);
+    explicit FieldThread(std::shared_ptr<const Dataset> data, int minIntervalMs = 30, int networkIntervalMs = 250);
     ~FieldThread();
     FieldThread(const FieldThread&) = delete;
     FieldThread& operator=(const FieldThread&) = delete;

@@ -6,6 +6,7 @@
 #include <QMouseEvent>
 #include <QOpenGLBuffer>
 #include <QOpenGLContext>
+#include <QOpenGLPixelTransferOptions>
 #include <QOpenGLShaderProgram>
 #include <QOpenGLTexture>
 #include <QOpenGLVertexArrayObject>
@@ -45,10 +46,29 @@ double niceStep(double span, int targetCount)
 
 } // namespace
 
+// The overlay: a transparent child widget over the GL surface, painted by the
+// raster engine (QPainter's GL engine on a core-profile context drew nothing
+// here), composed by Qt over the GL image and included in grab().
+class SceneView::Overlay : public QWidget {
+public:
+    explicit Overlay(SceneView* view) : QWidget(view), view_(view)
+    {
+        setAttribute(Qt::WA_TransparentForMouseEvents);
+        setAttribute(Qt::WA_NoSystemBackground);
+    }
+
+protected:
+    void paintEvent(QPaintEvent*) override { view_->drawOverlay(); }
+
+private:
+    SceneView* view_;
+};
+
 SceneView::SceneView(QWidget* parent) : QOpenGLWidget(parent)
 {
     setMinimumSize(320, 240);
     setFocusPolicy(Qt::StrongFocus);
+    overlay_ = new Overlay(this);
     frameClock_.start();
 }
 
@@ -148,7 +168,12 @@ void SceneView::initializeGL()
     uploadedParticles_ = uploadedField_ = -1;
 }
 
-void SceneView::resizeGL(int, int) { emitViewChanged(); }
+void SceneView::resizeGL(int, int)
+{
+    overlay_->setGeometry(rect());
+    if (autoFit_) resetView(); // until the user pans or zooms, the data stay framed
+    else emitViewChanged();
+}
 
 // ---- data in ------------------------------------------------------------------
 
@@ -228,6 +253,7 @@ void SceneView::mousePressEvent(QMouseEvent* e) { lastMouse_ = e->position().toP
 void SceneView::mouseMoveEvent(QMouseEvent* e)
 {
     if (!(e->buttons() & Qt::LeftButton)) return;
+    autoFit_ = false;
     const QPoint d = e->position().toPoint() - lastMouse_;
     lastMouse_ = e->position().toPoint();
     centre_ -= QPointF(d.x() / pixelsPerUnit_, -d.y() / pixelsPerUnit_);
@@ -235,11 +261,16 @@ void SceneView::mouseMoveEvent(QMouseEvent* e)
     update();
 }
 
-void SceneView::mouseDoubleClickEvent(QMouseEvent*) { resetView(); }
+void SceneView::mouseDoubleClickEvent(QMouseEvent*)
+{
+    autoFit_ = true;
+    resetView();
+}
 
 void SceneView::wheelEvent(QWheelEvent* e)
 {
     // Zoom around the cursor: the world point under it stays put.
+    autoFit_ = false;
     const QPointF cursor = e->position();
     const QPointF before = toWorld(cursor);
     const double factor = std::pow(1.15, e->angleDelta().y() / 120.0);
@@ -381,8 +412,17 @@ void SceneView::drawHeatMap()
             heatMax_ = field_->logDensity.maxCoeff();
             values = ((field_->logDensity - float(heatMax_)).exp()).sqrt(); // sqrt: low densities stay visible
         }
-        const QImage image = colourImage(error ? ColourMapKind::Error : ColourMapKind::Density, values);
-        heatTexture_ = std::make_unique<QOpenGLTexture>(image.mirrored());
+        // Rows bottom (yMin) first, as the quad's v runs; bytes R, G, B, A as
+        // uploaded (no QImage conversions in between).
+        const QImage image =
+            colourImage(error ? ColourMapKind::Error : ColourMapKind::Density, values).mirrored();
+        heatTexture_ = std::make_unique<QOpenGLTexture>(QOpenGLTexture::Target2D);
+        heatTexture_->setFormat(QOpenGLTexture::RGBA8_UNorm);
+        heatTexture_->setSize(image.width(), image.height());
+        heatTexture_->allocateStorage(QOpenGLTexture::RGBA, QOpenGLTexture::UInt8);
+        QOpenGLPixelTransferOptions rows;
+        rows.setAlignment(4);
+        heatTexture_->setData(QOpenGLTexture::RGBA, QOpenGLTexture::UInt8, image.constBits(), &rows);
         heatTexture_->setMinificationFilter(QOpenGLTexture::Linear);
         heatTexture_->setMagnificationFilter(QOpenGLTexture::Linear);
         heatTexture_->setWrapMode(QOpenGLTexture::ClampToEdge);
@@ -415,7 +455,9 @@ void SceneView::paintGL()
     glClear(GL_COLOR_BUFFER_BIT);
     if (glUsable_) {
         glEnable(GL_BLEND);
-        glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
+        // Colour blends by alpha; the framebuffer's own alpha stays 1, or Qt
+        // would compose the widget as half-transparent (washed-out colours).
+        glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
         glEnable(GL_PROGRAM_POINT_SIZE);
         glDisable(GL_DEPTH_TEST);
         vao_->bind();
@@ -468,14 +510,18 @@ void SceneView::paintGL()
             }
         }
         vao_->release();
+        // Hand QPainter's GL engine a clean state: no program, no buffer bound.
+        glBindBuffer(GL_ARRAY_BUFFER, 0);
+        glUseProgram(0);
+        glDisable(GL_PROGRAM_POINT_SIZE);
     }
-    drawOverlay();
+    overlay_->update();
     emit frameDrawn();
 }
 
 void SceneView::drawOverlay()
 {
-    QPainter p(this);
+    QPainter p(overlay_);
     p.setRenderHint(QPainter::Antialiasing);
     QFont font = p.font();
     font.setPointSizeF(std::max(10.0, font.pointSizeF() * 1.15));
@@ -549,7 +595,7 @@ void SceneView::drawOverlay()
     // Colour bar under the legend when a heat map shows.
     if (field_ && (layers_.density.visible || (layers_.error.visible && field_->error.size()))) {
         const bool error = heatIsError_;
-        const QRectF bar(width() - 40, lbox.bottom() + 16, 14, std::min(220.0, height() * 0.4));
+        const QRectF bar(width() - 40, lbox.bottom() + 12 + fm.height(), 14, std::min(220.0, height() * 0.4));
         for (int i = 0; i < int(bar.height()); ++i) {
             const double v = 1.0 - i / bar.height();
             p.setPen(colourAt(error ? ColourMapKind::Error : ColourMapKind::Density, error ? v : std::sqrt(v)));

@@ -80,7 +80,7 @@ protected:
     void wheelEvent(QWheelEvent* e) override;
 
 private:
-    struct Program; // a linked program and its uniforms
+    class Overlay;
     std::unique_ptr<QOpenGLShaderProgram> buildProgram(const QString& vert, const QString& frag);
     void setViewUniforms(QOpenGLShaderProgram& p);
     void uploadPoints(QOpenGLBuffer& buffer, const Eigen::Matrix2Xd& points);
@@ -101,6 +101,8 @@ private:
     LayerSettings layers_;
     QString caption_;
 
+    Overlay* overlay_ = nullptr; // axes, caption, legend, colour bar, fps (raster-painted)
+    bool autoFit_ = true;        // frame the data on resize until the user pans or zooms
     QPointF centre_{0, 0};
     double pixelsPerUnit_ = 100;
     QPoint lastMouse_;

@@ -1,0 +1,49 @@
+#include "LayersPanel.h"
+
+#include <QCheckBox>
+#include <QGridLayout>
+#include <QLabel>
+#include <QSlider>
+
+namespace ss::window {
+
+LayersPanel::LayersPanel(const view::LayerSettings& initial, QWidget* parent) : QWidget(parent), layers_(initial)
+{
+    auto* grid = new QGridLayout(this);
+    grid->addWidget(new QLabel(tr("<b>Layer</b>"), this), 0, 0);
+    grid->addWidget(new QLabel(tr("<b>Opacity</b>"), this), 0, 1);
+    const std::pair<view::Layer view::LayerSettings::*, QString> rows[] = {
+        {&view::LayerSettings::data, tr("Data")},
+        {&view::LayerSettings::density, tr("Density of the noised data (heat map)")},
+        {&view::LayerSettings::error, tr("Score error p·|s − s*|² (heat map)")},
+        {&view::LayerSettings::exactField, tr("Exact score field")},
+        {&view::LayerSettings::learnedField, tr("Learned score field")},
+        {&view::LayerSettings::particles, tr("Particles")},
+        {&view::LayerSettings::trails, tr("Trails")},
+        {&view::LayerSettings::decomposition, tr("Step terms (when stepping)")}};
+    int row = 1;
+    for (const auto& [member, title] : rows) {
+        auto* box = new QCheckBox(title, this);
+        box->setObjectName(QStringLiteral("layer%1").arg(row));
+        box->setChecked((layers_.*member).visible);
+        auto* slider = new QSlider(Qt::Horizontal, this);
+        slider->setObjectName(QStringLiteral("opacity%1").arg(row));
+        slider->setRange(0, 100);
+        slider->setValue(int(100 * (layers_.*member).opacity));
+        slider->setMinimumWidth(80);
+        grid->addWidget(box, row, 0);
+        grid->addWidget(slider, row, 1);
+        connect(box, &QCheckBox::toggled, this, [this, m = member](bool on) {
+            (layers_.*m).visible = on;
+            emit layersChanged(layers_);
+        });
+        connect(slider, &QSlider::valueChanged, this, [this, m = member](int v) {
+            (layers_.*m).opacity = float(v) / 100.0f;
+            emit layersChanged(layers_);
+        });
+        ++row;
+    }
+    grid->setRowStretch(row, 1);
+}
+
+} // namespace ss::window

@@ -1,0 +1,219 @@
+#include "MainWindow.h"
+
+#include "Presets.h"
+
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QLabel>
+#include <QScrollArea>
+#include <QSettings>
+#include <QStatusBar>
+#include <QVBoxLayout>
+
+namespace ss::window {
+
+SceneSetup defaultScene()
+{
+    SceneSetup s;
+    auto data = std::make_shared<const Dataset>(makePreset("8gaussians", 2000, 0));
+    s.title = QObject::tr("8 Gaussians");
+    s.training.data = data;
+    s.training.model.hidden = {128, 128, 128};
+    s.training.objective.kind = ObjectiveKind::Ncsn;
+    // sigma_max about the data's diameter (Song & Ermon), sigma_min below the
+    // modes' width (0.1).
+    s.training.schedule = NoiseSchedule::geometric(0.05, 4.0, 10);
+    s.training.trainer.batchSize = 256;
+    s.training.trainer.threads = 1; // the other core samples and draws
+    s.sampling.sampler.kind = SamplerKind::AnnealedLangevin;
+    s.sampling.sampler.particles = 2000;
+    s.sampling.sampler.stepsPerLevel = 40;
+    s.sampling.sampler.stepSize = 5e-4; // alpha = 0.2 sigma^2 at every level
+    s.sampling.schedule = s.training.schedule;
+    s.sampling.data = data;
+    s.sampling.source = app::SourceKind::Learned;
+    s.sampling.stepsPerTick = 2;
+    s.sampling.trailLength = 24;
+    return s;
+}
+
+MainWindow::MainWindow(const SceneSetup& scene, bool useSettings, QWidget* parent)
+    : QMainWindow(parent), setup_(scene), useSettings_(useSettings)
+{
+    setWindowTitle(tr("ScoreScope"));
+    setObjectName("mainWindow");
+    auto* centre = new QWidget(this);
+    auto* column = new QVBoxLayout(centre);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(0);
+    scene_ = new view::SceneView(centre);
+    scrubber_ = new NoiseScrubber(centre);
+    column->addWidget(scene_, 1);
+    column->addWidget(scrubber_);
+    setCentralWidget(centre);
+
+    auto dock = [this](QWidget* w, const QString& title, const char* name, Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(title, this);
+        d->setObjectName(name);
+        auto* scroll = new QScrollArea(d);
+        scroll->setWidget(w);
+        scroll->setWidgetResizable(true);
+        scroll->setFrameShape(QFrame::NoFrame);
+        d->setWidget(scroll);
+        addDockWidget(area, d);
+        return d;
+    };
+    trainingPanel_ = new TrainingPanel;
+    samplerPanel_ = new SamplerPanel;
+    layersPanel_ = new LayersPanel(scene_->layers());
+    dock(trainingPanel_, tr("Training"), "trainingDock", Qt::RightDockWidgetArea);
+    dock(samplerPanel_, tr("Sampler"), "samplerDock", Qt::RightDockWidgetArea);
+    auto* layersDock = dock(layersPanel_, tr("Layers"), "layersDock", Qt::LeftDockWidgetArea);
+    layersDock->setMinimumWidth(260);
+    permanent_ = new QLabel(this);
+    statusBar()->addPermanentWidget(permanent_);
+
+    // Workers. A setup they refuse is a programming error in the presets, so
+    // it propagates (InputError) to the caller.
+    trainingPanel_->blockSignals(true);
+    training_ = std::make_unique<app::TrainingThread>(setup_.training);
+    sampling_ = std::make_unique<app::SamplingThread>(setup_.sampling);
+    fields_ = std::make_unique<app::FieldThread>(setup_.training.data);
+    samplerPanel_->showSetup(setup_.sampling);
+    trainingPanel_->blockSignals(false);
+    scrubber_->setSchedule(setup_.training.schedule);
+    scrubber_->setPosition(0.45);
+    scene_->setData(setup_.training.data);
+
+    connect(training(), &app::TrainingWorker::snapshotReady, this, &MainWindow::onTrainingSnapshot);
+    connect(sampling(), &app::SamplingWorker::snapshotReady, this, &MainWindow::onParticles);
+    connect(fields(), &app::FieldWorker::snapshotReady, this, &MainWindow::onField);
+    connect(training(), &app::TrainingWorker::message, this, &MainWindow::showMessage);
+    connect(sampling(), &app::SamplingWorker::message, this, &MainWindow::showMessage);
+    connect(fields(), &app::FieldWorker::message, this, &MainWindow::showMessage);
+
+    connect(trainingPanel_, &TrainingPanel::startRequested, this, [this] { training()->postStart(); });
+    connect(trainingPanel_, &TrainingPanel::pauseRequested, this, [this] { training()->postPause(); });
+    connect(trainingPanel_, &TrainingPanel::stepRequested, this, [this] { training()->postStep(1); });
+    connect(trainingPanel_, &TrainingPanel::resetRequested, this, [this] {
+        training()->postResetWeights();
+        trainingPanel_->clearHistory();
+    });
+    connect(trainingPanel_, &TrainingPanel::learningRateChanged, this, [this](double lr) { training()->postLearningRate(lr); });
+    connect(trainingPanel_, &TrainingPanel::batchSizeChanged, this, [this](int b) { training()->postBatchSize(b); });
+
+    connect(samplerPanel_, &SamplerPanel::playRequested, this, [this] { sampling()->postPlay(); });
+    connect(samplerPanel_, &SamplerPanel::pauseRequested, this, [this] { sampling()->postPause(); });
+    connect(samplerPanel_, &SamplerPanel::stepRequested, this, [this] { sampling()->postStep(); });
+    connect(samplerPanel_, &SamplerPanel::resetRequested, this, [this] { sampling()->postReset(); });
+    connect(samplerPanel_, &SamplerPanel::sourceChanged, this, [this](app::SourceKind k) {
+        setup_.sampling.source = k;
+        sampling()->postSource(k);
+        updateCaption();
+    });
+    connect(samplerPanel_, &SamplerPanel::settingsChanged, this, [this] {
+        setup_.sampling = samplerPanel_->apply(setup_.sampling);
+        sampling()->postSetup(setup_.sampling);
+        updateCaption();
+    });
+    connect(layersPanel_, &LayersPanel::layersChanged, this, [this](const view::LayerSettings& l) {
+        scene_->setLayers(l);
+        requestField(); // the error map is computed only while shown
+    });
+    connect(scrubber_, &NoiseScrubber::levelChanged, this, [this] {
+        requestField();
+        updateCaption();
+    });
+    connect(scene_, &view::SceneView::viewChanged, this, &MainWindow::requestField);
+
+    resize(1280, 860);
+    if (useSettings_) {
+        QSettings settings;
+        restoreGeometry(settings.value("window/geometry").toByteArray());
+        restoreState(settings.value("window/state").toByteArray());
+    }
+    updateCaption();
+    requestField();
+}
+
+MainWindow::~MainWindow()
+{
+    // Join the workers before the widgets their signals reach go away.
+    training_.reset();
+    sampling_.reset();
+    fields_.reset();
+}
+
+void MainWindow::startAll()
+{
+    training()->postStart();
+    sampling()->postPlay();
+}
+
+void MainWindow::closeEvent(QCloseEvent* e)
+{
+    if (useSettings_) {
+        QSettings settings;
+        settings.setValue("window/geometry", saveGeometry());
+        settings.setValue("window/state", saveState());
+    }
+    QMainWindow::closeEvent(e);
+}
+
+void MainWindow::onTrainingSnapshot()
+{
+    const app::SnapshotPtr s = training()->latest();
+    trainingPanel_->showSnapshot(*s);
+    permanent_->setText(tr("training step %1 · %2 steps/s").arg(s->step).arg(s->stats.stepsPerSecond, 0, 'f', 0));
+    if (s->serial == lastNetworkSerial_) return;
+    lastNetworkSerial_ = s->serial;
+    auto net = std::make_shared<const ScoreNet>(s->net);
+    sampling()->postNetwork(net);
+    fields()->postNetwork(net);
+}
+
+void MainWindow::onParticles()
+{
+    const app::ParticlesPtr p = sampling()->latest();
+    scene_->setParticles(p);
+    samplerPanel_->showSnapshot(*p);
+}
+
+void MainWindow::onField() { scene_->setField(fields()->latest()); }
+
+void MainWindow::requestField()
+{
+    const QRectF r = scene_->visibleRect();
+    if (!(r.width() > 0 && r.height() > 0)) return;
+    app::FieldRequest q;
+    // A square region around the view (the heat map's cells stay square).
+    const double half = 0.5 * std::max(r.width(), r.height());
+    q.xMin = r.center().x() - half;
+    q.xMax = r.center().x() + half;
+    q.yMin = r.center().y() - half;
+    q.yMax = r.center().y() + half;
+    q.level = scrubber_->level();
+    q.arrows = 28;
+    q.heat = 128;
+    q.error = layersPanel_->layers().error.visible;
+    fields()->postRequest(q);
+}
+
+void MainWindow::showMessage(const QString& text, bool isError)
+{
+    statusBar()->showMessage(isError ? tr("⚠ %1").arg(text) : text, 10000);
+}
+
+void MainWindow::updateCaption()
+{
+    const auto& s = setup_.sampling;
+    const NoiseLevel l = scrubber_->level();
+    scene_->setCaption(tr("%1 · %2 training\n%3 (%4 score) · fields at σ = %5")
+                           .arg(setup_.title)
+                           .arg(QString::fromStdString(objectiveName(setup_.training.objective.kind)).toUpper())
+                           .arg(QString::fromStdString(samplerKindName(s.sampler.kind)))
+                           .arg(s.source == app::SourceKind::Learned ? tr("learned") : tr("exact"))
+                           .arg(l.marginal.std, 0, 'g', 3));
+}
+
+} // namespace ss::window

@@ -1,0 +1,77 @@
+#pragma once
+// The main window: the scene in the middle, the noise scrubber under it, the
+// Training, Sampler and Layers docks around it (layout remembered with
+// QSettings), errors in the status bar. It owns the three workers (training,
+// sampling, fields), each on its own thread, and routes snapshots between them:
+// training snapshots go to the sampler and the field worker; particles and
+// fields go to the scene. The GUI thread never waits on any of them.
+#include "FieldWorker.h"
+#include "LayersPanel.h"
+#include "NoiseScrubber.h"
+#include "SamplerPanel.h"
+#include "SceneView.h"
+#include "TrainingPanel.h"
+#include "TrainingWorker.h"
+
+#include <QMainWindow>
+
+#include <memory>
+
+class QLabel;
+
+namespace ss::window {
+
+struct SceneSetup {
+    app::TrainingSetup training;
+    app::SamplingSetup sampling;
+    QString title; // the data set's title for the caption
+};
+
+// 8 Gaussians, NCSN training, annealed Langevin with the learned score.
+SceneSetup defaultScene();
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    // useSettings: restore and save the dock layout (off in tests).
+    explicit MainWindow(const SceneSetup& scene = defaultScene(), bool useSettings = true, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    view::SceneView* scene() const { return scene_; }
+    TrainingPanel* trainingPanel() const { return trainingPanel_; }
+    SamplerPanel* samplerPanel() const { return samplerPanel_; }
+    LayersPanel* layersPanel() const { return layersPanel_; }
+    NoiseScrubber* scrubber() const { return scrubber_; }
+    app::TrainingWorker* training() const { return training_->worker(); }
+    app::SamplingWorker* sampling() const { return sampling_->worker(); }
+    app::FieldWorker* fields() const { return fields_->worker(); }
+
+    // Starts training and sampling (the default scene's first impression).
+    void startAll();
+
+protected:
+    void closeEvent(QCloseEvent* e) override;
+
+private:
+    void onTrainingSnapshot();
+    void onParticles();
+    void onField();
+    void requestField();
+    void showMessage(const QString& text, bool isError);
+    void updateCaption();
+
+    SceneSetup setup_;
+    bool useSettings_;
+    view::SceneView* scene_;
+    NoiseScrubber* scrubber_;
+    TrainingPanel* trainingPanel_;
+    SamplerPanel* samplerPanel_;
+    LayersPanel* layersPanel_;
+    QLabel* permanent_;
+    std::unique_ptr<app::TrainingThread> training_;
+    std::unique_ptr<app::SamplingThread> sampling_;
+    std::unique_ptr<app::FieldThread> fields_;
+    std::int64_t lastNetworkSerial_ = -1;
+};
+
+} // namespace ss::window

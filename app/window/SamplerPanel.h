@@ -1,0 +1,46 @@
+#pragma once
+// The Sampler dock: the sampler and its main options, particle count, steps
+// per frame, seed, and the score source (learned or exact, so estimation error
+// and sampler error can be told apart); play / pause / single step / reset.
+// Edits emit settingsChanged(); the window builds the new setup and posts it
+// (the worker refuses combinations it cannot run, with a message).
+#include "SamplingWorker.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QSpinBox;
+
+namespace ss::window {
+
+class SamplerPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit SamplerPanel(QWidget* parent = nullptr);
+
+    // The panel's values written over base (schedule and data are not the panel's).
+    app::SamplingSetup apply(app::SamplingSetup base) const;
+    void showSetup(const app::SamplingSetup& setup); // without emitting settingsChanged
+    void showSnapshot(const app::ParticleSnapshot& s);
+
+signals:
+    void settingsChanged();
+    void sourceChanged(app::SourceKind kind);
+    void playRequested();
+    void pauseRequested();
+    void stepRequested();
+    void resetRequested();
+
+private:
+    void updateEnabled();
+
+    QComboBox *kind_, *source_;
+    QSpinBox *particles_, *stepsPerFrame_, *seed_, *stepsPerLevel_, *steps_, *ddimSteps_, *correctors_;
+    QDoubleSpinBox *stepSize_, *eta_, *snr_;
+    QLabel* status_;
+    bool showing_ = false;
+};
+
+} // namespace ss::window

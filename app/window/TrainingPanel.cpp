@@ -1,0 +1,173 @@
+#include "TrainingPanel.h"
+
+#include <QCheckBox>
+#include <QChart>
+#include <QChartView>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace ss::window {
+
+namespace {
+constexpr int kMaxPoints = 1500; // per series; older points are thinned
+}
+
+TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    auto* buttons = new QHBoxLayout;
+    auto addButton = [&](const QString& text, const QString& tip, auto signal) {
+        auto* b = new QPushButton(text, this);
+        b->setToolTip(tip);
+        b->setObjectName(text.toLower());
+        connect(b, &QPushButton::clicked, this, signal);
+        buttons->addWidget(b);
+    };
+    addButton(tr("Start"), tr("Train continuously"), &TrainingPanel::startRequested);
+    addButton(tr("Pause"), tr("Stop after the current steps"), &TrainingPanel::pauseRequested);
+    addButton(tr("Step"), tr("One training step"), &TrainingPanel::stepRequested);
+    addButton(tr("Reset"), tr("New weights from the seed; optimiser and history start again"),
+              &TrainingPanel::resetRequested);
+    layout->addLayout(buttons);
+
+    auto* form = new QFormLayout;
+    objective_ = new QLabel(this);
+    form->addRow(tr("Objective"), objective_);
+    lr_ = new QDoubleSpinBox(this);
+    lr_->setObjectName("learningRate");
+    lr_->setDecimals(5);
+    lr_->setRange(1e-5, 0.1);
+    lr_->setSingleStep(1e-4);
+    lr_->setValue(1e-3);
+    lr_->setToolTip(tr("Adam learning rate, applied from the next step"));
+    form->addRow(tr("Learning rate"), lr_);
+    batch_ = new QSpinBox(this);
+    batch_->setObjectName("batchSize");
+    batch_->setRange(1, 8192);
+    batch_->setValue(256);
+    form->addRow(tr("Batch"), batch_);
+    status_ = new QLabel(tr("not started"), this);
+    status_->setObjectName("trainingStatus");
+    form->addRow(tr("Progress"), status_);
+    layout->addLayout(form);
+    connect(lr_, &QDoubleSpinBox::valueChanged, this, &TrainingPanel::learningRateChanged);
+    connect(batch_, &QSpinBox::valueChanged, this, &TrainingPanel::batchSizeChanged);
+
+    chart_ = new QChart;
+    chart_->legend()->setVisible(false);
+    chart_->setMargins(QMargins(4, 4, 4, 4));
+    chart_->setTitle(tr("Loss (orange: total, grey: per level)"));
+    total_ = new QLineSeries;
+    total_->setPen(QPen(QColor(230, 120, 20), 2));
+    chart_->addSeries(total_);
+    chartView_ = new QChartView(chart_, this);
+    chartView_->setRenderHint(QPainter::Antialiasing);
+    chartView_->setMinimumHeight(180);
+    layout->addWidget(chartView_, 1);
+    logScale_ = new QCheckBox(tr("Log scale"), this);
+    logScale_->setObjectName("logScale");
+    logScale_->setChecked(true);
+    connect(logScale_, &QCheckBox::toggled, this, &TrainingPanel::rebuildAxes);
+    layout->addWidget(logScale_);
+    rebuildAxes();
+}
+
+double TrainingPanel::learningRate() const { return lr_->value(); }
+int TrainingPanel::batchSize() const { return batch_->value(); }
+int TrainingPanel::historyPoints() const { return int(total_->count()); }
+
+void TrainingPanel::rebuildAxes()
+{
+    for (QAbstractAxis* a : chart_->axes()) {
+        chart_->removeAxis(a);
+        delete a;
+    }
+    auto* x = new QValueAxis;
+    x->setTitleText(tr("step"));
+    x->setLabelFormat("%d");
+    chart_->addAxis(x, Qt::AlignBottom);
+    QAbstractAxis* y;
+    if (logScale_->isChecked()) {
+        auto* log = new QLogValueAxis;
+        log->setBase(10);
+        log->setLabelFormat("%g");
+        y = log;
+    } else {
+        auto* lin = new QValueAxis;
+        lin->setLabelFormat("%g");
+        y = lin;
+    }
+    chart_->addAxis(y, Qt::AlignLeft);
+    for (QAbstractSeries* s : chart_->series()) {
+        s->attachAxis(x);
+        s->attachAxis(y);
+    }
+    const double lo = minLoss_ < 1e300 ? minLoss_ : 0.1, hi = maxLoss_ > 0 ? maxLoss_ : 1.0;
+    x->setRange(0, std::max<double>(10, double(lastStep_)));
+    y->setRange(logScale_->isChecked() ? std::max(lo * 0.8, 1e-8) : 0.0, hi * 1.1);
+}
+
+void TrainingPanel::clearHistory()
+{
+    total_->clear();
+    for (QLineSeries* s : levels_) s->clear();
+    lastStep_ = -1;
+    minLoss_ = 1e300;
+    maxLoss_ = 0;
+    rebuildAxes();
+}
+
+void TrainingPanel::showSnapshot(const app::TrainingSnapshot& s)
+{
+    objective_->setText(QString::fromStdString(objectiveName(s.objective.kind) + " on " + s.schedule.name()));
+    status_->setText(tr("step %1 · loss %2 · %3 steps/s%4")
+                         .arg(s.step)
+                         .arg(s.stats.smoothedLoss, 0, 'g', 4)
+                         .arg(s.stats.stepsPerSecond, 0, 'f', 0)
+                         .arg(s.running ? QString() : tr(" · paused")));
+    if (s.step < lastStep_) clearHistory();
+    if (s.step == lastStep_ || !std::isfinite(s.stats.smoothedLoss) || s.stats.smoothedLoss <= 0) return;
+    lastStep_ = s.step;
+    // Per-level series, made when the number of levels is known (or changes).
+    if (levels_.size() != s.stats.levelLoss.size()) {
+        for (QLineSeries* l : levels_) {
+            chart_->removeSeries(l);
+            delete l;
+        }
+        levels_.clear();
+        for (std::size_t k = 0; k < s.stats.levelLoss.size(); ++k) {
+            auto* l = new QLineSeries;
+            const int shade = 150 + int(80 * k / std::max<std::size_t>(1, s.stats.levelLoss.size()));
+            l->setPen(QPen(QColor(shade, shade, shade), 1));
+            chart_->addSeries(l);
+            levels_.push_back(l);
+        }
+        rebuildAxes();
+    }
+    auto append = [&](QLineSeries* series, double v) {
+        if (!(v > 0) || !std::isfinite(v)) return;
+        if (series->count() >= kMaxPoints) // thin: drop every other point
+            for (int i = series->count() - 2; i >= 0; i -= 2) series->remove(i);
+        series->append(double(s.step), v);
+        minLoss_ = std::min(minLoss_, v);
+        maxLoss_ = std::max(maxLoss_, v);
+    };
+    append(total_, s.stats.smoothedLoss);
+    for (std::size_t k = 0; k < levels_.size(); ++k) append(levels_[k], s.stats.levelLoss[k]);
+    const auto axesX = chart_->axes(Qt::Horizontal), axesY = chart_->axes(Qt::Vertical);
+    if (!axesX.isEmpty()) axesX.front()->setRange(0, std::max<double>(10, double(lastStep_)));
+    if (!axesY.isEmpty())
+        axesY.front()->setRange(logScale_->isChecked() ? std::max(minLoss_ * 0.8, 1e-8) : 0.0, maxLoss_ * 1.1);
+}
+
+} // namespace ss::window

@@ -1,0 +1,54 @@
+#pragma once
+// The Training dock: start / pause / step / reset, learning rate and batch
+// size (applied live by the worker), the live step, loss and steps/s, and a
+// loss chart with the per-level losses as separate series (log scale option).
+// It only shows snapshots and emits requests; the window routes them.
+#include "TrainingWorker.h"
+
+#include <QWidget>
+
+class QChart;
+class QChartView;
+class QCheckBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineSeries;
+class QSpinBox;
+
+namespace ss::window {
+
+class TrainingPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit TrainingPanel(QWidget* parent = nullptr);
+
+    void showSnapshot(const app::TrainingSnapshot& s);
+    void clearHistory(); // after a reset or a new model
+    double learningRate() const;
+    int batchSize() const;
+    int historyPoints() const; // points in the total-loss series
+
+signals:
+    void startRequested();
+    void pauseRequested();
+    void stepRequested();
+    void resetRequested();
+    void learningRateChanged(double lr);
+    void batchSizeChanged(int batch);
+
+private:
+    void rebuildAxes();
+
+    QDoubleSpinBox* lr_;
+    QSpinBox* batch_;
+    QLabel *status_, *objective_;
+    QCheckBox* logScale_;
+    QChart* chart_;
+    QChartView* chartView_;
+    QLineSeries* total_;
+    std::vector<QLineSeries*> levels_;
+    std::int64_t lastStep_ = -1;
+    double minLoss_ = 1e300, maxLoss_ = 0;
+};
+
+} // namespace ss::window
