@@ -48,6 +48,11 @@ long long integrateBlock(const ScoreSource& source, const NoiseSchedule& schedul
         if (config.method != OdeMethod::Rk45 && 1.0 - t < 1.5 * fixedH) h = 1.0 - t; // land on 1 exactly
         t = solver.step(velocity, t, 1.0, h, y, hNext);
         h = hNext;
+        if (solver.evaluations() > config.maxEvaluations)
+            throw InputError("likelihood: the flow needed more than " + std::to_string(config.maxEvaluations) +
+                             " velocity evaluations by t = " + std::to_string(t) +
+                             " (a stiff flow: an empirical data set's exact score at small noise?); "
+                             "raise the budget or loosen the tolerances");
     }
     return solver.evaluations();
 }
@@ -59,6 +64,7 @@ LikelihoodResult logLikelihood(const ScoreSource& source, const NoiseSchedule& s
 {
     if (points.cols() == 0) throw InputError("likelihood: no points given");
     if (!points.allFinite()) throw InputError("likelihood: the points contain NaN or infinite coordinates");
+    if (config.maxEvaluations < 1) throw InputError("likelihood: the evaluation budget must be positive");
     if (config.method != OdeMethod::Rk45 && !(config.steps >= 1 && config.steps <= 1'000'000))
         throw InputError("likelihood: steps must be in [1, 1000000] (got " + std::to_string(config.steps) + ")");
     OdeSolver check(config.method, config.rtol, config.atol); // validates the tolerances

@@ -29,6 +29,10 @@ struct LikelihoodConfig {
     int steps = 200;          // fixed-step methods: steps over [t_eps, 1]
     bool hutchinson = false;  // estimate the trace instead of computing it
     std::uint64_t seed = 0;   // Hutchinson's directions
+    // Velocity evaluations allowed per block of 256 points (a smooth flow needs
+    // a few hundred; an empirical data set's exact score at small noise makes
+    // the flow stiff and would run for minutes).
+    long long maxEvaluations = 20000;
 };
 
 struct LikelihoodResult {
@@ -38,8 +42,9 @@ struct LikelihoodResult {
     double evaluationsPerPoint = 0; // velocity evaluations (each: a score and a trace)
 };
 
-// Throws InputError for no points, non-finite points, bad tolerances, or a
-// flow that produces NaN (the message names the time).
+// Throws InputError for no points, non-finite points, bad tolerances, a flow
+// that produces NaN (the message names the time), or one that needs more than
+// maxEvaluations evaluations.
 LikelihoodResult logLikelihood(const ScoreSource& source, const NoiseSchedule& schedule,
                                const Eigen::Matrix2Xd& points, const LikelihoodConfig& config, ThreadPool& pool);
 

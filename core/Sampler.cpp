@@ -80,9 +80,49 @@ void Sampler::check(const NoiseSchedule& schedule, const ScoreSource& source) co
         break;
     default: break;
     }
+    // The run is planned step by step (~64 bytes a step): bound it.
+    long long planned = 0;
+    switch (config_.kind) {
+    case SamplerKind::Langevin: planned = config_.steps; break;
+    case SamplerKind::AnnealedLangevin:
+        planned = (long long)(schedule.isDiscrete() ? schedule.numLevels() : config_.annealedLevels) *
+                  config_.stepsPerLevel;
+        break;
+    case SamplerKind::Ddpm: planned = schedule.numLevels(); break;
+    case SamplerKind::Ddim: planned = config_.ddimSteps; break;
+    case SamplerKind::ReverseSde:
+    case SamplerKind::PredictorCorrector: planned = config_.steps; break;
+    case SamplerKind::ProbabilityFlow: break;
+    }
+    if (planned > kMaxPlannedSteps)
+        throw InputError("the run would take " + std::to_string(planned) + " steps; at most " +
+                         std::to_string(kMaxPlannedSteps) + " are allowed");
     if (config_.kind == SamplerKind::Langevin && config_.langevinStd < source.minimumStd())
         throw InputError("the score " + source.describe() +
                          " is not defined on clean data: set the Langevin noise level above 0");
+}
+
+NoiseLevel Sampler::langevinLevel() const
+{
+    const double sd = config_.langevinStd;
+    if (sd <= 0) return cleanLevel();
+    // The schedule's own level with that std (its t, and its mean for VP), so a
+    // time-conditioned or VP-trained network sees a level it was trained on.
+    const double lo = schedule_.sdeMarginal(0.0).marginal.std, hi = schedule_.sdeMarginal(1.0).marginal.std;
+    if (sd < lo || sd > hi) {
+        if (!schedule_.isVarianceExploding())
+            throw InputError("Langevin noise level " + std::to_string(sd) + " is outside the schedule's range [" +
+                             std::to_string(lo) + ", " + std::to_string(hi) + "]");
+        return NoiseLevel{{1.0, sd}, sd < lo ? 0.0 : 1.0}; // VE: mean 1 anyway; t clamped
+    }
+    double a = 0.0, b = 1.0; // std grows with t: bisection
+    for (int i = 0; i < 60; ++i) {
+        const double m = 0.5 * (a + b);
+        (schedule_.sdeMarginal(m).marginal.std < sd ? a : b) = m;
+    }
+    NoiseLevel level = schedule_.sdeMarginal(0.5 * (a + b));
+    level.marginal.std = sd;
+    return level;
 }
 
 double Sampler::odeEnd() const
@@ -102,7 +142,7 @@ std::vector<Sampler::Stage> Sampler::plan(double tStart) const
     const int kStart = std::clamp(int(std::lround(tStart * T)), 1, std::max(T, 1));
     switch (config_.kind) {
     case SamplerKind::Langevin: {
-        const NoiseLevel level{{1.0, config_.langevinStd}, 0.0};
+        const NoiseLevel level = langevinLevel();
         out.assign(std::size_t(config_.steps), Stage{level, level, config_.stepSize, false});
         break;
     }
@@ -220,8 +260,14 @@ void Sampler::sdedit(const Eigen::Matrix2Xd& points, double t0)
     checkPoints(points, "SDEdit");
     if (config_.direction == Direction::DataToNoise) throw InputError("SDEdit runs from noise to data only");
     if (!(t0 > 0 && t0 <= 1)) throw InputError("SDEdit start level t0 must be in (0, 1] (got " + std::to_string(t0) + ")");
+    const bool timeGrid = config_.kind == SamplerKind::ReverseSde || config_.kind == SamplerKind::PredictorCorrector ||
+                          config_.kind == SamplerKind::ProbabilityFlow;
+    if (timeGrid && t0 <= odeEnd())
+        throw InputError("SDEdit start level t0 = " + std::to_string(t0) + " must be above the sampler's end time t = " +
+                         std::to_string(odeEnd()));
     reset();
     startRun(t0);
+    if (!timeGrid && plan_.empty()) throw InputError("SDEdit: the schedule has no level at or below t0 = " + std::to_string(t0));
     const Marginal m = level().marginal;
     x_.resize(2, points.cols());
     for (Eigen::Index j = 0; j < x_.cols(); ++j)
@@ -241,8 +287,15 @@ void Sampler::setSchedule(const NoiseSchedule& schedule)
 {
     check(schedule, *source_);
     const double t = timeNow();
+    const NoiseSchedule previous = schedule_;
     schedule_ = schedule;
-    startRun(t);
+    try {
+        startRun(t);
+    } catch (...) {
+        schedule_ = previous; // refused: the run goes on as it was
+        startRun(t);
+        throw;
+    }
 }
 
 NoiseLevel Sampler::level() const

@@ -36,9 +36,14 @@ struct StepTerms {
 
 class Sampler {
 public:
+    static constexpr long long kMaxPlannedSteps = 2'000'000;
+
     // Throws InputError when the config is invalid or does not fit the
     // schedule (ddpm/ddim need discrete DDPM betas, annealed Langevin a VE
-    // schedule) or the source (a point set's exact score needs noise > 0).
+    // schedule) or the source (a point set's exact score needs noise > 0), or
+    // the run would take more than kMaxPlannedSteps steps. Plain Langevin runs
+    // at the schedule's level with std langevinStd (its t and mean; clean data
+    // at 0).
     // threads <= 0: one per hardware thread. Starts with reset().
     Sampler(const SamplerConfig& config, const NoiseSchedule& schedule, std::shared_ptr<const ScoreSource> source,
             int threads = 0);
@@ -54,7 +59,8 @@ public:
     // data for data-to-noise runs, or a noisiest-level sample otherwise.
     void resetFrom(const Eigen::Matrix2Xd& points);
     // SDEdit: noises the points to level t0 in (0, 1] (forward process), then
-    // the run denoises from there to the end.
+    // the run denoises from there to the end. Throws InputError when t0 is at
+    // or below the run's end (no step would be left).
     void sdedit(const Eigen::Matrix2Xd& points, double t0);
 
     // Between steps. The new schedule is validated like the constructor's and
@@ -85,6 +91,7 @@ private:
     void check(const NoiseSchedule& schedule, const ScoreSource& source) const;
     std::vector<Stage> plan(double tStart) const;
     double odeEnd() const;   // the t the ODE run ends at
+    NoiseLevel langevinLevel() const; // plain Langevin's level (throws InputError outside a VP range)
     double timeNow() const;  // normalised time of level()
     void startRun(double tStart);
 

@@ -193,6 +193,15 @@ void TestLikelihood::refusals()
     LikelihoodConfig c;
     c.rtol = -1;
     QVERIFY_THROWS_EXCEPTION(InputError, logLikelihood(source, NoiseSchedule::vp(), data->points, c, pool));
+    // A stiff flow stops at its evaluation budget with a message, not after minutes.
+    LikelihoodConfig budget;
+    budget.maxEvaluations = 50;
+    try {
+        logLikelihood(source, NoiseSchedule::vp(), data->points, budget, pool);
+        QFAIL("no error");
+    } catch (const InputError& e) {
+        QVERIFY(QString(e.what()).contains("evaluations"));
+    }
 }
 
 QTEST_APPLESS_MAIN(TestLikelihood)

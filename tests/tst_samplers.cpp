@@ -89,6 +89,9 @@ private slots:
     void trajectoryBound();
     void liveScheduleChange();
     void refusals();
+    void stepFormulas();
+    void classifierGradientMatchesDifferences();
+    void langevinUsesScheduleLevel();
 };
 
 void TestSamplers::ncsnExperiment()
@@ -515,6 +518,107 @@ void TestSamplers::refusals()
     QVERIFY(refused([&] { ok.resetFrom(nan); }, "NaN"));
     QVERIFY_THROWS_EXCEPTION(InputError, samplerKindFromName("mcmc"));
     QCOMPARE(samplerKindFromName(samplerKindName(SamplerKind::PredictorCorrector)), SamplerKind::PredictorCorrector);
+}
+
+void TestSamplers::stepFormulas()
+{
+    // One step of DDPM and DDIM against MATH.md section 5 written out here:
+    // the deterministic part to rounding, the noise's std statistically
+    // (200,000 particles: relative standard error 0.16%, bound 1%).
+    const Dataset target = anisotropicGaussian();
+    const auto exact = exactOf(target);
+    const auto schedule = NoiseSchedule::ddpmLinear(100);
+    const int n = 200000;
+    for (const auto& [kind, option] : {std::pair{SamplerKind::Ddpm, 0}, std::pair{SamplerKind::Ddpm, 1},
+                                       std::pair{SamplerKind::Ddim, 0}}) {
+        SamplerConfig c = configFor(kind, n, 17);
+        c.ddpmVariance = DdpmVariance(option);
+        c.ddimSteps = 100;
+        c.eta = 0.5;
+        Sampler sampler(c, schedule, exact, 2);
+        sampler.run(40); // somewhere in the middle: t = 60 -> 59
+        const NoiseLevel from = sampler.level();
+        const int t = int(std::lround(from.t * 100));
+        const Eigen::Matrix2Xd x = sampler.particles();
+        sampler.step();
+        Eigen::Matrix2Xd s(2, n);
+        exact->score(x, from, s);
+        const double alpha = schedule.alpha(t), abar = schedule.alphaBar(t), abarPrev = schedule.alphaBar(t - 1);
+        const double beta = 1 - alpha;
+        const Eigen::Matrix2Xd eps = -std::sqrt(1 - abar) * s;
+        Eigen::Matrix2Xd mean;
+        double noiseStd;
+        if (kind == SamplerKind::Ddpm) {
+            mean = (x - beta / std::sqrt(1 - abar) * eps) / std::sqrt(alpha);
+            noiseStd = std::sqrt(option == 0 ? beta : schedule.betaTilde(t));
+        } else {
+            const Eigen::Matrix2Xd x0 = (x - std::sqrt(1 - abar) * eps) / std::sqrt(abar);
+            const double sigma = 0.5 * std::sqrt((1 - abarPrev) / (1 - abar)) * std::sqrt(1 - abar / abarPrev);
+            mean = std::sqrt(abarPrev) * x0 + std::sqrt(1 - abarPrev - sigma * sigma) * eps;
+            noiseStd = sigma;
+        }
+        const StepTerms& terms = sampler.lastStep();
+        const Eigen::Matrix2Xd deterministic = x + terms.drift + terms.score;
+        QVERIFY2((deterministic - mean).cwiseAbs().maxCoeff() < 1e-9, samplerKindName(kind).c_str());
+        const double measured = std::sqrt(terms.noise.squaredNorm() / (2.0 * n));
+        QVERIFY2(std::abs(measured / noiseStd - 1) < 0.01,
+                 qPrintable(QString("%1: noise std %2 vs %3").arg(samplerKindName(kind).c_str()).arg(measured).arg(noiseStd)));
+    }
+}
+
+void TestSamplers::classifierGradientMatchesDifferences()
+{
+    // grad_x log p(y | x) against central differences (step 1e-5) of
+    // log sum_{k in y} r_k(x) from the mixture's responsibilities, at several
+    // levels and far from the class (where a dropped E_{k|x} term shows).
+    const Dataset data = makePreset("8gaussians", 100, 1);
+    std::vector<int> classes{0, 0, 1, 1, 2, 2, 3, 3}; // two components per class
+    const int label = 1;
+    ClassifierGuidance guide(exactOf(data), *data.mixture, classes, label, 1.0);
+    Rng rng(4);
+    Eigen::Matrix2Xd x(2, 50);
+    for (Eigen::Index j = 0; j < x.cols(); ++j) x.col(j) << 3 * rng.normal(), 3 * rng.normal();
+    auto logClass = [&](const Eigen::Matrix2Xd& p, const NoiseLevel& l) {
+        const Eigen::MatrixXd r = data.mixture->responsibilities(p, l.marginal);
+        return Eigen::VectorXd((r.row(2) + r.row(3)).array().log().transpose());
+    };
+    for (double std : {0.2, 0.7, 2.0}) {
+        const NoiseLevel level{{1.0, std}, 0.5};
+        Eigen::Matrix2Xd g(2, x.cols());
+        guide.classifierGradient(x, level, g);
+        const double h = 1e-5;
+        for (int axis = 0; axis < 2; ++axis) {
+            Eigen::Matrix2Xd step = Eigen::Matrix2Xd::Zero(2, x.cols());
+            step.row(axis).setConstant(h);
+            const Eigen::VectorXd fd = (logClass(x + step, level) - logClass(x - step, level)) / (2 * h);
+            const double worst = (g.row(axis).transpose() - fd).cwiseAbs().maxCoeff();
+            QVERIFY2(worst < 1e-4 * (1 + fd.cwiseAbs().maxCoeff()), qPrintable(QString("std %1: %2").arg(std).arg(worst)));
+        }
+    }
+}
+
+void TestSamplers::langevinUsesScheduleLevel()
+{
+    // Plain Langevin at std 0.5 on a VP schedule runs on the VP level with
+    // that std: its t and its mean (not t = 0, mean 1), so time-conditioned
+    // and VP networks see a level they were trained on.
+    const auto exact = exactOf(anisotropicGaussian());
+    SamplerConfig c = configFor(SamplerKind::Langevin, 10);
+    c.langevinStd = 0.5;
+    Sampler vp(c, NoiseSchedule::vp(), exact);
+    const NoiseLevel l = vp.level();
+    QCOMPARE(l.marginal.std, 0.5);
+    QVERIFY(l.t > 0.01 && l.t < 1);
+    QVERIFY(std::abs(l.marginal.mean - NoiseSchedule::vp().sdeMarginal(l.t).marginal.mean) < 1e-9);
+    QVERIFY(std::abs(NoiseSchedule::vp().sdeMarginal(l.t).marginal.std - 0.5) < 1e-9);
+    c.langevinStd = 2.0; // beyond VP's std (< 1)
+    QVERIFY_THROWS_EXCEPTION(InputError, Sampler(c, NoiseSchedule::vp(), exact));
+    // Bounds: a run too long to plan, SDEdit below the end time.
+    SamplerConfig huge = configFor(SamplerKind::AnnealedLangevin, 10);
+    huge.stepsPerLevel = 1'000'000;
+    QVERIFY_THROWS_EXCEPTION(InputError, Sampler(huge, NoiseSchedule::geometric(0.01, 1, 10), exact));
+    Sampler em(configFor(SamplerKind::ReverseSde, 10), NoiseSchedule::vp(), exact);
+    QVERIFY_THROWS_EXCEPTION(InputError, em.sdedit(Eigen::Matrix2Xd::Zero(2, 3), 1e-5));
 }
 
 QTEST_APPLESS_MAIN(TestSamplers)

@@ -21,6 +21,7 @@ int runNll(const Arguments& arguments)
                                    {"rtol", "X", "rk45 relative tolerance (default 1e-5)"},
                                    {"atol", "X", "rk45 absolute tolerance (default 1e-5)"},
                                    {"seed", "S", "Hutchinson's seed (default 0)"},
+                                   {"max-evaluations", "N", "velocity evaluations allowed per 256 points (default 20000)"},
                                    {"threads", "N", "threads (default: all cores)"},
                                    {"json", "", "print a JSON summary"}};
     for (Option& o : sourceOptions()) options.push_back(o);
@@ -38,6 +39,7 @@ int runNll(const Arguments& arguments)
     c.atol = args.number("atol", 1e-5, 0, 1);
     c.hutchinson = args.has("hutchinson");
     c.seed = std::uint64_t(args.integer("seed", 0, 0, 1ll << 62));
+    c.maxEvaluations = args.integer("max-evaluations", c.maxEvaluations, 1, 100'000'000);
     ThreadPool pool(int(args.integer("threads", 0, 0, 256)));
     const auto start = std::chrono::steady_clock::now();
     const LikelihoodResult r = logLikelihood(*source.source, source.schedule, points, c, pool);

@@ -27,7 +27,7 @@ std::vector<Option> samplerOptions()
             {"start", "KIND", "prior | uniform (default prior)"},
             {"box", "LO,HI", "uniform start: the square [LO,HI]^2 (default -8,8)"},
             {"steps", "N", "langevin steps; em/pc/ode time steps (default 1000)"},
-            {"step-size", "E", "langevin eta / annealed eps (default 0.1)"},
+            {"step-size", "E", "langevin eta (default 0.1) / annealed eps (default 2e-5, NCSN's)"},
             {"langevin-std", "S", "langevin: noise level of the score (default 0: clean)"},
             {"steps-per-level", "T", "annealed: steps per level (default 100)"},
             {"variance", "KIND", "ddpm: beta | beta-tilde (default beta)"},
@@ -67,7 +67,8 @@ SamplerConfig samplerConfigFrom(const Args& args)
         c.boxMax = hi;
     }
     c.steps = int(args.integer("steps", 1000, 1, 10'000'000));
-    c.stepSize = args.number("step-size", 0.1, 0, 1e6);
+    // Annealed: alpha_l = eps (sigma_l / sigma_min)^2, so eps is tiny (NCSN's 2e-5).
+    c.stepSize = args.number("step-size", c.kind == SamplerKind::AnnealedLangevin ? 2e-5 : 0.1, 0, 1e6);
     c.langevinStd = args.number("langevin-std", 0.0, 0, 1e6);
     c.stepsPerLevel = int(args.integer("steps-per-level", 100, 1, 1'000'000));
     c.ddpmVariance = ddpmVarianceFromName(args.text("variance", "beta"));
