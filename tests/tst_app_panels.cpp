@@ -1,0 +1,122 @@
+// The docks change what they claim to (offscreen, no GL): the Training panel's
+// controls emit the requests and values the window routes to the worker, the
+// Sampler panel builds the setup it shows, the Layers panel toggles layers, and
+// the scrubber maps its slider to the schedule's levels.
+#include "LayersPanel.h"
+#include "NoiseScrubber.h"
+#include "SamplerPanel.h"
+#include "TrainingPanel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QSpinBox>
+#include <QtTest>
+
+using namespace ss;
+using namespace ss::window;
+
+class TestAppPanels : public QObject {
+    Q_OBJECT
+private slots:
+    void trainingPanel();
+    void samplerPanel();
+    void layersPanel();
+    void scrubber();
+};
+
+void TestAppPanels::trainingPanel()
+{
+    TrainingPanel panel;
+    QSignalSpy start(&panel, &TrainingPanel::startRequested), lr(&panel, &TrainingPanel::learningRateChanged),
+        batch(&panel, &TrainingPanel::batchSizeChanged), reset(&panel, &TrainingPanel::resetRequested);
+    QTest::mouseClick(panel.findChild<QPushButton*>("start"), Qt::LeftButton);
+    QCOMPARE(start.count(), 1);
+    QTest::mouseClick(panel.findChild<QPushButton*>("reset"), Qt::LeftButton);
+    QCOMPARE(reset.count(), 1);
+    panel.findChild<QDoubleSpinBox*>("learningRate")->setValue(3e-4);
+    QCOMPARE(lr.count(), 1);
+    QCOMPARE(lr.at(0).at(0).toDouble(), 3e-4);
+    panel.findChild<QSpinBox*>("batchSize")->setValue(64);
+    QCOMPARE(batch.at(0).at(0).toInt(), 64);
+
+    app::TrainingSnapshot s;
+    s.schedule = NoiseSchedule::geometric(0.1, 2, 4);
+    s.stats.levelLoss = {1, 2, 3, 4};
+    for (int step = 1; step <= 5; ++step) {
+        s.step = step * 10;
+        s.stats.smoothedLoss = 1.0 / step;
+        s.stats.stepsPerSecond = 100;
+        panel.showSnapshot(s);
+    }
+    QCOMPARE(panel.historyPoints(), 5);
+    QVERIFY(panel.findChild<QLabel*>("trainingStatus")->text().contains("step 50"));
+    s.step = 3; // a reset: the history starts again
+    panel.showSnapshot(s);
+    QCOMPARE(panel.historyPoints(), 1);
+    panel.findChild<QCheckBox*>("logScale")->setChecked(false); // rebuilds the axes without losing points
+    QCOMPARE(panel.historyPoints(), 1);
+}
+
+void TestAppPanels::samplerPanel()
+{
+    SamplerPanel panel;
+    app::SamplingSetup base;
+    base.sampler.kind = SamplerKind::AnnealedLangevin;
+    base.sampler.particles = 123;
+    panel.showSetup(base);
+    QSignalSpy changed(&panel, &SamplerPanel::settingsChanged), source(&panel, &SamplerPanel::sourceChanged);
+    auto* kind = panel.findChild<QComboBox*>("samplerKind");
+    kind->setCurrentIndex(kind->findData(int(SamplerKind::Ddim)));
+    QCOMPARE(changed.count(), 1);
+    QVERIFY(panel.findChild<QDoubleSpinBox*>("eta")->isEnabled());
+    QVERIFY(!panel.findChild<QSpinBox*>("stepsPerLevel")->isEnabled());
+    panel.findChild<QDoubleSpinBox*>("eta")->setValue(0.7);
+    panel.findChild<QSpinBox*>("particles")->setValue(4321);
+    const app::SamplingSetup s = panel.apply(base);
+    QCOMPARE(s.sampler.kind, SamplerKind::Ddim);
+    QCOMPARE(s.sampler.eta, 0.7);
+    QCOMPARE(s.sampler.particles, 4321);
+    auto* src = panel.findChild<QComboBox*>("scoreSource");
+    src->setCurrentIndex(src->findData(int(app::SourceKind::Exact)));
+    QCOMPARE(source.count(), 1);
+    QCOMPARE(source.at(0).at(0).value<app::SourceKind>(), app::SourceKind::Exact);
+}
+
+void TestAppPanels::layersPanel()
+{
+    LayersPanel panel{view::LayerSettings{}};
+    QSignalSpy spy(&panel, &LayersPanel::layersChanged);
+    auto* particles = panel.findChild<QCheckBox*>("layer6");
+    QVERIFY(particles->text().contains("Particles"));
+    particles->setChecked(false);
+    QCOMPARE(spy.count(), 1);
+    QVERIFY(!panel.layers().particles.visible);
+    panel.findChild<QSlider*>("opacity2")->setValue(25);
+    QCOMPARE(panel.layers().density.opacity, 0.25f);
+}
+
+void TestAppPanels::scrubber()
+{
+    NoiseScrubber scrubber;
+    const NoiseSchedule levels = NoiseSchedule::geometric(0.1, 10, 5);
+    scrubber.setSchedule(levels);
+    QSlider* slider = scrubber.slider();
+    QCOMPARE(slider->minimum(), 1);
+    QCOMPARE(slider->maximum(), 5);
+    QSignalSpy spy(&scrubber, &NoiseScrubber::levelChanged);
+    slider->setValue(5);
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(scrubber.level().marginal.std, 10.0);
+    scrubber.setSchedule(NoiseSchedule::vp()); // continuous: t over [t_eps, 1]
+    slider->setValue(slider->maximum());
+    QCOMPARE(scrubber.level().t, 1.0);
+    QVERIFY(scrubber.level().marginal.mean < 0.01);
+}
+
+QTEST_MAIN(TestAppPanels)
+#include "tst_app_panels.moc"
