@@ -151,6 +151,7 @@ SamplingSetup samplingSetup()
     s.source = SourceKind::Exact;
     s.stepsPerTick = 10;
     s.trailLength = 8;
+    s.holdTicks = 2;
     return s;
 }
 

@@ -70,6 +70,14 @@ void SamplingWorker::tick()
 {
     try {
         for (int i = 0; i < setup_.stepsPerTick && playing_; ++i) {
+            if (sampler_->done() && setup_.loop) {
+                // Let the finished run be seen for holdTicks display ticks.
+                if (held_ < setup_.holdTicks) {
+                    ++held_;
+                    break;
+                }
+                held_ = 0;
+            }
             stepOnce();
             if (QThread::currentThread()->isInterruptionRequested()) return;
         }

@@ -32,6 +32,7 @@ struct SamplingSetup {
     int stepsPerTick = 5;  // sampler steps per display tick when playing
     int trailLength = 24;  // positions kept per particle for the trails
     bool loop = true;
+    int holdTicks = 90;    // looping: ticks the finished run stays on screen before the next
 };
 
 struct ParticleSnapshot {
@@ -85,6 +86,7 @@ private:
     QTimer* timer_ = nullptr;
     bool playing_ = false;
     int run_ = 0;
+    int held_ = 0; // ticks the finished run has been shown
     mutable std::mutex mutex_;
     ParticlesPtr latest_;
     std::int64_t serial_ = 0;

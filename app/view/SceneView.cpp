@@ -372,7 +372,10 @@ void SceneView::drawTrails()
     const int steps = int(trail.size());
     const int n = int(particles_->particles.cols());
     if (steps < 2 || n == 0) return;
-    // GL_LINES: one segment per particle per step, alpha fading with age.
+    // GL_LINES: one segment per particle per step, alpha fading with age, and
+    // with length: the big jumps of high noise levels (a sizeable part of the
+    // view) would cover the scene in lines, so they fade out.
+    const double longJump = 0.06 * std::max(width(), height()) / pixelsPerUnit_;
     std::vector<float> v;
     v.reserve(std::size_t(n) * std::size_t(steps - 1) * 6);
     for (int k = 0; k + 1 < steps; ++k) {
@@ -380,9 +383,13 @@ void SceneView::drawTrails()
         const Eigen::Matrix2Xd &p = trail[std::size_t(k)], &q = trail[std::size_t(k + 1)];
         if (p.cols() != n || q.cols() != n) continue;
         for (int j = 0; j < n; ++j) {
-            v.insert(v.end(), {float(p(0, j)), float(p(1, j)), a0, float(q(0, j)), float(q(1, j)), a1});
+            const double len = std::hypot(q(0, j) - p(0, j), q(1, j) - p(1, j));
+            const float fade = float(std::max(0.0, 1.0 - len / longJump));
+            if (fade <= 0) continue;
+            v.insert(v.end(), {float(p(0, j)), float(p(1, j)), a0 * fade, float(q(0, j)), float(q(1, j)), a1 * fade});
         }
     }
+    if (v.empty()) return;
     trailVertices_ = int(v.size() / 3);
     trails_->bind();
     setViewUniforms(*trails_);
