@@ -136,19 +136,4 @@ void FieldWorker::compute()
     emit snapshotReady();
 }
 
-FieldThread::FieldThread(std::shared_ptr<const Dataset> data, int minIntervalMs, int networkIntervalMs)
-    : worker_(new FieldWorker(std::move(data), minIntervalMs, networkIntervalMs))
-{
-    thread_.setObjectName(QStringLiteral("fields"));
-    worker_->moveToThread(&thread_);
-    QObject::connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
-    thread_.start();
-}
-
-FieldThread::~FieldThread()
-{
-    thread_.quit();
-    thread_.wait();
-}
-
 } // namespace ss::app

@@ -12,6 +12,8 @@
 #include "NoiseSchedule.h"
 #include "ScoreNet.h"
 
+#include "WorkerThread.h"
+
 #include <QObject>
 #include <QThread>
 #include <QTimer>
@@ -78,17 +80,13 @@ private:
     std::int64_t serial_ = 0;
 };
 
-class FieldThread {
+// The worker on its own thread (see WorkerThread.h).
+class FieldThread : public WorkerThread<FieldWorker> {
 public:
-    explicit FieldThread(std::shared_ptr<const Dataset> data, int minIntervalMs = 30, int networkIntervalMs = 250);
-    ~FieldThread();
-    FieldThread(const FieldThread&) = delete;
-    FieldThread& operator=(const FieldThread&) = delete;
-    FieldWorker* worker() const { return worker_; }
-
-private:
-    QThread thread_;
-    FieldWorker* worker_;
+    template <typename... Args>
+    explicit FieldThread(Args&&... args) : WorkerThread("fields", std::forward<Args>(args)...)
+    {
+    }
 };
 
 } // namespace ss::app

@@ -186,19 +186,4 @@ void SamplingWorker::postSource(SourceKind kind)
     });
 }
 
-SamplingThread::SamplingThread(const SamplingSetup& setup, int tickMs) : worker_(new SamplingWorker(setup, tickMs))
-{
-    thread_.setObjectName(QStringLiteral("sampling"));
-    worker_->moveToThread(&thread_);
-    QObject::connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
-    thread_.start();
-}
-
-SamplingThread::~SamplingThread()
-{
-    thread_.requestInterruption();
-    thread_.quit();
-    thread_.wait();
-}
-
 } // namespace ss::app

@@ -12,6 +12,8 @@
 #include "Sampler.h"
 #include "ScoreNet.h"
 
+#include "WorkerThread.h"
+
 #include <QObject>
 #include <QThread>
 #include <QTimer>
@@ -92,17 +94,13 @@ private:
     std::int64_t serial_ = 0;
 };
 
-class SamplingThread {
+// The worker on its own thread (see WorkerThread.h).
+class SamplingThread : public WorkerThread<SamplingWorker> {
 public:
-    explicit SamplingThread(const SamplingSetup& setup, int tickMs = 16);
-    ~SamplingThread();
-    SamplingThread(const SamplingThread&) = delete;
-    SamplingThread& operator=(const SamplingThread&) = delete;
-    SamplingWorker* worker() const { return worker_; }
-
-private:
-    QThread thread_;
-    SamplingWorker* worker_;
+    template <typename... Args>
+    explicit SamplingThread(Args&&... args) : WorkerThread("sampling", std::forward<Args>(args)...)
+    {
+    }
 };
 
 } // namespace ss::app

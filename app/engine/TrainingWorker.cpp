@@ -129,22 +129,4 @@ void TrainingWorker::postData(std::shared_ptr<const Dataset> data)
     post([this, data = std::move(data)] { trainer_.setData(data); });
 }
 
-// ---- thread -------------------------------------------------------------------
-
-TrainingThread::TrainingThread(const TrainingSetup& setup, int publishIntervalMs)
-    : worker_(new TrainingWorker(setup, publishIntervalMs))
-{
-    thread_.setObjectName(QStringLiteral("training"));
-    worker_->moveToThread(&thread_);
-    QObject::connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
-    thread_.start();
-}
-
-TrainingThread::~TrainingThread()
-{
-    thread_.requestInterruption(); // ends a running slice early
-    thread_.quit();
-    thread_.wait();
-}
-
 } // namespace ss::app

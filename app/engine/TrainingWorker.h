@@ -10,8 +10,10 @@
 //
 // Running: a zero-delay timer runs slices of steps of ~sliceMs each, then
 // returns to the event loop, so messages and quit() are served within a slice.
-// Shutdown: TrainingThread's destructor quits the loop and joins.
+// Shutdown: TrainingThread (WorkerThread.h) interrupts the slice and joins.
 #include "Trainer.h"
+
+#include "WorkerThread.h"
 
 #include <QObject>
 #include <QString>
@@ -89,19 +91,13 @@ private:
     std::int64_t serial_ = 0;
 };
 
-// Owns the thread and the worker on it; joins on destruction (the worker is
-// deleted on its own thread). Use worker() only for post*/latest()/signals.
-class TrainingThread {
+// The worker on its own thread (see WorkerThread.h).
+class TrainingThread : public WorkerThread<TrainingWorker> {
 public:
-    explicit TrainingThread(const TrainingSetup& setup, int publishIntervalMs = 40);
-    ~TrainingThread();
-    TrainingThread(const TrainingThread&) = delete;
-    TrainingThread& operator=(const TrainingThread&) = delete;
-    TrainingWorker* worker() const { return worker_; }
-
-private:
-    QThread thread_;
-    TrainingWorker* worker_;
+    template <typename... Args>
+    explicit TrainingThread(Args&&... args) : WorkerThread("training", std::forward<Args>(args)...)
+    {
+    }
 };
 
 } // namespace ss::app
