@@ -2,6 +2,7 @@
 // controls emit the requests and values the window routes to the worker, the
 // Sampler panel builds the setup it shows, the Layers panel toggles layers, and
 // the scrubber maps its slider to the schedule's levels.
+#include "DataPanel.h"
 #include "LayersPanel.h"
 #include "NoiseScrubber.h"
 #include "SamplerPanel.h"
@@ -15,7 +16,11 @@
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
+#include <QTemporaryDir>
 #include <QtTest>
+
+#include "Csv.h"
+#include "Presets.h"
 
 using namespace ss;
 using namespace ss::window;
@@ -27,6 +32,7 @@ private slots:
     void samplerPanel();
     void layersPanel();
     void scrubber();
+    void dataPanel();
 };
 
 void TestAppPanels::trainingPanel()
@@ -116,6 +122,46 @@ void TestAppPanels::scrubber()
     slider->setValue(slider->maximum());
     QCOMPARE(scrubber.level().t, 1.0);
     QVERIFY(scrubber.level().marginal.mean < 0.01);
+}
+
+void TestAppPanels::dataPanel()
+{
+    DataPanel panel;
+    panel.showPreset("8gaussians", 2000, 0, std::make_shared<const Dataset>(makePreset("8gaussians", 2000, 0)));
+    QVERIFY(panel.findChild<QDoubleSpinBox*>("param_radius")); // the preset's documented parameters
+    QSignalSpy changed(&panel, &DataPanel::dataChanged), messages(&panel, &DataPanel::message);
+    panel.findChild<QDoubleSpinBox*>("param_radius")->setValue(3.0);
+    panel.findChild<QSpinBox*>("pointCount")->setValue(500);
+    panel.applyPreset();
+    QCOMPARE(changed.count(), 1);
+    auto data = changed.at(0).at(0).value<std::shared_ptr<const Dataset>>();
+    QCOMPARE(data->size(), 500);
+    QVERIFY(std::abs(data->mixture->means().col(0).norm() - 3.0) < 1e-12); // the parameter reached the preset
+
+    auto* preset = panel.findChild<QComboBox*>("preset");
+    preset->setCurrentIndex(preset->findData("moons"));
+    QVERIFY(!panel.findChild<QDoubleSpinBox*>("param_radius")); // moons' own parameters now
+    panel.applyPreset();
+    QCOMPARE(changed.count(), 2);
+    QCOMPARE(changed.at(1).at(0).value<std::shared_ptr<const Dataset>>()->name, std::string("moons"));
+
+    // CSV: a malformed file is refused with its line, the data set stays; a
+    // saved file loads back.
+    QTemporaryDir dir;
+    QFile bad(dir.filePath("bad.csv"));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write("1,2\n3,x\n");
+    bad.close();
+    const auto before = panel.current();
+    panel.loadCsvFile(dir.filePath("bad.csv"));
+    QCOMPARE(changed.count(), 2);
+    QVERIFY(messages.last().at(0).toString().contains("bad.csv:2"));
+    QVERIFY(messages.last().at(1).toBool());
+    QCOMPARE(panel.current(), before);
+    panel.saveCsvFile(dir.filePath("moons.csv"));
+    panel.loadCsvFile(dir.filePath("moons.csv"));
+    QCOMPARE(changed.count(), 3);
+    QCOMPARE(panel.current()->points, before->points);
 }
 
 QTEST_MAIN(TestAppPanels)

@@ -15,7 +15,7 @@ namespace ss::window {
 SceneSetup defaultScene()
 {
     SceneSetup s;
-    auto data = std::make_shared<const Dataset>(makePreset("8gaussians", 2000, 0));
+    auto data = std::make_shared<const Dataset>(makePreset(s.presetId, s.points, s.dataSeed));
     s.title = QObject::tr("8 Gaussians");
     s.training.data = data;
     s.training.model.hidden = {128, 128, 128};
@@ -66,6 +66,8 @@ MainWindow::MainWindow(const SceneSetup& scene, bool useSettings, QWidget* paren
     trainingPanel_ = new TrainingPanel;
     samplerPanel_ = new SamplerPanel;
     layersPanel_ = new LayersPanel(scene_->layers());
+    dataPanel_ = new DataPanel;
+    dock(dataPanel_, tr("Data"), "dataDock", Qt::LeftDockWidgetArea);
     dock(trainingPanel_, tr("Training"), "trainingDock", Qt::RightDockWidgetArea);
     dock(samplerPanel_, tr("Sampler"), "samplerDock", Qt::RightDockWidgetArea);
     auto* layersDock = dock(layersPanel_, tr("Layers"), "layersDock", Qt::LeftDockWidgetArea);
@@ -84,6 +86,9 @@ MainWindow::MainWindow(const SceneSetup& scene, bool useSettings, QWidget* paren
     scrubber_->setSchedule(setup_.training.schedule);
     scrubber_->setPosition(0.45);
     scene_->setData(setup_.training.data);
+    dataPanel_->showPreset(setup_.presetId, setup_.points, setup_.dataSeed, setup_.training.data);
+    connect(dataPanel_, &DataPanel::message, this, &MainWindow::showMessage);
+    connect(dataPanel_, &DataPanel::dataChanged, this, &MainWindow::setData);
 
     connect(training(), &app::TrainingWorker::snapshotReady, this, &MainWindow::onTrainingSnapshot);
     connect(sampling(), &app::SamplingWorker::snapshotReady, this, &MainWindow::onParticles);
@@ -197,6 +202,20 @@ void MainWindow::requestField()
     q.heat = 128;
     q.error = layersPanel_->layers().error.visible;
     fields()->postRequest(q);
+}
+
+void MainWindow::setData(std::shared_ptr<const Dataset> data, const QString& title)
+{
+    setup_.training.data = data;
+    setup_.sampling.data = data;
+    setup_.title = title;
+    training()->postData(data); // training goes on with the new points
+    sampling()->postSetup(setup_.sampling);
+    fields()->postData(data);
+    scene_->setData(data);
+    scene_->resetView();
+    updateCaption();
+    showMessage(tr("data: %1 (%2 points)").arg(title).arg(data->size()), false);
 }
 
 void MainWindow::showMessage(const QString& text, bool isError)

@@ -5,6 +5,7 @@
 // sampling, fields), each on its own thread, and routes snapshots between them:
 // training snapshots go to the sampler and the field worker; particles and
 // fields go to the scene. The GUI thread never waits on any of them.
+#include "DataPanel.h"
 #include "FieldWorker.h"
 #include "LayersPanel.h"
 #include "NoiseScrubber.h"
@@ -25,6 +26,9 @@ struct SceneSetup {
     app::TrainingSetup training;
     app::SamplingSetup sampling;
     QString title; // the data set's title for the caption
+    std::string presetId = "8gaussians"; // where the data came from (the Data dock shows it)
+    int points = 2000;
+    std::uint64_t dataSeed = 0;
 };
 
 // 8 Gaussians, NCSN training, annealed Langevin with the learned score.
@@ -41,6 +45,7 @@ public:
     TrainingPanel* trainingPanel() const { return trainingPanel_; }
     SamplerPanel* samplerPanel() const { return samplerPanel_; }
     LayersPanel* layersPanel() const { return layersPanel_; }
+    DataPanel* dataPanel() const { return dataPanel_; }
     NoiseScrubber* scrubber() const { return scrubber_; }
     app::TrainingWorker* training() const { return training_->worker(); }
     app::SamplingWorker* sampling() const { return sampling_->worker(); }
@@ -59,6 +64,7 @@ private:
     void requestField();
     void showMessage(const QString& text, bool isError);
     void updateCaption();
+    void setData(std::shared_ptr<const Dataset> data, const QString& title); // to every worker and the view
 
     SceneSetup setup_;
     bool useSettings_;
@@ -67,6 +73,7 @@ private:
     TrainingPanel* trainingPanel_;
     SamplerPanel* samplerPanel_;
     LayersPanel* layersPanel_;
+    DataPanel* dataPanel_;
     QLabel* permanent_;
     std::unique_ptr<app::TrainingThread> training_;
     std::unique_ptr<app::SamplingThread> sampling_;
