@@ -70,6 +70,7 @@ SceneView::SceneView(QWidget* parent) : QOpenGLWidget(parent)
     setFocusPolicy(Qt::StrongFocus);
     overlay_ = new Overlay(this);
     frameClock_.start();
+    overlayClock_.start();
 }
 
 SceneView::~SceneView()
@@ -182,18 +183,21 @@ void SceneView::setData(std::shared_ptr<const Dataset> data)
     const bool first = !data_;
     data_ = std::move(data);
     dataDirty_ = true;
+    overlayDirty_ = true;
     if (first) resetView();
     update();
 }
 
 void SceneView::setParticles(app::ParticlesPtr particles)
 {
+    overlayDirty_ = overlayDirty_ || !particles_ || particles_->playing != particles->playing; // legend
     particles_ = std::move(particles);
     update();
 }
 
 void SceneView::setField(app::FieldPtr field)
 {
+    overlayDirty_ = overlayDirty_ || !field_ || field_->learned.size() != field->learned.size();
     field_ = std::move(field);
     update();
 }
@@ -201,6 +205,7 @@ void SceneView::setField(app::FieldPtr field)
 void SceneView::setLayers(const LayerSettings& layers)
 {
     layers_ = layers;
+    overlayDirty_ = true;
     uploadedField_ = -1; // the heat map may switch between density and error
     update();
 }
@@ -208,6 +213,7 @@ void SceneView::setLayers(const LayerSettings& layers)
 void SceneView::setCaption(const QString& caption)
 {
     caption_ = caption;
+    overlayDirty_ = true;
     update();
 }
 
@@ -231,7 +237,11 @@ QRectF SceneView::visibleRect() const
     return QRectF(a, b).normalized();
 }
 
-void SceneView::emitViewChanged() { emit viewChanged(visibleRect()); }
+void SceneView::emitViewChanged()
+{
+    overlayDirty_ = true; // the axes move
+    emit viewChanged(visibleRect());
+}
 
 void SceneView::resetView()
 {
@@ -522,7 +532,14 @@ void SceneView::paintGL()
         glUseProgram(0);
         glDisable(GL_PROGRAM_POINT_SIZE);
     }
-    overlay_->update();
+    // The overlay is repainted (and recomposed by Qt) only when what it shows
+    // changed, and for the frame counter four times a second: on llvmpipe a
+    // full overlay pass every frame costs several milliseconds.
+    if (overlayDirty_ || overlayClock_.elapsed() > 250) {
+        overlayDirty_ = false;
+        overlayClock_.restart();
+        overlay_->update();
+    }
     emit frameDrawn();
 }
 

@@ -102,7 +102,9 @@ private:
     QString caption_;
 
     Overlay* overlay_ = nullptr; // axes, caption, legend, colour bar, fps (raster-painted)
-    bool autoFit_ = true;        // frame the data on resize until the user pans or zooms
+    bool autoFit_ = true;
+    bool overlayDirty_ = true;   // the overlay shows something new
+    QElapsedTimer overlayClock_; // its last repaint (the frame counter's cadence)        // frame the data on resize until the user pans or zooms
     QPointF centre_{0, 0};
     double pixelsPerUnit_ = 100;
     QPoint lastMouse_;

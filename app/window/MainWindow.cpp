@@ -33,7 +33,7 @@ SceneSetup defaultScene()
     s.sampling.data = data;
     s.sampling.source = app::SourceKind::Learned;
     s.sampling.stepsPerTick = 2;
-    s.sampling.trailLength = 24;
+    s.sampling.trailLength = 12; // each trail segment costs llvmpipe a primitive
     return s;
 }
 
