@@ -1,5 +1,7 @@
 #include "MainWindow.h"
 
+#include "Error.h"
+#include "Objective.h"
 #include "Presets.h"
 
 #include <QCloseEvent>
@@ -67,7 +69,14 @@ MainWindow::MainWindow(const SceneSetup& scene, bool useSettings, QWidget* paren
     samplerPanel_ = new SamplerPanel;
     layersPanel_ = new LayersPanel(scene_->layers());
     dataPanel_ = new DataPanel;
-    dock(dataPanel_, tr("Data"), "dataDock", Qt::LeftDockWidgetArea);
+    modelPanel_ = new ModelPanel;
+    schedulePanel_ = new SchedulePanel;
+    auto* dataDock = dock(dataPanel_, tr("Data"), "dataDock", Qt::LeftDockWidgetArea);
+    auto* modelDock = dock(modelPanel_, tr("Model"), "modelDock", Qt::LeftDockWidgetArea);
+    auto* scheduleDock = dock(schedulePanel_, tr("Noise schedule"), "scheduleDock", Qt::LeftDockWidgetArea);
+    tabifyDockWidget(dataDock, modelDock);
+    tabifyDockWidget(modelDock, scheduleDock);
+    dataDock->raise();
     dock(trainingPanel_, tr("Training"), "trainingDock", Qt::RightDockWidgetArea);
     dock(samplerPanel_, tr("Sampler"), "samplerDock", Qt::RightDockWidgetArea);
     auto* layersDock = dock(layersPanel_, tr("Layers"), "layersDock", Qt::LeftDockWidgetArea);
@@ -89,11 +98,21 @@ MainWindow::MainWindow(const SceneSetup& scene, bool useSettings, QWidget* paren
     dataPanel_->showPreset(setup_.presetId, setup_.points, setup_.dataSeed, setup_.training.data);
     connect(dataPanel_, &DataPanel::message, this, &MainWindow::showMessage);
     connect(dataPanel_, &DataPanel::dataChanged, this, &MainWindow::setData);
+    modelPanel_->show(setup_.training.model, setup_.training.objective);
+    connect(modelPanel_, &ModelPanel::applyRequested, this, [this] {
+        app::TrainingSetup next = setup_.training;
+        next.model = modelPanel_->model(next.model);
+        next.objective = modelPanel_->objective(next.objective);
+        rebuildTraining(next);
+    });
+    schedulePanel_->setData(setup_.training.data);
+    schedulePanel_->show(setup_.training.schedule);
+    connect(schedulePanel_, &SchedulePanel::message, this, &MainWindow::showMessage);
+    connect(schedulePanel_, &SchedulePanel::scheduleRequested, this, &MainWindow::setSchedule);
 
-    connect(training(), &app::TrainingWorker::snapshotReady, this, &MainWindow::onTrainingSnapshot);
+    connectTraining();
     connect(sampling(), &app::SamplingWorker::snapshotReady, this, &MainWindow::onParticles);
     connect(fields(), &app::FieldWorker::snapshotReady, this, &MainWindow::onField);
-    connect(training(), &app::TrainingWorker::message, this, &MainWindow::showMessage);
     connect(sampling(), &app::SamplingWorker::message, this, &MainWindow::showMessage);
     connect(fields(), &app::FieldWorker::message, this, &MainWindow::showMessage);
 
@@ -204,8 +223,54 @@ void MainWindow::requestField()
     fields()->postRequest(q);
 }
 
+void MainWindow::connectTraining()
+{
+    connect(training(), &app::TrainingWorker::snapshotReady, this, &MainWindow::onTrainingSnapshot);
+    connect(training(), &app::TrainingWorker::message, this, &MainWindow::showMessage);
+}
+
+void MainWindow::rebuildTraining(const app::TrainingSetup& next)
+{
+    const bool running = training()->latest()->running;
+    std::unique_ptr<app::TrainingThread> fresh;
+    try {
+        fresh = std::make_unique<app::TrainingThread>(next); // validates the combination
+    } catch (const InputError& e) {
+        showMessage(tr("model refused: %1").arg(QString::fromStdString(e.what())), true);
+        return; // the old model keeps training
+    }
+    training_ = std::move(fresh); // the old thread is joined here
+    setup_.training = next;
+    lastNetworkSerial_ = -1;
+    trainingPanel_->clearHistory();
+    connectTraining();
+    if (running) training()->postStart();
+    updateCaption();
+    showMessage(tr("new model: %1 on %2")
+                    .arg(QString::fromStdString(objectiveName(next.objective.kind)))
+                    .arg(QString::fromStdString(next.schedule.name())),
+                false);
+}
+
+void MainWindow::setSchedule(const NoiseSchedule& schedule)
+{
+    try {
+        Objective check(setup_.training.objective, schedule, setup_.training.model); // refuses a misfit
+    } catch (const InputError& e) {
+        showMessage(tr("schedule refused: %1").arg(QString::fromStdString(e.what())), true);
+        return;
+    }
+    setup_.training.schedule = schedule;
+    setup_.sampling.schedule = schedule;
+    training()->postSchedule(schedule);
+    sampling()->postSchedule(schedule); // a sampler that cannot use it says so, and keeps its own
+    scrubber_->setSchedule(schedule);
+    requestField();
+}
+
 void MainWindow::setData(std::shared_ptr<const Dataset> data, const QString& title)
 {
+    schedulePanel_->setData(data);
     setup_.training.data = data;
     setup_.sampling.data = data;
     setup_.title = title;

@@ -8,6 +8,8 @@
 #include "DataPanel.h"
 #include "FieldWorker.h"
 #include "LayersPanel.h"
+#include "ModelPanel.h"
+#include "SchedulePanel.h"
 #include "NoiseScrubber.h"
 #include "SamplerPanel.h"
 #include "SceneView.h"
@@ -46,6 +48,8 @@ public:
     SamplerPanel* samplerPanel() const { return samplerPanel_; }
     LayersPanel* layersPanel() const { return layersPanel_; }
     DataPanel* dataPanel() const { return dataPanel_; }
+    ModelPanel* modelPanel() const { return modelPanel_; }
+    SchedulePanel* schedulePanel() const { return schedulePanel_; }
     NoiseScrubber* scrubber() const { return scrubber_; }
     app::TrainingWorker* training() const { return training_->worker(); }
     app::SamplingWorker* sampling() const { return sampling_->worker(); }
@@ -65,6 +69,10 @@ private:
     void showMessage(const QString& text, bool isError);
     void updateCaption();
     void setData(std::shared_ptr<const Dataset> data, const QString& title); // to every worker and the view
+    void setSchedule(const NoiseSchedule& schedule); // live, after checking it fits the objective
+    // A new trainer (new model or objective); keeps the old one when refused.
+    void rebuildTraining(const app::TrainingSetup& setup);
+    void connectTraining();
 
     SceneSetup setup_;
     bool useSettings_;
@@ -74,6 +82,8 @@ private:
     SamplerPanel* samplerPanel_;
     LayersPanel* layersPanel_;
     DataPanel* dataPanel_;
+    ModelPanel* modelPanel_;
+    SchedulePanel* schedulePanel_;
     QLabel* permanent_;
     std::unique_ptr<app::TrainingThread> training_;
     std::unique_ptr<app::SamplingThread> sampling_;

@@ -1,0 +1,106 @@
+#include "ModelPanel.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace ss::window {
+
+ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    auto* form = new QFormLayout;
+    auto combo = [this](const char* name, std::initializer_list<std::pair<QString, int>> items) {
+        auto* c = new QComboBox(this);
+        c->setObjectName(name);
+        for (const auto& [text, value] : items) c->addItem(text, value);
+        return c;
+    };
+    objective_ = combo("objective", {{tr("NCSN (all levels, λ = σ²)"), int(ObjectiveKind::Ncsn)},
+                                     {tr("DDPM (ε prediction)"), int(ObjectiveKind::Ddpm)},
+                                     {tr("DSM (one σ)"), int(ObjectiveKind::Dsm)},
+                                     {tr("ISM (one σ)"), int(ObjectiveKind::Ism)},
+                                     {tr("SSM (one σ)"), int(ObjectiveKind::Ssm)},
+                                     {tr("SSM-VR (one σ)"), int(ObjectiveKind::SsmVr)}});
+    form->addRow(tr("Objective"), objective_);
+    sigma_ = new QDoubleSpinBox(this);
+    sigma_->setObjectName("objectiveSigma");
+    sigma_->setDecimals(3);
+    sigma_->setRange(0, 100);
+    sigma_->setValue(0.1);
+    form->addRow(tr("σ (one-σ objectives)"), sigma_);
+    projections_ = new QSpinBox(this);
+    projections_->setObjectName("projections");
+    projections_->setRange(1, 16);
+    form->addRow(tr("Projections (SSM)"), projections_);
+    width_ = new QSpinBox(this);
+    width_->setObjectName("width");
+    width_->setRange(8, 1024);
+    width_->setSingleStep(16);
+    form->addRow(tr("Width"), width_);
+    depth_ = new QSpinBox(this);
+    depth_->setObjectName("depth");
+    depth_->setRange(1, 8);
+    form->addRow(tr("Hidden layers"), depth_);
+    activation_ = combo("activation", {{"SiLU", int(Activation::SiLU)},
+                                       {"softplus", int(Activation::Softplus)},
+                                       {"tanh", int(Activation::Tanh)},
+                                       {"ReLU", int(Activation::ReLU)}});
+    form->addRow(tr("Activation"), activation_);
+    parametrisation_ = combo("parametrisation", {{tr("score / σ"), int(Parametrisation::ScoreOverSigma)},
+                                                 {tr("score"), int(Parametrisation::Score)},
+                                                 {tr("ε (noise)"), int(Parametrisation::Epsilon)}});
+    form->addRow(tr("Output"), parametrisation_);
+    conditioning_ = combo("conditioning", {{tr("log σ"), int(NoiseConditioning::LogSigma)},
+                                           {tr("time t"), int(NoiseConditioning::Time)},
+                                           {tr("none"), int(NoiseConditioning::None)}});
+    form->addRow(tr("Noise input"), conditioning_);
+    seed_ = new QSpinBox(this);
+    seed_->setObjectName("modelSeed");
+    seed_->setRange(0, 1'000'000);
+    form->addRow(tr("Seed"), seed_);
+    layout->addLayout(form);
+    auto* apply = new QPushButton(tr("Apply: new model"), this);
+    apply->setObjectName("applyModel");
+    apply->setToolTip(tr("Start a new model with these settings (the training history starts again)"));
+    connect(apply, &QPushButton::clicked, this, &ModelPanel::applyRequested);
+    layout->addWidget(apply);
+    layout->addStretch(1);
+}
+
+void ModelPanel::show(const ModelConfig& m, const ObjectiveConfig& o)
+{
+    const QSignalBlocker block(this);
+    objective_->setCurrentIndex(objective_->findData(int(o.kind)));
+    sigma_->setValue(o.sigma);
+    projections_->setValue(o.projections);
+    width_->setValue(m.hidden.empty() ? 128 : m.hidden.front());
+    depth_->setValue(int(m.hidden.size()));
+    activation_->setCurrentIndex(activation_->findData(int(m.activation)));
+    parametrisation_->setCurrentIndex(parametrisation_->findData(int(m.parametrisation)));
+    conditioning_->setCurrentIndex(conditioning_->findData(int(m.conditioning)));
+    seed_->setValue(int(m.seed));
+}
+
+ModelConfig ModelPanel::model(ModelConfig m) const
+{
+    m.hidden.assign(std::size_t(depth_->value()), width_->value());
+    m.activation = Activation(activation_->currentData().toInt());
+    m.parametrisation = Parametrisation(parametrisation_->currentData().toInt());
+    m.conditioning = NoiseConditioning(conditioning_->currentData().toInt());
+    m.seed = std::uint64_t(seed_->value());
+    return m;
+}
+
+ObjectiveConfig ModelPanel::objective(ObjectiveConfig o) const
+{
+    o.kind = ObjectiveKind(objective_->currentData().toInt());
+    o.sigma = sigma_->value();
+    o.projections = projections_->value();
+    return o;
+}
+
+} // namespace ss::window

@@ -1,0 +1,48 @@
+#pragma once
+// The schedule form: kind and parameters (sigma_min, sigma_max, L for VE;
+// T for DDPM; beta_min, beta_max for VP), applied live to the trainer and the
+// sampler; an invalid schedule is shown and refused, never applied. Beside it
+// the diagnostics: the noisiest marginal (abar_T or sigma_max), the KL of the
+// final marginal to the prior for the current data, sigma_max against the
+// data's diameter, and the annealed-Langevin step sizes.
+#include "Dataset.h"
+#include "NoiseSchedule.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QSpinBox;
+
+namespace ss::window {
+
+class SchedulePanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit SchedulePanel(QWidget* parent = nullptr);
+
+    void show(const NoiseSchedule& schedule); // without emitting
+    void setData(std::shared_ptr<const Dataset> data); // for the diagnostics
+    // The schedule the fields describe; throws InputError when they are invalid.
+    NoiseSchedule schedule() const;
+    QString diagnostics() const; // the label's text
+
+signals:
+    void scheduleRequested(const NoiseSchedule& schedule);
+    void message(const QString& text, bool isError);
+
+private:
+    void apply();
+    void updateDiagnostics();
+    void updateEnabled();
+
+    QComboBox* kind_;
+    QDoubleSpinBox *sigmaMin_, *sigmaMax_, *betaMin_, *betaMax_;
+    QSpinBox *levels_, *T_;
+    QLabel* diagnostics_;
+    std::shared_ptr<const Dataset> data_;
+    NoiseSchedule current_;
+};
+
+} // namespace ss::window

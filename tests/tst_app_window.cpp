@@ -1,0 +1,107 @@
+// The main window routes what the docks ask for to the workers (offscreen; the
+// window is built but not shown, since showing GL needs a display):
+// a new model, a live schedule change, a refused schedule, a new data set.
+#include "MainWindow.h"
+
+#include "Presets.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QElapsedTimer>
+#include <QLabel>
+#include <QPushButton>
+#include <QSlider>
+#include <QSpinBox>
+#include <QStatusBar>
+#include <QtTest>
+
+using namespace ss;
+using namespace ss::window;
+
+namespace {
+SceneSetup smallScene()
+{
+    SceneSetup s = defaultScene();
+    s.training.model.hidden = {32, 32};
+    s.sampling.sampler.particles = 200;
+    return s;
+}
+
+template <typename P>
+bool eventually(P pred, int timeoutMs = 5000)
+{
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < timeoutMs) {
+        if (pred()) return true;
+        QTest::qWait(10);
+    }
+    return false;
+}
+} // namespace
+
+class TestAppWindow : public QObject {
+    Q_OBJECT
+private slots:
+    void newModelFromTheModelDock();
+    void scheduleAppliesLiveOrIsRefused();
+    void newDataReachesEveryWorker();
+};
+
+void TestAppWindow::newModelFromTheModelDock()
+{
+    MainWindow w(smallScene(), false);
+    w.startAll();
+    QVERIFY(eventually([&] { return w.training()->latest()->step > 5; }));
+    auto* panel = w.modelPanel();
+    panel->findChild<QSpinBox*>("width")->setValue(48);
+    panel->findChild<QSpinBox*>("depth")->setValue(3);
+    QTest::mouseClick(panel->findChild<QPushButton*>("applyModel"), Qt::LeftButton);
+    QCOMPARE(w.training()->latest()->model.hidden, std::vector<int>({48, 48, 48}));
+    QVERIFY(eventually([&] { return w.training()->latest()->step > 5; })); // the new one trains (it was running)
+    // A combination the trainer refuses keeps the old model.
+    auto* objective = panel->findChild<QComboBox*>("objective");
+    objective->setCurrentIndex(objective->findData(int(ObjectiveKind::Ism)));
+    panel->findChild<QDoubleSpinBox*>("objectiveSigma")->setValue(0.0); // clean data needs the score output
+    QTest::mouseClick(panel->findChild<QPushButton*>("applyModel"), Qt::LeftButton);
+    QVERIFY(w.statusBar()->currentMessage().contains("refused"));
+    QCOMPARE(w.training()->latest()->model.hidden, std::vector<int>({48, 48, 48}));
+    QCOMPARE(w.training()->latest()->objective.kind, ObjectiveKind::Ncsn);
+}
+
+void TestAppWindow::scheduleAppliesLiveOrIsRefused()
+{
+    MainWindow w(smallScene(), false);
+    w.startAll();
+    auto* panel = w.schedulePanel();
+    QVERIFY(panel->diagnostics().contains("KL"));
+    panel->findChild<QSpinBox*>("levels")->setValue(5);
+    panel->findChild<QDoubleSpinBox*>("sigmaMax")->setValue(6.0);
+    QTest::mouseClick(panel->findChild<QPushButton*>("applySchedule"), Qt::LeftButton);
+    QVERIFY(eventually([&] { return w.training()->latest()->schedule.numLevels() == 5; }));
+    QCOMPARE(w.scrubber()->slider()->maximum(), 5);
+    QVERIFY(eventually([&] { return w.sampling()->latest()->totalSteps == 5 * 40; })); // annealed over 5 levels
+    // Invalid: sigma_min above sigma_max is shown and not applied.
+    panel->findChild<QDoubleSpinBox*>("sigmaMin")->setValue(8.0);
+    QTest::mouseClick(panel->findChild<QPushButton*>("applySchedule"), Qt::LeftButton);
+    QVERIFY(w.statusBar()->currentMessage().contains("refused"));
+    QTest::qWait(100);
+    QCOMPARE(w.training()->latest()->schedule.sigmas().front(), 6.0);
+}
+
+void TestAppWindow::newDataReachesEveryWorker()
+{
+    MainWindow w(smallScene(), false);
+    auto* preset = w.dataPanel()->findChild<QComboBox*>("preset");
+    preset->setCurrentIndex(preset->findData("moons"));
+    w.dataPanel()->findChild<QSpinBox*>("pointCount")->setValue(300);
+    QTest::mouseClick(w.dataPanel()->findChild<QPushButton*>("applyData"), Qt::LeftButton);
+    w.samplerPanel()->findChild<QComboBox*>("scoreSource")->setCurrentIndex(1); // exact: of the new data
+    QVERIFY(eventually([&] { return w.sampling()->latest()->source.find("moons") != std::string::npos; }));
+    w.training()->postStep(2);
+    QVERIFY(eventually([&] { return w.training()->latest()->step >= 2; }));
+    QVERIFY(w.statusBar()->currentMessage().contains("300 points"));
+}
+
+QTEST_MAIN(TestAppWindow)
+#include "tst_app_window.moc"
