@@ -5,7 +5,11 @@
 //   --benchmark-frames N  after a 2 s warm-up, time N frames; print median and
 //                         95th-percentile frame time and the training steps/s; quit
 //   --no-settings       neither restore nor save the window layout
+//   --lecture NAME      open with a lecture preset (its title or number)
+#include "LecturePresets.h"
 #include "MainWindow.h"
+
+#include "Error.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -27,6 +31,7 @@ struct Options {
     int quitAfterMs = -1;
     int benchmarkFrames = 0;
     bool settings = true;
+    QString lecture; // a lecture preset to open with (title or number)
 };
 
 int nonNegative(const QCommandLineParser& parser, const QCommandLineOption& option, const char* what)
@@ -52,7 +57,9 @@ Options parseOptions(const QApplication& app)
     const QCommandLineOption frames("benchmark-frames", "Time <n> frames after a warm-up, print the figures, quit.",
                                     "n");
     const QCommandLineOption noSettings("no-settings", "Neither restore nor save the window layout.");
-    parser.addOptions({screenshot, quitAfter, frames, noSettings});
+    const QCommandLineOption lecture("lecture", "Open with the lecture preset <name> (its title, or its number 1..).",
+                                     "name");
+    parser.addOptions({screenshot, quitAfter, frames, noSettings, lecture});
     parser.process(app);
     Options o;
     o.screenshot = parser.value(screenshot);
@@ -60,6 +67,7 @@ Options parseOptions(const QApplication& app)
     if (parser.isSet(frames)) o.benchmarkFrames = nonNegative(parser, frames, "--benchmark-frames");
     if (!o.screenshot.isEmpty() && o.quitAfterMs < 0) o.quitAfterMs = 4000;
     o.settings = !parser.isSet(noSettings);
+    o.lecture = parser.value(lecture);
     return o;
 }
 
@@ -89,6 +97,21 @@ int main(int argc, char** argv)
                                                                    options.screenshot.isEmpty());
     window.show();
     window.startAll();
+    if (!options.lecture.isEmpty()) {
+        const std::vector<ss::window::LecturePreset> presets = ss::window::lecturePresets();
+        bool ok = false;
+        const int number = options.lecture.toInt(&ok);
+        const ss::window::LecturePreset* chosen = nullptr;
+        for (std::size_t i = 0; i < presets.size(); ++i)
+            if ((ok && number == int(i) + 1) || presets[i].title.compare(options.lecture, Qt::CaseInsensitive) == 0)
+                chosen = &presets[i];
+        if (!chosen) {
+            std::fprintf(stderr, "scorescope: no lecture preset '%s' (there are %zu)\n", qPrintable(options.lecture),
+                         presets.size());
+            return 2;
+        }
+        window.loadScene(chosen->scene, chosen->layers, chosen->scrubber);
+    }
 
     int status = 0;
     if (options.quitAfterMs >= 0) {

@@ -258,4 +258,85 @@ NoiseSchedule scheduleFromJson(const nlohmann::json& j, const std::string& where
     });
 }
 
+nlohmann::json toJson(const SamplerConfig& c)
+{
+    return {{"kind", samplerKindName(c.kind)},
+            {"particles", c.particles},
+            {"seed", c.seed},
+            {"start", startKindName(c.start)},
+            {"boxMin", c.boxMin},
+            {"boxMax", c.boxMax},
+            {"stepSize", c.stepSize},
+            {"langevinStd", c.langevinStd},
+            {"stepsPerLevel", c.stepsPerLevel},
+            {"annealedLevels", c.annealedLevels},
+            {"steps", c.steps},
+            {"ddpmVariance", ddpmVarianceName(c.ddpmVariance)},
+            {"eta", c.eta},
+            {"ddimSteps", c.ddimSteps},
+            {"spacing", ddimSpacingName(c.spacing)},
+            {"predictor", predictorName(c.predictor)},
+            {"correctorSteps", c.correctorSteps},
+            {"snr", c.snr},
+            {"ode", odeMethodName(c.ode)},
+            {"rtol", c.rtol},
+            {"atol", c.atol},
+            {"direction", directionName(c.direction)},
+            {"fixCoordinate", c.fixCoordinate},
+            {"fixValue", c.fixValue},
+            {"resampleRounds", c.resampleRounds},
+            {"recordEvery", c.recordEvery},
+            {"recordBytes", c.recordBytes}};
+}
+
+SamplerConfig samplerConfigFromJson(const nlohmann::json& j, const std::string& where)
+{
+    if (!j.is_object()) throw InputError(where + ": expected an object");
+    SamplerConfig c;
+    const nlohmann::json known = toJson(c);
+    for (const auto& [key, value] : j.items())
+        if (!known.contains(key)) throw InputError(where + "." + key + ": unknown sampler field");
+    auto num = [&](const char* k, double& out) {
+        if (j.contains(k)) out = json::number(j, k, where);
+    };
+    auto integer = [&](const char* k, auto& out, std::int64_t lo, std::int64_t hi) {
+        if (j.contains(k)) out = static_cast<std::remove_reference_t<decltype(out)>>(json::integer(j, k, where, lo, hi));
+    };
+    auto name = [&](const char* k, auto& out, auto parse) {
+        if (j.contains(k)) out = located(where + "." + k, [&] { return parse(json::string(j, k, where)); });
+    };
+    name("kind", c.kind, samplerKindFromName);
+    integer("particles", c.particles, 1, 10'000'000);
+    integer("seed", c.seed, 0, std::numeric_limits<std::int64_t>::max());
+    name("start", c.start, startKindFromName);
+    num("boxMin", c.boxMin);
+    num("boxMax", c.boxMax);
+    num("stepSize", c.stepSize);
+    num("langevinStd", c.langevinStd);
+    integer("stepsPerLevel", c.stepsPerLevel, 1, 1'000'000);
+    integer("annealedLevels", c.annealedLevels, 1, 10'000);
+    integer("steps", c.steps, 1, 10'000'000);
+    name("ddpmVariance", c.ddpmVariance, ddpmVarianceFromName);
+    num("eta", c.eta);
+    integer("ddimSteps", c.ddimSteps, 1, 100'000);
+    name("spacing", c.spacing, ddimSpacingFromName);
+    name("predictor", c.predictor, predictorFromName);
+    integer("correctorSteps", c.correctorSteps, 0, 1000);
+    num("snr", c.snr);
+    name("ode", c.ode, odeMethodFromName);
+    num("rtol", c.rtol);
+    num("atol", c.atol);
+    name("direction", c.direction, directionFromName);
+    integer("fixCoordinate", c.fixCoordinate, -1, 1);
+    num("fixValue", c.fixValue);
+    integer("resampleRounds", c.resampleRounds, 1, 100);
+    integer("recordEvery", c.recordEvery, 0, 1'000'000'000);
+    integer("recordBytes", c.recordBytes, 0, 1ll << 40);
+    located(where, [&] {
+        c.validate();
+        return 0;
+    });
+    return c;
+}
+
 } // namespace ss

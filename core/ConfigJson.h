@@ -8,6 +8,7 @@
 #include "NoiseSchedule.h"
 #include "Objective.h"
 #include "Optimizer.h"
+#include "SamplerConfig.h"
 #include "ScoreNet.h"
 
 #include <nlohmann/json.hpp>
@@ -20,12 +21,17 @@ nlohmann::json toJson(const ModelConfig& c);
 nlohmann::json toJson(const ObjectiveConfig& c);
 nlohmann::json toJson(const OptimizerConfig& c);
 nlohmann::json toJson(const NoiseSchedule& s);
+nlohmann::json toJson(const SamplerConfig& c);
 
 // `where` prefixes messages (e.g. "model.json: config").
 ModelConfig modelConfigFromJson(const nlohmann::json& j, const std::string& where);
 ObjectiveConfig objectiveConfigFromJson(const nlohmann::json& j, const std::string& where);
 OptimizerConfig optimizerConfigFromJson(const nlohmann::json& j, const std::string& where);
 NoiseSchedule scheduleFromJson(const nlohmann::json& j, const std::string& where);
+// Every field is optional (the defaults of SamplerConfig stand in); a field
+// given must have the right type and value; unknown fields are refused (a typo
+// would otherwise be ignored). Ends with SamplerConfig::validate().
+SamplerConfig samplerConfigFromJson(const nlohmann::json& j, const std::string& where);
 
 // Typed field access with path-naming errors (shared by the file readers).
 namespace json {

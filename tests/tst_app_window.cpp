@@ -1,8 +1,10 @@
 // The main window routes what the docks ask for to the workers (offscreen; the
 // window is built but not shown, since showing GL needs a display):
 // a new model, a live schedule change, a refused schedule, a new data set.
+#include "LecturePresets.h"
 #include "MainWindow.h"
 
+#include "Error.h"
 #include "Presets.h"
 
 #include <QComboBox>
@@ -46,6 +48,7 @@ private slots:
     void newModelFromTheModelDock();
     void scheduleAppliesLiveOrIsRefused();
     void newDataReachesEveryWorker();
+    void lecturePresetsLoad();
 };
 
 void TestAppWindow::newModelFromTheModelDock()
@@ -101,6 +104,33 @@ void TestAppWindow::newDataReachesEveryWorker()
     w.training()->postStep(2);
     QVERIFY(eventually([&] { return w.training()->latest()->step >= 2; }));
     QVERIFY(w.statusBar()->currentMessage().contains("300 points"));
+}
+
+void TestAppWindow::lecturePresetsLoad()
+{
+    // Every preset in resources/lectures parses (strict readers) and builds a
+    // scene the trainer and the sampler accept.
+    const std::vector<LecturePreset> presets = lecturePresets();
+    QCOMPARE(int(presets.size()), 5);
+    QStringList titles;
+    for (const LecturePreset& p : presets) titles << p.title;
+    QVERIFY(titles.contains("Langevin vs annealed Langevin"));
+    QVERIFY(titles.contains("DDPM vs DDIM"));
+    MainWindow w(smallScene(), false);
+    for (const LecturePreset& p : presets) {
+        LecturePreset small = p;
+        small.scene.training.model.hidden = {32, 32};
+        w.loadScene(small.scene, small.layers, small.scrubber);
+        QVERIFY2(!w.statusBar()->currentMessage().contains("refused"), qPrintable(p.title));
+        QVERIFY(eventually([&] { return w.training()->latest()->schedule.name() == p.scene.training.schedule.name(); }));
+        QVERIFY(eventually([&] { return w.sampling()->latest()->particles.cols() == p.scene.sampling.sampler.particles; }));
+        QCOMPARE(w.layersPanel()->layers().exactField.visible, p.layers.exactField.visible);
+    }
+    // The NCSN lesson shows the mode weights live, against the true 0.8 / 0.2.
+    w.loadScene(presets[0].scene, presets[0].layers, presets[0].scrubber);
+    QVERIFY(eventually([&] { return w.scene()->caption().contains("true 0.80 / 0.20"); }));
+    // A malformed preset names its problem.
+    QVERIFY_THROWS_EXCEPTION(InputError, lecturePresetFromJson("{\"format\": \"x\"}", "bad.json"));
 }
 
 QTEST_MAIN(TestAppWindow)

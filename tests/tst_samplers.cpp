@@ -12,6 +12,7 @@
 //  - guidance, replacement, sdedit: editing and control.
 //  - determinismAcrossThreads, trajectoryBound, refusals: the contract.
 // To add a sampler: add a row to gaussianTarget_data and stepDecomposition_data.
+#include "ConfigJson.h"
 #include "Error.h"
 #include "Presets.h"
 #include "Sampler.h"
@@ -517,6 +518,15 @@ void TestSamplers::refusals()
     nan << 0, std::nan("");
     QVERIFY(refused([&] { ok.resetFrom(nan); }, "NaN"));
     QVERIFY_THROWS_EXCEPTION(InputError, samplerKindFromName("mcmc"));
+    // JSON form (lecture presets, scene files): round trip, unknown fields and bad values refused.
+    SamplerConfig full = configFor(SamplerKind::PredictorCorrector, 77, 5);
+    full.predictor = Predictor::Ancestral;
+    full.snr = 0.3;
+    full.fixCoordinate = 1;
+    QVERIFY(samplerConfigFromJson(toJson(full), "s") == full);
+    QVERIFY(refused([&] { samplerConfigFromJson(nlohmann::json{{"particels", 10}}, "s"); }, "unknown"));
+    QVERIFY(refused([&] { samplerConfigFromJson(nlohmann::json{{"kind", "mcmc"}}, "s"); }, "mcmc"));
+    QVERIFY(refused([&] { samplerConfigFromJson(nlohmann::json{{"eta", 2.0}}, "s"); }, "eta"));
     QCOMPARE(samplerKindFromName(samplerKindName(SamplerKind::PredictorCorrector)), SamplerKind::PredictorCorrector);
 }
 

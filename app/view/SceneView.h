@@ -55,6 +55,7 @@ public:
     void setLayers(const LayerSettings& layers);
     const LayerSettings& layers() const { return layers_; }
     void setCaption(const QString& caption); // top-left: what is shown
+    const QString& caption() const { return caption_; }
     void resetView();                        // frames the data
 
     // The world rectangle on screen.

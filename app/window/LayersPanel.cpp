@@ -33,6 +33,11 @@ LayersPanel::LayersPanel(const view::LayerSettings& initial, QWidget* parent) : 
         slider->setMinimumWidth(80);
         grid->addWidget(box, row, 0);
         grid->addWidget(slider, row, 1);
+        showRows_.push_back([box, slider, m = member](const view::LayerSettings& l) {
+            const QSignalBlocker b1(box), b2(slider);
+            box->setChecked((l.*m).visible);
+            slider->setValue(int(100 * (l.*m).opacity));
+        });
         connect(box, &QCheckBox::toggled, this, [this, m = member](bool on) {
             (layers_.*m).visible = on;
             emit layersChanged(layers_);
@@ -44,6 +49,12 @@ LayersPanel::LayersPanel(const view::LayerSettings& initial, QWidget* parent) : 
         ++row;
     }
     grid->setRowStretch(row, 1);
+}
+
+void LayersPanel::show(const view::LayerSettings& layers)
+{
+    layers_ = layers;
+    for (const auto& row : showRows_) row(layers_);
 }
 
 } // namespace ss::window

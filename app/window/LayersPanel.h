@@ -4,6 +4,9 @@
 
 #include <QWidget>
 
+#include <functional>
+#include <vector>
+
 namespace ss::window {
 
 class LayersPanel : public QWidget {
@@ -11,12 +14,14 @@ class LayersPanel : public QWidget {
 public:
     explicit LayersPanel(const view::LayerSettings& initial, QWidget* parent = nullptr);
     const view::LayerSettings& layers() const { return layers_; }
+    void show(const view::LayerSettings& layers); // without emitting
 
 signals:
     void layersChanged(const view::LayerSettings& layers);
 
 private:
     view::LayerSettings layers_;
+    std::vector<std::function<void(const view::LayerSettings&)>> showRows_; // set each row's widgets
 };
 
 } // namespace ss::window

@@ -1,12 +1,15 @@
 #include "MainWindow.h"
 
 #include "Error.h"
+#include "LecturePresets.h"
+#include "Metrics.h"
 #include "Objective.h"
 #include "Presets.h"
 
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QLabel>
+#include <QMenuBar>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
@@ -150,6 +153,8 @@ MainWindow::MainWindow(const SceneSetup& scene, bool useSettings, QWidget* paren
     });
     connect(scene_, &view::SceneView::viewChanged, this, &MainWindow::requestField);
 
+    buildLectureMenu();
+    modeClock_.start();
     resize(1280, 860);
     if (useSettings_) {
         QSettings settings;
@@ -201,6 +206,19 @@ void MainWindow::onParticles()
     const app::ParticlesPtr p = sampling()->latest();
     scene_->setParticles(p);
     samplerPanel_->showSnapshot(*p);
+    // Mode weights of a mixture (at most 8 modes), four times a second.
+    const auto& mixture = setup_.training.data->mixture;
+    if (mixture && mixture->size() <= 8 && p->particles.cols() > 0 && modeClock_.elapsed() > 250) {
+        modeClock_.restart();
+        const std::vector<double> w = modeWeights(p->particles, *mixture);
+        QStringList observed, truth;
+        for (std::size_t k = 0; k < w.size(); ++k) {
+            observed << QString::number(w[k], 'f', 2);
+            truth << QString::number(mixture->weights()[k], 'f', 2);
+        }
+        modeLine_ = tr("mode weights %1 (true %2)").arg(observed.join(" / "), truth.join(" / "));
+        updateCaption();
+    }
 }
 
 void MainWindow::onField() { scene_->setField(fields()->latest()); }
@@ -229,7 +247,7 @@ void MainWindow::connectTraining()
     connect(training(), &app::TrainingWorker::message, this, &MainWindow::showMessage);
 }
 
-void MainWindow::rebuildTraining(const app::TrainingSetup& next)
+bool MainWindow::rebuildTraining(const app::TrainingSetup& next)
 {
     const bool running = training()->latest()->running;
     std::unique_ptr<app::TrainingThread> fresh;
@@ -237,7 +255,7 @@ void MainWindow::rebuildTraining(const app::TrainingSetup& next)
         fresh = std::make_unique<app::TrainingThread>(next); // validates the combination
     } catch (const InputError& e) {
         showMessage(tr("model refused: %1").arg(QString::fromStdString(e.what())), true);
-        return; // the old model keeps training
+        return false; // the old model keeps training
     }
     training_ = std::move(fresh); // the old thread is joined here
     setup_.training = next;
@@ -250,6 +268,50 @@ void MainWindow::rebuildTraining(const app::TrainingSetup& next)
                     .arg(QString::fromStdString(objectiveName(next.objective.kind)))
                     .arg(QString::fromStdString(next.schedule.name())),
                 false);
+    return true;
+}
+
+void MainWindow::loadScene(const SceneSetup& scene, const view::LayerSettings& layers, double scrubber)
+{
+    if (!rebuildTraining(scene.training)) return;
+    setup_ = scene;
+    const auto& data = scene.training.data;
+    sampling()->postSetup(scene.sampling);
+    fields()->postData(data);
+    scene_->setData(data);
+    scene_->resetView();
+    dataPanel_->showPreset(scene.presetId, scene.points, scene.dataSeed, data);
+    modelPanel_->show(scene.training.model, scene.training.objective);
+    schedulePanel_->setData(data);
+    schedulePanel_->show(scene.training.schedule);
+    samplerPanel_->showSetup(scene.sampling);
+    layersPanel_->show(layers);
+    scene_->setLayers(layers);
+    scrubber_->setSchedule(scene.training.schedule);
+    scrubber_->setPosition(scrubber);
+    modeLine_.clear();
+    updateCaption();
+    requestField();
+    startAll();
+}
+
+void MainWindow::buildLectureMenu()
+{
+    QMenu* menu = menuBar()->addMenu(tr("&Lectures"));
+    try {
+        for (const LecturePreset& p : lecturePresets()) {
+            QAction* a = menu->addAction(p.title);
+            a->setToolTip(p.description);
+            a->setStatusTip(p.description);
+            connect(a, &QAction::triggered, this, [this, p] {
+                loadScene(p.scene, p.layers, p.scrubber);
+                showMessage(p.title + QStringLiteral(": ") + p.description, false);
+            });
+        }
+        menu->setToolTipsVisible(true);
+    } catch (const InputError& e) {
+        showMessage(tr("lecture presets: %1").arg(QString::fromStdString(e.what())), true);
+    }
 }
 
 void MainWindow::setSchedule(const NoiseSchedule& schedule)
@@ -292,12 +354,14 @@ void MainWindow::updateCaption()
 {
     const auto& s = setup_.sampling;
     const NoiseLevel l = scrubber_->level();
-    scene_->setCaption(tr("%1 · %2 training\n%3 (%4 score) · fields at σ = %5")
-                           .arg(setup_.title)
-                           .arg(QString::fromStdString(objectiveName(setup_.training.objective.kind)).toUpper())
-                           .arg(QString::fromStdString(samplerKindName(s.sampler.kind)))
-                           .arg(s.source == app::SourceKind::Learned ? tr("learned") : tr("exact"))
-                           .arg(l.marginal.std, 0, 'g', 3));
+    QString caption = tr("%1 · %2 training\n%3 (%4 score) · fields at σ = %5")
+                          .arg(setup_.title)
+                          .arg(QString::fromStdString(objectiveName(setup_.training.objective.kind)).toUpper())
+                          .arg(QString::fromStdString(samplerKindName(s.sampler.kind)))
+                          .arg(s.source == app::SourceKind::Learned ? tr("learned") : tr("exact"))
+                          .arg(l.marginal.std, 0, 'g', 3);
+    if (!modeLine_.isEmpty()) caption += "\n" + modeLine_;
+    scene_->setCaption(caption);
 }
 
 } // namespace ss::window

@@ -16,6 +16,7 @@
 #include "TrainingPanel.h"
 #include "TrainingWorker.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 
 #include <memory>
@@ -57,6 +58,9 @@ public:
 
     // Starts training and sampling (the default scene's first impression).
     void startAll();
+    // Replaces the whole scene (data, model, schedule, sampler, layers) and
+    // starts it; a lecture preset's one click.
+    void loadScene(const SceneSetup& scene, const view::LayerSettings& layers, double scrubber);
 
 protected:
     void closeEvent(QCloseEvent* e) override;
@@ -71,7 +75,8 @@ private:
     void setData(std::shared_ptr<const Dataset> data, const QString& title); // to every worker and the view
     void setSchedule(const NoiseSchedule& schedule); // live, after checking it fits the objective
     // A new trainer (new model or objective); keeps the old one when refused.
-    void rebuildTraining(const app::TrainingSetup& setup);
+    bool rebuildTraining(const app::TrainingSetup& setup); // false: refused, old one kept
+    void buildLectureMenu();
     void connectTraining();
 
     SceneSetup setup_;
@@ -89,6 +94,8 @@ private:
     std::unique_ptr<app::SamplingThread> sampling_;
     std::unique_ptr<app::FieldThread> fields_;
     std::int64_t lastNetworkSerial_ = -1;
+    QString modeLine_;           // live mode weights for mixture data (caption)
+    QElapsedTimer modeClock_;
 };
 
 } // namespace ss::window

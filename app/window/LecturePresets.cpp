@@ -1,0 +1,93 @@
+#include "LecturePresets.h"
+
+#include "ConfigJson.h"
+#include "Error.h"
+#include "Presets.h"
+
+#include <QDir>
+#include <QFile>
+
+#include <nlohmann/json.hpp>
+
+namespace ss::window {
+
+namespace {
+
+view::LayerSettings layersFromJson(const nlohmann::json& j, const std::string& where)
+{
+    view::LayerSettings l;
+    const std::pair<const char*, view::Layer view::LayerSettings::*> names[] = {
+        {"data", &view::LayerSettings::data},           {"density", &view::LayerSettings::density},
+        {"error", &view::LayerSettings::error},         {"exactField", &view::LayerSettings::exactField},
+        {"learnedField", &view::LayerSettings::learnedField}, {"particles", &view::LayerSettings::particles},
+        {"trails", &view::LayerSettings::trails},       {"decomposition", &view::LayerSettings::decomposition}};
+    for (const auto& [key, value] : j.items()) {
+        view::Layer view::LayerSettings::*member = nullptr;
+        for (const auto& [name, m] : names)
+            if (key == name) member = m;
+        if (!member) throw InputError(where + "." + key + ": unknown layer");
+        if (!value.is_array() || value.size() != 2 || !value[0].is_boolean() || !value[1].is_number() ||
+            !(value[1].get<double>() >= 0 && value[1].get<double>() <= 1))
+            throw InputError(where + "." + key + ": expected [visible, opacity in 0..1]");
+        l.*member = {value[0].get<bool>(), value[1].get<float>()};
+    }
+    return l;
+}
+
+} // namespace
+
+LecturePreset lecturePresetFromJson(const QByteArray& text, const QString& name)
+{
+    const std::string where = name.toStdString();
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(text.constData(), text.constData() + text.size());
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(where + ": not valid JSON (" + e.what() + ")");
+    }
+    if (!j.is_object() || j.value("format", "") != "scorescope-lecture" || j.value("version", 0) != 1)
+        throw InputError(where + ": not a version-1 scorescope-lecture file");
+    LecturePreset p;
+    p.title = QString::fromStdString(json::string(j, "title", where));
+    p.description = QString::fromStdString(json::string(j, "description", where));
+    const nlohmann::json& data = json::field(j, "data", where);
+    SceneSetup& s = p.scene;
+    s.presetId = json::string(data, "preset", where + ".data");
+    s.points = int(json::integer(data, "n", where + ".data", 1, 1'000'000));
+    s.dataSeed = std::uint64_t(json::integer(data, "seed", where + ".data", 0, 1'000'000));
+    auto dataset = std::make_shared<const Dataset>(makePreset(s.presetId, s.points, s.dataSeed));
+    for (const PresetInfo& info : presetCatalogue())
+        if (info.id == s.presetId) s.title = QString::fromStdString(info.title);
+    s.training.data = dataset;
+    s.training.model = modelConfigFromJson(json::field(j, "model", where), where + ".model");
+    s.training.objective = objectiveConfigFromJson(json::field(j, "objective", where), where + ".objective");
+    s.training.schedule = scheduleFromJson(json::field(j, "schedule", where), where + ".schedule");
+    s.training.trainer.batchSize = 256;
+    s.training.trainer.threads = 1;
+    s.sampling.sampler = samplerConfigFromJson(json::field(j, "sampler", where), where + ".sampler");
+    s.sampling.schedule = s.training.schedule;
+    s.sampling.data = dataset;
+    const std::string source = json::string(j, "source", where);
+    if (source != "exact" && source != "learned") throw InputError(where + ".source: expected exact or learned");
+    s.sampling.source = source == "exact" ? app::SourceKind::Exact : app::SourceKind::Learned;
+    s.sampling.stepsPerTick = int(json::integer(j, "stepsPerFrame", where, 1, 1000));
+    s.sampling.trailLength = 12;
+    p.layers = layersFromJson(json::field(j, "layers", where), where + ".layers");
+    p.scrubber = json::number(j, "scrubber", where);
+    if (!(p.scrubber >= 0 && p.scrubber <= 1)) throw InputError(where + ".scrubber: expected a number in [0, 1]");
+    return p;
+}
+
+std::vector<LecturePreset> lecturePresets()
+{
+    std::vector<LecturePreset> out;
+    const QDir dir(QStringLiteral(":/lectures"));
+    for (const QString& file : dir.entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name)) {
+        QFile f(dir.filePath(file));
+        if (!f.open(QIODevice::ReadOnly)) throw InputError(file.toStdString() + ": cannot be read");
+        out.push_back(lecturePresetFromJson(f.readAll(), file));
+    }
+    return out;
+}
+
+} // namespace ss::window
