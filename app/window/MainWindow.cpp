@@ -7,6 +7,8 @@
 #include "Presets.h"
 
 #include <QCloseEvent>
+
+#include <algorithm>
 #include <QDockWidget>
 #include <QLabel>
 #include <QMenuBar>
@@ -211,12 +213,23 @@ void MainWindow::onParticles()
     if (mixture && mixture->size() <= 8 && p->particles.cols() > 0 && modeClock_.elapsed() > 250) {
         modeClock_.restart();
         const std::vector<double> w = modeWeights(p->particles, *mixture);
-        QStringList observed, truth;
-        for (std::size_t k = 0; k < w.size(); ++k) {
-            observed << QString::number(w[k], 'f', 2);
-            truth << QString::number(mixture->weights()[k], 'f', 2);
+        const std::vector<double>& truth = mixture->weights();
+        if (w.size() <= 4) { // each weight; beyond four modes the range, to keep the caption short
+            QStringList observed, expected;
+            for (std::size_t k = 0; k < w.size(); ++k) {
+                observed << QString::number(w[k], 'f', 2);
+                expected << QString::number(truth[k], 'f', 2);
+            }
+            modeLine_ = tr("mode weights %1 (true %2)").arg(observed.join(" / "), expected.join(" / "));
+        } else {
+            const auto [lo, hi] = std::minmax_element(w.begin(), w.end());
+            const auto [tlo, thi] = std::minmax_element(truth.begin(), truth.end());
+            modeLine_ = tr("mode weights %1 to %2 (true %3 to %4)")
+                            .arg(*lo, 0, 'f', 2)
+                            .arg(*hi, 0, 'f', 2)
+                            .arg(*tlo, 0, 'f', 2)
+                            .arg(*thi, 0, 'f', 2);
         }
-        modeLine_ = tr("mode weights %1 (true %2)").arg(observed.join(" / "), truth.join(" / "));
         updateCaption();
     }
 }
