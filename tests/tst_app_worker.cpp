@@ -27,9 +27,9 @@ TrainingSetup smallSetup()
     return s;
 }
 
-// Waits (serving events) until the latest snapshot satisfies pred.
-template <typename P>
-bool waitFor(const TrainingWorker& w, P pred, int timeoutMs = 5000)
+// Waits (serving events) until the worker's latest snapshot satisfies pred.
+template <typename Worker, typename P>
+bool waitFor(const Worker& w, P pred, int timeoutMs = 5000)
 {
     QElapsedTimer t;
     t.start();
@@ -155,17 +155,6 @@ SamplingSetup samplingSetup()
     return s;
 }
 
-template <typename P>
-bool waitForParticles(const SamplingWorker& w, P pred, int timeoutMs = 5000)
-{
-    QElapsedTimer t;
-    t.start();
-    while (t.elapsed() < timeoutMs) {
-        if (pred(*w.latest())) return true;
-        QTest::qWait(5);
-    }
-    return false;
-}
 } // namespace
 
 void TestAppWorker::samplingPlaysAndLoops()
@@ -176,16 +165,16 @@ void TestAppWorker::samplingPlaysAndLoops()
     QCOMPARE(w->latest()->totalSteps, 80);
     w->postPlay();
     // Runs of 80 steps end and start again with the next seed.
-    QVERIFY(waitForParticles(*w, [](const ParticleSnapshot& s) { return s.run >= 2; }));
+    QVERIFY(waitFor(*w, [](const ParticleSnapshot& s) { return s.run >= 2; }));
     const ParticlesPtr s = w->latest();
     QVERIFY(int(s->trail.size()) <= 8);
     QCOMPARE(s->trail.back(), s->particles);
     QVERIFY(s->source.find("exact") != std::string::npos);
     w->postPause();
-    QVERIFY(waitForParticles(*w, [](const ParticleSnapshot& p) { return !p.playing; }));
+    QVERIFY(waitFor(*w, [](const ParticleSnapshot& p) { return !p.playing; }));
     const int step = w->latest()->step;
     w->postStep();
-    QVERIFY(waitForParticles(*w, [&](const ParticleSnapshot& p) { return p.step == step + 1 || p.step == 0; }));
+    QVERIFY(waitFor(*w, [&](const ParticleSnapshot& p) { return p.step == step + 1 || p.step == 0; }));
     QCOMPARE(w->latest()->lastStep.score.cols(), 500); // the decomposition of the single step
 }
 
@@ -202,9 +191,9 @@ void TestAppWorker::samplingFollowsTheModel()
     training.worker()->postStep(10);
     QVERIFY(waitFor(*training.worker(), [](const TrainingSnapshot& s) { return s.step == 10; }));
     w->postNetwork(std::make_shared<const ScoreNet>(training.worker()->latest()->net));
-    QVERIFY(waitForParticles(*w, [](const ParticleSnapshot& s) { return s.source.find("learned") != std::string::npos; }));
+    QVERIFY(waitFor(*w, [](const ParticleSnapshot& s) { return s.source.find("learned") != std::string::npos; }));
     w->postSource(SourceKind::Exact);
-    QVERIFY(waitForParticles(*w, [](const ParticleSnapshot& s) { return s.source.find("exact") != std::string::npos; }));
+    QVERIFY(waitFor(*w, [](const ParticleSnapshot& s) { return s.source.find("exact") != std::string::npos; }));
 }
 
 void TestAppWorker::samplingRefusesBadSetup()
@@ -218,7 +207,7 @@ void TestAppWorker::samplingRefusesBadSetup()
     QTRY_COMPARE_WITH_TIMEOUT(messages.count(), 1, 5000);
     QVERIFY(messages.at(0).at(0).toString().contains("DDPM"));
     w->postStep(); // the old sampler is intact
-    QVERIFY(waitForParticles(*w, [](const ParticleSnapshot& s) { return s.step == 1; }));
+    QVERIFY(waitFor(*w, [](const ParticleSnapshot& s) { return s.step == 1; }));
     QCOMPARE(w->latest()->totalSteps, 80);
 }
 
