@@ -128,8 +128,15 @@ MainWindow::MainWindow(const SceneSetup& scene, bool useSettings, QWidget* paren
         training()->postResetWeights();
         trainingPanel_->clearHistory();
     });
-    connect(trainingPanel_, &TrainingPanel::learningRateChanged, this, [this](double lr) { training()->postLearningRate(lr); });
-    connect(trainingPanel_, &TrainingPanel::batchSizeChanged, this, [this](int b) { training()->postBatchSize(b); });
+    // Kept in the setup too, so a new model (Model dock) starts with them.
+    connect(trainingPanel_, &TrainingPanel::learningRateChanged, this, [this](double lr) {
+        setup_.training.optimizer.learningRate = lr;
+        training()->postLearningRate(lr);
+    });
+    connect(trainingPanel_, &TrainingPanel::batchSizeChanged, this, [this](int b) {
+        setup_.training.trainer.batchSize = b;
+        training()->postBatchSize(b);
+    });
 
     connect(samplerPanel_, &SamplerPanel::playRequested, this, [this] { sampling()->postPlay(); });
     connect(samplerPanel_, &SamplerPanel::pauseRequested, this, [this] { sampling()->postPause(); });
