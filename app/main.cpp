@@ -6,6 +6,12 @@
 //                         95th-percentile frame time and the training steps/s; quit
 //   --no-settings       neither restore nor save the window layout
 //   --lecture NAME      open with a lecture preset (its title or number)
+//   --particles N, --arrows N, --heat-cells N
+//                       the default scene with N particles, N x N score arrows,
+//                       an N x N heat map (bench/frames.sh's scene)
+//   --benchmark-headless-training S
+//                       train the default scene's model for S seconds without
+//                       a window and print its steps/s (the frame benchmark's reference)
 #include "LecturePresets.h"
 #include "MainWindow.h"
 
@@ -32,6 +38,8 @@ struct Options {
     int benchmarkFrames = 0;
     bool settings = true;
     QString lecture; // a lecture preset to open with (title or number)
+    int particles = 0, arrows = 0, heatCells = 0; // 0: the default scene's
+    int headlessSeconds = 0;
 };
 
 int nonNegative(const QCommandLineParser& parser, const QCommandLineOption& option, const char* what)
@@ -59,7 +67,13 @@ Options parseOptions(const QApplication& app)
     const QCommandLineOption noSettings("no-settings", "Neither restore nor save the window layout.");
     const QCommandLineOption lecture("lecture", "Open with the lecture preset <name> (its title, or its number 1..).",
                                      "name");
-    parser.addOptions({screenshot, quitAfter, frames, noSettings, lecture});
+    const QCommandLineOption particles("particles", "Sample with <n> particles.", "n");
+    const QCommandLineOption arrows("arrows", "Draw <n> x <n> score arrows.", "n");
+    const QCommandLineOption heatCells("heat-cells", "Compute <n> x <n> heat-map cells.", "n");
+    const QCommandLineOption headless("benchmark-headless-training",
+                                      "Train the default scene's model for <s> seconds without a window; print steps/s.",
+                                      "s");
+    parser.addOptions({screenshot, quitAfter, frames, noSettings, lecture, particles, arrows, heatCells, headless});
     parser.process(app);
     Options o;
     o.screenshot = parser.value(screenshot);
@@ -68,6 +82,10 @@ Options parseOptions(const QApplication& app)
     if (!o.screenshot.isEmpty() && o.quitAfterMs < 0) o.quitAfterMs = 4000;
     o.settings = !parser.isSet(noSettings);
     o.lecture = parser.value(lecture);
+    if (parser.isSet(particles)) o.particles = nonNegative(parser, particles, "--particles");
+    if (parser.isSet(arrows)) o.arrows = nonNegative(parser, arrows, "--arrows");
+    if (parser.isSet(heatCells)) o.heatCells = nonNegative(parser, heatCells, "--heat-cells");
+    if (parser.isSet(headless)) o.headlessSeconds = nonNegative(parser, headless, "--benchmark-headless-training");
     return o;
 }
 
@@ -76,6 +94,25 @@ double percentile(std::vector<double> v, double q)
     if (v.empty()) return 0;
     std::sort(v.begin(), v.end());
     return v[std::size_t(q * double(v.size() - 1))];
+}
+
+// The reference for "training inside the app": the same setup (model, batch,
+// threads, data) trained on this thread with nothing else running.
+int headlessTraining(int seconds)
+{
+    const ss::app::TrainingSetup s = ss::window::defaultScene().training;
+    ss::Trainer trainer(s.data, s.model, s.objective, s.schedule, s.optimizer, s.trainer);
+    trainer.run(50); // warm-up
+    QElapsedTimer clock;
+    clock.start();
+    std::int64_t steps = 0;
+    while (clock.elapsed() < 1000LL * seconds) {
+        trainer.run(20);
+        steps += 20;
+    }
+    std::printf("{\"headless_training_steps_per_s\":%.1f,\"threads\":%d,\"batch\":%d}\n",
+                double(steps) / (clock.nsecsElapsed() * 1e-9), s.trainer.threads, s.trainer.batchSize);
+    return 0;
 }
 
 } // namespace
@@ -92,9 +129,18 @@ int main(int argc, char** argv)
     QApplication::setOrganizationName(QStringLiteral("ScoreScope"));
     QApplication::setApplicationVersion(QStringLiteral(SCORESCOPE_VERSION));
     const Options options = parseOptions(app);
+    if (options.headlessSeconds > 0) return headlessTraining(options.headlessSeconds);
 
-    ss::window::MainWindow window(ss::window::defaultScene(), options.settings && options.benchmarkFrames == 0 &&
-                                                                   options.screenshot.isEmpty());
+    ss::window::SceneSetup scene = ss::window::defaultScene();
+    if (options.particles > 0) scene.sampling.sampler.particles = options.particles;
+    ss::window::MainWindow window(scene, options.settings && options.benchmarkFrames == 0 &&
+                                             options.screenshot.isEmpty());
+    if (options.arrows > 0 || options.heatCells > 0) {
+        ss::view::LayerSettings layers = window.scene()->layers();
+        if (options.arrows > 0) layers.arrows = options.arrows;
+        if (options.heatCells > 0) layers.heatCells = options.heatCells;
+        window.applyLayers(layers);
+    }
     window.show();
     window.startAll();
     if (!options.lecture.isEmpty()) {

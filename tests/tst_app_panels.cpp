@@ -30,6 +30,8 @@ class TestAppPanels : public QObject {
 private slots:
     void trainingPanel();
     void samplerPanel();
+    void samplerOptions();
+    void trainingEma();
     void layersPanel();
     void scrubber();
     void dataPanel();
@@ -93,16 +95,87 @@ void TestAppPanels::samplerPanel()
     QCOMPARE(source.at(0).at(0).value<app::SourceKind>(), app::SourceKind::Exact);
 }
 
+void TestAppPanels::samplerOptions()
+{
+    // Every option reaches the setup; only the chosen sampler's rows show.
+    SamplerPanel panel;
+    app::SamplingSetup base;
+    panel.showSetup(base);
+    auto select = [&](const char* name, int value) {
+        auto* box = panel.findChild<QComboBox*>(name);
+        QVERIFY(box);
+        box->setCurrentIndex(box->findData(value));
+    };
+    select("samplerKind", int(SamplerKind::ProbabilityFlow));
+    auto* rtol = panel.findChild<QDoubleSpinBox*>("rtol");
+    auto* steps = panel.findChild<QSpinBox*>("timeSteps");
+    QVERIFY(rtol->isEnabled() && !steps->isEnabled()); // RK45 is adaptive
+    select("odeMethod", int(OdeMethod::Heun));
+    QVERIFY(!rtol->isEnabled() && steps->isEnabled());
+    select("direction", int(Direction::DataToNoise));
+    app::SamplingSetup s = panel.apply(base);
+    QCOMPARE(s.sampler.ode, OdeMethod::Heun);
+    QCOMPARE(s.sampler.direction, Direction::DataToNoise);
+    select("samplerKind", int(SamplerKind::Ddpm));
+    QVERIFY(panel.findChild<QComboBox*>("ddpmVariance")->isEnabled());
+    QVERIFY(!panel.findChild<QComboBox*>("odeMethod")->isEnabled());
+    select("ddpmVariance", int(DdpmVariance::BetaTilde));
+    select("samplerKind", int(SamplerKind::Ddim));
+    select("ddimSpacing", int(DdimSpacing::Trailing));
+    select("samplerKind", int(SamplerKind::PredictorCorrector));
+    select("predictor", int(Predictor::ReverseDiffusion));
+    select("start", int(StartKind::UniformBox));
+    panel.findChild<QSpinBox*>("trailLength")->setValue(30);
+    panel.findChild<QCheckBox*>("loop")->setChecked(false);
+    s = panel.apply(base);
+    QCOMPARE(s.sampler.ddpmVariance, DdpmVariance::BetaTilde);
+    QCOMPARE(s.sampler.spacing, DdimSpacing::Trailing);
+    QCOMPARE(s.sampler.predictor, Predictor::ReverseDiffusion);
+    QCOMPARE(s.sampler.start, StartKind::UniformBox);
+    QCOMPARE(s.trailLength, 30);
+    QVERIFY(!s.loop);
+    // showSetup round-trips the setup without emitting.
+    QSignalSpy changed(&panel, &SamplerPanel::settingsChanged);
+    SamplerPanel other;
+    other.showSetup(s);
+    QCOMPARE(other.apply(base).sampler, s.sampler);
+    QCOMPARE(changed.count(), 0);
+}
+
+void TestAppPanels::trainingEma()
+{
+    TrainingPanel panel;
+    app::TrainingSetup setup;
+    setup.optimizer.emaDecay = 0.95;
+    setup.optimizer.learningRate = 2e-3;
+    setup.trainer.batchSize = 64;
+    setup.publishEma = false;
+    QSignalSpy decay(&panel, &TrainingPanel::emaDecayChanged), ema(&panel, &TrainingPanel::useEmaChanged),
+        lr(&panel, &TrainingPanel::learningRateChanged);
+    panel.showSetup(setup); // shows without emitting
+    QCOMPARE(panel.emaDecay(), 0.95);
+    QCOMPARE(panel.learningRate(), 2e-3);
+    QCOMPARE(panel.batchSize(), 64);
+    QVERIFY(!panel.useEma());
+    QCOMPARE(decay.count() + ema.count() + lr.count(), 0);
+    panel.findChild<QDoubleSpinBox*>("emaDecay")->setValue(0.99);
+    panel.findChild<QCheckBox*>("useEma")->setChecked(true);
+    QCOMPARE(decay.count(), 1);
+    QCOMPARE(decay.at(0).at(0).toDouble(), 0.99);
+    QCOMPARE(ema.count(), 1);
+    QVERIFY(ema.at(0).at(0).toBool());
+}
+
 void TestAppPanels::layersPanel()
 {
     LayersPanel panel{view::LayerSettings{}};
     QSignalSpy spy(&panel, &LayersPanel::layersChanged);
-    auto* particles = panel.findChild<QCheckBox*>("layer6");
+    auto* particles = panel.findChild<QCheckBox*>("layer7");
     QVERIFY(particles->text().contains("Particles"));
     particles->setChecked(false);
     QCOMPARE(spy.count(), 1);
     QVERIFY(!panel.layers().particles.visible);
-    panel.findChild<QSlider*>("opacity2")->setValue(25);
+    panel.findChild<QSlider*>("opacity3")->setValue(25);
     QCOMPARE(panel.layers().density.opacity, 0.25f);
 }
 

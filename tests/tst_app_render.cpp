@@ -27,6 +27,7 @@ private slots:
     void initTestCase();
     void particlesAndHeatMapWhereTheDataSays();
     void arrowsPointAlongTheScore();
+    void noisedDataLayer();
 
 private:
     // A shown 400 x 400 view framing [-2, 2]^2, rendered once; null when GL is unusable.
@@ -138,6 +139,41 @@ void TestAppRender::arrowsPointAlongTheScore()
     QVERIFY(!blue(image.pixel(200, 120))); // nothing above it
     QVERIFY(!blue(image.pixel(392, 200))); // nor beyond its head
     QVERIFY(!blue(image.pixel(8, 200)));   // nor behind its tail
+}
+
+void TestAppRender::noisedDataLayer()
+{
+    // The noised points are drawn (purple) where the snapshot puts them, only
+    // while their layer is on.
+    auto v = makeView();
+    if (!v) QSKIP("no OpenGL 3.3 core context here");
+    view::LayerSettings layers;
+    layers.density.visible = false;
+    layers.learnedField.visible = false;
+    layers.data.visible = false;
+    layers.noised.visible = true;
+    layers.noised.opacity = 1.0f;
+    v->setLayers(layers);
+    auto box = std::make_shared<Dataset>();
+    box->points.resize(2, 2);
+    box->points << -1.6, 1.6, -1.6, 1.6;
+    v->setData(box);
+    v->resetView();
+    auto f = std::make_shared<app::FieldSnapshot>();
+    f->request.xMin = f->request.yMin = -2;
+    f->request.xMax = f->request.yMax = 2;
+    f->grid = Eigen::Matrix2Xd::Zero(2, 0);
+    f->logDensity = Eigen::ArrayXXf::Zero(2, 2);
+    f->noised = Eigen::Matrix2Xd::Constant(2, 20, -1.0); // at (-1, -1): pixel (100, 300)
+    f->serial = 1;
+    v->setField(f);
+    auto purple = [](QRgb c) { return qRed(c) > 90 && qRed(c) < 160 && qGreen(c) < 100 && qBlue(c) > 140; };
+    const QImage image = render(*v);
+    QVERIFY2(purple(image.pixel(100, 300)), qPrintable(QString::number(image.pixel(100, 300), 16)));
+    QVERIFY(!purple(image.pixel(300, 100)));
+    layers.noised.visible = false;
+    v->setLayers(layers);
+    QVERIFY(!purple(render(*v).pixel(100, 300)));
 }
 
 int main(int argc, char** argv)

@@ -7,6 +7,7 @@
 #include "Error.h"
 #include "Presets.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
@@ -49,6 +50,7 @@ private slots:
     void scheduleAppliesLiveOrIsRefused();
     void newDataReachesEveryWorker();
     void lecturePresetsLoad();
+    void trainingAndSamplerOptionsReachTheWorkers();
 };
 
 void TestAppWindow::newModelFromTheModelDock()
@@ -104,6 +106,24 @@ void TestAppWindow::newDataReachesEveryWorker()
     w.training()->postStep(2);
     QVERIFY(eventually([&] { return w.training()->latest()->step >= 2; }));
     QVERIFY(w.statusBar()->currentMessage().contains("300 points"));
+}
+
+void TestAppWindow::trainingAndSamplerOptionsReachTheWorkers()
+{
+    MainWindow w(smallScene(), false);
+    w.startAll();
+    // The EMA check box: snapshots (and so samplers and fields) carry the raw weights.
+    QVERIFY(w.training()->latest()->ema);
+    w.trainingPanel()->findChild<QCheckBox*>("useEma")->setChecked(false);
+    QVERIFY(eventually([&] { return !w.training()->latest()->ema; }));
+    // A sampler option (trail length) reaches the sampling worker.
+    auto* trail = w.samplerPanel()->findChild<QSpinBox*>("trailLength");
+    trail->setValue(3);
+    emit trail->editingFinished();
+    QVERIFY(eventually([&] {
+        const auto p = w.sampling()->latest();
+        return p->step > 5 && p->trail.size() == 3;
+    }));
 }
 
 void TestAppWindow::lecturePresetsLoad()

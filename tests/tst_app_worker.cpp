@@ -54,6 +54,9 @@ private slots:
     void samplingFollowsTheModel();
     void samplingRefusesBadSetup();
     void fieldsOnRequest();
+    void emaSettingsApplyLive();
+    void encodingStartsFromTheData();
+    void noisedDataFollowTheLevel();
 };
 
 void TestAppWorker::runsAndPublishesAtBoundedRate()
@@ -248,6 +251,82 @@ void TestAppWorker::fieldsOnRequest()
     QCOMPARE(w->latest()->learned.cols(), 144);
     QCOMPARE(w->latest()->error.cols(), 60);
     QVERIFY((w->latest()->error >= 0).all());
+}
+
+void TestAppWorker::emaSettingsApplyLive()
+{
+    // Snapshots carry the EMA weights by default and the raw ones on request;
+    // with decay 0 the two agree after a step; a decay of 1 is refused.
+    TrainingThread thread(smallSetup());
+    TrainingWorker* w = thread.worker();
+    QSignalSpy messages(w, &TrainingWorker::message);
+    w->postStep(20);
+    QVERIFY(waitFor(*w, [](const TrainingSnapshot& s) { return s.step == 20; }));
+    const Eigen::VectorXf ema = w->latest()->net.mlp().params();
+    QVERIFY(w->latest()->ema);
+    w->postPublishEma(false);
+    QVERIFY(waitFor(*w, [](const TrainingSnapshot& s) { return !s.ema; }));
+    const Eigen::VectorXf raw = w->latest()->net.mlp().params();
+    QVERIFY2((raw - ema).norm() > 1e-3 * raw.norm(), "after 20 steps at decay 0.999 the EMA lags the weights");
+    w->postEmaDecay(0.0);
+    w->postPublishEma(true);
+    w->postStep(1);
+    QVERIFY(waitFor(*w, [](const TrainingSnapshot& s) { return s.step == 21 && s.ema; }));
+    w->postPublishEma(false);
+    QVERIFY(waitFor(*w, [](const TrainingSnapshot& s) { return !s.ema; }));
+    const Eigen::VectorXf rawAfter = w->latest()->net.mlp().params();
+    w->postPublishEma(true);
+    QVERIFY(waitFor(*w, [](const TrainingSnapshot& s) { return s.ema; }));
+    QVERIFY((w->latest()->net.mlp().params() - rawAfter).norm() <= 1e-6 * rawAfter.norm()); // decay 0: EMA = weights
+    QCOMPARE(messages.count(), 0);
+    w->postEmaDecay(1.0);
+    QTRY_COMPARE_WITH_TIMEOUT(messages.count(), 1, 5000);
+    QVERIFY2(messages.at(0).at(0).toString().contains("EMA"), qPrintable(messages.at(0).at(0).toString()));
+}
+
+void TestAppWorker::encodingStartsFromTheData()
+{
+    // The probability-flow ODE from data to noise starts at the data set's
+    // first points, and the sampler worker runs it.
+    SamplingSetup setup = samplingSetup();
+    setup.sampler.kind = SamplerKind::ProbabilityFlow;
+    setup.sampler.ode = OdeMethod::Heun;
+    setup.sampler.steps = 20;
+    setup.sampler.direction = Direction::DataToNoise;
+    setup.sampler.particles = 300;
+    SamplingThread thread(setup, 5);
+    SamplingWorker* w = thread.worker();
+    const ParticlesPtr start = w->latest();
+    QCOMPARE(start->particles, Eigen::Matrix2Xd(setup.data->points.leftCols(300)));
+    w->postStep();
+    QVERIFY(waitFor(*w, [](const ParticleSnapshot& s) { return s.step == 1; }));
+    QVERIFY(w->latest()->particles != start->particles);
+}
+
+void TestAppWorker::noisedDataFollowTheLevel()
+{
+    // The noised layer is mean x0 + std eps with one eps per point, the same
+    // at every level: at two levels (eps recovered from each) they agree.
+    const auto data = std::make_shared<const Dataset>(makePreset("moons", 500, 2));
+    FieldThread thread(data, 10, 10);
+    FieldWorker* w = thread.worker();
+    FieldRequest r;
+    r.arrows = 4;
+    r.heat = 8;
+    r.level.marginal = {0.8, 0.6};
+    w->postRequest(r);
+    QTRY_VERIFY_WITH_TIMEOUT(w->latest() && w->latest()->request == r, 5000);
+    const Eigen::Matrix2Xd a = w->latest()->noised;
+    QCOMPARE(a.cols(), 500);
+    r.level.marginal = {1.0, 2.0};
+    w->postRequest(r);
+    QTRY_VERIFY_WITH_TIMEOUT(w->latest()->request == r, 5000);
+    const Eigen::Matrix2Xd b = w->latest()->noised;
+    const Eigen::Matrix2Xd epsA = (a - 0.8 * data->points) / 0.6, epsB = (b - data->points) / 2.0;
+    QVERIFY((epsA - epsB).cwiseAbs().maxCoeff() < 1e-9);
+    // Standard normal: mean near 0 and variance near 1 (500 x 2 draws).
+    QVERIFY(std::abs(epsA.mean()) < 0.1);
+    QVERIFY(std::abs(epsA.array().square().mean() - 1.0) < 0.15);
 }
 
 QTEST_GUILESS_MAIN(TestAppWorker)

@@ -1,6 +1,7 @@
 #include "FieldWorker.h"
 
 #include "Error.h"
+#include "Rng.h"
 
 #include <QMetaObject>
 
@@ -9,6 +10,7 @@ namespace ss::app {
 FieldWorker::FieldWorker(std::shared_ptr<const Dataset> data, int minIntervalMs, int networkIntervalMs)
     : data_(std::move(data)), exact_(data_->exactScore())
 {
+    extendNoise();
     networkThrottle_ = new QTimer(this);
     networkThrottle_->setSingleShot(true);
     networkThrottle_->setInterval(networkIntervalMs);
@@ -70,12 +72,25 @@ void FieldWorker::postData(std::shared_ptr<const Dataset> data)
             try {
                 exact_ = data->exactScore();
                 data_ = data;
+                extendNoise();
                 schedule();
             } catch (const InputError& e) {
                 emit message(QString::fromStdString(e.what()), true);
             }
         },
         Qt::QueuedConnection);
+}
+
+void FieldWorker::extendNoise()
+{
+    // Kept columns: points drawn with the mouse are appended, so the points
+    // already shown keep their noise while a stroke grows the set.
+    const Eigen::Index n = std::min(data_->points.cols(), kMaxNoised), kept = std::min(n, noise_.cols());
+    Eigen::Matrix2Xd next(2, n);
+    next.leftCols(kept) = noise_.leftCols(kept);
+    Rng rng(0x6e6f69736564ull + std::uint64_t(noise_.cols())); // "noised", per extension
+    for (Eigen::Index j = kept; j < n; ++j) next.col(j) << rng.normal(), rng.normal();
+    noise_ = std::move(next);
 }
 
 void FieldWorker::schedule()
@@ -107,6 +122,8 @@ void FieldWorker::compute()
             s->learned.resize(2, s->grid.cols());
             net_->score(s->grid, r.level, -1, s->learned);
         }
+        const Eigen::Index shown = noise_.cols();
+        s->noised = r.level.marginal.mean * data_->points.leftCols(shown) + r.level.marginal.std * noise_;
         // Heat maps: cell centres of an m x m grid.
         const int m = std::clamp(r.heat, 2, 1024);
         Eigen::Matrix2Xd cells(2, m * m);

@@ -3,7 +3,10 @@
 // region, on its own thread, so the GUI never waits for it:
 //  - score arrows on an n x n grid: the exact score and the learned one;
 //  - heat maps on an m x m grid: the log density of the exact perturbed
-//    marginal, and the density-weighted score error p(x) |s_learned - s_exact|^2.
+//    marginal, and the density-weighted score error p(x) |s_learned - s_exact|^2;
+//  - the noised data at the level: mean x0 + std eps, with one fixed eps per
+//    point (drawn once per data set), so scrubbing the level moves each point
+//    continuously instead of redrawing it.
 // Requests (view, level) and networks arrive as messages; only the newest
 // request is computed (older pending ones are dropped), at most once per
 // minIntervalMs; new networks are taken at most every networkIntervalMs, so a
@@ -43,6 +46,7 @@ struct FieldSnapshot {
     Eigen::Matrix2Xd exact, learned; // scores at grid (learned: empty without a network)
     Eigen::ArrayXXf logDensity;     // heat x heat, (row = y index from yMin, col = x index)
     Eigen::ArrayXXf error;          // same shape; empty without a network
+    Eigen::Matrix2Xd noised;        // the first kMaxNoised data points, noised to the level
     bool hasNetwork = false;
     std::int64_t serial = 0;
 };
@@ -51,6 +55,8 @@ using FieldPtr = std::shared_ptr<const FieldSnapshot>;
 class FieldWorker : public QObject {
     Q_OBJECT
 public:
+    static constexpr Eigen::Index kMaxNoised = 20000; // points drawn by the noised-data layer
+
     FieldWorker(std::shared_ptr<const Dataset> data, int minIntervalMs = 30, int networkIntervalMs = 250);
 
     FieldPtr latest() const; // null until the first computation
@@ -66,10 +72,12 @@ signals:
 private:
     void schedule();
     void compute();
+    void extendNoise(); // eps for every shown data point; existing columns are kept
 
     std::shared_ptr<const Dataset> data_;
     std::shared_ptr<const ExactScore> exact_;
     std::shared_ptr<const ScoreNet> net_;
+    Eigen::Matrix2Xd noise_; // standard normal, one column per shown data point
     FieldRequest request_;
     bool haveRequest_ = false, dirty_ = false;
     QTimer* throttle_ = nullptr;

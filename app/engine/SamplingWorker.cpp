@@ -27,6 +27,17 @@ std::shared_ptr<const ScoreSource> SamplingWorker::currentSource() const
     return std::make_shared<ExactScoreSource>(setup_.data);
 }
 
+std::unique_ptr<Sampler> SamplingWorker::makeSampler(const SamplerConfig& config) const
+{
+    auto sampler = std::make_unique<Sampler>(config, setup_.schedule, currentSource(), 1);
+    if (config.direction == Direction::DataToNoise) {
+        // Encoding starts from the data: its first `particles` points.
+        const Eigen::Index n = std::min<Eigen::Index>(config.particles, setup_.data->points.cols());
+        sampler->resetFrom(setup_.data->points.leftCols(n));
+    }
+    return sampler;
+}
+
 void SamplingWorker::rebuild(const SamplingSetup& setup)
 {
     if (setup.stepsPerTick < 1 || setup.stepsPerTick > 100000)
@@ -36,8 +47,7 @@ void SamplingWorker::rebuild(const SamplingSetup& setup)
     const SamplingSetup previous = setup_;
     setup_ = setup;
     try {
-        auto sampler = std::make_unique<Sampler>(setup_.sampler, setup_.schedule, currentSource(), 1);
-        sampler_ = std::move(sampler);
+        sampler_ = makeSampler(setup_.sampler);
     } catch (...) {
         setup_ = previous;
         throw;
@@ -57,7 +67,7 @@ void SamplingWorker::stepOnce()
         // Next run: the same settings with the next seed.
         SamplerConfig c = setup_.sampler;
         c.seed = setup_.sampler.seed + std::uint64_t(++run_);
-        sampler_ = std::make_unique<Sampler>(c, setup_.schedule, currentSource(), 1);
+        sampler_ = makeSampler(c);
         trail_.assign(1, sampler_->particles());
         return;
     }

@@ -76,6 +76,7 @@ private:
     void tick();
     void stepOnce();
     void publish();
+    std::unique_ptr<Sampler> makeSampler(const SamplerConfig& config) const; // encoding: from the data
     void rebuild(const SamplingSetup& setup); // throws InputError, leaves the old sampler on failure
     std::shared_ptr<const ScoreSource> currentSource() const;
     template <typename F>

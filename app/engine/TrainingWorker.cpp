@@ -8,7 +8,7 @@ namespace ss::app {
 
 TrainingWorker::TrainingWorker(const TrainingSetup& setup, int publishIntervalMs, int sliceMs)
     : trainer_(setup.data, setup.model, setup.objective, setup.schedule, setup.optimizer, setup.trainer),
-      publishIntervalMs_(publishIntervalMs), sliceMs_(sliceMs)
+      publishEma_(setup.publishEma), publishIntervalMs_(publishIntervalMs), sliceMs_(sliceMs)
 {
     loop_ = new QTimer(this);
     loop_->setInterval(0);
@@ -27,7 +27,8 @@ void TrainingWorker::publish()
     auto s = std::make_shared<TrainingSnapshot>();
     s->step = trainer_.optimizer().state().step;
     s->stats = trainer_.stats();
-    s->net = trainer_.emaNet();
+    s->net = publishEma_ ? trainer_.emaNet() : trainer_.net();
+    s->ema = publishEma_;
     s->schedule = trainer_.objective().schedule();
     s->model = trainer_.net().config();
     s->objective = trainer_.objective().config();
@@ -127,6 +128,20 @@ void TrainingWorker::postBatchSize(int batch)
 void TrainingWorker::postData(std::shared_ptr<const Dataset> data)
 {
     post([this, data = std::move(data)] { trainer_.setData(data); });
+}
+
+void TrainingWorker::postEmaDecay(double decay)
+{
+    post([this, decay] {
+        OptimizerConfig c = trainer_.optimizer().config();
+        c.emaDecay = decay;
+        trainer_.setOptimizer(c); // validated: a decay outside [0, 1) is refused
+    });
+}
+
+void TrainingWorker::postPublishEma(bool ema)
+{
+    post([this, ema] { publishEma_ = ema; });
 }
 
 } // namespace ss::app

@@ -34,13 +34,15 @@ struct TrainingSetup {
     NoiseSchedule schedule;
     OptimizerConfig optimizer;
     TrainerConfig trainer;
+    bool publishEma = true; // snapshots carry the EMA weights (false: the raw ones)
 };
 
 // What the GUI sees of training: a value, never changed after publication.
 struct TrainingSnapshot {
     std::int64_t step = 0;
     TrainStats stats;
-    ScoreNet net;          // the EMA weights (what samplers and fields use)
+    ScoreNet net;          // what samplers and fields use: the EMA or the raw weights
+    bool ema = true;       // which of the two net holds
     NoiseSchedule schedule;
     ModelConfig model;
     ObjectiveConfig objective;
@@ -69,6 +71,8 @@ public:
     void postLearningRate(double lr);
     void postBatchSize(int batch);
     void postData(std::shared_ptr<const Dataset> data);
+    void postEmaDecay(double decay); // 0: the EMA follows the weights
+    void postPublishEma(bool ema);   // snapshots carry the EMA (true) or the raw weights
 
 signals:
     void snapshotReady();           // latest() changed
@@ -83,6 +87,7 @@ private:
     Trainer trainer_;
     QTimer* loop_ = nullptr;
     bool running_ = false;
+    bool publishEma_ = true;
     int publishIntervalMs_, sliceMs_;
     std::chrono::steady_clock::time_point lastPublish_{};
     int lastRestores_ = 0;

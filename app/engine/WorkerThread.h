@@ -4,7 +4,18 @@
 // it to the new thread; the destructor asks a running slice to stop
 // (requestInterruption), quits the thread's loop and joins it; the worker is
 // deleted on its own thread. Use worker() for its post*/latest()/signals only.
+//
+// niceness > 0 lowers the thread's CPU share under contention (Linux: the
+// thread's own nice value; elsewhere ignored): on a 2-core machine the display
+// workers yield to training instead of halving it.
+#include <QMetaObject>
 #include <QThread>
+
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include <utility>
 
@@ -20,6 +31,17 @@ public:
         worker_->moveToThread(&thread_);
         QObject::connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
         thread_.start();
+    }
+    // Runs on the thread itself; a refusal (e.g. a limit) leaves it as it was.
+    void setNiceness(int niceness)
+    {
+#ifdef __linux__
+        QMetaObject::invokeMethod(
+            worker_, [niceness] { setpriority(PRIO_PROCESS, id_t(syscall(SYS_gettid)), niceness); },
+            Qt::QueuedConnection);
+#else
+        (void)niceness;
+#endif
     }
     ~WorkerThread()
     {

@@ -5,6 +5,7 @@
 namespace ss::view {
 
 inline const QColor kData(70, 70, 80);
+inline const QColor kNoised(120, 60, 170);
 inline const QColor kParticles(200, 30, 45);
 inline const QColor kTrails(220, 60, 70);
 inline const QColor kLearned(230, 120, 20);

@@ -102,7 +102,11 @@ void SceneView::drawTrails()
 {
     const auto& trail = particles_->trail;
     const int steps = int(trail.size());
-    const int n = int(particles_->particles.cols());
+    // Trails of the first kMaxTrailed particles only: they are exchangeable, so
+    // a few thousand show the flow as well as all, and llvmpipe's cost per
+    // segment stays bounded at 10,000+ particles.
+    constexpr int kMaxTrailed = 2500;
+    const int n = std::min(kMaxTrailed, int(particles_->particles.cols()));
     if (steps < 2 || n == 0) return;
     // GL_LINES: one segment per particle per step, alpha fading with age, and
     // with length: the big jumps of high noise levels (a sizeable part of the
@@ -113,7 +117,7 @@ void SceneView::drawTrails()
     for (int k = 0; k + 1 < steps; ++k) {
         const float a0 = float(k + 1) / float(steps), a1 = float(k + 2) / float(steps);
         const Eigen::Matrix2Xd &p = trail[std::size_t(k)], &q = trail[std::size_t(k + 1)];
-        if (p.cols() != n || q.cols() != n) continue;
+        if (p.cols() != q.cols() || p.cols() < n) continue;
         for (int j = 0; j < n; ++j) {
             const double len = std::hypot(q(0, j) - p(0, j), q(1, j) - p(1, j));
             const float fade = float(std::max(0.0, 1.0 - len / longJump));

@@ -73,6 +73,7 @@ void SceneView::drawOverlay()
     // Legend, top right: what each colour is.
     std::vector<std::pair<QColor, QString>> legend;
     if (layers_.data.visible && data_) legend.emplace_back(kData, tr("data"));
+    if (layers_.noised.visible && field_) legend.emplace_back(kNoised, tr("noised data"));
     if (layers_.particles.visible && particles_) legend.emplace_back(kParticles, tr("particles"));
     if (layers_.learnedField.visible && field_ && field_->learned.size()) legend.emplace_back(kLearned, tr("learned score"));
     if (layers_.exactField.visible && field_) legend.emplace_back(kExact, tr("exact score"));

@@ -23,11 +23,61 @@ namespace ss::view {
 // Arrow vectors for a score field, at most 90% of a grid cell (SceneLayers.cpp).
 Eigen::Matrix2Xd fieldArrows(const Eigen::Matrix2Xd& s, double cell);
 
+// The draw mode's brush circle: a small transparent child over the GL surface
+// that moves with the cursor, so following the mouse repaints a few hundred
+// pixels rather than the whole overlay (milliseconds on llvmpipe).
+class SceneView::BrushRing : public QWidget {
+public:
+    explicit BrushRing(QWidget* parent) : QWidget(parent)
+    {
+        setAttribute(Qt::WA_TransparentForMouseEvents);
+        setAttribute(Qt::WA_NoSystemBackground);
+        hide();
+    }
+
+    // Centred on the pixel under `centre` (parent coordinates), `radius` pixels.
+    void place(QPointF centre, double radius, bool erase)
+    {
+        centre_ = centre;
+        radius_ = std::clamp(radius, 2.0, 4000.0); // zoomed far in, the ring still fits a widget
+        erase_ = erase;
+        const int half = int(std::ceil(radius_)) + 3;
+        const QPoint at(int(std::floor(centre.x())) - half, int(std::floor(centre.y())) - half);
+        setGeometry(QRect(at, QSize(2 * half + 1, 2 * half + 1)));
+        update();
+    }
+    QPointF centre() const { return centre_; }
+
+protected:
+    void paintEvent(QPaintEvent*) override
+    {
+        QPainter p(this);
+        p.setRenderHint(QPainter::Antialiasing);
+        const QPointF c(width() / 2.0, height() / 2.0);
+        const QColor ink = erase_ ? QColor(190, 30, 40) : QColor(25, 25, 35);
+        p.setPen(QPen(QColor(255, 255, 255, 190), 3.5)); // a halo: visible on the heat map too
+        p.drawEllipse(c, radius_, radius_);
+        p.setPen(QPen(ink, 1.5));
+        p.setBrush(erase_ ? QColor(190, 30, 40, 35) : QColor(25, 25, 35, 12));
+        p.drawEllipse(c, radius_, radius_);
+        if (!erase_) { // where a click puts its point
+            p.drawLine(c - QPointF(5, 0), c + QPointF(5, 0));
+            p.drawLine(c - QPointF(0, 5), c + QPointF(0, 5));
+        }
+    }
+
+private:
+    QPointF centre_;
+    double radius_ = 10;
+    bool erase_ = false;
+};
+
 SceneView::SceneView(QWidget* parent) : QOpenGLWidget(parent)
 {
     setMinimumSize(320, 240);
     setFocusPolicy(Qt::StrongFocus);
     overlay_ = new Overlay(this);
+    brush_ = new BrushRing(this); // above the overlay
     frameClock_.start();
     overlayClock_.start();
 }
@@ -50,6 +100,7 @@ void SceneView::freeGl()
     heat_.reset();
     dataBuffer_.reset();
     particleBuffer_.reset();
+    noisedBuffer_.reset();
     arrowShape_.reset();
     arrowInstances_.reset();
     trailBuffer_.reset();
@@ -112,6 +163,7 @@ void SceneView::initializeGL()
     };
     dataBuffer_ = makeBuffer();
     particleBuffer_ = makeBuffer();
+    noisedBuffer_ = makeBuffer();
     arrowInstances_ = makeBuffer();
     trailBuffer_ = makeBuffer();
     arrowShape_ = makeBuffer();
@@ -125,7 +177,7 @@ void SceneView::initializeGL()
     quad_->allocate(corners, sizeof corners);
     glUsable_ = true;
     dataDirty_ = true;
-    uploadedParticles_ = uploadedField_ = -1;
+    uploadedParticles_ = uploadedField_ = uploadedNoised_ = -1;
 }
 
 void SceneView::resizeGL(int, int)
@@ -199,6 +251,7 @@ QRectF SceneView::visibleRect() const
 void SceneView::emitViewChanged()
 {
     overlayDirty_ = true; // the axes move
+    if (brush_ && brush_->isVisible()) moveBrush(brush_->centre()); // its radius in pixels changed
     emit viewChanged(visibleRect());
 }
 
@@ -217,11 +270,64 @@ void SceneView::resetView()
     update();
 }
 
-void SceneView::mousePressEvent(QMouseEvent* e) { lastMouse_ = e->position().toPoint(); }
+void SceneView::setDrawTool(DrawTool tool, double radius)
+{
+    if (stroking_ && tool != drawTool_) { // the tool changed under a held button: the stroke ends
+        stroking_ = false;
+        emit drawReleased();
+    }
+    drawTool_ = tool;
+    brushRadius_ = radius;
+    const bool on = tool != DrawTool::Off;
+    setMouseTracking(on); // the brush follows the cursor without a button held
+    if (on) setCursor(Qt::CrossCursor);
+    else unsetCursor();
+    if (!on) brush_->hide();
+    else if (brush_->isVisible()) moveBrush(brush_->centre());
+}
+
+void SceneView::moveBrush(QPointF pixel)
+{
+    if (drawTool_ == DrawTool::Off) return;
+    brush_->place(pixel, brushRadius_ * pixelsPerUnit_, drawTool_ == DrawTool::Erase);
+    if (!brush_->isVisible()) {
+        brush_->show();
+        brush_->raise();
+    }
+}
+
+void SceneView::leaveEvent(QEvent*) { brush_->hide(); }
+
+void SceneView::mousePressEvent(QMouseEvent* e)
+{
+    lastMouse_ = e->position().toPoint();
+    moveBrush(e->position());
+    if (drawTool_ != DrawTool::Off && e->button() == Qt::LeftButton) {
+        stroking_ = true;
+        autoFit_ = false; // the user works in this frame: a resize must not re-frame it
+        emit drawPressed(toWorld(e->position()));
+    }
+}
+
+void SceneView::mouseReleaseEvent(QMouseEvent* e)
+{
+    if (stroking_ && e->button() == Qt::LeftButton) {
+        stroking_ = false;
+        emit drawReleased();
+    }
+}
 
 void SceneView::mouseMoveEvent(QMouseEvent* e)
 {
-    if (!(e->buttons() & Qt::LeftButton)) return;
+    moveBrush(e->position());
+    if (stroking_) {
+        emit drawDragged(toWorld(e->position()));
+        return;
+    }
+    // Left pans only while it does not draw; right and middle always pan.
+    const Qt::MouseButtons pan =
+        Qt::RightButton | Qt::MiddleButton | (drawTool_ == DrawTool::Off ? Qt::LeftButton : Qt::NoButton);
+    if (!(e->buttons() & pan)) return;
     autoFit_ = false;
     const QPoint d = e->position().toPoint() - lastMouse_;
     lastMouse_ = e->position().toPoint();
@@ -230,8 +336,12 @@ void SceneView::mouseMoveEvent(QMouseEvent* e)
     update();
 }
 
-void SceneView::mouseDoubleClickEvent(QMouseEvent*)
+void SceneView::mouseDoubleClickEvent(QMouseEvent* e)
 {
+    if (drawTool_ != DrawTool::Off && e->button() == Qt::LeftButton) { // quick clicks add points
+        mousePressEvent(e);
+        return;
+    }
     autoFit_ = true;
     resetView();
 }
@@ -284,6 +394,14 @@ void SceneView::paintGL()
                 dataDirty_ = false;
             }
             drawPoints(*dataBuffer_, dataCount_, kData, layers_.data.opacity, 3.5f);
+        }
+        if (field_ && layers_.noised.visible) {
+            if (uploadedNoised_ != field_->serial) {
+                uploadPoints(*noisedBuffer_, field_->noised);
+                noisedCount_ = int(field_->noised.cols());
+                uploadedNoised_ = field_->serial;
+            }
+            drawPoints(*noisedBuffer_, noisedCount_, kNoised, layers_.noised.opacity, 3.5f);
         }
         if (field_) {
             const app::FieldRequest& r = field_->request;

@@ -4,11 +4,17 @@
 // reset (double-click), axes with ticks and labels, a legend, a colour bar and
 // a frame counter drawn over it with QPainter.
 //
+// Draw mode (setDrawTool): a left press / drag / release is reported as
+// drawPressed / drawDragged / drawReleased in world coordinates, and a circle
+// shows the brush; the view never edits the data itself (the Data dock does).
+// Right or middle drag pans in every mode, left drag only with the tool off.
+//
 // Everything it draws was computed elsewhere (the workers) and arrives as
 // immutable snapshots; the view only uploads what changed and draws. GL 3.3
 // core is the minimum: the real context version is read in initializeGL and,
 // below it, the view says so instead of drawing. GL objects are created and
 // freed with the context current (the destructor makes it current).
+#include "DrawTool.h"
 #include "FieldWorker.h"
 #include "SamplingWorker.h"
 
@@ -34,6 +40,7 @@ struct Layer {
 // What the Layers panel toggles.
 struct LayerSettings {
     Layer data{true, 0.45f};
+    Layer noised{false, 0.6f}; // the data noised to the scrubber's level
     Layer density{true, 0.85f};
     Layer error{false, 0.85f};
     Layer exactField{false, 0.8f};
@@ -41,6 +48,8 @@ struct LayerSettings {
     Layer particles{true, 0.95f};
     Layer trails{true, 0.45f};
     Layer decomposition{false, 1.0f};
+    int arrows = 28;     // score arrows per side of the field grid
+    int heatCells = 128; // heat-map cells per side
 };
 
 class SceneView : public QOpenGLWidget, protected QOpenGLExtraFunctions {
@@ -57,6 +66,9 @@ public:
     void setCaption(const QString& caption); // top-left: what is shown
     const QString& caption() const { return caption_; }
     void resetView();                        // frames the data
+    // The left button's job and the brush radius (world units) it shows.
+    void setDrawTool(DrawTool tool, double radius);
+    DrawTool drawTool() const { return drawTool_; }
 
     // The world rectangle on screen.
     QRectF visibleRect() const;
@@ -69,6 +81,10 @@ public:
 
 signals:
     void viewChanged(QRectF visible);
+    // Draw mode strokes (left button), world coordinates.
+    void drawPressed(QPointF world);
+    void drawDragged(QPointF world);
+    void drawReleased();
     void frameDrawn();
 
 protected:
@@ -77,11 +93,14 @@ protected:
     void paintGL() override;
     void mousePressEvent(QMouseEvent* e) override;
     void mouseMoveEvent(QMouseEvent* e) override;
+    void mouseReleaseEvent(QMouseEvent* e) override;
+    void leaveEvent(QEvent* e) override;
     void mouseDoubleClickEvent(QMouseEvent* e) override;
     void wheelEvent(QWheelEvent* e) override;
 
 private:
     class Overlay;
+    class BrushRing;
     std::unique_ptr<QOpenGLShaderProgram> buildProgram(const QString& vert, const QString& frag);
     void setViewUniforms(QOpenGLShaderProgram& p);
     void uploadPoints(QOpenGLBuffer& buffer, const Eigen::Matrix2Xd& points);
@@ -95,6 +114,7 @@ private:
     QPointF toPixel(const QPointF& world) const;
     QPointF toWorld(const QPointF& pixel) const;
     void emitViewChanged();
+    void moveBrush(QPointF pixel); // the brush circle follows the cursor
 
     std::shared_ptr<const Dataset> data_;
     app::ParticlesPtr particles_;
@@ -109,16 +129,20 @@ private:
     QPointF centre_{0, 0};
     double pixelsPerUnit_ = 100;
     QPoint lastMouse_;
+    DrawTool drawTool_ = DrawTool::Off;
+    double brushRadius_ = 0.25; // world units
+    BrushRing* brush_ = nullptr;
+    bool stroking_ = false;     // a left-button draw stroke is in progress
 
     bool glUsable_ = false;
     QString glDescription_;
     std::unique_ptr<QOpenGLShaderProgram> points_, arrows_, trails_, heat_;
     std::unique_ptr<QOpenGLVertexArrayObject> vao_;
-    std::unique_ptr<QOpenGLBuffer> dataBuffer_, particleBuffer_, arrowShape_, arrowInstances_, trailBuffer_, quad_;
+    std::unique_ptr<QOpenGLBuffer> dataBuffer_, particleBuffer_, noisedBuffer_, arrowShape_, arrowInstances_, trailBuffer_, quad_;
     std::unique_ptr<QOpenGLTexture> heatTexture_;
-    std::int64_t uploadedParticles_ = -1, uploadedField_ = -1;
+    std::int64_t uploadedParticles_ = -1, uploadedField_ = -1, uploadedNoised_ = -1;
     bool dataDirty_ = true;
-    int dataCount_ = 0, particleCount_ = 0, trailVertices_ = 0;
+    int dataCount_ = 0, particleCount_ = 0, noisedCount_ = 0, trailVertices_ = 0;
     bool heatIsError_ = false;
     double heatMax_ = 0;
 

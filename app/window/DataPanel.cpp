@@ -2,6 +2,7 @@
 
 #include "Csv.h"
 #include "Error.h"
+#include "PointEdits.h"
 #include "Presets.h"
 
 #include <QComboBox>
@@ -9,6 +10,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -51,20 +53,96 @@ DataPanel::DataPanel(QWidget* parent) : QWidget(parent)
     buttons->addWidget(load);
     buttons->addWidget(save);
     layout->addLayout(buttons);
+    layout->addWidget(buildDrawGroup());
     layout->addStretch(1);
 
     connect(preset_, &QComboBox::currentIndexChanged, this, &DataPanel::rebuildParameters);
     connect(apply, &QPushButton::clicked, this, &DataPanel::applyPreset);
     connect(load, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Load points"), QString(), tr("CSV (*.csv);;All files (*)"));
+        const QString path = QFileDialog::getOpenFileName(this, tr("Load points"), QString(),
+                                                          tr("CSV (*.csv);;All files (*)"));
         if (!path.isEmpty()) loadCsvFile(path);
     });
     connect(save, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save points"), QStringLiteral("points.csv"),
-                                                          tr("CSV (*.csv)"));
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save points"),
+                                                          QStringLiteral("points.csv"), tr("CSV (*.csv)"));
         if (!path.isEmpty()) saveCsvFile(path);
     });
     rebuildParameters();
+    showCurrent();
+}
+
+QWidget* DataPanel::buildDrawGroup()
+{
+    auto* group = new QGroupBox(tr("Draw points"), this);
+    auto* form = new QFormLayout(group);
+    drawTool_ = new QComboBox(group);
+    drawTool_->setObjectName("drawTool");
+    drawTool_->addItem(tr("Off (left drag pans)"), int(view::DrawTool::Off));
+    drawTool_->addItem(tr("Add points"), int(view::DrawTool::Add));
+    drawTool_->addItem(tr("Erase"), int(view::DrawTool::Erase));
+    form->addRow(tr("Mouse"), drawTool_);
+    radius_ = new QDoubleSpinBox(group);
+    radius_->setObjectName("brushRadius");
+    radius_->setDecimals(3);
+    radius_->setRange(0.005, 10);
+    radius_->setSingleStep(0.05);
+    radius_->setValue(0.25);
+    radius_->setToolTip(
+        tr("The brush circle's radius in data units: where a drag sprays, and what Erase removes"));
+    form->addRow(tr("Radius"), radius_);
+    density_ = new QSpinBox(group);
+    density_->setObjectName("sprayDensity");
+    density_->setRange(1, 500);
+    density_->setValue(6);
+    density_->setSuffix(tr(" per move"));
+    density_->setToolTip(
+        tr("Points sprayed, uniform in the brush circle, each time the mouse moves while dragging"));
+    form->addRow(tr("Spray"), density_);
+    label_ = new QSpinBox(group);
+    label_->setObjectName("drawLabel");
+    label_->setRange(0, 9);
+    label_->setToolTip(tr("The class of the points you add (a class-conditional model trains on it)"));
+    form->addRow(tr("Class"), label_);
+    auto* clear = new QPushButton(tr("Clear all points"), group);
+    clear->setObjectName("clearPoints");
+    clear->setToolTip(tr("Start an empty drawn data set (training keeps the last points until you draw)"));
+    currentInfo_ = new QLabel(group);
+    currentInfo_->setObjectName("dataInfo");
+    currentInfo_->setWordWrap(true);
+    form->addRow(clear, currentInfo_);
+    auto* hint =
+        new QLabel(tr("Add: click for a point, drag to spray in the circle. Erase: click or drag over "
+                      "points. Right or middle drag pans."),
+                   group);
+    hint->setWordWrap(true);
+    form->addRow(hint);
+    drawTool_->setToolTip(
+        tr("What the left button does in the scene. Drawing on a preset keeps its points and "
+           "labels, and makes the data empirical (its exact density is then the points')."));
+
+    auto announceTool = [this] { emit drawToolChanged(drawTool(), brushRadius()); };
+    connect(drawTool_, &QComboBox::currentIndexChanged, this, announceTool);
+    connect(radius_, &QDoubleSpinBox::valueChanged, this, announceTool);
+    connect(clear, &QPushButton::clicked, this, &DataPanel::clearPoints);
+    return group;
+}
+
+view::DrawTool DataPanel::drawTool() const { return view::DrawTool(drawTool_->currentData().toInt()); }
+
+double DataPanel::brushRadius() const { return radius_->value(); }
+
+void DataPanel::showCurrent()
+{
+    if (!current_) {
+        currentInfo_->setText(tr("No data set."));
+        return;
+    }
+    const Dataset& d = *current_;
+    QString kind = d.mixture ? tr("analytic preset") : d.name == "drawn" ? tr("drawn") : tr("empirical");
+    QString text = tr("%1 points, %2").arg(d.size()).arg(kind);
+    if (d.labelled()) text += d.numClasses == 1 ? tr(", one class") : tr(", %1 classes").arg(d.numClasses);
+    currentInfo_->setText(text);
 }
 
 void DataPanel::rebuildParameters()
@@ -88,10 +166,12 @@ void DataPanel::rebuildParameters()
     }
 }
 
-void DataPanel::showPreset(const std::string& id, int n, std::uint64_t seed, std::shared_ptr<const Dataset> data)
+void DataPanel::showPreset(const std::string& id, int n, std::uint64_t seed,
+                           std::shared_ptr<const Dataset> data)
 {
     const QSignalBlocker block(this);
     current_ = std::move(data);
+    showCurrent();
     preset_->setCurrentIndex(preset_->findData(QString::fromStdString(id)));
     count_->setValue(n);
     seed_->setValue(int(seed));
@@ -103,11 +183,13 @@ void DataPanel::applyPreset()
     for (const auto& [key, box] : paramBoxes_) params[key] = box->value();
     try {
         current_ = std::make_shared<const Dataset>(makePreset(preset_->currentData().toString().toStdString(),
-                                                              count_->value(), std::uint64_t(seed_->value()), params));
+                                                              count_->value(), std::uint64_t(seed_->value()),
+                                                              params));
     } catch (const InputError& e) {
         emit message(QString::fromStdString(e.what()), true);
         return;
     }
+    showCurrent();
     emit dataChanged(current_, preset_->currentText());
 }
 
@@ -119,6 +201,7 @@ void DataPanel::loadCsvFile(const QString& path)
         emit message(QString::fromStdString(e.what()), true); // the current data set stays
         return;
     }
+    showCurrent();
     emit message(tr("loaded %1 points from %2").arg(current_->size()).arg(path), false);
     emit dataChanged(current_, QFileInfo(path).fileName());
 }
@@ -132,6 +215,69 @@ void DataPanel::saveCsvFile(const QString& path)
     } catch (const InputError& e) {
         emit message(QString::fromStdString(e.what()), true);
     }
+}
+
+// ---- draw mode --------------------------------------------------------------------
+
+void DataPanel::edit(Dataset next)
+{
+    current_ = std::make_shared<const Dataset>(std::move(next));
+    strokeEdited_ = true;
+    showCurrent();
+    emit pointsEdited(current_, false);
+}
+
+void DataPanel::add(const Eigen::Matrix2Xd& points)
+{
+    const int have = current_ ? current_->size() : 0;
+    if (have + points.cols() > kMaxDrawnPoints) {
+        if (!strokeRefused_) // once per stroke, not on every move
+            emit message(
+                tr("at most %1 points can be drawn (the set has %2): erase some, or apply a smaller preset")
+                    .arg(kMaxDrawnPoints)
+                    .arg(have),
+                true);
+        strokeRefused_ = true;
+        return;
+    }
+    edit(withPointsAdded(current_ ? *current_ : emptyDrawnSet(), points, label_->value()));
+}
+
+void DataPanel::erase(QPointF world)
+{
+    const Eigen::Vector2d centre(world.x(), world.y());
+    if (!current_ || countWithin(*current_, centre, brushRadius()) == 0) return; // nothing under the brush
+    edit(withPointsErased(*current_, centre, brushRadius()));
+}
+
+void DataPanel::beginStroke(QPointF world)
+{
+    strokeEdited_ = strokeRefused_ = false;
+    if (drawTool() == view::DrawTool::Add)
+        add(Eigen::Vector2d(world.x(), world.y()));
+    else if (drawTool() == view::DrawTool::Erase)
+        erase(world);
+}
+
+void DataPanel::continueStroke(QPointF world)
+{
+    if (drawTool() == view::DrawTool::Add)
+        add(sprayDisc(Eigen::Vector2d(world.x(), world.y()), brushRadius(), density_->value(), spray_));
+    else if (drawTool() == view::DrawTool::Erase)
+        erase(world);
+}
+
+void DataPanel::endStroke()
+{
+    if (strokeEdited_) emit pointsEdited(current_, true);
+    strokeEdited_ = strokeRefused_ = false;
+}
+
+void DataPanel::clearPoints()
+{
+    current_ = std::make_shared<const Dataset>(emptyDrawnSet());
+    showCurrent();
+    emit pointsEdited(current_, true);
 }
 
 } // namespace ss::window

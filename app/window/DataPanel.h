@@ -1,10 +1,15 @@
 #pragma once
 // The Data dock: a preset with its documented parameters, the number of points
-// and the seed (Apply builds the data set), and CSV load / save. A new data set
-// is announced with dataChanged(); a refused file or parameter with
-// message(text, true) — the current data set stays.
+// and the seed (Apply builds the data set), CSV load / save, and a draw mode
+// (add points with the mouse, spray, erase) labelled by a chosen class. A new
+// data set is announced with dataChanged(); a hand edit with pointsEdited();
+// a refused file, parameter or edit with message(text, true) — the current
+// data set stays.
 #include "Dataset.h"
+#include "DrawTool.h"
+#include "Rng.h"
 
+#include <QPointF>
 #include <QWidget>
 
 #include <map>
@@ -13,6 +18,7 @@
 class QComboBox;
 class QDoubleSpinBox;
 class QFormLayout;
+class QLabel;
 class QSpinBox;
 
 namespace ss::window {
@@ -20,6 +26,10 @@ namespace ss::window {
 class DataPanel : public QWidget {
     Q_OBJECT
 public:
+    // More drawn points than this are refused (the exact score of an empirical
+    // set costs O(n) per query, and every worker copies the set).
+    static constexpr int kMaxDrawnPoints = 200'000;
+
     explicit DataPanel(QWidget* parent = nullptr);
 
     // Shows the start-up data set and its origin, without emitting.
@@ -31,18 +41,42 @@ public:
     void loadCsvFile(const QString& path);
     void saveCsvFile(const QString& path);
 
+    // Draw mode. The scene reports strokes in world coordinates; each edit
+    // replaces current() with a drawn set (PointEdits.h) and is announced with
+    // pointsEdited(data, false), the stroke's end with pointsEdited(data, true).
+    view::DrawTool drawTool() const;
+    double brushRadius() const;
+    void beginStroke(QPointF world);    // Add: one point here; Erase: the points under the brush
+    void continueStroke(QPointF world); // Add: a spray in the brush; Erase: as above
+    void endStroke();
+    void clearPoints(); // an empty drawn set (announced as a finished stroke)
+
 signals:
     void dataChanged(std::shared_ptr<const Dataset> data, const QString& title);
+    void pointsEdited(std::shared_ptr<const Dataset> data, bool strokeDone);
+    void drawToolChanged(view::DrawTool tool, double radius);
     void message(const QString& text, bool isError);
 
 private:
     void rebuildParameters();
+    QWidget* buildDrawGroup();
+    void edit(Dataset next); // becomes current_ and is announced (not the stroke's end)
+    void add(const Eigen::Matrix2Xd& points);
+    void erase(QPointF world);
+    void showCurrent();
 
     QComboBox* preset_;
     QSpinBox *count_, *seed_;
     QFormLayout* params_;
     std::map<std::string, QDoubleSpinBox*> paramBoxes_;
     std::shared_ptr<const Dataset> current_;
+
+    QComboBox* drawTool_;
+    QDoubleSpinBox* radius_;
+    QSpinBox *density_, *label_;
+    QLabel* currentInfo_;
+    Rng spray_{0x5bd1e995}; // seeded: the same strokes give the same points
+    bool strokeEdited_ = false, strokeRefused_ = false;
 };
 
 } // namespace ss::window

@@ -4,6 +4,7 @@
 #include <QGridLayout>
 #include <QLabel>
 #include <QSlider>
+#include <QSpinBox>
 
 namespace ss::window {
 
@@ -14,6 +15,7 @@ LayersPanel::LayersPanel(const view::LayerSettings& initial, QWidget* parent) : 
     grid->addWidget(new QLabel(tr("<b>Opacity</b>"), this), 0, 1);
     const std::pair<view::Layer view::LayerSettings::*, QString> rows[] = {
         {&view::LayerSettings::data, tr("Data")},
+        {&view::LayerSettings::noised, tr("Data noised to the level")},
         {&view::LayerSettings::density, tr("Density of the noised data (heat map)")},
         {&view::LayerSettings::error, tr("Score error p·|s − s*|² (heat map)")},
         {&view::LayerSettings::exactField, tr("Exact score field")},
@@ -48,6 +50,26 @@ LayersPanel::LayersPanel(const view::LayerSettings& initial, QWidget* parent) : 
         });
         ++row;
     }
+    // Resolution: more arrows and cells cost the field worker (and llvmpipe) more.
+    auto resolution = [&](const char* name, const QString& title, int lo, int hi, int view::LayerSettings::*member) {
+        auto* spin = new QSpinBox(this);
+        spin->setObjectName(name);
+        spin->setRange(lo, hi);
+        spin->setValue(layers_.*member);
+        grid->addWidget(new QLabel(title, this), row, 0);
+        grid->addWidget(spin, row, 1);
+        showRows_.push_back([spin, member](const view::LayerSettings& l) {
+            const QSignalBlocker b(spin);
+            spin->setValue(l.*member);
+        });
+        connect(spin, &QSpinBox::valueChanged, this, [this, member](int v) {
+            layers_.*member = v;
+            emit layersChanged(layers_);
+        });
+        ++row;
+    };
+    resolution("arrowsPerSide", tr("Score arrows per side"), 4, 96, &view::LayerSettings::arrows);
+    resolution("heatCells", tr("Heat-map cells per side"), 16, 512, &view::LayerSettings::heatCells);
     grid->setRowStretch(row, 1);
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// The Layers dock: a visibility toggle and an opacity slider per scene layer.
+// The Layers dock: a visibility toggle and an opacity slider per scene layer,
+// and the resolution of the score field (arrows per side) and the heat maps.
 #include "SceneView.h"
 
 #include <QWidget>

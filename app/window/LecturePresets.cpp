@@ -17,7 +17,8 @@ view::LayerSettings layersFromJson(const nlohmann::json& j, const std::string& w
 {
     view::LayerSettings l;
     const std::pair<const char*, view::Layer view::LayerSettings::*> names[] = {
-        {"data", &view::LayerSettings::data},           {"density", &view::LayerSettings::density},
+        {"data", &view::LayerSettings::data},           {"noised", &view::LayerSettings::noised},
+        {"density", &view::LayerSettings::density},
         {"error", &view::LayerSettings::error},         {"exactField", &view::LayerSettings::exactField},
         {"learnedField", &view::LayerSettings::learnedField}, {"particles", &view::LayerSettings::particles},
         {"trails", &view::LayerSettings::trails},       {"decomposition", &view::LayerSettings::decomposition}};

@@ -15,6 +15,7 @@
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace ss::window {
@@ -95,7 +96,11 @@ MainWindow::MainWindow(const SceneSetup& scene, bool useSettings, QWidget* paren
     training_ = std::make_unique<app::TrainingThread>(setup_.training);
     sampling_ = std::make_unique<app::SamplingThread>(setup_.sampling);
     fields_ = std::make_unique<app::FieldThread>(setup_.training.data);
+    // Training keeps its core; what is drawn yields to it (see WorkerThread).
+    sampling_->setNiceness(4);
+    fields_->setNiceness(6);
     samplerPanel_->showSetup(setup_.sampling);
+    trainingPanel_->showSetup(setup_.training);
     trainingPanel_->blockSignals(false);
     scrubber_->setSchedule(setup_.training.schedule);
     scrubber_->setPosition(0.45);
@@ -103,6 +108,16 @@ MainWindow::MainWindow(const SceneSetup& scene, bool useSettings, QWidget* paren
     dataPanel_->showPreset(setup_.presetId, setup_.points, setup_.dataSeed, setup_.training.data);
     connect(dataPanel_, &DataPanel::message, this, &MainWindow::showMessage);
     connect(dataPanel_, &DataPanel::dataChanged, this, &MainWindow::setData);
+    // Draw mode: the view reports strokes, the Data dock edits the points.
+    drawFlush_ = new QTimer(this);
+    drawFlush_->setSingleShot(true);
+    drawFlush_->setInterval(kDrawFlushMs);
+    connect(drawFlush_, &QTimer::timeout, this, [this] { postDrawnPoints(false); });
+    connect(dataPanel_, &DataPanel::drawToolChanged, scene_, &view::SceneView::setDrawTool);
+    connect(dataPanel_, &DataPanel::pointsEdited, this, &MainWindow::showDrawnPoints);
+    connect(scene_, &view::SceneView::drawPressed, dataPanel_, &DataPanel::beginStroke);
+    connect(scene_, &view::SceneView::drawDragged, dataPanel_, &DataPanel::continueStroke);
+    connect(scene_, &view::SceneView::drawReleased, dataPanel_, &DataPanel::endStroke);
     modelPanel_->show(setup_.training.model, setup_.training.objective);
     connect(modelPanel_, &ModelPanel::applyRequested, this, [this] {
         app::TrainingSetup next = setup_.training;
@@ -137,6 +152,14 @@ MainWindow::MainWindow(const SceneSetup& scene, bool useSettings, QWidget* paren
         setup_.training.trainer.batchSize = b;
         training()->postBatchSize(b);
     });
+    connect(trainingPanel_, &TrainingPanel::emaDecayChanged, this, [this](double d) {
+        setup_.training.optimizer.emaDecay = d;
+        training()->postEmaDecay(d);
+    });
+    connect(trainingPanel_, &TrainingPanel::useEmaChanged, this, [this](bool ema) {
+        setup_.training.publishEma = ema;
+        training()->postPublishEma(ema);
+    });
 
     connect(samplerPanel_, &SamplerPanel::playRequested, this, [this] { sampling()->postPlay(); });
     connect(samplerPanel_, &SamplerPanel::pauseRequested, this, [this] { sampling()->postPause(); });
@@ -154,7 +177,7 @@ MainWindow::MainWindow(const SceneSetup& scene, bool useSettings, QWidget* paren
     });
     connect(layersPanel_, &LayersPanel::layersChanged, this, [this](const view::LayerSettings& l) {
         scene_->setLayers(l);
-        requestField(); // the error map is computed only while shown
+        requestField(); // the error map is computed only while shown; the resolution may change
     });
     connect(scrubber_, &NoiseScrubber::levelChanged, this, [this] {
         requestField();
@@ -255,9 +278,10 @@ void MainWindow::requestField()
     q.yMin = r.center().y() - half;
     q.yMax = r.center().y() + half;
     q.level = scrubber_->level();
-    q.arrows = 28;
-    q.heat = 128;
-    q.error = layersPanel_->layers().error.visible;
+    const view::LayerSettings& layers = layersPanel_->layers();
+    q.arrows = layers.arrows;
+    q.heat = layers.heatCells;
+    q.error = layers.error.visible;
     fields()->postRequest(q);
 }
 
@@ -305,14 +329,21 @@ void MainWindow::loadScene(const SceneSetup& scene, const view::LayerSettings& l
     schedulePanel_->setData(data);
     schedulePanel_->show(scene.training.schedule);
     samplerPanel_->showSetup(scene.sampling);
-    layersPanel_->show(layers);
-    scene_->setLayers(layers);
+    trainingPanel_->showSetup(scene.training);
+    applyLayers(layers);
     scrubber_->setSchedule(scene.training.schedule);
     scrubber_->setPosition(scrubber);
     modeLine_.clear();
     updateCaption();
     requestField();
     startAll();
+}
+
+void MainWindow::applyLayers(const view::LayerSettings& layers)
+{
+    layersPanel_->show(layers);
+    scene_->setLayers(layers);
+    requestField();
 }
 
 void MainWindow::buildLectureMenu()
@@ -340,6 +371,7 @@ void MainWindow::setSchedule(const NoiseSchedule& schedule)
         Objective check(setup_.training.objective, schedule, setup_.training.model); // refuses a misfit
     } catch (const InputError& e) {
         showMessage(tr("schedule refused: %1").arg(QString::fromStdString(e.what())), true);
+        schedulePanel_->show(setup_.training.schedule); // the dock goes back to the schedule in use
         return;
     }
     setup_.training.schedule = schedule;
@@ -352,17 +384,61 @@ void MainWindow::setSchedule(const NoiseSchedule& schedule)
 
 void MainWindow::setData(std::shared_ptr<const Dataset> data, const QString& title)
 {
-    schedulePanel_->setData(data);
-    setup_.training.data = data;
-    setup_.sampling.data = data;
+    drawFlush_->stop(); // a drawn edit still pending is superseded
+    drawnPending_.reset();
     setup_.title = title;
-    training()->postData(data); // training goes on with the new points
-    sampling()->postSetup(setup_.sampling);
-    fields()->postData(data);
+    postData(data, true);
     scene_->setData(data);
     scene_->resetView();
     updateCaption();
     showMessage(tr("data: %1 (%2 points)").arg(title).arg(data->size()), false);
+}
+
+void MainWindow::postData(std::shared_ptr<const Dataset> data, bool restartSampler)
+{
+    schedulePanel_->setData(data);
+    setup_.training.data = data;
+    setup_.sampling.data = data;
+    if (!data->mixture) modeLine_.clear(); // mode weights are shown for mixtures only
+    training()->postData(data); // training goes on with the new points
+    if (restartSampler) sampling()->postSetup(setup_.sampling);
+    fields()->postData(data);
+}
+
+void MainWindow::showDrawnPoints(std::shared_ptr<const Dataset> data, bool strokeDone)
+{
+    scene_->setData(data); // cheap: one buffer upload at the next frame; the frame stays
+    drawnPending_ = std::move(data);
+    if (strokeDone) {
+        drawFlush_->stop();
+        postDrawnPoints(true);
+    } else if (!drawFlush_->isActive()) {
+        drawFlush_->start();
+    }
+}
+
+void MainWindow::postDrawnPoints(bool strokeDone)
+{
+    // Only the Data dock's newest edit (a preset applied since supersedes it).
+    if (!drawnPending_ || drawnPending_ != dataPanel_->current()) return;
+    const std::shared_ptr<const Dataset> data = std::move(drawnPending_);
+    drawnPending_.reset();
+    if (data->size() == 0) {
+        // Nothing to train on or sample from: the workers keep the last points.
+        if (strokeDone)
+            showMessage(tr("no points drawn: training and sampling stay on the last data set (%1 points) until "
+                           "you add some")
+                            .arg(setup_.training.data->size()),
+                        true);
+        return;
+    }
+    // The sampler restarts once per stroke: restarted at every flush, its
+    // particles would never leave the prior.
+    postData(data, strokeDone);
+    if (!strokeDone) return;
+    setup_.title = tr("Drawn points");
+    updateCaption();
+    showMessage(tr("drawn data: %1 points; training and sampling continue on them").arg(data->size()), false);
 }
 
 void MainWindow::showMessage(const QString& text, bool isError)

@@ -22,6 +22,7 @@
 #include <memory>
 
 class QLabel;
+class QTimer;
 
 namespace ss::window {
 
@@ -61,6 +62,8 @@ public:
     // Replaces the whole scene (data, model, schedule, sampler, layers) and
     // starts it; a lecture preset's one click.
     void loadScene(const SceneSetup& scene, const view::LayerSettings& layers, double scrubber);
+    // Shows the layers (and field resolution) in the view and the Layers dock.
+    void applyLayers(const view::LayerSettings& layers);
 
 protected:
     void closeEvent(QCloseEvent* e) override;
@@ -73,6 +76,13 @@ private:
     void showMessage(const QString& text, bool isError);
     void updateCaption();
     void setData(std::shared_ptr<const Dataset> data, const QString& title); // to every worker and the view
+    // To the workers only (the view keeps its frame); the sampler restarts on
+    // it only with restartSampler.
+    void postData(std::shared_ptr<const Dataset> data, bool restartSampler);
+    // Draw mode: the view shows each edit at once; the workers get the newest
+    // at most every kDrawFlushMs during a stroke, and at its end.
+    void showDrawnPoints(std::shared_ptr<const Dataset> data, bool strokeDone);
+    void postDrawnPoints(bool strokeDone);
     void setSchedule(const NoiseSchedule& schedule); // live, after checking it fits the objective
     // A new trainer (new model or objective); keeps the old one when refused.
     bool rebuildTraining(const app::TrainingSetup& setup); // false: refused, old one kept
@@ -96,6 +106,9 @@ private:
     std::int64_t lastNetworkSerial_ = -1;
     QString modeLine_;           // live mode weights for mixture data (caption)
     QElapsedTimer modeClock_;
+    static constexpr int kDrawFlushMs = 200;
+    QTimer* drawFlush_ = nullptr;                 // single shot: the throttle of drawn edits
+    std::shared_ptr<const Dataset> drawnPending_; // the newest drawn edit the workers have not had
 };
 
 } // namespace ss::window

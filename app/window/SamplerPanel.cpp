@@ -1,5 +1,6 @@
 #include "SamplerPanel.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
@@ -46,17 +47,13 @@ SamplerPanel::SamplerPanel(QWidget* parent) : QWidget(parent)
     addButton(tr("Reset"), &SamplerPanel::resetRequested);
     layout->addLayout(buttons);
 
-    auto* form = new QFormLayout;
-    kind_ = new QComboBox(this);
-    kind_->setObjectName("samplerKind");
-    for (SamplerKind k : kKinds) kind_->addItem(kindTitle(k), int(k));
-    form->addRow(tr("Sampler"), kind_);
-    source_ = new QComboBox(this);
-    source_->setObjectName("scoreSource");
-    source_->addItem(tr("Learned score"), int(app::SourceKind::Learned));
-    source_->addItem(tr("Exact score"), int(app::SourceKind::Exact));
-    source_->setToolTip(tr("Exact: the sampler's own error alone; learned: plus the network's"));
-    form->addRow(tr("Score"), source_);
+    form_ = new QFormLayout;
+    auto combo = [&](const char* name, std::initializer_list<std::pair<QString, int>> items) {
+        auto* c = new QComboBox(this);
+        c->setObjectName(name);
+        for (const auto& [text, value] : items) c->addItem(text, value);
+        return c;
+    };
     auto spin = [&](const char* name, int lo, int hi, int value) {
         auto* s = new QSpinBox(this);
         s->setObjectName(name);
@@ -72,27 +69,76 @@ SamplerPanel::SamplerPanel(QWidget* parent) : QWidget(parent)
         s->setValue(value);
         return s;
     };
+    kind_ = new QComboBox(this);
+    kind_->setObjectName("samplerKind");
+    for (SamplerKind k : kKinds) kind_->addItem(kindTitle(k), int(k));
+    source_ = combo("scoreSource", {{tr("Learned score"), int(app::SourceKind::Learned)},
+                                    {tr("Exact score"), int(app::SourceKind::Exact)}});
+    source_->setToolTip(tr("Exact: the sampler's own error alone; learned: plus the network's"));
+    start_ = combo("start", {{tr("The prior"), int(StartKind::Prior)}, {tr("Uniform in a box"), int(StartKind::UniformBox)}});
+    start_->setToolTip(tr("Prior: N(0, σ_max² I) for VE schedules, N(0, I) for VP ones"));
     particles_ = spin("particles", 1, 200000, 2000);
     stepsPerFrame_ = spin("stepsPerFrame", 1, 1000, 5);
+    trail_ = spin("trailLength", 1, 200, 12);
+    trail_->setToolTip(tr("Positions kept per particle for its fading trail (1: none)"));
+    loop_ = new QCheckBox(tr("Start again when a run ends"), this);
+    loop_->setObjectName("loop");
     seed_ = spin("samplerSeed", 0, 1000000, 0);
     stepSize_ = dspin("stepSize", 1e-7, 10, 5e-4, 7);
+    stepSize_->setToolTip(tr("Langevin: the step η. Annealed: ε, with α_l = ε σ_l² / σ_L²"));
+    langevinStd_ = dspin("langevinStd", 0, 100, 0, 4);
+    langevinStd_->setToolTip(tr("The noise level of the score plain Langevin follows (0: the cleanest level)"));
     stepsPerLevel_ = spin("stepsPerLevel", 1, 10000, 30);
+    annealedLevels_ = spin("annealedLevels", 1, 1000, 10);
+    annealedLevels_->setToolTip(tr("Continuous VE schedules: geometric levels to anneal over"));
     steps_ = spin("timeSteps", 1, 100000, 300);
+    variance_ = combo("ddpmVariance", {{tr("σ² = β_t"), int(DdpmVariance::Beta)},
+                                       {tr("σ² = β̃_t (posterior)"), int(DdpmVariance::BetaTilde)}});
     ddimSteps_ = spin("ddimSteps", 1, 100000, 50);
     eta_ = dspin("eta", 0, 1, 0, 2);
+    spacing_ = combo("ddimSpacing", {{tr("Uniform"), int(DdimSpacing::Uniform)},
+                                     {tr("Quadratic"), int(DdimSpacing::Quadratic)},
+                                     {tr("Trailing"), int(DdimSpacing::Trailing)}});
+    predictor_ = combo("predictor", {{tr("Euler–Maruyama"), int(Predictor::EulerMaruyama)},
+                                     {tr("Reverse diffusion"), int(Predictor::ReverseDiffusion)},
+                                     {tr("Ancestral"), int(Predictor::Ancestral)}});
     correctors_ = spin("correctorSteps", 0, 100, 1);
     snr_ = dspin("snr", 0.001, 10, 0.16, 3);
-    form->addRow(tr("Particles"), particles_);
-    form->addRow(tr("Steps per frame"), stepsPerFrame_);
-    form->addRow(tr("Seed"), seed_);
-    form->addRow(tr("Step size (ε / η)"), stepSize_);
-    form->addRow(tr("Steps per level"), stepsPerLevel_);
-    form->addRow(tr("Time steps"), steps_);
-    form->addRow(tr("DDIM steps"), ddimSteps_);
-    form->addRow(tr("DDIM η"), eta_);
-    form->addRow(tr("Corrector steps"), correctors_);
-    form->addRow(tr("Corrector SNR"), snr_);
-    layout->addLayout(form);
+    ode_ = combo("odeMethod", {{tr("Euler"), int(OdeMethod::Euler)},
+                               {tr("Heun"), int(OdeMethod::Heun)},
+                               {tr("RK4"), int(OdeMethod::Rk4)},
+                               {tr("RK45, adaptive"), int(OdeMethod::Rk45)}});
+    rtol_ = dspin("rtol", 1e-9, 0.1, 1e-5, 9);
+    atol_ = dspin("atol", 1e-9, 0.1, 1e-5, 9);
+    direction_ = combo("direction", {{tr("Noise → data (sample)"), int(Direction::NoiseToData)},
+                                     {tr("Data → noise (encode)"), int(Direction::DataToNoise)}});
+    direction_->setToolTip(tr("Encoding starts from the data set's points"));
+
+    form_->addRow(tr("Sampler"), kind_);
+    form_->addRow(tr("Score"), source_);
+    form_->addRow(tr("Particles"), particles_);
+    form_->addRow(tr("Start from"), start_);
+    form_->addRow(tr("Steps per frame"), stepsPerFrame_);
+    form_->addRow(tr("Trail length"), trail_);
+    form_->addRow(loop_);
+    form_->addRow(tr("Seed"), seed_);
+    form_->addRow(tr("Step size (ε / η)"), stepSize_);
+    form_->addRow(tr("Score at σ"), langevinStd_);
+    form_->addRow(tr("Steps per level"), stepsPerLevel_);
+    form_->addRow(tr("Levels (continuous VE)"), annealedLevels_);
+    form_->addRow(tr("Time steps"), steps_);
+    form_->addRow(tr("Variance"), variance_);
+    form_->addRow(tr("DDIM steps"), ddimSteps_);
+    form_->addRow(tr("DDIM η"), eta_);
+    form_->addRow(tr("Spacing"), spacing_);
+    form_->addRow(tr("Predictor"), predictor_);
+    form_->addRow(tr("Corrector steps"), correctors_);
+    form_->addRow(tr("Corrector SNR"), snr_);
+    form_->addRow(tr("ODE method"), ode_);
+    form_->addRow(tr("Relative tolerance"), rtol_);
+    form_->addRow(tr("Absolute tolerance"), atol_);
+    form_->addRow(tr("Direction"), direction_);
+    layout->addLayout(form_);
     status_ = new QLabel(this);
     status_->setObjectName("samplerStatus");
     status_->setWordWrap(true);
@@ -103,61 +149,109 @@ SamplerPanel::SamplerPanel(QWidget* parent) : QWidget(parent)
         updateEnabled();
         if (!showing_) emit settingsChanged();
     };
-    connect(kind_, &QComboBox::currentIndexChanged, this, changed);
     connect(source_, &QComboBox::currentIndexChanged, this, [this] {
         if (!showing_) emit sourceChanged(app::SourceKind(source_->currentData().toInt()));
     });
-    for (QSpinBox* s : {particles_, stepsPerFrame_, seed_, stepsPerLevel_, steps_, ddimSteps_, correctors_})
+    for (QComboBox* c : {kind_, start_, variance_, spacing_, predictor_, ode_, direction_})
+        connect(c, &QComboBox::currentIndexChanged, this, changed);
+    connect(loop_, &QCheckBox::toggled, this, changed);
+    for (QSpinBox* s : {particles_, stepsPerFrame_, trail_, seed_, stepsPerLevel_, annealedLevels_, steps_, ddimSteps_,
+                        correctors_})
         connect(s, &QSpinBox::editingFinished, this, changed);
-    for (QDoubleSpinBox* s : {stepSize_, eta_, snr_}) connect(s, &QDoubleSpinBox::editingFinished, this, changed);
+    for (QDoubleSpinBox* s : {stepSize_, langevinStd_, eta_, snr_, rtol_, atol_})
+        connect(s, &QDoubleSpinBox::editingFinished, this, changed);
     updateEnabled();
 }
 
 void SamplerPanel::updateEnabled()
 {
-    const auto k = SamplerKind(kind_->currentData().toInt());
-    stepSize_->setEnabled(k == SamplerKind::Langevin || k == SamplerKind::AnnealedLangevin);
-    stepsPerLevel_->setEnabled(k == SamplerKind::AnnealedLangevin);
-    steps_->setEnabled(k == SamplerKind::Langevin || k == SamplerKind::ReverseSde ||
-                       k == SamplerKind::PredictorCorrector || k == SamplerKind::ProbabilityFlow);
-    ddimSteps_->setEnabled(k == SamplerKind::Ddim);
-    eta_->setEnabled(k == SamplerKind::Ddim);
-    correctors_->setEnabled(k == SamplerKind::PredictorCorrector);
-    snr_->setEnabled(k == SamplerKind::PredictorCorrector);
+    using K = SamplerKind;
+    const auto k = K(kind_->currentData().toInt());
+    const auto method = OdeMethod(ode_->currentData().toInt());
+    const bool ode = k == K::ProbabilityFlow;
+    // A row is shown (and enabled) only where the chosen sampler reads it.
+    auto relevant = [this](QWidget* w, bool on) {
+        w->setEnabled(on);
+        form_->setRowVisible(w, on);
+    };
+    relevant(stepSize_, k == K::Langevin || k == K::AnnealedLangevin);
+    relevant(langevinStd_, k == K::Langevin);
+    relevant(stepsPerLevel_, k == K::AnnealedLangevin);
+    relevant(annealedLevels_, k == K::AnnealedLangevin);
+    relevant(steps_, k == K::Langevin || k == K::ReverseSde || k == K::PredictorCorrector ||
+                         (ode && method != OdeMethod::Rk45));
+    relevant(variance_, k == K::Ddpm);
+    relevant(ddimSteps_, k == K::Ddim);
+    relevant(eta_, k == K::Ddim);
+    relevant(spacing_, k == K::Ddim);
+    relevant(predictor_, k == K::PredictorCorrector);
+    relevant(correctors_, k == K::PredictorCorrector);
+    relevant(snr_, k == K::PredictorCorrector);
+    relevant(ode_, ode);
+    relevant(rtol_, ode && method == OdeMethod::Rk45);
+    relevant(atol_, ode && method == OdeMethod::Rk45);
+    relevant(direction_, ode || k == K::Ddim);
 }
 
 app::SamplingSetup SamplerPanel::apply(app::SamplingSetup s) const
 {
-    s.sampler.kind = SamplerKind(kind_->currentData().toInt());
+    auto& c = s.sampler;
+    c.kind = SamplerKind(kind_->currentData().toInt());
     s.source = app::SourceKind(source_->currentData().toInt());
-    s.sampler.particles = particles_->value();
+    c.particles = particles_->value();
+    c.start = StartKind(start_->currentData().toInt());
     s.stepsPerTick = stepsPerFrame_->value();
-    s.sampler.seed = std::uint64_t(seed_->value());
-    s.sampler.stepSize = stepSize_->value();
-    s.sampler.stepsPerLevel = stepsPerLevel_->value();
-    s.sampler.steps = steps_->value();
-    s.sampler.ddimSteps = ddimSteps_->value();
-    s.sampler.eta = eta_->value();
-    s.sampler.correctorSteps = correctors_->value();
-    s.sampler.snr = snr_->value();
+    s.trailLength = trail_->value();
+    s.loop = loop_->isChecked();
+    c.seed = std::uint64_t(seed_->value());
+    c.stepSize = stepSize_->value();
+    c.langevinStd = langevinStd_->value();
+    c.stepsPerLevel = stepsPerLevel_->value();
+    c.annealedLevels = annealedLevels_->value();
+    c.steps = steps_->value();
+    c.ddpmVariance = DdpmVariance(variance_->currentData().toInt());
+    c.ddimSteps = ddimSteps_->value();
+    c.eta = eta_->value();
+    c.spacing = DdimSpacing(spacing_->currentData().toInt());
+    c.predictor = Predictor(predictor_->currentData().toInt());
+    c.correctorSteps = correctors_->value();
+    c.snr = snr_->value();
+    c.ode = OdeMethod(ode_->currentData().toInt());
+    c.rtol = rtol_->value();
+    c.atol = atol_->value();
+    c.direction = Direction(direction_->currentData().toInt());
     return s;
 }
 
 void SamplerPanel::showSetup(const app::SamplingSetup& s)
 {
     showing_ = true;
-    kind_->setCurrentIndex(kind_->findData(int(s.sampler.kind)));
-    source_->setCurrentIndex(source_->findData(int(s.source)));
-    particles_->setValue(s.sampler.particles);
+    const auto& c = s.sampler;
+    auto select = [](QComboBox* box, int value) { box->setCurrentIndex(box->findData(value)); };
+    select(kind_, int(c.kind));
+    select(source_, int(s.source));
+    select(start_, int(c.start));
+    particles_->setValue(c.particles);
     stepsPerFrame_->setValue(s.stepsPerTick);
-    seed_->setValue(int(s.sampler.seed));
-    stepSize_->setValue(s.sampler.stepSize);
-    stepsPerLevel_->setValue(s.sampler.stepsPerLevel);
-    steps_->setValue(s.sampler.steps);
-    ddimSteps_->setValue(s.sampler.ddimSteps);
-    eta_->setValue(s.sampler.eta);
-    correctors_->setValue(s.sampler.correctorSteps);
-    snr_->setValue(s.sampler.snr);
+    trail_->setValue(s.trailLength);
+    loop_->setChecked(s.loop);
+    seed_->setValue(int(c.seed));
+    stepSize_->setValue(c.stepSize);
+    langevinStd_->setValue(c.langevinStd);
+    stepsPerLevel_->setValue(c.stepsPerLevel);
+    annealedLevels_->setValue(c.annealedLevels);
+    steps_->setValue(c.steps);
+    select(variance_, int(c.ddpmVariance));
+    ddimSteps_->setValue(c.ddimSteps);
+    eta_->setValue(c.eta);
+    select(spacing_, int(c.spacing));
+    select(predictor_, int(c.predictor));
+    correctors_->setValue(c.correctorSteps);
+    snr_->setValue(c.snr);
+    select(ode_, int(c.ode));
+    rtol_->setValue(c.rtol);
+    atol_->setValue(c.atol);
+    select(direction_, int(c.direction));
     updateEnabled();
     showing_ = false;
 }

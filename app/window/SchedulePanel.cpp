@@ -5,9 +5,11 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -15,12 +17,29 @@
 namespace ss::window {
 
 namespace {
-enum Kind { Geometric, Ve, DdpmLinear, DdpmCosine, Vp, SubVp };
+enum Kind { Geometric, Ve, DdpmLinear, DdpmCosine, Vp, SubVp, Custom };
 }
 
 SchedulePanel::SchedulePanel(QWidget* parent) : QWidget(parent)
 {
     auto* layout = new QVBoxLayout(this);
+    auto* viewRow = new QHBoxLayout;
+    view_ = new QComboBox(this);
+    view_->setObjectName("scheduleView");
+    view_->addItem(tr("σ (log scale)"), int(ScheduleCurve::View::Sigma));
+    view_->addItem(tr("β(t)"), int(ScheduleCurve::View::Beta));
+    view_->addItem(tr("ᾱ(t)"), int(ScheduleCurve::View::AlphaBar));
+    view_->setToolTip(tr("What the curve shows; β(t) and ᾱ(t) are for VP and DDPM schedules"));
+    viewRow->addWidget(new QLabel(tr("Curve"), this));
+    viewRow->addWidget(view_, 1);
+    layout->addLayout(viewRow);
+    curve_ = new ScheduleCurve(this);
+    curve_->setObjectName("scheduleCurve");
+    layout->addWidget(curve_);
+    hint_ = new QLabel(this);
+    hint_->setObjectName("scheduleHint");
+    hint_->setWordWrap(true);
+    layout->addWidget(hint_);
     auto* form = new QFormLayout;
     kind_ = new QComboBox(this);
     kind_->setObjectName("scheduleKind");
@@ -30,6 +49,7 @@ SchedulePanel::SchedulePanel(QWidget* parent) : QWidget(parent)
     kind_->addItem(tr("DDPM, cosine"), DdpmCosine);
     kind_->addItem(tr("VP SDE"), Vp);
     kind_->addItem(tr("sub-VP SDE"), SubVp);
+    kind_->addItem(tr("Custom curve (drag the points)"), Custom);
     form->addRow(tr("Schedule"), kind_);
     auto number = [this](const char* name, double lo, double hi, double value, int decimals) {
         auto* s = new QDoubleSpinBox(this);
@@ -68,17 +88,37 @@ SchedulePanel::SchedulePanel(QWidget* parent) : QWidget(parent)
     layout->addWidget(diagnostics_);
     layout->addStretch(1);
     connect(apply, &QPushButton::clicked, this, &SchedulePanel::apply);
+    connect(kind_, &QComboBox::activated, this, &SchedulePanel::kindChosen);
     connect(kind_, &QComboBox::currentIndexChanged, this, &SchedulePanel::updateEnabled);
+    connect(view_, &QComboBox::currentIndexChanged, this, [this] {
+        curve_->setView(ScheduleCurve::View(view_->currentData().toInt()));
+        hint_->setText(curve_->hint());
+    });
+    connect(curve_, &ScheduleCurve::editFinished, this, &SchedulePanel::applyCurveEdit);
     updateEnabled();
+    updateViewChoices();
 }
 
 void SchedulePanel::updateEnabled()
 {
     const int k = kind_->currentData().toInt();
-    const bool ve = k == Geometric || k == Ve, ddpm = k == DdpmLinear || k == DdpmCosine, vp = k == Vp || k == SubVp;
-    sigmaMin_->setEnabled(ve);
-    sigmaMax_->setEnabled(ve);
-    levels_->setEnabled(k == Geometric);
+    const bool ve = k == Geometric || k == Ve, ddpm = k == DdpmLinear || k == DdpmCosine,
+               vp = k == Vp || k == SubVp;
+    const bool custom = k == Custom;
+    // A custom curve's parameters are its points; the sigma fields then show
+    // its ends, unless there are no points yet (a VP schedule is shown): then
+    // they give the ends of a straight first curve.
+    const bool points = custom && !curve_->controlPoints().empty();
+    sigmaMin_->setEnabled(ve || (custom && !points));
+    sigmaMax_->setEnabled(ve || (custom && !points));
+    if (points) {
+        const std::vector<CurvePoint> p = curve_->controlPoints();
+        sigmaMin_->setValue(std::exp(p.front().logSigma));
+        sigmaMax_->setValue(std::exp(p.back().logSigma));
+    }
+    levels_->setMinimum(custom ? 0 : 1); // a custom curve with L = 0 is continuous
+    levels_->setSpecialValueText(custom ? tr("continuous") : QString());
+    levels_->setEnabled(k == Geometric || custom);
     T_->setEnabled(ddpm);
     betaMin_->setEnabled(vp);
     betaMax_->setEnabled(vp);
@@ -89,11 +129,53 @@ NoiseSchedule SchedulePanel::schedule() const
     switch (kind_->currentData().toInt()) {
     case Geometric: return NoiseSchedule::geometric(sigmaMin_->value(), sigmaMax_->value(), levels_->value());
     case Ve: return NoiseSchedule::veContinuous(sigmaMin_->value(), sigmaMax_->value());
-    case DdpmLinear: return NoiseSchedule::ddpmLinear(T_->value());
+    case DdpmLinear: // keeps betas dragged on the curve; the defaults otherwise
+        return current_.kind() == ScheduleKind::DdpmLinear
+            ? NoiseSchedule::ddpmLinear(T_->value(), current_.betaMin(), current_.betaMax(),
+                                        current_.ddpmRescaled())
+            : NoiseSchedule::ddpmLinear(T_->value());
     case DdpmCosine: return NoiseSchedule::ddpmCosine(T_->value());
     case Vp: return NoiseSchedule::vp(betaMin_->value(), betaMax_->value());
-    default: return NoiseSchedule::subVp(betaMin_->value(), betaMax_->value());
+    case SubVp: return NoiseSchedule::subVp(betaMin_->value(), betaMax_->value());
+    default: {
+        std::vector<CurvePoint> points = curve_->controlPoints();
+        if (points.empty())
+            points = {{0.0, std::log(sigmaMin_->value())}, {1.0, std::log(sigmaMax_->value())}};
+        return NoiseSchedule::customCurve(std::move(points), levels_->value());
     }
+    }
+}
+
+void SchedulePanel::kindChosen()
+{
+    // Picking "custom curve" for a VE schedule starts from its levels (or continuous).
+    if (kind_->currentData().toInt() == Custom && current_.isVarianceExploding()) {
+        updateEnabled();
+        levels_->setValue(current_.numLevels());
+    }
+}
+
+void SchedulePanel::applyCurveEdit(const CurveEdit& edit)
+{
+    NoiseSchedule next;
+    try {
+        next = edit.make();
+    } catch (const InputError& e) {
+        emit message(tr("schedule refused: %1").arg(QString::fromStdString(e.what())), true);
+        curve_->setSchedule(current_); // the handles go back to what is applied
+        return;
+    }
+    show(next);
+    emit scheduleRequested(current_);
+}
+
+void SchedulePanel::updateViewChoices()
+{
+    auto* model = qobject_cast<QStandardItemModel*>(view_->model());
+    for (int i = 0; i < view_->count(); ++i)
+        model->item(i)->setEnabled(curve_->viewApplies(ScheduleCurve::View(view_->itemData(i).toInt())));
+    if (!curve_->viewApplies(ScheduleCurve::View(view_->currentData().toInt()))) view_->setCurrentIndex(0);
+    hint_->setText(curve_->hint());
 }
 
 void SchedulePanel::apply()
@@ -104,6 +186,8 @@ void SchedulePanel::apply()
         emit message(tr("schedule refused: %1").arg(QString::fromStdString(e.what())), true);
         return;
     }
+    curve_->setSchedule(current_);
+    updateViewChoices();
     updateDiagnostics();
     emit scheduleRequested(current_);
 }
@@ -113,17 +197,21 @@ void SchedulePanel::show(const NoiseSchedule& s)
     const QSignalBlocker block(this);
     current_ = s;
     const std::string name = s.name();
-    const int k = name == "ve" ? Ve
-                  : name == "ddpm-linear" ? DdpmLinear
-                  : name == "ddpm-cosine" ? DdpmCosine
-                  : name == "vp" ? Vp
-                  : name == "sub-vp" ? SubVp
-                                     : Geometric;
+    curve_->setSchedule(s);
+    updateViewChoices();
+    const int k = name == "ve"   ? Ve
+        : name == "ddpm-linear"  ? DdpmLinear
+        : name == "ddpm-cosine"  ? DdpmCosine
+        : name == "vp"           ? Vp
+        : name == "sub-vp"       ? SubVp
+        : name == "custom-curve" ? Custom
+                                 : Geometric;
     kind_->setCurrentIndex(kind_->findData(k));
+    updateEnabled();
     if (s.isVarianceExploding()) {
         sigmaMin_->setValue(s.sigmaMin());
         sigmaMax_->setValue(s.sigmaMax());
-        if (s.isDiscrete()) levels_->setValue(s.numLevels());
+        if (s.isDiscrete() || k == Custom) levels_->setValue(s.numLevels());
     } else if (s.isDiscrete()) {
         T_->setValue(s.numLevels());
     } else {
@@ -149,23 +237,30 @@ void SchedulePanel::updateDiagnostics()
     if (current_.isVarianceExploding()) {
         lines << tr("σ max = %1").arg(current_.sigmaMax(), 0, 'g', 3);
     } else {
-        lines << tr("noisiest level: √ᾱ = %1 (ᾱ = %2)").arg(end.marginal.mean, 0, 'g', 3).arg(end.marginal.mean * end.marginal.mean, 0, 'g', 3);
+        lines << tr("noisiest level: √ᾱ = %1 (ᾱ = %2)")
+                     .arg(end.marginal.mean, 0, 'g', 3)
+                     .arg(end.marginal.mean * end.marginal.mean, 0, 'g', 3);
     }
     if (data_ && data_->size() > 1) {
         const double kl = current_.priorMismatchKl(data_->mean(), data_->covariance());
-        lines << tr("KL(final marginal ‖ prior) = %1 nats%2").arg(kl, 0, 'g', 3).arg(kl > 0.1 ? tr("  ⚠ the sampler starts off the prior") : QString());
+        lines << tr("KL(final marginal ‖ prior) = %1 nats%2")
+                     .arg(kl, 0, 'g', 3)
+                     .arg(kl > 0.1 ? tr("  ⚠ the sampler starts off the prior") : QString());
         if (current_.isVarianceExploding()) {
             const Eigen::Matrix2Xd c = data_->points.colwise() - data_->mean();
             const double diameter = 2 * c.colwise().norm().maxCoeff();
             lines << tr("data diameter ≈ %1: σ max is %2 of it%3")
                          .arg(diameter, 0, 'g', 3)
                          .arg(current_.sigmaMax() / diameter, 0, 'f', 2)
-                         .arg(current_.sigmaMax() < 0.5 * diameter ? tr("  ⚠ too small to mix the modes") : QString());
+                         .arg(current_.sigmaMax() < 0.5 * diameter ? tr("  ⚠ too small to mix the modes")
+                                                                   : QString());
         }
     }
     if (current_.isVarianceExploding() && current_.isDiscrete()) {
         const std::vector<double> a = current_.annealedStepSizes(2e-5);
-        lines << tr("annealed Langevin steps (ε = 2e-5): α from %1 down to %2").arg(a.front(), 0, 'g', 3).arg(a.back(), 0, 'g', 3);
+        lines << tr("annealed Langevin steps (ε = 2e-5): α from %1 down to %2")
+                     .arg(a.front(), 0, 'g', 3)
+                     .arg(a.back(), 0, 'g', 3);
     }
     diagnostics_->setText(lines.join('\n'));
 }

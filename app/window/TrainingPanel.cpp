@@ -56,12 +56,28 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent)
     batch_->setRange(1, 8192);
     batch_->setValue(256);
     form->addRow(tr("Batch"), batch_);
+    emaDecay_ = new QDoubleSpinBox(this);
+    emaDecay_->setObjectName("emaDecay");
+    emaDecay_->setDecimals(4);
+    emaDecay_->setRange(0, 0.9999);
+    emaDecay_->setSingleStep(0.001);
+    emaDecay_->setValue(0.999);
+    emaDecay_->setToolTip(tr("Exponential moving average of the weights: ema ← d·ema + (1−d)·weights.\n"
+                             "0 follows the weights; 0.999 averages over about 1000 steps."));
+    form->addRow(tr("EMA decay"), emaDecay_);
+    useEma_ = new QCheckBox(tr("Samplers and fields use the EMA weights"), this);
+    useEma_->setObjectName("useEma");
+    useEma_->setChecked(true);
+    useEma_->setToolTip(tr("Off: they use the raw weights of the latest step (noisier, but without the EMA's lag)"));
+    form->addRow(useEma_);
     status_ = new QLabel(tr("not started"), this);
     status_->setObjectName("trainingStatus");
     form->addRow(tr("Progress"), status_);
     layout->addLayout(form);
     connect(lr_, &QDoubleSpinBox::valueChanged, this, &TrainingPanel::learningRateChanged);
     connect(batch_, &QSpinBox::valueChanged, this, &TrainingPanel::batchSizeChanged);
+    connect(emaDecay_, &QDoubleSpinBox::valueChanged, this, &TrainingPanel::emaDecayChanged);
+    connect(useEma_, &QCheckBox::toggled, this, &TrainingPanel::useEmaChanged);
 
     chart_ = new QChart;
     chart_->legend()->setVisible(false);
@@ -84,6 +100,18 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent)
 
 double TrainingPanel::learningRate() const { return lr_->value(); }
 int TrainingPanel::batchSize() const { return batch_->value(); }
+double TrainingPanel::emaDecay() const { return emaDecay_->value(); }
+bool TrainingPanel::useEma() const { return useEma_->isChecked(); }
+
+void TrainingPanel::showSetup(const app::TrainingSetup& s)
+{
+    const QSignalBlocker a(lr_), b(batch_), c(emaDecay_), d(useEma_);
+    lr_->setValue(s.optimizer.learningRate);
+    batch_->setValue(s.trainer.batchSize);
+    emaDecay_->setValue(s.optimizer.emaDecay);
+    useEma_->setChecked(s.publishEma);
+}
+
 int TrainingPanel::historyPoints() const { return int(total_->count()); }
 
 void TrainingPanel::rebuildAxes()

@@ -23,9 +23,13 @@ public:
     explicit TrainingPanel(QWidget* parent = nullptr);
 
     void showSnapshot(const app::TrainingSnapshot& s);
+    // The setup's learning rate, batch size and EMA settings, without emitting.
+    void showSetup(const app::TrainingSetup& setup);
     void clearHistory(); // after a reset or a new model
     double learningRate() const;
     int batchSize() const;
+    double emaDecay() const;
+    bool useEma() const;
     int historyPoints() const; // points in the total-loss series
 
 signals:
@@ -35,12 +39,16 @@ signals:
     void resetRequested();
     void learningRateChanged(double lr);
     void batchSizeChanged(int batch);
+    void emaDecayChanged(double decay);
+    void useEmaChanged(bool ema); // samplers and fields use the EMA (true) or the raw weights
 
 private:
     void rebuildAxes();
 
     QDoubleSpinBox* lr_;
     QSpinBox* batch_;
+    QDoubleSpinBox* emaDecay_;
+    QCheckBox* useEma_;
     QLabel *status_, *objective_;
     QCheckBox* logScale_;
     QChart* chart_;

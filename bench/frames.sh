@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Frame time of the running program (issue 4's benchmark): the default scene
+# with training running, 10,000 particles, a 48 x 48 arrow field and a
+# 256 x 256 heat map, under Xvfb (llvmpipe) when there is no display; then the
+# same model trained headless on the same number of threads, for the ratio.
+#   bench/frames.sh            3 rounds of 300 frames
+#   FRAMES=N ROUNDS=R          other counts
+# Targets on this machine: median frame <= 16.7 ms, 95th percentile <= 33 ms,
+# training inside the app >= 80% of the headless steps/s. Prints a table and
+# keeps the JSON lines in build/bench-results/frames-*.jsonl. Exit 0 either
+# way (a benchmark reports; it does not gate).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+frames="${FRAMES:-300}"
+rounds="${ROUNDS:-3}"
+
+"$root/scripts/setup.sh"
+out="$root/build/bench-results"
+mkdir -p "$out"
+app="$root/build/app/scorescope"
+run_gui=("$app")
+if [[ -z "${DISPLAY:-}" ]]; then
+    run_gui=(xvfb-run -a -s "-screen 0 1400x900x24 -nolisten tcp" "$app")
+fi
+
+: > "$out/frames-app.jsonl"
+: > "$out/frames-headless.jsonl"
+for ((r = 1; r <= rounds; ++r)); do
+    echo "[frames] round $r/$rounds: the window, $frames frames" >&2
+    "${run_gui[@]}" --no-settings --particles 10000 --arrows 48 --heat-cells 256 \
+        --benchmark-frames "$frames" 2>/dev/null | grep '^{' >> "$out/frames-app.jsonl"
+    echo "[frames] round $r/$rounds: headless training" >&2
+    "$app" -platform offscreen --benchmark-headless-training 5 2>/dev/null | grep '^{' >> "$out/frames-headless.jsonl"
+done
+
+/usr/bin/python3 - "$out/frames-app.jsonl" "$out/frames-headless.jsonl" <<'PY'
+import json, statistics, sys
+app = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+headless = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+if not app or not headless:
+    sys.exit("frames: no results (did the program start? see build/bench-results/)")
+med = statistics.median(a["median_ms"] for a in app)
+p95 = statistics.median(a["p95_ms"] for a in app)
+inapp = statistics.median(a["training_steps_per_s"] for a in app)
+ref = statistics.median(h["headless_training_steps_per_s"] for h in headless)
+ratio = inapp / ref
+print(f"GL: {app[0]['gl']}")
+print(f"{'measurement':34s} {'value':>10s} {'target':>10s}")
+rows = [("median frame (ms)", med, "<= 16.7", med <= 16.7),
+        ("95th-percentile frame (ms)", p95, "<= 33", p95 <= 33),
+        ("training in the app (steps/s)", inapp, "", None),
+        ("headless training (steps/s)", ref, "", None),
+        ("in-app / headless", ratio, ">= 0.80", ratio >= 0.8)]
+for name, value, target, ok in rows:
+    mark = "" if ok is None else ("  met" if ok else "  MISSED")
+    print(f"{name:34s} {value:10.2f} {target:>10s}{mark}")
+PY
