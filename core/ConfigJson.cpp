@@ -2,6 +2,7 @@
 
 #include "Error.h"
 
+#include <charconv>
 #include <cmath>
 #include <limits>
 
@@ -39,6 +40,16 @@ std::int64_t integer(const nlohmann::json& obj, const char* key, const std::stri
     return i;
 }
 
+std::uint64_t unsignedInteger(const nlohmann::json& obj, const char* key, const std::string& where)
+{
+    const auto& v = field(obj, key, where);
+    // Parsed text gives number_unsigned for every non-negative integer; JSON
+    // built in memory from signed values gives number_integer.
+    if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0))
+        throw InputError(where + "." + key + ": expected a non-negative integer");
+    return v.get<std::uint64_t>();
+}
+
 bool boolean(const nlohmann::json& obj, const char* key, const std::string& where)
 {
     const auto& v = field(obj, key, where);
@@ -70,25 +81,38 @@ std::vector<double> numbers(const nlohmann::json& obj, const char* key, const st
     return out;
 }
 
-} // namespace json
-
-namespace {
-
-// Runs a factory or validator; InputErrors get the location in front unless
-// they already start with it.
-template <typename F>
-auto located(const std::string& where, F&& f) -> decltype(f())
+Eigen::VectorXf parameters(const nlohmann::json& obj, const char* key, const std::string& where, Eigen::Index count)
 {
-    try {
-        return f();
-    } catch (const InputError& e) {
-        const std::string what = e.what();
-        if (what.rfind(where, 0) == 0) throw; // a field reader already named the place
-        throw InputError(where + ": " + what);
+    const auto& v = field(obj, key, where);
+    if (v.is_array() && v.size() != size_t(count)) // before reading: the array may be huge
+        throw InputError(where + "." + key + ": " + std::to_string(v.size()) + " values, the architecture needs " +
+                         std::to_string(count));
+    const auto values = numbers(obj, key, where, size_t(count));
+    Eigen::VectorXf out(count);
+    for (Eigen::Index i = 0; i < count; ++i) {
+        out[i] = float(values[size_t(i)]);
+        if (!std::isfinite(out[i])) throw InputError(where + "." + key + "[" + std::to_string(i) + "]: overflows float");
     }
+    return out;
 }
 
-} // namespace
+nlohmann::json floatArray(const Eigen::VectorXf& v)
+{
+    std::vector<double> out(std::size_t(v.size()));
+    for (Eigen::Index i = 0; i < v.size(); ++i) {
+        char text[32];
+        const auto end = std::to_chars(text, text + sizeof text, v[i]).ptr;
+        double d = 0;
+        std::from_chars(text, end, d);
+        // Decimal -> double -> float can round twice; keep the exact value then.
+        out[std::size_t(i)] = float(d) == v[i] ? d : double(v[i]);
+    }
+    return out;
+}
+
+} // namespace json
+
+using json::located;
 
 nlohmann::json toJson(const ModelConfig& c)
 {
@@ -119,10 +143,7 @@ ModelConfig modelConfigFromJson(const nlohmann::json& j, const std::string& wher
     c.rawNoiseInput = json::boolean(j, "rawNoiseInput", where);
     c.embeddingFrequencies = int(json::integer(j, "embeddingFrequencies", where, 0, 32));
     c.numClasses = int(json::integer(j, "numClasses", where, 0, 1024));
-    const auto& seed = json::field(j, "seed", where);
-    if (!seed.is_number_unsigned() && !(seed.is_number_integer() && seed.get<std::int64_t>() >= 0))
-        throw InputError(where + ".seed: expected a non-negative integer");
-    c.seed = seed.get<std::uint64_t>();
+    c.seed = json::unsignedInteger(j, "seed", where);
     located(where, [&] { c.validate(); return 0; });
     return c;
 }
@@ -256,6 +277,26 @@ NoiseSchedule scheduleFromJson(const nlohmann::json& j, const std::string& where
         }
         throw InputError("kind: unknown schedule '" + kind + "'");
     });
+}
+
+nlohmann::json toJson(const TrainerConfig& c)
+{
+    return {{"batchSize", c.batchSize},
+            {"threads", c.threads},
+            {"chunk", c.chunk},
+            {"minColumnsPerThread", c.minColumnsPerThread},
+            {"seed", c.seed}};
+}
+
+TrainerConfig trainerConfigFromJson(const nlohmann::json& j, const std::string& where)
+{
+    TrainerConfig c;
+    c.batchSize = int(json::integer(j, "batchSize", where, 1, 1'000'000));
+    c.threads = int(json::integer(j, "threads", where, 0, 256));
+    c.chunk = int(json::integer(j, "chunk", where, 1, 65536));
+    c.minColumnsPerThread = int(json::integer(j, "minColumnsPerThread", where, 1, 1'000'000));
+    c.seed = json::unsignedInteger(j, "seed", where);
+    return c;
 }
 
 nlohmann::json toJson(const SamplerConfig& c)

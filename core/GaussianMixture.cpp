@@ -119,6 +119,10 @@ GaussianMixture::GaussianMixture(std::vector<double> weights, Eigen::Matrix2Xd m
         total += weights_[k];
     }
     if (!std::isfinite(total)) throw InputError("Gaussian mixture: the weights overflow when summed");
+    // Weights that already sum to 1 up to rounding are kept as they are:
+    // normalising normalised weights can move their last bits, and a mixture
+    // read back from a scene file must give exactly the scores it gave before.
+    if (std::abs(total - 1.0) <= 4.0 * double(K) * std::numeric_limits<double>::epsilon()) return;
     for (double& w : weights_) w /= total;
 }
 

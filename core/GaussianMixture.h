@@ -13,7 +13,8 @@ namespace ss {
 class GaussianMixture final : public ExactScore {
 public:
     // Throws InputError unless: at least one component, weights positive and
-    // finite (they are normalised here), covariances symmetric positive definite.
+    // finite (they are normalised here unless they already sum to 1 up to
+    // rounding), covariances symmetric positive definite.
     GaussianMixture(std::vector<double> weights, Eigen::Matrix2Xd means,
                     std::vector<Eigen::Matrix2d> covariances);
 

@@ -3,10 +3,21 @@
 // platform and compiler (std:: distributions are implementation-defined, so
 // none are used). xoshiro256** seeded through splitmix64; normals by
 // Box–Muller. Not thread-safe: give each thread its own Rng (see split()).
+#include <array>
 #include <cmath>
 #include <cstdint>
 
 namespace ss {
+
+// Everything that determines an Rng's future output (for saving and resuming
+// a stream exactly). An all-zero `words` is not a valid state: xoshiro would
+// return zeros forever; readers of saved states must refuse it.
+struct RngState {
+    std::array<std::uint64_t, 4> words{};
+    double spare = 0.0;    // the second Box–Muller value, when hasSpare
+    bool hasSpare = false;
+    bool operator==(const RngState&) const = default;
+};
 
 class Rng {
 public:
@@ -17,6 +28,15 @@ public:
         std::uint64_t x = seed;
         for (auto& word : s_) word = splitmix64(x);
         hasSpare_ = false;
+    }
+
+    RngState state() const { return {{s_[0], s_[1], s_[2], s_[3]}, spare_, hasSpare_}; }
+    // Precondition: state.words is not all zero (see RngState).
+    void setState(const RngState& state)
+    {
+        for (int i = 0; i < 4; ++i) s_[i] = state.words[std::size_t(i)];
+        spare_ = state.spare;
+        hasSpare_ = state.hasSpare;
     }
 
     std::uint64_t next()

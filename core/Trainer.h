@@ -15,6 +15,7 @@
 #include "NoiseSchedule.h"
 #include "Objective.h"
 #include "Optimizer.h"
+#include "Rng.h"
 #include "ScoreNet.h"
 #include "ThreadPool.h"
 
@@ -91,6 +92,14 @@ public:
     // Restores a saved training state (weights, optimiser state incl. EMA and
     // step). Throws InputError when sizes do not match the model.
     void restore(const Eigen::VectorXf& params, const AdamState& state);
+
+    // The stream batches are drawn from. Saved with the weights and set back
+    // after restore(), the next batches are the ones the saved run would have
+    // drawn, so training resumes bit-exactly (given the same batch size, chunk
+    // and thread count, which fix the order of the gradient sums). Not carried:
+    // the divergence snapshot, which restore() retakes at the restored weights.
+    RngState batchRngState() const { return rng_.state(); }
+    void setBatchRngState(const RngState& state) { rng_.setState(state); } // precondition: see RngState
 
 private:
     void resizeWorkers();

@@ -19,7 +19,7 @@ SS_BUILD_DIR="$SS_ROOT/build"
 SS_PACKAGES=(
     g++ cmake ninja-build pkg-config
     qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-svg-dev libgl-dev
-    libeigen3-dev nlohmann-json3-dev
+    libeigen3-dev nlohmann-json3-dev zlib1g-dev
     libgl1-mesa-dri xvfb xauth fonts-dejavu-core ffmpeg
 )
 # Only the benchmarks' PyTorch peer needs these; kept out of the test set-up.

@@ -4,7 +4,9 @@
 #include "LecturePresets.h"
 #include "MainWindow.h"
 
+#include "Csv.h"
 #include "Error.h"
+#include "ModelFile.h"
 #include "Presets.h"
 
 #include <QCheckBox>
@@ -15,6 +17,7 @@
 #include <QPushButton>
 #include <QSlider>
 #include <QSpinBox>
+#include <QTemporaryDir>
 #include <QStatusBar>
 #include <QtTest>
 
@@ -51,6 +54,7 @@ private slots:
     void newDataReachesEveryWorker();
     void lecturePresetsLoad();
     void trainingAndSamplerOptionsReachTheWorkers();
+    void fileMenuExports();
 };
 
 void TestAppWindow::newModelFromTheModelDock()
@@ -124,6 +128,48 @@ void TestAppWindow::trainingAndSamplerOptionsReachTheWorkers()
         const auto p = w.sampling()->latest();
         return p->step > 5 && p->trail.size() == 3;
     }));
+}
+
+void TestAppWindow::fileMenuExports()
+{
+    MainWindow w(smallScene(), false);
+    w.startAll();
+    QVERIFY(eventually([&] { return w.sampling()->latest()->step > 3 && w.training()->latest()->step > 3; }));
+    QTemporaryDir dir;
+    // Pictures: PNG at the asked size, SVG with vector shapes.
+    QVERIFY(w.exportPicture(dir.filePath("scene.png"), QSize(640, 360)));
+    QCOMPARE(QImage(dir.filePath("scene.png")).size(), QSize(640, 360));
+    QVERIFY(w.exportPicture(dir.filePath("scene.svg"), QSize(500, 500)));
+    QVERIFY(w.statusBar()->currentMessage().contains("scene.svg"));
+    // Samples: a header and one line per particle, numbers that parse back.
+    QVERIFY(w.exportSamplesCsv(dir.filePath("samples.csv")));
+    const Dataset samples = loadCsv(dir.filePath("samples.csv").toStdString());
+    QCOMPARE(samples.size(), 200);
+    // Trajectories: particle, step (0 the newest, negative before), x, y.
+    QVERIFY(w.exportTrajectoriesCsv(dir.filePath("trajectories.csv")));
+    QFile t(dir.filePath("trajectories.csv"));
+    QVERIFY(t.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = t.readAll().trimmed().split('\n');
+    QCOMPARE(lines.front(), QByteArray("particle,step,x,y"));
+    QVERIFY(lines.size() > 200);
+    QVERIFY(lines.back().startsWith("199,0,"));
+    // The model, written by the training thread: it loads, with the same architecture.
+    w.exportModel(dir.filePath("model.json"));
+    QVERIFY(eventually([&] { return w.statusBar()->currentMessage().contains("model saved"); }));
+    QCOMPARE(loadModel(dir.filePath("model.json").toStdString()).model.hidden, std::vector<int>({32, 32}));
+    // The loss history: a header with one column per level, a row per snapshot.
+    QVERIFY(w.exportLossCsv(dir.filePath("loss.csv")));
+    QFile l(dir.filePath("loss.csv"));
+    QVERIFY(l.open(QIODevice::ReadOnly));
+    const QList<QByteArray> rows = l.readAll().trimmed().split('\n');
+    QVERIFY(rows.front().startsWith("step,loss,level_1,"));
+    QCOMPARE(rows.size(), int(w.trainingPanel()->history().size()) + 1);
+    QVERIFY(rows.size() > 2);
+    // Unwritable places are refused with a message, nothing written.
+    QVERIFY(!w.exportSamplesCsv(dir.filePath("no/such/dir/s.csv")));
+    QVERIFY(w.statusBar()->currentMessage().contains("no/such/dir"));
+    QVERIFY(!w.exportPicture(dir.filePath("scene.gif"), QSize(100, 100)));
+    QVERIFY(w.statusBar()->currentMessage().contains("unknown format"));
 }
 
 void TestAppWindow::lecturePresetsLoad()

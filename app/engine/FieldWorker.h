@@ -52,6 +52,15 @@ struct FieldSnapshot {
 };
 using FieldPtr = std::shared_ptr<const FieldSnapshot>;
 
+// One field computation, on the calling thread (the worker's, or an export's):
+// arrows, density, noised data (noise: one standard-normal column per shown
+// point) and, with a network and r.error, the error map.
+FieldSnapshot computeField(const FieldRequest& r, const Dataset& data, const ExactScore& exact, const ScoreNet* net,
+                           const Eigen::Matrix2Xd& noise);
+// The noised layer's eps for `count` points (at most kMaxNoised), keeping the
+// columns of `kept` and drawing the rest from a fixed seed.
+Eigen::Matrix2Xd noisedDataNoise(Eigen::Index count, const Eigen::Matrix2Xd& kept = {});
+
 class FieldWorker : public QObject {
     Q_OBJECT
 public:

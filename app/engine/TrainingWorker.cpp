@@ -1,6 +1,7 @@
 #include "TrainingWorker.h"
 
 #include "Error.h"
+#include "ModelFile.h"
 
 #include <QMetaObject>
 
@@ -142,6 +143,15 @@ void TrainingWorker::postEmaDecay(double decay)
 void TrainingWorker::postPublishEma(bool ema)
 {
     post([this, ema] { publishEma_ = ema; });
+}
+
+void TrainingWorker::postSaveModel(const QString& path)
+{
+    post([this, path] {
+        saveModel(path.toStdString(), trainedModelOf(trainer_)); // InputError: reported by post()
+        emit message(QStringLiteral("model saved to %1 (step %2)").arg(path).arg(trainer_.optimizer().state().step),
+                     false);
+    });
 }
 
 } // namespace ss::app

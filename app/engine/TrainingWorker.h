@@ -73,6 +73,9 @@ public:
     void postData(std::shared_ptr<const Dataset> data);
     void postEmaDecay(double decay); // 0: the EMA follows the weights
     void postPublishEma(bool ema);   // snapshots carry the EMA (true) or the raw weights
+    // Writes the model file (ModelFile.h) between steps; the outcome comes back
+    // through message() ("model saved to ..." or the reason it was not).
+    void postSaveModel(const QString& path);
 
 signals:
     void snapshotReady();           // latest() changed

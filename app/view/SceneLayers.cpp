@@ -4,6 +4,7 @@
 
 #include "ColourMap.h"
 #include "SceneColours.h"
+#include "ScenePainter.h"
 
 #include <QOpenGLBuffer>
 #include <QOpenGLPixelTransferOptions>
@@ -81,50 +82,10 @@ void SceneView::drawArrows(const Eigen::Matrix2Xd& tails, const Eigen::Matrix2Xd
     glDisableVertexAttribArray(2);
 }
 
-// Arrow vectors for a score field: direction of s, length growing with |s| up
-// to 90% of a grid cell (saturating at the 95th percentile of |s|).
-Eigen::Matrix2Xd fieldArrows(const Eigen::Matrix2Xd& s, double cell)
-{
-    if (s.cols() == 0) return s;
-    Eigen::VectorXd norms = s.colwise().norm().transpose();
-    std::vector<double> sorted(norms.data(), norms.data() + norms.size());
-    std::nth_element(sorted.begin(), sorted.begin() + std::ptrdiff_t(0.95 * (sorted.size() - 1)), sorted.end());
-    const double ref = std::max(sorted[std::size_t(0.95 * (sorted.size() - 1))], 1e-12);
-    Eigen::Matrix2Xd out(2, s.cols());
-    for (Eigen::Index j = 0; j < s.cols(); ++j) {
-        const double len = 0.9 * cell * std::min(1.0, norms(j) / ref);
-        out.col(j) = norms(j) > 0 ? Eigen::Vector2d(s.col(j) / norms(j) * len) : Eigen::Vector2d::Zero();
-    }
-    return out;
-}
-
 void SceneView::drawTrails()
 {
-    const auto& trail = particles_->trail;
-    const int steps = int(trail.size());
-    // Trails of the first kMaxTrailed particles only: they are exchangeable, so
-    // a few thousand show the flow as well as all, and llvmpipe's cost per
-    // segment stays bounded at 10,000+ particles.
-    constexpr int kMaxTrailed = 2500;
-    const int n = std::min(kMaxTrailed, int(particles_->particles.cols()));
-    if (steps < 2 || n == 0) return;
-    // GL_LINES: one segment per particle per step, alpha fading with age, and
-    // with length: the big jumps of high noise levels (a sizeable part of the
-    // view) would cover the scene in lines, so they fade out.
     const double longJump = 0.06 * std::max(width(), height()) / pixelsPerUnit_;
-    std::vector<float> v;
-    v.reserve(std::size_t(n) * std::size_t(steps - 1) * 6);
-    for (int k = 0; k + 1 < steps; ++k) {
-        const float a0 = float(k + 1) / float(steps), a1 = float(k + 2) / float(steps);
-        const Eigen::Matrix2Xd &p = trail[std::size_t(k)], &q = trail[std::size_t(k + 1)];
-        if (p.cols() != q.cols() || p.cols() < n) continue;
-        for (int j = 0; j < n; ++j) {
-            const double len = std::hypot(q(0, j) - p(0, j), q(1, j) - p(1, j));
-            const float fade = float(std::max(0.0, 1.0 - len / longJump));
-            if (fade <= 0) continue;
-            v.insert(v.end(), {float(p(0, j)), float(p(1, j)), a0 * fade, float(q(0, j)), float(q(1, j)), a1 * fade});
-        }
-    }
+    const std::vector<float> v = trailVertices(particles_->trail, kMaxTrailedParticles, longJump);
     if (v.empty()) return;
     trailVertices_ = int(v.size() / 3);
     trails_->bind();
@@ -145,16 +106,11 @@ void SceneView::drawTrails()
 void SceneView::drawHeatMap()
 {
     const bool error = layers_.error.visible && field_->error.size() > 0;
-    if (!error && !layers_.density.visible) return;
+    if (!error && !(layers_.density.visible && field_->logDensity.size() > 0)) return;
     if (uploadedField_ != field_->serial || heatIsError_ != error) {
-        Eigen::ArrayXXf values;
-        if (error) {
-            heatMax_ = std::max(double(field_->error.maxCoeff()), 1e-30);
-            values = field_->error / float(heatMax_);
-        } else {
-            heatMax_ = field_->logDensity.maxCoeff();
-            values = ((field_->logDensity - float(heatMax_)).exp()).sqrt(); // sqrt: low densities stay visible
-        }
+        const HeatValues h = heatValues(*field_, layers_); // the same choice as above
+        heatMax_ = h.max;
+        const Eigen::ArrayXXf& values = h.values;
         // Rows bottom (yMin) first, as the quad's v runs; bytes R, G, B, A as
         // uploaded (no QImage conversions in between).
         const QImage image =

@@ -3,6 +3,7 @@
 #include "ColourMap.h"
 #include "SceneColours.h"
 #include "SceneOverlay.h"
+#include "ScenePainter.h"
 
 #include <QFile>
 #include <QMouseEvent>
@@ -20,8 +21,6 @@
 
 namespace ss::view {
 
-// Arrow vectors for a score field, at most 90% of a grid cell (SceneLayers.cpp).
-Eigen::Matrix2Xd fieldArrows(const Eigen::Matrix2Xd& s, double cell);
 
 // The draw mode's brush circle: a small transparent child over the GL surface
 // that moves with the cursor, so following the mouse repaints a few hundred

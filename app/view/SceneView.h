@@ -37,6 +37,8 @@ struct Layer {
     float opacity = 1.0f;
 };
 
+struct ScenePicture; // ScenePainter.h
+
 // What the Layers panel toggles.
 struct LayerSettings {
     Layer data{true, 0.45f};
@@ -70,6 +72,8 @@ public:
     void setDrawTool(DrawTool tool, double radius);
     DrawTool drawTool() const { return drawTool_; }
 
+    // What is shown now, for exports (ScenePainter draws it at any size).
+    ScenePicture picture() const;
     // The world rectangle on screen.
     QRectF visibleRect() const;
     // "OpenGL 4.5 (Core Profile) Mesa ..." once initialised; empty before.

@@ -6,7 +6,16 @@
 #include "Objective.h"
 #include "Presets.h"
 
+#include "Csv.h"
+#include "ExportAnimationDialog.h"
+#include "ExportStillDialog.h"
+#include "StillExport.h"
+
 #include <QCloseEvent>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QProgressDialog>
 
 #include <algorithm>
 #include <QDockWidget>
@@ -185,6 +194,7 @@ MainWindow::MainWindow(const SceneSetup& scene, bool useSettings, QWidget* paren
     });
     connect(scene_, &view::SceneView::viewChanged, this, &MainWindow::requestField);
 
+    buildFileMenu();
     buildLectureMenu();
     modeClock_.start();
     resize(1280, 860);
@@ -199,7 +209,8 @@ MainWindow::MainWindow(const SceneSetup& scene, bool useSettings, QWidget* paren
 
 MainWindow::~MainWindow()
 {
-    // Join the workers before the widgets their signals reach go away.
+    // Join the workers (and a running export) before the widgets their signals reach go away.
+    export_.reset();
     training_.reset();
     sampling_.reset();
     fields_.reset();
@@ -229,6 +240,7 @@ void MainWindow::onTrainingSnapshot()
     if (s->serial == lastNetworkSerial_) return;
     lastNetworkSerial_ = s->serial;
     auto net = std::make_shared<const ScoreNet>(s->net);
+    lastNet_ = net;
     sampling()->postNetwork(net);
     fields()->postNetwork(net);
 }
@@ -344,6 +356,195 @@ void MainWindow::applyLayers(const view::LayerSettings& layers)
     layersPanel_->show(layers);
     scene_->setLayers(layers);
     requestField();
+}
+
+void MainWindow::buildFileMenu()
+{
+    QMenu* menu = menuBar()->addMenu(tr("&File"));
+    QAction* picture = menu->addAction(tr("Export &picture (PNG, SVG, PDF)…"), this, [this] {
+        ExportStillDialog dialog(scene_->size(), exportPath("scorescope.png"), this);
+        if (dialog.exec() == QDialog::Accepted) exportPicture(dialog.path(), dialog.pictureSize());
+    });
+    picture->setShortcut(QKeySequence(tr("Ctrl+E")));
+    QAction* animation = menu->addAction(tr("Export &animation (MP4, WebM, GIF, PNG sequence)…"), this, [this] {
+        ExportAnimationDialog dialog(exportPath("scorescope.mp4"), this);
+        if (dialog.exec() == QDialog::Accepted) exportAnimation(dialog.job(animationJob()), dialog.path());
+    });
+    animation->setShortcut(QKeySequence(tr("Ctrl+Shift+E")));
+    auto saveAs = [this](const QString& title, const QString& name, const QString& filter) {
+        return QFileDialog::getSaveFileName(this, title, exportPath(name), filter);
+    };
+    menu->addAction(tr("Export &samples as CSV…"), this, [this, saveAs] {
+        const QString path = saveAs(tr("Export samples"), "samples.csv", tr("CSV (*.csv)"));
+        if (!path.isEmpty()) exportSamplesCsv(path);
+    });
+    menu->addAction(tr("Export &trajectories as CSV…"), this, [this, saveAs] {
+        const QString path = saveAs(tr("Export trajectories"), "trajectories.csv", tr("CSV (*.csv)"));
+        if (!path.isEmpty()) exportTrajectoriesCsv(path);
+    });
+    menu->addAction(tr("Export the &model as JSON…"), this, [this, saveAs] {
+        const QString path = saveAs(tr("Export model"), "model.json", tr("JSON (*.json)"));
+        if (!path.isEmpty()) exportModel(path);
+    });
+    menu->addAction(tr("Export the &loss history as CSV…"), this, [this, saveAs] {
+        const QString path = saveAs(tr("Export loss history"), "loss.csv", tr("CSV (*.csv)"));
+        if (!path.isEmpty()) exportLossCsv(path);
+    });
+    menu->addSeparator();
+    QAction* quit = menu->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+}
+
+QString MainWindow::exportPath(const QString& name) const
+{
+    return lastExportDir_.isEmpty() ? name : QDir(lastExportDir_).filePath(name);
+}
+
+bool MainWindow::exportPicture(const QString& path, QSize size)
+{
+    try {
+        view::exportStill(scene_->picture(), path, size);
+    } catch (const InputError& e) {
+        showMessage(QString::fromStdString(e.what()), true);
+        return false;
+    }
+    lastExportDir_ = QFileInfo(path).absolutePath();
+    showMessage(tr("picture saved to %1 (%2 × %3)").arg(path).arg(size.width()).arg(size.height()), false);
+    return true;
+}
+
+namespace {
+// Writes text atomically; an InputError names the path.
+bool writeText(const QString& path, const std::string& text, QString& error)
+{
+    try {
+        writeFileAtomically(path.toStdString(), text);
+        return true;
+    } catch (const InputError& e) {
+        error = QString::fromStdString(e.what());
+        return false;
+    }
+}
+} // namespace
+
+bool MainWindow::exportSamplesCsv(const QString& path)
+{
+    const app::ParticlesPtr p = sampling()->latest();
+    std::string text = "x,y\n";
+    char line[64];
+    for (Eigen::Index j = 0; j < p->particles.cols(); ++j) {
+        std::snprintf(line, sizeof line, "%.17g,%.17g\n", p->particles(0, j), p->particles(1, j));
+        text += line;
+    }
+    QString error;
+    if (!writeText(path, text, error)) {
+        showMessage(error, true);
+        return false;
+    }
+    lastExportDir_ = QFileInfo(path).absolutePath();
+    showMessage(tr("%1 samples (run %2, step %3) saved to %4").arg(p->particles.cols()).arg(p->run + 1).arg(p->step).arg(path),
+                false);
+    return true;
+}
+
+bool MainWindow::exportTrajectoriesCsv(const QString& path)
+{
+    const app::ParticlesPtr p = sampling()->latest();
+    // The trails on screen: the last positions of every particle, oldest first;
+    // "step" counts back from the current one (0).
+    std::string text = "particle,step,x,y\n";
+    char line[96];
+    const int frames = int(p->trail.size());
+    for (Eigen::Index j = 0; j < p->particles.cols(); ++j)
+        for (int k = 0; k < frames; ++k) {
+            const Eigen::Matrix2Xd& x = p->trail[std::size_t(k)];
+            if (x.cols() <= j) continue;
+            std::snprintf(line, sizeof line, "%lld,%d,%.17g,%.17g\n", static_cast<long long>(j), k - (frames - 1),
+                          x(0, j), x(1, j));
+            text += line;
+        }
+    QString error;
+    if (!writeText(path, text, error)) {
+        showMessage(error, true);
+        return false;
+    }
+    lastExportDir_ = QFileInfo(path).absolutePath();
+    showMessage(tr("trajectories of %1 particles over %2 steps saved to %3").arg(p->particles.cols()).arg(frames).arg(path),
+                false);
+    return true;
+}
+
+app::AnimationJob MainWindow::animationJob() const
+{
+    app::AnimationJob job;
+    job.sampling = setup_.sampling;
+    job.net = lastNet_;
+    job.layers = layersPanel_->layers();
+    job.world = scene_->visibleRect();
+    return job;
+}
+
+bool MainWindow::exportAnimation(const app::AnimationJob& job, const QString& path)
+{
+    if (export_ && export_->running()) {
+        showMessage(tr("an export is already running"), true);
+        return false;
+    }
+    export_ = std::make_unique<app::AnimationExport>(job, path);
+    auto* progress = new QProgressDialog(tr("Exporting %1…").arg(QFileInfo(path).fileName()), tr("Cancel"), 0, 1, this);
+    progress->setObjectName("exportProgress");
+    progress->setWindowModality(Qt::NonModal); // the window goes on training and sampling meanwhile
+    progress->setMinimumDuration(0);
+    progress->setAttribute(Qt::WA_DeleteOnClose);
+    connect(progress, &QProgressDialog::canceled, export_.get(), &app::AnimationExport::cancel);
+    connect(export_.get(), &app::AnimationExport::progress, progress, [progress](int done, int total) {
+        progress->setMaximum(total);
+        progress->setValue(done);
+    });
+    connect(export_.get(), &app::AnimationExport::finished, this, [this, progress, path](bool ok, const QString& m) {
+        progress->close();
+        if (ok) lastExportDir_ = QFileInfo(path).absolutePath();
+        showMessage(m, !ok);
+    });
+    export_->start();
+    showMessage(tr("exporting %1…").arg(path), false);
+    return true;
+}
+
+bool MainWindow::exportLossCsv(const QString& path)
+{
+    const std::vector<LossRecord>& history = trainingPanel_->history();
+    const std::size_t levels = history.empty() ? 0 : history.back().levels.size();
+    std::string text = "step,loss";
+    for (std::size_t k = 1; k <= levels; ++k) text += ",level_" + std::to_string(k);
+    text += "\n";
+    char cell[40];
+    for (const LossRecord& r : history) {
+        text += std::to_string(r.step);
+        std::snprintf(cell, sizeof cell, ",%.9g", r.loss);
+        text += cell;
+        for (std::size_t k = 0; k < levels; ++k) { // empty where the level had no example yet
+            const double v = k < r.levels.size() ? r.levels[k] : std::nan("");
+            if (std::isfinite(v)) std::snprintf(cell, sizeof cell, ",%.9g", v);
+            else std::snprintf(cell, sizeof cell, ",");
+            text += cell;
+        }
+        text += "\n";
+    }
+    QString error;
+    if (!writeText(path, text, error)) {
+        showMessage(error, true);
+        return false;
+    }
+    lastExportDir_ = QFileInfo(path).absolutePath();
+    showMessage(tr("loss history (%1 records) saved to %2").arg(history.size()).arg(path), false);
+    return true;
+}
+
+void MainWindow::exportModel(const QString& path)
+{
+    lastExportDir_ = QFileInfo(path).absolutePath();
+    training()->postSaveModel(path); // the training thread owns the weights; it reports
 }
 
 void MainWindow::buildLectureMenu()

@@ -5,6 +5,7 @@
 // sampling, fields), each on its own thread, and routes snapshots between them:
 // training snapshots go to the sampler and the field worker; particles and
 // fields go to the scene. The GUI thread never waits on any of them.
+#include "AnimationExport.h"
 #include "DataPanel.h"
 #include "FieldWorker.h"
 #include "LayersPanel.h"
@@ -65,6 +66,20 @@ public:
     // Shows the layers (and field resolution) in the view and the Layers dock.
     void applyLayers(const view::LayerSettings& layers);
 
+    // The File menu's exports (public for scripts and tests). Each reports in
+    // the status bar; false when refused (nothing written).
+    bool exportPicture(const QString& path, QSize size); // .png, .svg, .pdf
+    bool exportSamplesCsv(const QString& path);          // the particles: x,y
+    bool exportTrajectoriesCsv(const QString& path);     // the trails: particle,step,x,y
+    void exportModel(const QString& path);               // JSON, written by the training thread
+    bool exportLossCsv(const QString& path);             // step,loss,level_1..level_L
+    // An animation of the current scene (sampler, network, layers, view) with
+    // the dialog's settings in `settings`; runs on its own thread with a
+    // progress dialog (cancel removes the partial file). false: refused at once.
+    app::AnimationJob animationJob() const; // the scene's part of a job
+    bool exportAnimation(const app::AnimationJob& job, const QString& path);
+    app::AnimationExport* runningExport() const { return export_.get(); }
+
 protected:
     void closeEvent(QCloseEvent* e) override;
 
@@ -87,6 +102,8 @@ private:
     // A new trainer (new model or objective); keeps the old one when refused.
     bool rebuildTraining(const app::TrainingSetup& setup); // false: refused, old one kept
     void buildLectureMenu();
+    void buildFileMenu();
+    QString exportPath(const QString& name) const; // beside the last export
     void connectTraining();
 
     SceneSetup setup_;
@@ -106,6 +123,9 @@ private:
     std::int64_t lastNetworkSerial_ = -1;
     QString modeLine_;           // live mode weights for mixture data (caption)
     QElapsedTimer modeClock_;
+    QString lastExportDir_;
+    std::shared_ptr<const ScoreNet> lastNet_; // the newest network snapshot (for exports)
+    std::unique_ptr<app::AnimationExport> export_; // at most one at a time
     static constexpr int kDrawFlushMs = 200;
     QTimer* drawFlush_ = nullptr;                 // single shot: the throttle of drawn edits
     std::shared_ptr<const Dataset> drawnPending_; // the newest drawn edit the workers have not had

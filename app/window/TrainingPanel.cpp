@@ -149,6 +149,7 @@ void TrainingPanel::clearHistory()
 {
     total_->clear();
     for (QLineSeries* s : levels_) s->clear();
+    history_.clear();
     lastStep_ = -1;
     minLoss_ = 1e300;
     maxLoss_ = 0;
@@ -165,17 +166,42 @@ void TrainingPanel::showSnapshot(const app::TrainingSnapshot& s)
                          .arg(s.running ? QString() : tr(" · paused")));
     if (s.step < lastStep_) clearHistory();
     if (s.step == lastStep_ || !std::isfinite(s.stats.smoothedLoss) || s.stats.smoothedLoss <= 0) return;
-    lastStep_ = s.step;
+    LossRecord r;
+    r.step = s.step;
+    r.loss = s.stats.smoothedLoss;
+    r.levels = s.stats.levelLoss;
+    if (history_.size() >= kMaxHistory) { // thin: keep every other record
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < history_.size(); i += 2) history_[kept++] = std::move(history_[i]);
+        history_.resize(kept);
+    }
+    history_.push_back(r);
+    plot(r);
+}
+
+void TrainingPanel::setHistory(const std::vector<LossRecord>& history)
+{
+    clearHistory();
+    for (const LossRecord& r : history)
+        if (r.step > lastStep_ && std::isfinite(r.loss) && r.loss > 0) {
+            history_.push_back(r);
+            plot(r);
+        }
+}
+
+void TrainingPanel::plot(const LossRecord& r)
+{
+    lastStep_ = r.step;
     // Per-level series, made when the number of levels is known (or changes).
-    if (levels_.size() != s.stats.levelLoss.size()) {
+    if (levels_.size() != r.levels.size()) {
         for (QLineSeries* l : levels_) {
             chart_->removeSeries(l);
             delete l;
         }
         levels_.clear();
-        for (std::size_t k = 0; k < s.stats.levelLoss.size(); ++k) {
+        for (std::size_t k = 0; k < r.levels.size(); ++k) {
             auto* l = new QLineSeries;
-            const int shade = 150 + int(80 * k / std::max<std::size_t>(1, s.stats.levelLoss.size()));
+            const int shade = 150 + int(80 * k / std::max<std::size_t>(1, r.levels.size()));
             l->setPen(QPen(QColor(shade, shade, shade), 1));
             chart_->addSeries(l);
             levels_.push_back(l);
@@ -186,12 +212,12 @@ void TrainingPanel::showSnapshot(const app::TrainingSnapshot& s)
         if (!(v > 0) || !std::isfinite(v)) return;
         if (series->count() >= kMaxPoints) // thin: drop every other point
             for (int i = series->count() - 2; i >= 0; i -= 2) series->remove(i);
-        series->append(double(s.step), v);
+        series->append(double(r.step), v);
         minLoss_ = std::min(minLoss_, v);
         maxLoss_ = std::max(maxLoss_, v);
     };
-    append(total_, s.stats.smoothedLoss);
-    for (std::size_t k = 0; k < levels_.size(); ++k) append(levels_[k], s.stats.levelLoss[k]);
+    append(total_, r.loss);
+    for (std::size_t k = 0; k < levels_.size(); ++k) append(levels_[k], r.levels[k]);
     const auto axesX = chart_->axes(Qt::Horizontal), axesY = chart_->axes(Qt::Vertical);
     if (!axesX.isEmpty()) axesX.front()->setRange(0, std::max<double>(10, double(lastStep_)));
     if (!axesY.isEmpty())

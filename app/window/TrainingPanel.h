@@ -3,6 +3,7 @@
 // size (applied live by the worker), the live step, loss and steps/s, and a
 // loss chart with the per-level losses as separate series (log scale option).
 // It only shows snapshots and emits requests; the window routes them.
+#include "SceneFile.h"
 #include "TrainingWorker.h"
 
 #include <QWidget>
@@ -31,6 +32,11 @@ public:
     double emaDecay() const;
     bool useEma() const;
     int historyPoints() const; // points in the total-loss series
+    // Every snapshot's loss since the last reset, unthinned up to kMaxHistory
+    // records (then every other one is dropped): for the CSV and scene files.
+    const std::vector<LossRecord>& history() const { return history_; }
+    void setHistory(const std::vector<LossRecord>& history); // a reopened scene's
+    static constexpr std::size_t kMaxHistory = 200000;
 
 signals:
     void startRequested();
@@ -56,6 +62,8 @@ private:
     QLineSeries* total_;
     std::vector<QLineSeries*> levels_;
     std::int64_t lastStep_ = -1;
+    std::vector<LossRecord> history_;
+    void plot(const LossRecord& r); // appends to the chart's series
     double minLoss_ = 1e300, maxLoss_ = 0;
 };
 

@@ -1,0 +1,63 @@
+#pragma once
+// The frames of an exported animation, computed from the job alone (its seed,
+// settings and network snapshot), so the same scene and seed give the same
+// frames, whatever the window is doing meanwhile. What it records:
+//  - the sampler from its start to its end (stepsPerFrame steps a frame),
+//  - the sampler for N steps,
+//  - a sweep of the noise level from the noisiest to the cleanest (N frames;
+//    the density, fields and noised data at each level, no particles).
+// Each frame is drawn by ScenePainter with the job's layers and view, plus an
+// optional overlay text (title, sampler, level, step).
+#include "FieldWorker.h"
+#include "SamplingWorker.h"
+#include "ScenePainter.h"
+
+#include "Sampler.h"
+
+#include <QImage>
+#include <QRectF>
+#include <QSize>
+#include <QString>
+
+#include <deque>
+#include <memory>
+
+namespace ss::app {
+
+struct AnimationJob {
+    enum class Content { SamplerRun, SamplerSteps, NoiseSweep };
+    Content content = Content::SamplerRun;
+    SamplingSetup sampling;              // sampler, schedule, data, score source, trail length
+    std::shared_ptr<const ScoreNet> net; // the learned score (null: the exact one is used)
+    view::LayerSettings layers;
+    QRectF world;                        // the view (y up)
+    QString title;                       // first caption line when not empty
+    bool overlayText = true;             // sampler, sigma / t, step
+    QSize size{1280, 720};
+    double fps = 25;
+    int frames = 100;                    // SamplerSteps: steps; NoiseSweep: frames
+    int stepsPerFrame = 1;               // sampler steps between frames
+    int holdFrames = 0;                  // the last frame repeated at the end
+};
+
+class AnimationRenderer {
+public:
+    // Throws InputError when the job cannot run (the sampler refuses it, no frames).
+    explicit AnimationRenderer(const AnimationJob& job);
+    int frameCount() const { return frameCount_; }
+    // Frame i in order (0, 1, ...): advances the sampler as needed.
+    QImage frame(int i);
+
+private:
+    view::ScenePicture picture(int i);
+
+    AnimationJob job_;
+    std::unique_ptr<Sampler> sampler_;
+    std::shared_ptr<const ExactScore> exact_;
+    Eigen::Matrix2Xd noise_;
+    std::deque<Eigen::Matrix2Xd> trail_;
+    int frameCount_ = 0, contentFrames_ = 0;
+    double fontScale_ = 1;
+};
+
+} // namespace ss::app
