@@ -14,6 +14,7 @@
 #include "Csv.h"
 #include "NoiseSchedule.h"
 #include "Presets.h"
+#include "SceneFile.h"
 
 #include <QtTest>
 
@@ -21,6 +22,8 @@
 #include <QJsonObject>
 #include <QJsonArray>
 #include <QProcess>
+#include <QImage>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 
 #include <cmath>
@@ -63,6 +66,7 @@ private slots:
     void trajectoriesFile();
     void deterministic();
     void sdeditAndFix();
+    void renderScene();
 
 private:
     QTemporaryDir dir_;
@@ -272,6 +276,61 @@ void TestCli::sdeditAndFix()
     const ss::Dataset out = ss::loadCsv(path("edited.csv").toStdString());
     const double moved = (out.points - in.points).colwise().norm().mean();
     QVERIFY2(moved < 0.5, qPrintable(QString::number(moved)));
+}
+
+void TestCli::renderScene()
+{
+    using namespace ss;
+    // A small scene file (8 Gaussians, an untrained model, annealed Langevin
+    // with the exact score: 5 levels x 4 steps, 2 steps a frame).
+    SceneDocument scene;
+    scene.data = makePreset("8gaussians", 300, 1);
+    scene.model.hidden = {16};
+    scene.schedule = NoiseSchedule::geometric(0.05, 4, 5);
+    scene.sampling.sampler.kind = SamplerKind::AnnealedLangevin;
+    scene.sampling.sampler.particles = 100;
+    scene.sampling.sampler.stepsPerLevel = 4;
+    scene.sampling.sampler.stepSize = 5e-4;
+    scene.sampling.exactScore = true;
+    scene.sampling.stepsPerFrame = 2;
+    scene.app = {{"view", {{"xMin", -3.0}, {"xMax", 3.0}, {"yMin", -3.0}, {"yMax", 3.0}}}};
+    saveScene(path("s.scorescope").toStdString(), scene);
+    // A still: the picture at the run's end, at the asked size.
+    Run r = cli({"render", "--scene", "s.scorescope", "--out", "s.png", "--width", "320", "--height", "240", "--json"},
+                dir_.path());
+    QVERIFY2(r.status == 0, qPrintable(r.err));
+    QCOMPARE(QImage(path("s.png")).size(), QSize(320, 240));
+    QVERIFY(r.out.contains("\"frames\":1"));
+    r = cli({"render", "--scene", "s.scorescope", "--out", "s.svg", "--width", "400", "--height", "400"}, dir_.path());
+    QVERIFY2(r.status == 0, qPrintable(r.err));
+    QFile svg(path("s.svg"));
+    QVERIFY(svg.open(QIODevice::ReadOnly));
+    const QByteArray text = svg.readAll();
+    QVERIFY2(text.count("<ellipse") + text.count("<circle") >= 100, qPrintable(QString::fromUtf8(text.left(3000))));
+    // An animation: N frames; the whole run by default (1 + 20 steps / 2 per frame).
+    if (!QStandardPaths::findExecutable("ffprobe").isEmpty()) {
+        r = cli({"render", "--scene", "s.scorescope", "--out", "s.gif", "--width", "160", "--height", "120", "--json"},
+                dir_.path());
+        QVERIFY2(r.status == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("\"frames\":11"), qPrintable(r.out));
+        QProcess probe;
+        probe.start("ffprobe", {"-v", "error", "-count_frames", "-show_entries", "stream=codec_name,nb_read_frames", "-of",
+                                "csv=p=0", path("s.gif")});
+        QVERIFY(probe.waitForFinished(60000));
+        QCOMPARE(QString::fromUtf8(probe.readAllStandardOutput()).trimmed(), QString("gif,11"));
+    }
+    // Bad input: exit 2 and one line naming the problem; nothing written.
+    QFile bad(path("bad.scorescope"));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write("{\"format\": \"scorescope-scene\", \"version\": 99}");
+    bad.close();
+    r = cli({"render", "--scene", "bad.scorescope", "--out", "b.png"}, dir_.path());
+    QCOMPARE(r.status, 2);
+    QVERIFY2(r.err.contains("newer"), qPrintable(r.err));
+    QVERIFY(!QFile::exists(path("b.png")));
+    r = cli({"render", "--scene", "s.scorescope", "--out", "s.bmp"}, dir_.path());
+    QCOMPARE(r.status, 2);
+    QVERIFY2(r.err.contains("unknown format"), qPrintable(r.err));
 }
 
 QTEST_APPLESS_MAIN(TestCli)

@@ -19,6 +19,7 @@ commands:
   sample   draw samples with any sampler from a model or an exact score
   nll      mean negative log-likelihood of points (probability-flow ODE)
   eval     compare two sample sets (sliced W2, MMD, energy distance, mode weights)
+  render   draw a scene file as a picture (PNG, SVG, PDF) or an animation (MP4, WebM, GIF)
 
 Each command takes --help, and --json for a machine-readable summary.
 Exit status: 0 on success, 2 with a one-line message on stderr for bad usage or input.
@@ -26,11 +27,20 @@ Exit status: 0 on success, 2 with a one-line message on stderr for bad usage or 
 
 } // namespace
 
+#ifndef SCORESCOPE_CLI_RENDER
+// A build without the app (SCORESCOPE_BUILD_APP=OFF) has nothing to draw with.
+int ss::cli::runRender(const Arguments&)
+{
+    throw UsageError("this scorescope-cli was built without the app (SCORESCOPE_BUILD_APP=OFF): it cannot render");
+}
+#endif
+
 int main(int argc, char** argv)
 {
     using namespace ss::cli;
     const std::map<std::string, int (*)(const Arguments&)> commands = {
-        {"data", runData}, {"train", runTrain}, {"sample", runSample}, {"nll", runNll}, {"eval", runEval}};
+        {"data", runData}, {"train", runTrain}, {"sample", runSample},
+        {"nll", runNll},   {"eval", runEval},   {"render", runRender}};
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
         (argc < 2 ? std::cerr : std::cout) << kUsage;
         return argc < 2 ? 2 : 0;
@@ -38,7 +48,7 @@ int main(int argc, char** argv)
     const std::string name = argv[1];
     const auto it = commands.find(name);
     if (it == commands.end()) {
-        std::cerr << "scorescope-cli: unknown command '" << name << "' (data, train, sample, nll, eval; see --help)\n";
+        std::cerr << "scorescope-cli: unknown command '" << name << "' (data, train, sample, nll, eval, render; see --help)\n";
         return 2;
     }
     try {

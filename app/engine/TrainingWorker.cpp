@@ -11,6 +11,7 @@ TrainingWorker::TrainingWorker(const TrainingSetup& setup, int publishIntervalMs
     : trainer_(setup.data, setup.model, setup.objective, setup.schedule, setup.optimizer, setup.trainer),
       publishEma_(setup.publishEma), publishIntervalMs_(publishIntervalMs), sliceMs_(sliceMs)
 {
+    if (setup.resume) restoreTraining(trainer_, *setup.resume); // InputError: a state that does not fit
     loop_ = new QTimer(this);
     loop_->setInterval(0);
     connect(loop_, &QTimer::timeout, this, &TrainingWorker::runSlice);
@@ -151,6 +152,18 @@ void TrainingWorker::postSaveModel(const QString& path)
         saveModel(path.toStdString(), trainedModelOf(trainer_)); // InputError: reported by post()
         emit message(QStringLiteral("model saved to %1 (step %2)").arg(path).arg(trainer_.optimizer().state().step),
                      false);
+    });
+}
+
+void TrainingWorker::postSaveScene(SceneDocument scene, const QString& path, bool autosave)
+{
+    post([this, scene = std::move(scene), path, autosave]() mutable {
+        captureTraining(trainer_, scene);
+        saveScene(path.toStdString(), scene); // InputError: reported by post(), the old file stays
+        if (!autosave)
+            emit message(QStringLiteral("scene saved to %1 (step %2)").arg(path).arg(trainer_.optimizer().state().step),
+                         false);
+        emit sceneSaved(path, autosave);
     });
 }
 

@@ -11,6 +11,7 @@
 // Running: a zero-delay timer runs slices of steps of ~sliceMs each, then
 // returns to the event loop, so messages and quit() are served within a slice.
 // Shutdown: TrainingThread (WorkerThread.h) interrupts the slice and joins.
+#include "SceneFile.h"
 #include "Trainer.h"
 
 #include "WorkerThread.h"
@@ -23,6 +24,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace ss::app {
@@ -35,6 +37,9 @@ struct TrainingSetup {
     OptimizerConfig optimizer;
     TrainerConfig trainer;
     bool publishEma = true; // snapshots carry the EMA weights (false: the raw ones)
+    // A reopened scene's training state (weights, Adam, EMA, step, batch stream):
+    // the trainer starts there instead of from model.seed. It must fit the model.
+    std::optional<TrainingState> resume;
 };
 
 // What the GUI sees of training: a value, never changed after publication.
@@ -76,10 +81,16 @@ public:
     // Writes the model file (ModelFile.h) between steps; the outcome comes back
     // through message() ("model saved to ..." or the reason it was not).
     void postSaveModel(const QString& path);
+    // Completes the window's part of a scene (data, history, sampling, app state)
+    // with the trainer's settings and state (captureTraining) and writes it
+    // atomically between steps. Success: sceneSaved(path, autosave), and a
+    // message unless it was an autosave; failure: message(reason, true).
+    void postSaveScene(SceneDocument scene, const QString& path, bool autosave = false);
 
 signals:
     void snapshotReady();           // latest() changed
     void message(const QString& text, bool isError); // refused settings, restores
+    void sceneSaved(const QString& path, bool autosave);
 
 private:
     void runSlice();

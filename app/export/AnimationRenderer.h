@@ -47,10 +47,10 @@ public:
     int frameCount() const { return frameCount_; }
     // Frame i in order (0, 1, ...): advances the sampler as needed.
     QImage frame(int i);
-
-private:
+    // What frame i draws (for stills): the same order rule.
     view::ScenePicture picture(int i);
 
+private:
     AnimationJob job_;
     std::unique_ptr<Sampler> sampler_;
     std::shared_ptr<const ExactScore> exact_;

@@ -269,6 +269,16 @@ void SceneView::resetView()
     update();
 }
 
+void SceneView::setVisibleRect(const QRectF& world)
+{
+    if (!(world.width() > 0 && world.height() > 0)) return; // nothing sensible to show
+    autoFit_ = false;
+    centre_ = world.center();
+    pixelsPerUnit_ = std::min(std::max(width(), 1) / world.width(), std::max(height(), 1) / world.height());
+    emitViewChanged();
+    update();
+}
+
 void SceneView::setDrawTool(DrawTool tool, double radius)
 {
     if (stroking_ && tool != drawTool_) { // the tool changed under a held button: the stroke ends

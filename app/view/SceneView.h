@@ -68,6 +68,9 @@ public:
     void setCaption(const QString& caption); // top-left: what is shown
     const QString& caption() const { return caption_; }
     void resetView();                        // frames the data
+    // Shows exactly this world rectangle's centre, at the largest scale at which
+    // it fits the widget (a reopened scene's view); a resize no longer re-frames.
+    void setVisibleRect(const QRectF& world);
     // The left button's job and the brush radius (world units) it shows.
     void setDrawTool(DrawTool tool, double radius);
     DrawTool drawTool() const { return drawTool_; }

@@ -2,6 +2,7 @@
 
 #include "ConfigJson.h"
 #include "Error.h"
+#include "LayerSettingsJson.h"
 #include "Presets.h"
 
 #include <QDir>
@@ -10,32 +11,6 @@
 #include <nlohmann/json.hpp>
 
 namespace ss::window {
-
-namespace {
-
-view::LayerSettings layersFromJson(const nlohmann::json& j, const std::string& where)
-{
-    view::LayerSettings l;
-    const std::pair<const char*, view::Layer view::LayerSettings::*> names[] = {
-        {"data", &view::LayerSettings::data},           {"noised", &view::LayerSettings::noised},
-        {"density", &view::LayerSettings::density},
-        {"error", &view::LayerSettings::error},         {"exactField", &view::LayerSettings::exactField},
-        {"learnedField", &view::LayerSettings::learnedField}, {"particles", &view::LayerSettings::particles},
-        {"trails", &view::LayerSettings::trails},       {"decomposition", &view::LayerSettings::decomposition}};
-    for (const auto& [key, value] : j.items()) {
-        view::Layer view::LayerSettings::*member = nullptr;
-        for (const auto& [name, m] : names)
-            if (key == name) member = m;
-        if (!member) throw InputError(where + "." + key + ": unknown layer");
-        if (!value.is_array() || value.size() != 2 || !value[0].is_boolean() || !value[1].is_number() ||
-            !(value[1].get<double>() >= 0 && value[1].get<double>() <= 1))
-            throw InputError(where + "." + key + ": expected [visible, opacity in 0..1]");
-        l.*member = {value[0].get<bool>(), value[1].get<float>()};
-    }
-    return l;
-}
-
-} // namespace
 
 LecturePreset lecturePresetFromJson(const QByteArray& text, const QString& name)
 {
@@ -73,7 +48,7 @@ LecturePreset lecturePresetFromJson(const QByteArray& text, const QString& name)
     s.sampling.source = source == "exact" ? app::SourceKind::Exact : app::SourceKind::Learned;
     s.sampling.stepsPerTick = int(json::integer(j, "stepsPerFrame", where, 1, 1000));
     s.sampling.trailLength = 12;
-    p.layers = layersFromJson(json::field(j, "layers", where), where + ".layers");
+    p.layers = view::layersFromJson(json::field(j, "layers", where), where + ".layers");
     p.scrubber = json::number(j, "scrubber", where);
     if (!(p.scrubber >= 0 && p.scrubber <= 1)) throw InputError(where + ".scrubber: expected a number in [0, 1]");
     return p;

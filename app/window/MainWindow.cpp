@@ -1,6 +1,8 @@
 #include "MainWindow.h"
 
+#include "ConfigJson.h"
 #include "Error.h"
+#include "LayerSettingsJson.h"
 #include "LecturePresets.h"
 #include "Metrics.h"
 #include "Objective.h"
@@ -12,7 +14,12 @@
 #include "StillExport.h"
 
 #include <QCloseEvent>
+#include <QComboBox>
+#include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
+#include <QDoubleSpinBox>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QProgressDialog>
@@ -21,8 +28,12 @@
 #include <QDockWidget>
 #include <QLabel>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QScrollArea>
 #include <QSettings>
+#include <QSlider>
+#include <QSpinBox>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -205,15 +216,32 @@ MainWindow::MainWindow(const SceneSetup& scene, bool useSettings, QWidget* paren
     }
     updateCaption();
     requestField();
+
+    autosave_ = new QTimer(this);
+    connect(autosave_, &QTimer::timeout, this, [this] {
+        if (!autosaveDir_.isEmpty()) training()->postSaveScene(windowPartOfScene(), autosavePath(autosaveDir_), true);
+    });
+    if (useSettings_) {
+        recent_ = QSettings().value("scenes/recent").toStringList();
+        while (recent_.size() > kMaxRecent) recent_.removeLast();
+        // After the window is up: the crash question first, then this session's marker.
+        const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+        QTimer::singleShot(0, this, [this, dir] {
+            offerCrashRestore(dir);
+            setAutosave(dir, kAutosaveMs);
+        });
+    }
+    updateTitle();
 }
 
 MainWindow::~MainWindow()
 {
     // Join the workers (and a running export) before the widgets their signals reach go away.
     export_.reset();
-    training_.reset();
+    training_.reset(); // an autosave in flight is written (or dropped) by now
     sampling_.reset();
     fields_.reset();
+    endAutosave(); // a clean end: no crash to offer next time
 }
 
 void MainWindow::startAll()
@@ -301,11 +329,12 @@ void MainWindow::connectTraining()
 {
     connect(training(), &app::TrainingWorker::snapshotReady, this, &MainWindow::onTrainingSnapshot);
     connect(training(), &app::TrainingWorker::message, this, &MainWindow::showMessage);
+    connect(training(), &app::TrainingWorker::sceneSaved, this, &MainWindow::onSceneSaved);
 }
 
-bool MainWindow::rebuildTraining(const app::TrainingSetup& next)
+bool MainWindow::rebuildTraining(const app::TrainingSetup& next, bool keepRunning)
 {
-    const bool running = training()->latest()->running;
+    const bool running = keepRunning && training()->latest()->running;
     std::unique_ptr<app::TrainingThread> fresh;
     try {
         fresh = std::make_unique<app::TrainingThread>(next); // validates the combination
@@ -315,10 +344,14 @@ bool MainWindow::rebuildTraining(const app::TrainingSetup& next)
     }
     training_ = std::move(fresh); // the old thread is joined here
     setup_.training = next;
+    setup_.training.resume.reset(); // used once: a later model starts from its seed
     lastNetworkSerial_ = -1;
     trainingPanel_->clearHistory();
     connectTraining();
+    // Either way a first snapshot goes out, so the sampler, the fields and the
+    // Training dock get the new network even while training stays paused.
     if (running) training()->postStart();
+    else training()->postPause();
     updateCaption();
     showMessage(tr("new model: %1 on %2")
                     .arg(QString::fromStdString(objectiveName(next.objective.kind)))
@@ -327,10 +360,18 @@ bool MainWindow::rebuildTraining(const app::TrainingSetup& next)
     return true;
 }
 
-void MainWindow::loadScene(const SceneSetup& scene, const view::LayerSettings& layers, double scrubber)
+bool MainWindow::loadScene(const SceneSetup& scene, const view::LayerSettings& layers, double scrubber)
 {
-    if (!rebuildTraining(scene.training)) return;
+    if (!replaceScene(scene, layers, scrubber)) return false;
+    startAll();
+    return true;
+}
+
+bool MainWindow::replaceScene(const SceneSetup& scene, const view::LayerSettings& layers, double scrubber)
+{
+    if (!rebuildTraining(scene.training, false)) return false;
     setup_ = scene;
+    setup_.training.resume.reset();
     const auto& data = scene.training.data;
     sampling()->postSetup(scene.sampling);
     fields()->postData(data);
@@ -348,7 +389,7 @@ void MainWindow::loadScene(const SceneSetup& scene, const view::LayerSettings& l
     modeLine_.clear();
     updateCaption();
     requestField();
-    startAll();
+    return true;
 }
 
 void MainWindow::applyLayers(const view::LayerSettings& layers)
@@ -361,6 +402,31 @@ void MainWindow::applyLayers(const view::LayerSettings& layers)
 void MainWindow::buildFileMenu()
 {
     QMenu* menu = menuBar()->addMenu(tr("&File"));
+    QAction* open = menu->addAction(tr("&Open scene…"), this, [this] {
+        const QString start = sceneFile_.isEmpty() ? exportPath(QString()) : QFileInfo(sceneFile_).absolutePath();
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open scene"), start,
+                                                          tr("ScoreScope scenes (*.scorescope);;All files (*)"));
+        if (!path.isEmpty()) openScene(path);
+    });
+    open->setShortcut(QKeySequence::Open);
+    recentMenu_ = menu->addMenu(tr("Open &recent"));
+    connect(recentMenu_, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
+    auto saveSceneAs = [this] {
+        const QString start = sceneFile_.isEmpty() ? exportPath("scene.scorescope") : sceneFile_;
+        QString path = QFileDialog::getSaveFileName(this, tr("Save scene as"), start,
+                                                    tr("ScoreScope scenes (*.scorescope)"));
+        if (path.isEmpty()) return;
+        if (QFileInfo(path).suffix().isEmpty()) path += ".scorescope";
+        saveScene(path);
+    };
+    QAction* save = menu->addAction(tr("&Save scene"), this, [this, saveSceneAs] {
+        if (sceneFile_.isEmpty()) saveSceneAs();
+        else saveScene(sceneFile_);
+    });
+    save->setShortcut(QKeySequence::Save);
+    QAction* saveAsAction = menu->addAction(tr("Save scene &as…"), this, saveSceneAs);
+    saveAsAction->setShortcut(QKeySequence(tr("Ctrl+Shift+S")));
+    menu->addSeparator();
     QAction* picture = menu->addAction(tr("Export &picture (PNG, SVG, PDF)…"), this, [this] {
         ExportStillDialog dialog(scene_->size(), exportPath("scorescope.png"), this);
         if (dialog.exec() == QDialog::Accepted) exportPicture(dialog.path(), dialog.pictureSize());
@@ -659,6 +725,248 @@ void MainWindow::updateCaption()
                           .arg(l.marginal.std, 0, 'g', 3);
     if (!modeLine_.isEmpty()) caption += "\n" + modeLine_;
     scene_->setCaption(caption);
+}
+
+// ---- scene files ------------------------------------------------------------------
+
+SceneDocument MainWindow::windowPartOfScene()
+{
+    if (drawFlush_->isActive()) { // a stroke's newest points count
+        drawFlush_->stop();
+        postDrawnPoints(false);
+    }
+    SceneDocument doc;
+    const std::shared_ptr<const Dataset>& data = setup_.training.data;
+    doc.data = *data;
+    // A preset's origin, when the Data dock still shows the set it made (the
+    // dock's fields are read back; a drawn or loaded set has none).
+    const auto* preset = dataPanel_->findChild<QComboBox*>("preset");
+    const auto* count = dataPanel_->findChild<QSpinBox*>("pointCount");
+    const auto* seed = dataPanel_->findChild<QSpinBox*>("dataSeed");
+    if (preset && count && seed && data == dataPanel_->current() &&
+        data->name == preset->currentData().toString().toStdString()) {
+        DataOrigin origin;
+        origin.preset = data->name;
+        origin.count = count->value();
+        origin.seed = std::uint64_t(seed->value());
+        for (const QDoubleSpinBox* box : dataPanel_->findChildren<QDoubleSpinBox*>())
+            if (box->objectName().startsWith("param_"))
+                origin.params[box->objectName().mid(6).toStdString()] = box->value();
+        doc.origin = origin;
+    }
+    // The settings as the window knows them; the training thread replaces them
+    // with its trainer's (captureTraining), which are the ones in effect.
+    doc.model = setup_.training.model;
+    doc.objective = setup_.training.objective;
+    doc.schedule = setup_.training.schedule;
+    doc.optimizer = setup_.training.optimizer;
+    doc.trainer = setup_.training.trainer;
+    doc.history = trainingPanel_->history();
+    const app::SamplingSetup& s = setup_.sampling;
+    doc.sampling.sampler = s.sampler;
+    doc.sampling.exactScore = s.source == app::SourceKind::Exact;
+    doc.sampling.stepsPerFrame = s.stepsPerTick;
+    doc.sampling.trailLength = s.trailLength;
+    doc.sampling.loop = s.loop;
+    doc.sampling.useEma = setup_.training.publishEma;
+    // The window's own state (format: LayerSettingsJson.h).
+    const QRectF r = scene_->visibleRect();
+    const QSlider* slider = scrubber_->slider();
+    const int span = slider->maximum() - slider->minimum();
+    doc.app = {{"layers", view::layersToJson(layersPanel_->layers())},
+               {"view", {{"xMin", r.left()}, {"xMax", r.right()}, {"yMin", r.top()}, {"yMax", r.bottom()}}},
+               {"scrubber", span > 0 ? double(slider->value() - slider->minimum()) / span : 0.0},
+               {"title", setup_.title.toStdString()}};
+    return doc;
+}
+
+void MainWindow::saveScene(const QString& path)
+{
+    training()->postSaveScene(windowPartOfScene(), path); // the training thread reports
+}
+
+void MainWindow::onSceneSaved(const QString& path, bool autosave)
+{
+    if (autosave) return; // the scene keeps its own file
+    sceneFile_ = QFileInfo(path).absoluteFilePath();
+    rememberRecent(sceneFile_);
+    updateTitle();
+}
+
+bool MainWindow::openScene(const QString& path) { return openSceneFile(path, false); }
+
+namespace {
+// The window's part of a scene file ("app", LayerSettingsJson.h); each key is
+// optional (a scene written by another program may leave them out).
+struct AppState {
+    std::optional<view::LayerSettings> layers;
+    std::optional<QRectF> view;
+    std::optional<double> scrubber;
+    std::optional<QString> title;
+};
+
+AppState appStateFromJson(const nlohmann::json& app, const std::string& where)
+{
+    AppState out;
+    for (const auto& [key, value] : app.items()) {
+        if (key == "layers") {
+            out.layers = view::layersFromJson(value, where + ".layers");
+        } else if (key == "view") {
+            const std::string w = where + ".view";
+            if (!value.is_object() || value.size() != 4) throw InputError(w + ": expected {xMin, xMax, yMin, yMax}");
+            const double x0 = json::number(value, "xMin", w), x1 = json::number(value, "xMax", w);
+            const double y0 = json::number(value, "yMin", w), y1 = json::number(value, "yMax", w);
+            if (!(x1 > x0 && y1 > y0) || !std::isfinite(x1 - x0) || !std::isfinite(y1 - y0))
+                throw InputError(w + ": expected xMin < xMax and yMin < yMax");
+            out.view = QRectF(QPointF(x0, y0), QPointF(x1, y1));
+        } else if (key == "scrubber") {
+            const double v = json::number(app, "scrubber", where);
+            if (!(v >= 0 && v <= 1)) throw InputError(where + ".scrubber: expected a number in [0, 1]");
+            out.scrubber = v;
+        } else if (key == "title") {
+            out.title = QString::fromStdString(json::string(app, "title", where));
+        } else {
+            throw InputError(where + "." + key + ": unknown field");
+        }
+    }
+    return out;
+}
+} // namespace
+
+bool MainWindow::openSceneFile(const QString& path, bool restoringAutosave)
+{
+    // Everything is read and checked before anything changes.
+    SceneDocument doc;
+    AppState app;
+    try {
+        doc = ss::loadScene(path.toStdString());
+        app = appStateFromJson(doc.app, QFileInfo(path).fileName().toStdString() + ": app");
+    } catch (const InputError& e) {
+        showMessage(tr("scene not opened: %1").arg(QString::fromStdString(e.what())), true);
+        return false;
+    }
+    SceneSetup next = setup_;
+    auto data = std::make_shared<const Dataset>(std::move(doc.data));
+    next.training.data = data;
+    next.training.model = doc.model;
+    next.training.objective = doc.objective;
+    next.training.schedule = doc.schedule;
+    next.training.optimizer = doc.optimizer;
+    next.training.trainer = doc.trainer;
+    next.training.publishEma = doc.sampling.useEma;
+    next.training.resume = std::move(doc.training);
+    next.sampling.sampler = doc.sampling.sampler;
+    next.sampling.schedule = doc.schedule;
+    next.sampling.data = data;
+    next.sampling.source = doc.sampling.exactScore ? app::SourceKind::Exact : app::SourceKind::Learned;
+    next.sampling.stepsPerTick = doc.sampling.stepsPerFrame;
+    next.sampling.trailLength = doc.sampling.trailLength;
+    next.sampling.loop = doc.sampling.loop;
+    next.title = app.title.value_or(QFileInfo(path).completeBaseName());
+    if (doc.origin) { // the Data dock shows where the points came from
+        next.presetId = doc.origin->preset;
+        next.points = doc.origin->count;
+        next.dataSeed = doc.origin->seed;
+    }
+    const double scrubber = app.scrubber.value_or(0.45);
+    if (!replaceScene(next, app.layers.value_or(view::LayerSettings{}), scrubber))
+        return false; // the trainer refused the state (reported); the old scene goes on
+    if (app.view) scene_->setVisibleRect(*app.view);
+    trainingPanel_->setHistory(doc.history);
+    sampling()->postPlay(); // the picture moves; training waits for Start
+    sceneFile_ = restoringAutosave ? QString() : QFileInfo(path).absoluteFilePath();
+    if (!restoringAutosave) rememberRecent(sceneFile_);
+    updateTitle();
+    showMessage(tr("%1 %2: %3 points, training step %4 (paused)")
+                    .arg(restoringAutosave ? tr("restored") : tr("opened"))
+                    .arg(QFileInfo(path).fileName())
+                    .arg(data->size())
+                    .arg(next.training.resume ? next.training.resume->adam.step : 0),
+                false);
+    return true;
+}
+
+void MainWindow::rememberRecent(const QString& path)
+{
+    recent_.removeAll(path);
+    recent_.prepend(path);
+    while (recent_.size() > kMaxRecent) recent_.removeLast();
+    if (useSettings_) QSettings().setValue("scenes/recent", recent_);
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    recentMenu_->clear();
+    if (recent_.isEmpty()) {
+        recentMenu_->addAction(tr("(no scenes yet)"))->setEnabled(false);
+        return;
+    }
+    for (int k = 0; k < recent_.size(); ++k) {
+        const QString path = recent_[k];
+        QAction* a = recentMenu_->addAction(QStringLiteral("&%1  %2").arg(k + 1).arg(QFileInfo(path).fileName()));
+        a->setToolTip(path);
+        a->setStatusTip(path);
+        connect(a, &QAction::triggered, this, [this, path] {
+            if (!QFileInfo::exists(path)) {
+                recent_.removeAll(path);
+                if (useSettings_) QSettings().setValue("scenes/recent", recent_);
+                showMessage(tr("%1 no longer exists; removed from the recent scenes").arg(path), true);
+                return;
+            }
+            openScene(path);
+        });
+    }
+}
+
+void MainWindow::updateTitle()
+{
+    setWindowTitle(sceneFile_.isEmpty() ? tr("ScoreScope")
+                                        : tr("%1 — ScoreScope").arg(QFileInfo(sceneFile_).fileName()));
+}
+
+QString MainWindow::autosavePath(const QString& dir) { return QDir(dir).filePath("autosave.scorescope"); }
+
+QString MainWindow::sessionMarkerPath(const QString& dir) { return QDir(dir).filePath("session-open"); }
+
+QString MainWindow::crashedAutosave(const QString& dir)
+{
+    const QString file = autosavePath(dir);
+    return QFileInfo::exists(sessionMarkerPath(dir)) && QFileInfo::exists(file) ? file : QString();
+}
+
+void MainWindow::setAutosave(const QString& dir, int intervalMs)
+{
+    autosave_->stop();
+    if (!autosaveDir_.isEmpty() && (dir != autosaveDir_ || intervalMs <= 0)) endAutosave();
+    autosaveDir_.clear();
+    if (dir.isEmpty() || intervalMs <= 0) return;
+    QFile marker(sessionMarkerPath(dir));
+    if (!QDir().mkpath(dir) || !marker.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        showMessage(tr("autosave off: cannot write in %1").arg(dir), true);
+        return;
+    }
+    marker.write(QByteArray::number(QCoreApplication::applicationPid()) + "\n");
+    autosaveDir_ = dir;
+    autosave_->start(intervalMs);
+}
+
+void MainWindow::endAutosave()
+{
+    if (autosaveDir_.isEmpty()) return;
+    QFile::remove(autosavePath(autosaveDir_));
+    QFile::remove(sessionMarkerPath(autosaveDir_));
+}
+
+void MainWindow::offerCrashRestore(const QString& dir)
+{
+    const QString file = crashedAutosave(dir);
+    if (file.isEmpty()) return;
+    const QString when = QFileInfo(file).lastModified().toString(QStringLiteral("yyyy-MM-dd hh:mm"));
+    const auto answer = QMessageBox::question(
+        this, tr("Restore the last scene?"),
+        tr("ScoreScope did not close properly last time. Restore the scene saved automatically at %1?").arg(when),
+        QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
+    if (answer == QMessageBox::Yes) openSceneFile(file, true);
 }
 
 } // namespace ss::window

@@ -5,6 +5,16 @@
 // sampling, fields), each on its own thread, and routes snapshots between them:
 // training snapshots go to the sampler and the field worker; particles and
 // fields go to the scene. The GUI thread never waits on any of them.
+//
+// Scene files (File menu: Open, Open Recent, Save, Save As): the window fills
+// a SceneDocument with what it owns (data, history, sampler settings, layers,
+// view) and the training thread adds the trainer's state and writes it; a file
+// is opened on the GUI thread, all or nothing. An opened scene samples at once
+// and keeps training paused (the weights stay those saved until Start).
+// Autosave: the current scene every two minutes to the application's data
+// folder, with a marker that says the session is open; a clean exit removes
+// both, so a marker found at start-up means a crash (the window offers the
+// autosave then).
 #include "AnimationExport.h"
 #include "DataPanel.h"
 #include "FieldWorker.h"
@@ -13,16 +23,19 @@
 #include "SchedulePanel.h"
 #include "NoiseScrubber.h"
 #include "SamplerPanel.h"
+#include "SceneFile.h"
 #include "SceneView.h"
 #include "TrainingPanel.h"
 #include "TrainingWorker.h"
 
 #include <QElapsedTimer>
 #include <QMainWindow>
+#include <QStringList>
 
 #include <memory>
 
 class QLabel;
+class QMenu;
 class QTimer;
 
 namespace ss::window {
@@ -61,8 +74,31 @@ public:
     // Starts training and sampling (the default scene's first impression).
     void startAll();
     // Replaces the whole scene (data, model, schedule, sampler, layers) and
-    // starts it; a lecture preset's one click.
-    void loadScene(const SceneSetup& scene, const view::LayerSettings& layers, double scrubber);
+    // starts it; a lecture preset's one click. false: refused (message shown,
+    // the old scene stays).
+    bool loadScene(const SceneSetup& scene, const view::LayerSettings& layers, double scrubber);
+
+    // Scene files (public for scripts and tests). openScene: false, with the
+    // reason in the status bar, when the file is refused; the current scene is
+    // then untouched. saveScene is asynchronous: the training thread writes the
+    // file (atomically) and reports in the status bar; sceneFile() changes once
+    // it is written.
+    bool openScene(const QString& path);
+    void saveScene(const QString& path);
+    QString sceneFile() const { return sceneFile_; } // empty: never saved or opened
+    QStringList recentScenes() const { return recent_; } // newest first, at most kMaxRecent
+    static constexpr int kMaxRecent = 8;
+
+    // Autosave of the current scene into dir every intervalMs (0 stops it),
+    // with the session marker; started by the window itself only when it uses
+    // settings. Tests point it at a temporary folder.
+    void setAutosave(const QString& dir, int intervalMs);
+    static QString autosavePath(const QString& dir);
+    static QString sessionMarkerPath(const QString& dir);
+    // The autosave a crashed session left in dir (its marker is still there),
+    // or empty.
+    static QString crashedAutosave(const QString& dir);
+    static constexpr int kAutosaveMs = 2 * 60 * 1000;
     // Shows the layers (and field resolution) in the view and the Layers dock.
     void applyLayers(const view::LayerSettings& layers);
 
@@ -100,11 +136,22 @@ private:
     void postDrawnPoints(bool strokeDone);
     void setSchedule(const NoiseSchedule& schedule); // live, after checking it fits the objective
     // A new trainer (new model or objective); keeps the old one when refused.
-    bool rebuildTraining(const app::TrainingSetup& setup); // false: refused, old one kept
+    // keepRunning: the new trainer runs if the old one did.
+    bool rebuildTraining(const app::TrainingSetup& setup, bool keepRunning = true); // false: refused, old one kept
     void buildLectureMenu();
     void buildFileMenu();
     QString exportPath(const QString& name) const; // beside the last export
     void connectTraining();
+    // Scene files.
+    SceneDocument windowPartOfScene(); // what the GUI owns; the training thread adds the rest
+    bool replaceScene(const SceneSetup& scene, const view::LayerSettings& layers, double scrubber);
+    bool openSceneFile(const QString& path, bool restoringAutosave);
+    void onSceneSaved(const QString& path, bool autosave);
+    void rememberRecent(const QString& path);
+    void rebuildRecentMenu();
+    void updateTitle();
+    void offerCrashRestore(const QString& dir); // start-up: a question, then the autosave
+    void endAutosave();                         // a clean end: the autosave and the marker go
 
     SceneSetup setup_;
     bool useSettings_;
@@ -129,6 +176,11 @@ private:
     static constexpr int kDrawFlushMs = 200;
     QTimer* drawFlush_ = nullptr;                 // single shot: the throttle of drawn edits
     std::shared_ptr<const Dataset> drawnPending_; // the newest drawn edit the workers have not had
+    QString sceneFile_;          // the scene's file (Save writes there); empty: none yet
+    QStringList recent_;         // Open Recent, newest first
+    QMenu* recentMenu_ = nullptr;
+    QTimer* autosave_ = nullptr;
+    QString autosaveDir_;        // empty: no autosave
 };
 
 } // namespace ss::window

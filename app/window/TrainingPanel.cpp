@@ -159,9 +159,12 @@ void TrainingPanel::clearHistory()
 void TrainingPanel::showSnapshot(const app::TrainingSnapshot& s)
 {
     objective_->setText(QString::fromStdString(objectiveName(s.objective.kind) + " on " + s.schedule.name()));
+    // A reopened scene's trainer has no loss of its own yet: its history's last one.
+    double loss = s.stats.smoothedLoss;
+    if (!std::isfinite(loss) && !history_.empty() && history_.back().step == s.step) loss = history_.back().loss;
     status_->setText(tr("step %1 · loss %2 · %3 steps/s%4")
                          .arg(s.step)
-                         .arg(s.stats.smoothedLoss, 0, 'g', 4)
+                         .arg(std::isfinite(loss) ? QString::number(loss, 'g', 4) : tr("—"))
                          .arg(s.stats.stepsPerSecond, 0, 'f', 0)
                          .arg(s.running ? QString() : tr(" · paused")));
     if (s.step < lastStep_) clearHistory();
