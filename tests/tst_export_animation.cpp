@@ -58,6 +58,7 @@ private slots:
     void framesAreDeterministic();
     void mp4AndGifOfAPreset();
     void noiseSweep();
+    void trainingProgress();
     void cancelLeavesNothing();
 };
 
@@ -130,6 +131,27 @@ void TestExportAnimation::noiseSweep()
     QCOMPARE(r.frameCount(), 10);
     const QImage noisiest = r.frame(0);
     QVERIFY(noisiest != r.frame(9)); // noisiest first, cleanest last
+}
+
+void TestExportAnimation::trainingProgress()
+{
+    // The model trained from its seed, 30 steps a frame: the learned field
+    // changes between frames, and two renders give the same frames.
+    AnimationJob job = presetJob();
+    job.content = AnimationJob::Content::TrainingProgress;
+    job.training.data = job.sampling.data;
+    job.training.model.hidden = {16, 16};
+    job.training.schedule = job.sampling.schedule;
+    job.training.trainer.batchSize = 64;
+    job.frames = 4;
+    job.stepsPerFrame = 30;
+    AnimationRenderer a(job), b(job);
+    QCOMPARE(a.frameCount(), 4);
+    const QImage first = a.frame(0);
+    QCOMPARE(first, b.frame(0));
+    const QImage last = a.frame(3);
+    QCOMPARE(last, b.frame(3));
+    QVERIFY(first != last);
 }
 
 void TestExportAnimation::cancelLeavesNothing()

@@ -23,6 +23,13 @@ AnimationRenderer::AnimationRenderer(const AnimationJob& job) : job_(job)
     constexpr int kMaxFrames = 100000;
     if (job_.content == AnimationJob::Content::NoiseSweep) {
         contentFrames_ = std::clamp(job_.frames, 2, kMaxFrames);
+    } else if (job_.content == AnimationJob::Content::TrainingProgress) {
+        const TrainingSetup& t = job_.training;
+        if (!t.data) throw InputError("training progress needs the training setup");
+        TrainerConfig config = t.trainer;
+        config.threads = 1; // the window's training keeps its own core
+        trainer_ = std::make_unique<Trainer>(t.data, t.model, t.objective, t.schedule, t.optimizer, config);
+        contentFrames_ = std::clamp(job_.frames, 2, kMaxFrames);
     } else {
         std::shared_ptr<const ScoreSource> source;
         if (job_.sampling.source == SourceKind::Learned && job_.net)
@@ -71,6 +78,15 @@ view::ScenePicture AnimationRenderer::picture(int i)
         s.particles = p;
         what = QObject::tr("%1 · step %2").arg(QString::fromStdString(samplerKindName(job_.sampling.sampler.kind)))
                    .arg(p->step);
+    } else if (trainer_) {
+        // Frame k shows the model after k * stepsPerFrame steps (frame 0: the initial weights).
+        const std::int64_t target = std::int64_t(k) * job_.stepsPerFrame;
+        const std::int64_t done = trainer_->optimizer().state().step;
+        if (done < target) trainer_->run(int(target - done));
+        job_.net = std::make_shared<const ScoreNet>(job_.training.publishEma ? trainer_->emaNet() : trainer_->net());
+        level = job_.level;
+        s.layers.learnedField.visible = true; // what the animation is about
+        what = QObject::tr("training step %1 · loss %2").arg(target).arg(trainer_->stats().smoothedLoss, 0, 'g', 3);
     } else {
         const double t = 1.0 - double(k) / double(contentFrames_ - 1); // noisiest first
         level = job_.sampling.schedule.sdeMarginal(std::max(t, job_.sampling.schedule.tEpsilon()));

@@ -5,7 +5,9 @@
 //  - the sampler from its start to its end (stepsPerFrame steps a frame),
 //  - the sampler for N steps,
 //  - a sweep of the noise level from the noisiest to the cleanest (N frames;
-//    the density, fields and noised data at each level, no particles).
+//    the density, fields and noised data at each level, no particles);
+//  - training progress: the model trained from its seed, stepsPerFrame steps a
+//    frame for N frames, its learned field (and error map) at `level`.
 // Each frame is drawn by ScenePainter with the job's layers and view, plus an
 // optional overlay text (title, sampler, level, step).
 #include "FieldWorker.h"
@@ -13,6 +15,8 @@
 #include "ScenePainter.h"
 
 #include "Sampler.h"
+#include "Trainer.h"
+#include "TrainingWorker.h"
 
 #include <QImage>
 #include <QRectF>
@@ -25,9 +29,11 @@
 namespace ss::app {
 
 struct AnimationJob {
-    enum class Content { SamplerRun, SamplerSteps, NoiseSweep };
+    enum class Content { SamplerRun, SamplerSteps, NoiseSweep, TrainingProgress };
     Content content = Content::SamplerRun;
     SamplingSetup sampling;              // sampler, schedule, data, score source, trail length
+    TrainingSetup training;              // TrainingProgress: what is trained (from model.seed)
+    NoiseLevel level{{1.0, 0.35}, 0.45}; // TrainingProgress: the level its fields show
     std::shared_ptr<const ScoreNet> net; // the learned score (null: the exact one is used)
     view::LayerSettings layers;
     QRectF world;                        // the view (y up)
@@ -35,8 +41,8 @@ struct AnimationJob {
     bool overlayText = true;             // sampler, sigma / t, step
     QSize size{1280, 720};
     double fps = 25;
-    int frames = 100;                    // SamplerSteps: steps; NoiseSweep: frames
-    int stepsPerFrame = 1;               // sampler steps between frames
+    int frames = 100;                    // SamplerSteps: steps; NoiseSweep, TrainingProgress: frames
+    int stepsPerFrame = 1;               // sampler (or training) steps between frames
     int holdFrames = 0;                  // the last frame repeated at the end
 };
 
@@ -53,6 +59,7 @@ public:
 private:
     AnimationJob job_;
     std::unique_ptr<Sampler> sampler_;
+    std::unique_ptr<Trainer> trainer_;
     std::shared_ptr<const ExactScore> exact_;
     Eigen::Matrix2Xd noise_;
     std::deque<Eigen::Matrix2Xd> trail_;

@@ -58,11 +58,13 @@ ExportAnimationDialog::ExportAnimationDialog(const QString& path, QWidget* paren
     content_->addItem(tr("The sampler, from its start to its end"), int(app::AnimationJob::Content::SamplerRun));
     content_->addItem(tr("The sampler, N steps"), int(app::AnimationJob::Content::SamplerSteps));
     content_->addItem(tr("A sweep of the noise level (N frames)"), int(app::AnimationJob::Content::NoiseSweep));
+    content_->addItem(tr("Training from the first step (N frames, at the scrubber's level)"),
+                      int(app::AnimationJob::Content::TrainingProgress));
     form->addRow(tr("Record"), content_);
     frames_ = spin("animationFrames", 2, 100000, 100);
     form->addRow(tr("N"), frames_);
     stepsPerFrame_ = spin("animationStepsPerFrame", 1, 10000, 4);
-    form->addRow(tr("Sampler steps per frame"), stepsPerFrame_);
+    form->addRow(tr("Sampler or training steps per frame"), stepsPerFrame_);
     hold_ = new QDoubleSpinBox(this);
     hold_->setObjectName("animationHold");
     hold_->setRange(0, 30);

@@ -544,6 +544,8 @@ app::AnimationJob MainWindow::animationJob() const
 {
     app::AnimationJob job;
     job.sampling = setup_.sampling;
+    job.training = setup_.training;
+    job.level = scrubber_->level();
     job.net = lastNet_;
     job.layers = layersPanel_->layers();
     job.world = scene_->visibleRect();
