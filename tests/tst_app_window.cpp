@@ -157,7 +157,9 @@ void TestAppWindow::fileMenuExports()
     w.exportModel(dir.filePath("model.json"));
     QVERIFY(eventually([&] { return w.statusBar()->currentMessage().contains("model saved"); }));
     QCOMPARE(loadModel(dir.filePath("model.json").toStdString()).model.hidden, std::vector<int>({32, 32}));
-    // The loss history: a header with one column per level, a row per snapshot.
+    // The loss history: a header with one column per level, a row per snapshot
+    // (snapshots come at most every 40 ms: wait for a few on a loaded machine).
+    QVERIFY(eventually([&] { return w.trainingPanel()->history().size() >= 3; }, 20000));
     QVERIFY(w.exportLossCsv(dir.filePath("loss.csv")));
     QFile l(dir.filePath("loss.csv"));
     QVERIFY(l.open(QIODevice::ReadOnly));
