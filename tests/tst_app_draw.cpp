@@ -7,6 +7,7 @@
 // pixel <-> world goes through visibleRect(), so one pixel is
 // visibleRect().width() / width() world units. To add a case: build a
 // DrawWindow, pick a tool with useTool(), then press / drag / release.
+#include "AppTestSupport.h"
 #include "MainWindow.h"
 
 #include <QComboBox>
@@ -21,28 +22,10 @@
 
 using namespace ss;
 using namespace ss::window;
+using apptest::eventually;
+using apptest::smallScene;
 
 namespace {
-SceneSetup smallScene()
-{
-    SceneSetup s = defaultScene();
-    s.training.model.hidden = {32, 32};
-    s.sampling.sampler.particles = 200;
-    return s;
-}
-
-template <typename P>
-bool eventually(P pred, int timeoutMs = 5000)
-{
-    QElapsedTimer t;
-    t.start();
-    while (t.elapsed() < timeoutMs) {
-        if (pred()) return true;
-        QTest::qWait(10);
-    }
-    return false;
-}
-
 // The main window with its scene at a known size, and mouse helpers.
 struct DrawWindow {
     MainWindow w{smallScene(), false};

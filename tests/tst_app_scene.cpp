@@ -3,6 +3,7 @@
 // weights (raw and EMA), history, layers, view and particles; bad files are
 // refused with a message naming the problem and the scene stays; the autosave
 // writes at its interval and a crash (its marker left behind) is found.
+#include "AppTestSupport.h"
 #include "LayerSettingsJson.h"
 #include "MainWindow.h"
 
@@ -23,28 +24,10 @@
 
 using namespace ss;
 using namespace ss::window;
+using apptest::eventually;
+using apptest::smallScene;
 
 namespace {
-SceneSetup smallScene()
-{
-    SceneSetup s = defaultScene();
-    s.training.model.hidden = {32, 32};
-    s.sampling.sampler.particles = 200;
-    return s;
-}
-
-template <typename P>
-bool eventually(P pred, int timeoutMs = 8000)
-{
-    QElapsedTimer t;
-    t.start();
-    while (t.elapsed() < timeoutMs) {
-        if (pred()) return true;
-        QTest::qWait(10);
-    }
-    return false;
-}
-
 QString writeFile(const QTemporaryDir& dir, const QString& name, const std::string& text)
 {
     const QString path = dir.filePath(name);

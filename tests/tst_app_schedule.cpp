@@ -9,6 +9,7 @@
 // handles with curve()->handlePositions() (widget pixels) and drag them with
 // drag(); the applied schedule is the last scheduleRequested argument.
 // With SCORESCOPE_SCHEDULE_SHOTS=<dir> set, pictures() saves the panel as PNGs.
+#include "AppTestSupport.h"
 #include "MainWindow.h"
 #include "NoiseScrubber.h"
 #include "SchedulePanel.h"
@@ -30,6 +31,7 @@
 
 using namespace ss;
 using namespace ss::window;
+using apptest::eventually;
 
 namespace {
 
@@ -63,18 +65,6 @@ bool strictlyDecreasing(const std::vector<double>& v)
 }
 
 CurvePoint point(double u, double sigma) { return {u, std::log(sigma)}; }
-
-template <typename P>
-bool eventually(P pred, int timeoutMs = 5000)
-{
-    QElapsedTimer t;
-    t.start();
-    while (t.elapsed() < timeoutMs) {
-        if (pred()) return true;
-        QTest::qWait(10);
-    }
-    return false;
-}
 
 } // namespace
 

@@ -1,6 +1,7 @@
 // The main window routes what the docks ask for to the workers (offscreen; the
 // window is built but not shown, since showing GL needs a display):
 // a new model, a live schedule change, a refused schedule, a new data set.
+#include "AppTestSupport.h"
 #include "LecturePresets.h"
 #include "MainWindow.h"
 
@@ -23,28 +24,9 @@
 
 using namespace ss;
 using namespace ss::window;
+using apptest::eventually;
+using apptest::smallScene;
 
-namespace {
-SceneSetup smallScene()
-{
-    SceneSetup s = defaultScene();
-    s.training.model.hidden = {32, 32};
-    s.sampling.sampler.particles = 200;
-    return s;
-}
-
-template <typename P>
-bool eventually(P pred, int timeoutMs = 5000)
-{
-    QElapsedTimer t;
-    t.start();
-    while (t.elapsed() < timeoutMs) {
-        if (pred()) return true;
-        QTest::qWait(10);
-    }
-    return false;
-}
-} // namespace
 
 class TestAppWindow : public QObject {
     Q_OBJECT
