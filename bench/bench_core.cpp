@@ -4,8 +4,10 @@
 // measurement on stdout (bench/run.sh pairs them with the PyTorch peer's).
 //
 // Timing: warm up, then the median of 5 timed windows of ~0.4 s each.
-// Usage: bench_core [--threads N] [--chunk C] [--quick]
+// Usage: bench_core [--threads N] [--chunk C] [--quick] [--only TEXT]
 //   --chunk: the trainer's columns per forward/backward pass (for tuning)
+//   --only:  run only the measurements whose "kind what size" contains TEXT
+//            (e.g. "eval", "ncsn 128"), for profiling one of them
 #include "NoiseSchedule.h"
 #include "Objective.h"
 #include "Presets.h"
@@ -84,12 +86,14 @@ int main(int argc, char** argv)
 {
     int threads = 0, chunk = TrainerConfig{}.chunk;
     bool quick = false;
+    std::string only;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--chunk") && i + 1 < argc) chunk = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--quick")) quick = true;
+        else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
         else {
-            std::fprintf(stderr, "usage: bench_core [--threads N] [--chunk C] [--quick]\n");
+            std::fprintf(stderr, "usage: bench_core [--threads N] [--chunk C] [--quick] [--only TEXT]\n");
             return 2;
         }
     }
@@ -99,8 +103,12 @@ int main(int argc, char** argv)
     const auto schedule = NoiseSchedule::geometric(0.01, 5.0, 10);
     ThreadPool pool(threads);
     threads = pool.size();
+    auto wanted = [&](const char* kind, const char* what, int size) {
+        return (std::string(kind) + " " + what + " " + std::to_string(size)).find(only) != std::string::npos;
+    };
 
     auto train = [&](const char* what, ObjectiveKind kind, int batch) {
+        if (!wanted("train", what, batch)) return;
         ObjectiveConfig oc;
         oc.kind = kind;
         oc.sigma = 0.1;
@@ -120,6 +128,7 @@ int main(int argc, char** argv)
     const ScoreNet net(benchModel());
     const NoiseLevel level = schedule.level(5);
     for (int n : {4096, 65536, 1048576}) {
+        if (!wanted("eval", "score", n)) continue;
         Eigen::Matrix2Xd x = makePreset("8gaussians", n, 2).points;
         Eigen::Matrix2Xd out(2, n);
         const double rate =
@@ -132,7 +141,7 @@ int main(int argc, char** argv)
     // Annealed Langevin with the network: 10,000 particles x 10 levels x 100
     // steps (10 with --quick), one timed run after a short warm-up; the rate
     // is particle-steps per second.
-    {
+    if (wanted("sample", "annealed", 10000)) {
         SamplerConfig c;
         c.kind = SamplerKind::AnnealedLangevin;
         c.particles = 10000;

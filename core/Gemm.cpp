@@ -1,12 +1,16 @@
 #include "Gemm.h"
 
+#include "FastSilu.h"
+
 #include <Eigen/Core>
 
 #include <cstddef>
+#include <stdexcept>
 #include <type_traits>
 #include <vector>
 
 #if defined(__AVX2__) && defined(__FMA__)
+#include "SiluAvx2.h"
 #include <immintrin.h>
 #define SS_GEMM_AVX2 1
 #endif
@@ -70,6 +74,23 @@ inline void kernelAB(int K, const float* a, int lda, const float* b, int bk, int
         }
         _mm256_storeu_ps(cj, lo[j]);
         _mm256_storeu_ps(cj + 8, hi[j]);
+    }
+}
+
+// SiLU over the M x n column block of C the kernels have just stored (still
+// in L1), its derivatives to d1/d2 at the same places. One pass per column
+// block rather than per 16-row kernel: the SiLU is latency-bound and needs
+// many independent vectors in flight; and kept out of the kernel, whose
+// accumulators it made the compiler spill.
+__attribute__((noinline)) void siluBlock(int M, int n, float* c, int ldc, const SiluEpilogue& silu,
+                                         std::ptrdiff_t dOffset)
+{
+    float* d1 = silu.d1 ? silu.d1 + dOffset : nullptr;
+    float* d2 = silu.d2 ? silu.d2 + dOffset : nullptr;
+    for (int j = 0; j < n; ++j) {
+        float* cj = c + std::ptrdiff_t(j) * ldc;
+        const std::ptrdiff_t dj = std::ptrdiff_t(j) * silu.ldd;
+        siluInPlace(cj, d1 ? d1 + dj : nullptr, d2 ? d2 + dj : nullptr, M);
     }
 }
 
@@ -137,9 +158,28 @@ bool vectorised()
 #endif
 }
 
-void multiplyAB(int M, int N, int K, const float* a, int lda, const float* b, int bk, int bc, float* c, int ldc,
-                bool accumulate, const float* bias)
+namespace {
+
+// The epilogue on its own, for the paths whose kernels do not fuse it: one
+// pass over C when C, d1 and d2 are contiguous, else column by column.
+void applySilu(int M, int N, float* c, int ldc, const SiluEpilogue& silu)
 {
+    if (ldc == M && (silu.ldd == M || (!silu.d1 && !silu.d2))) {
+        siluInPlace(c, silu.d1, silu.d2, std::ptrdiff_t(M) * N);
+        return;
+    }
+    for (int j = 0; j < N; ++j) {
+        const std::ptrdiff_t cj = std::ptrdiff_t(j) * ldc, dj = std::ptrdiff_t(j) * silu.ldd;
+        siluInPlace(c + cj, silu.d1 ? silu.d1 + dj : nullptr, silu.d2 ? silu.d2 + dj : nullptr, M);
+    }
+}
+
+} // namespace
+
+void multiplyAB(int M, int N, int K, const float* a, int lda, const float* b, int bk, int bc, float* c, int ldc,
+                bool accumulate, const float* bias, const SiluEpilogue* silu)
+{
+    if (silu && accumulate) throw std::invalid_argument("gemm::multiplyAB: the SiLU epilogue cannot accumulate");
 #ifdef SS_GEMM_AVX2
     if (M % 16 == 0) {
         // Column blocks outside: a block of B (6 columns x K) stays in L1 while
@@ -150,6 +190,7 @@ void multiplyAB(int M, int N, int K, const float* a, int lda, const float* b, in
             for (int i = 0; i < M; i += 16)
                 kernelAB<NC>(K, a + i, lda, b + std::ptrdiff_t(j0) * bc, bk, bc, c + i + std::ptrdiff_t(j0) * ldc, ldc,
                              accumulate, bias ? bias + i : nullptr);
+            if (silu) siluBlock(M, NC, c + std::ptrdiff_t(j0) * ldc, ldc, *silu, std::ptrdiff_t(j0) * silu->ldd);
         };
         for (; j + 6 <= N; j += 6) block(std::integral_constant<int, 6>{}, j);
         switch (N - j) {
@@ -173,10 +214,12 @@ void multiplyAB(int M, int N, int K, const float* a, int lda, const float* b, in
         if (bias)
             for (int j = 0; j < N; ++j)
                 for (int i = 0; i < M; ++i) c[std::ptrdiff_t(j) * ldc + i] += bias[i];
+        if (silu) applySilu(M, N, c, ldc, *silu);
         return;
     }
 #endif
     multiplyABEigen(M, N, K, a, lda, b, bk, bc, c, ldc, accumulate, bias);
+    if (silu) applySilu(M, N, c, ldc, *silu);
 }
 
 void multiplyAtB(int M, int N, int K, const float* a, int lda, const float* b, int ldb, float* c, int ldc)

@@ -19,6 +19,21 @@ int checkedThreads(int threads)
         throw InputError("threads must be in [0, 256] (0: one per core; got " + std::to_string(threads) + ")");
     return threads;
 }
+
+// Sum of x_i^2 in double. Eight interleaved partial sums: the loop vectorises
+// without reassociating (Eigen's cast-and-reduce stayed scalar, ~20% of a
+// batch-16 step).
+double sumOfSquares(const float* x, Eigen::Index n)
+{
+    double partial[8] = {};
+    Eigen::Index i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; ++k) partial[k] += double(x[i + k]) * double(x[i + k]);
+    double total = 0;
+    for (; i < n; ++i) total += double(x[i]) * double(x[i]);
+    for (double p : partial) total += p;
+    return total;
+}
 } // namespace
 
 Trainer::Trainer(std::shared_ptr<const Dataset> data, const ModelConfig& model, const ObjectiveConfig& objective,
@@ -156,7 +171,7 @@ StepStats Trainer::step()
     forRanges([&](int begin, int end, int worker) {
         auto g0 = grads_[0].segment(begin, end - begin);
         for (int w = 1; w < parts; ++w) g0 += grads_[w].segment(begin, end - begin);
-        normPart[worker] = g0.cast<double>().squaredNorm();
+        normPart[worker] = sumOfSquares(g0.data(), g0.size());
     });
 
     StepStats s;

@@ -22,6 +22,9 @@ private slots:
     void multiplyAtB();
     void biasFolded();
     void silu();
+    void siluEpilogue_data();
+    void siluEpilogue();
+    void siluEpilogueRefusesAccumulate();
 };
 
 namespace {
@@ -117,6 +120,61 @@ void TestGemm::silu()
         QVERIFY(std::abs(d1[i] - dd1) <= 1e-6 * (1 + std::abs(dd1)));
         QVERIFY(std::abs(d2[i] - dd2) <= 1e-6 * (1 + std::abs(dd2)));
     }
+}
+
+void TestGemm::siluEpilogue_data()
+{
+    QTest::addColumn<int>("M");
+    QTest::addColumn<int>("N");
+    QTest::addColumn<int>("K");
+    QTest::addColumn<int>("ldc"); // C's column stride (a tape's input has tangent columns beside)
+    QTest::addColumn<int>("ldd"); // d1/d2's column stride
+    QTest::newRow("hidden layer, fused") << 128 << 70 << 128 << 128 << 128;
+    QTest::newRow("input layer, fused") << 32 << 13 << 3 << 32 << 32;
+    QTest::newRow("strided d") << 16 << 7 << 20 << 16 << 24;
+    QTest::newRow("strided C") << 48 << 5 << 9 << 50 << 48;
+    QTest::newRow("few rows (separate pass)") << 2 << 11 << 16 << 2 << 2;
+    QTest::newRow("odd rows (Eigen path)") << 37 << 6 << 5 << 37 << 37;
+}
+
+void TestGemm::siluEpilogue()
+{
+    // The fused activation must equal the product followed by siluInPlace,
+    // bit for bit (evaluate() and forward() must agree whichever path runs),
+    // with act' and act'' in their own strided arrays.
+    QFETCH(int, M);
+    QFETCH(int, N);
+    QFETCH(int, K);
+    QFETCH(int, ldc);
+    QFETCH(int, ldd);
+    const MatrixF A = MatrixF::Random(M, K) * 2, B = MatrixF::Random(K, N) * 2;
+    const Eigen::VectorXf bias = Eigen::VectorXf::Random(M);
+    MatrixF plain(ldc, N), fused = MatrixF::Constant(ldc, N, -7), d1 = MatrixF::Constant(ldd, N, -7),
+                           d2 = MatrixF::Constant(ldd, N, -7);
+    ss::gemm::multiplyAB(M, N, K, A.data(), M, B.data(), 1, K, plain.data(), ldc, false, bias.data());
+    const ss::gemm::SiluEpilogue silu{d1.data(), d2.data(), ldd};
+    ss::gemm::multiplyAB(M, N, K, A.data(), M, B.data(), 1, K, fused.data(), ldc, false, bias.data(), &silu);
+    MatrixF z = plain.topRows(M), h = z, e1(M, N), e2(M, N);
+    ss::siluInPlace(h.data(), e1.data(), e2.data(), std::ptrdiff_t(M) * N);
+    QCOMPARE(MatrixF(fused.topRows(M)), h);
+    QCOMPARE(MatrixF(d1.topRows(M)), e1);
+    QCOMPARE(MatrixF(d2.topRows(M)), e2);
+    // Nothing written outside the M rows of each column.
+    if (ldc > M) QVERIFY((fused.bottomRows(ldc - M).array() == -7).all());
+    if (ldd > M) QVERIFY((d1.bottomRows(ldd - M).array() == -7).all());
+    // And h alone (the inference path) is the same h.
+    MatrixF only(ldc, N);
+    const ss::gemm::SiluEpilogue hOnly;
+    ss::gemm::multiplyAB(M, N, K, A.data(), M, B.data(), 1, K, only.data(), ldc, false, bias.data(), &hOnly);
+    QCOMPARE(MatrixF(only.topRows(M)), h);
+}
+
+void TestGemm::siluEpilogueRefusesAccumulate()
+{
+    MatrixF A = MatrixF::Random(16, 4), B = MatrixF::Random(4, 3), C = MatrixF::Zero(16, 3);
+    const ss::gemm::SiluEpilogue silu;
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ss::gemm::multiplyAB(16, 3, 4, A.data(), 16, B.data(), 1, 4,
+                                                                         C.data(), 16, true, nullptr, &silu));
 }
 
 QTEST_APPLESS_MAIN(TestGemm)
