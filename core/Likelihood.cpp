@@ -79,7 +79,7 @@ LikelihoodResult logLikelihood(const ScoreSource& source, const NoiseSchedule& s
     state.row(2).setZero();
     std::atomic<long long> evaluations{0};
     const Rng base(config.seed);
-    pool.parallelFor(blocks, 1, [&](int firstBlock, int endBlock, int) {
+    pool.parallelForBalanced(blocks, 1, [&](int firstBlock, int endBlock) {
         for (int b = firstBlock; b < endBlock; ++b) {
             const int begin = b * kBlock, count = std::min(kBlock, n - begin);
             Eigen::MatrixXd y = state.middleCols(begin, count);

@@ -158,7 +158,7 @@ void scoreParallel(const ScoreNet& net, const Eigen::Ref<const Eigen::Matrix2Xd>
 {
     constexpr int kSlice = 2048;
     const int n = int(x.cols());
-    pool.parallelFor(n, kSlice, [&](int begin, int end, int) {
+    pool.parallelForBalanced(n, kSlice, [&](int begin, int end) {
         net.score(x.middleCols(begin, end - begin), level, label, out.middleCols(begin, end - begin));
     });
 }

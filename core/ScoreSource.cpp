@@ -60,7 +60,7 @@ void scoreParallel(const ScoreSource& source, const Eigen::Ref<const Eigen::Matr
                    Eigen::Ref<Eigen::Matrix2Xd> out, ThreadPool& pool)
 {
     constexpr int kSlice = 512;
-    pool.parallelFor(int(x.cols()), kSlice, [&](int begin, int end, int) {
+    pool.parallelForBalanced(int(x.cols()), kSlice, [&](int begin, int end) {
         source.score(x.middleCols(begin, end - begin), level, out.middleCols(begin, end - begin));
     });
 }

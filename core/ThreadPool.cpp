@@ -107,6 +107,23 @@ void ThreadPool::parallelFor(int n, int grain, const std::function<void(int, int
     });
 }
 
+void ThreadPool::parallelForBalanced(int n, int grain, const std::function<void(int, int)>& fn)
+{
+    grain = std::max(1, grain);
+    const int pieces = (n + grain - 1) / grain;
+    if (pieces <= 1 || workers_.empty()) {
+        if (n > 0) fn(0, n);
+        return;
+    }
+    std::atomic<int> next{0};
+    run([&](int) {
+        for (int piece = next.fetch_add(1); piece < pieces; piece = next.fetch_add(1)) {
+            const int begin = piece * grain;
+            fn(begin, std::min(n, begin + grain));
+        }
+    });
+}
+
 void ThreadPool::workerLoop(int index)
 {
     std::uint64_t seen = 0;

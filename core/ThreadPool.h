@@ -31,8 +31,17 @@ public:
     void run(const std::function<void(int)>& fn);
 
     // Splits [0, n) into size() contiguous parts and calls fn(begin, end, worker)
-    // for the non-empty ones; parts start at multiples of `grain`.
+    // for the non-empty ones; parts start at multiples of `grain`. Which worker
+    // gets which part is fixed, so per-worker partial results (sums) are
+    // deterministic.
     void parallelFor(int n, int grain, const std::function<void(int, int, int)>& fn);
+
+    // Calls fn(begin, end) on consecutive pieces of `grain` items (the last may
+    // be shorter), handed out to whichever worker is free next. For work whose
+    // pieces are independent: a core slowed by another program then takes
+    // fewer pieces instead of holding up the whole call (this project's
+    // machines are shared, and a static half split waits for the slower core).
+    void parallelForBalanced(int n, int grain, const std::function<void(int, int)>& fn);
 
 private:
     void workerLoop(int index);
