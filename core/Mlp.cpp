@@ -1,6 +1,5 @@
 #include "Mlp.h"
 
-#include "FastSilu.h"
 #include "Gemm.h"
 #include "Rng.h"
 
@@ -100,19 +99,11 @@ gemm::SiluEpilogue siluInto(Array& d1, Array* d2, int rows)
         return {}; // never used: double layers do not fuse
 }
 
-// h = act(z) in place on a contiguous block, with act' and act'' when asked.
-// float SiLU takes the fused kernel; everything else the Eigen expressions.
-template <typename T, typename Block, typename Array>
+// h = act(z) in place on a contiguous block, with act' and act'' when asked,
+// by the Eigen expressions of Activation.h (every layer fusesSilu() leaves).
+template <typename Block, typename Array>
 void activate(Activation a, Block&& block, Array* d1, Array* d2)
 {
-    if constexpr (std::is_same_v<T, float>) {
-        if (a == Activation::SiLU) {
-            if (d1) d1->resize(block.rows(), block.cols());
-            if (d2) d2->resize(block.rows(), block.cols());
-            siluInPlace(block.data(), d1 ? d1->data() : nullptr, d2 ? d2->data() : nullptr, block.size());
-            return;
-        }
-    }
     auto z = block.array();
     applyActivation(a, z, z, d1, d2);
 }
@@ -247,7 +238,7 @@ void MlpT<T>::forward(const Eigen::Ref<const Matrix>& x, const Eigen::Ref<const 
             multiplyForward<T>(weight(l), tape.input[l], bias(l), B, out, &silu);
         } else {
             multiplyForward<T>(weight(l), tape.input[l], bias(l), B, out);
-            activate<T>(activation_, out.leftCols(B), &d1, d2);
+            activate(activation_, out.leftCols(B), &d1, d2);
         }
         if (K > 0) tape.zdot[l] = out.rightCols(K * B); // pre-activation: tangent columns are not activated
         // hdot = act'(z) * zdot for every tangent direction.
@@ -315,7 +306,7 @@ void MlpT<T>::evaluate(const Eigen::Ref<const Matrix>& x, Eigen::Ref<Matrix> out
             product(l, o, &silu);
         } else {
             product(l, o, nullptr);
-            activate<T>(activation_, o, static_cast<Array*>(nullptr), static_cast<Array*>(nullptr));
+            activate(activation_, o, static_cast<Array*>(nullptr), static_cast<Array*>(nullptr));
         }
         prev = &o;
     }
