@@ -77,23 +77,6 @@ inline void kernelAB(int K, const float* a, int lda, const float* b, int bk, int
     }
 }
 
-// SiLU over the M x n column block of C the kernels have just stored (still
-// in L1), its derivatives to d1/d2 at the same places. One pass per column
-// block rather than per 16-row kernel: the SiLU is latency-bound and needs
-// many independent vectors in flight; and kept out of the kernel, whose
-// accumulators it made the compiler spill.
-__attribute__((noinline)) void siluBlock(int M, int n, float* c, int ldc, const SiluEpilogue& silu,
-                                         std::ptrdiff_t dOffset)
-{
-    float* d1 = silu.d1 ? silu.d1 + dOffset : nullptr;
-    float* d2 = silu.d2 ? silu.d2 + dOffset : nullptr;
-    for (int j = 0; j < n; ++j) {
-        float* cj = c + std::ptrdiff_t(j) * ldc;
-        const std::ptrdiff_t dj = std::ptrdiff_t(j) * silu.ldd;
-        siluInPlace(cj, d1 ? d1 + dj : nullptr, d2 ? d2 + dj : nullptr, M);
-    }
-}
-
 inline float horizontalSum(__m256 v)
 {
     const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -160,17 +143,24 @@ bool vectorised()
 
 namespace {
 
-// The epilogue on its own, for the paths whose kernels do not fuse it: one
-// pass over C when C, d1 and d2 are contiguous, else column by column.
-void applySilu(int M, int N, float* c, int ldc, const SiluEpilogue& silu)
+// The SiLU epilogue on columns [0, n) of C, its derivatives to d1/d2 from
+// dOffset on: one siluInPlace pass when C, d1 and d2 are contiguous, else
+// column by column. The AVX2 path calls it on each M x 6 column block the
+// kernels have just stored (still in L1); the others on the whole result. Kept
+// out of the kernel: inlined there, its registers made the compiler spill the
+// accumulators.
+__attribute__((noinline)) void applySilu(int M, int n, float* c, int ldc, const SiluEpilogue& silu,
+                                         std::ptrdiff_t dOffset)
 {
-    if (ldc == M && (silu.ldd == M || (!silu.d1 && !silu.d2))) {
-        siluInPlace(c, silu.d1, silu.d2, std::ptrdiff_t(M) * N);
+    float* d1 = silu.d1 ? silu.d1 + dOffset : nullptr;
+    float* d2 = silu.d2 ? silu.d2 + dOffset : nullptr;
+    if (ldc == M && (silu.ldd == M || (!d1 && !d2))) {
+        siluInPlace(c, d1, d2, std::ptrdiff_t(M) * n);
         return;
     }
-    for (int j = 0; j < N; ++j) {
+    for (int j = 0; j < n; ++j) {
         const std::ptrdiff_t cj = std::ptrdiff_t(j) * ldc, dj = std::ptrdiff_t(j) * silu.ldd;
-        siluInPlace(c + cj, silu.d1 ? silu.d1 + dj : nullptr, silu.d2 ? silu.d2 + dj : nullptr, M);
+        siluInPlace(c + cj, d1 ? d1 + dj : nullptr, d2 ? d2 + dj : nullptr, M);
     }
 }
 
@@ -190,7 +180,7 @@ void multiplyAB(int M, int N, int K, const float* a, int lda, const float* b, in
             for (int i = 0; i < M; i += 16)
                 kernelAB<NC>(K, a + i, lda, b + std::ptrdiff_t(j0) * bc, bk, bc, c + i + std::ptrdiff_t(j0) * ldc, ldc,
                              accumulate, bias ? bias + i : nullptr);
-            if (silu) siluBlock(M, NC, c + std::ptrdiff_t(j0) * ldc, ldc, *silu, std::ptrdiff_t(j0) * silu->ldd);
+            if (silu) applySilu(M, NC, c + std::ptrdiff_t(j0) * ldc, ldc, *silu, std::ptrdiff_t(j0) * silu->ldd);
         };
         for (; j + 6 <= N; j += 6) block(std::integral_constant<int, 6>{}, j);
         switch (N - j) {
@@ -214,12 +204,12 @@ void multiplyAB(int M, int N, int K, const float* a, int lda, const float* b, in
         if (bias)
             for (int j = 0; j < N; ++j)
                 for (int i = 0; i < M; ++i) c[std::ptrdiff_t(j) * ldc + i] += bias[i];
-        if (silu) applySilu(M, N, c, ldc, *silu);
+        if (silu) applySilu(M, N, c, ldc, *silu, 0);
         return;
     }
 #endif
     multiplyABEigen(M, N, K, a, lda, b, bk, bc, c, ldc, accumulate, bias);
-    if (silu) applySilu(M, N, c, ldc, *silu);
+    if (silu) applySilu(M, N, c, ldc, *silu, 0);
 }
 
 void multiplyAtB(int M, int N, int K, const float* a, int lda, const float* b, int ldb, float* c, int ldc)

@@ -4,6 +4,7 @@
 //
 // Pixel checks use a known view (centre 0, 100 px per unit on a 400 x 400
 // view): world (x, y) is pixel (200 + 100 x, 200 - 100 y).
+#include "AppTestSupport.h"
 #include "SceneView.h"
 
 #include "Presets.h"
@@ -74,13 +75,7 @@ void TestAppRender::particlesAndHeatMapWhereTheDataSays()
     f->request.xMin = f->request.yMin = -2;
     f->request.xMax = f->request.yMax = 2;
     f->request.arrows = 2;
-    const int m = 64;
-    f->logDensity.resize(m, m);
-    for (int iy = 0; iy < m; ++iy)
-        for (int ix = 0; ix < m; ++ix) {
-            const double x = -2 + (ix + 0.5) * 4.0 / m, y = -2 + (iy + 0.5) * 4.0 / m;
-            f->logDensity(iy, ix) = float(-((x + 1) * (x + 1) + (y + 1) * (y + 1)) / (2 * 0.2 * 0.2));
-        }
+    f->logDensity = apptest::bumpLogDensity(64);
     f->grid = Eigen::Matrix2Xd::Zero(2, 0);
     f->serial = 1;
     v->setField(f);

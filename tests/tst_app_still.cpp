@@ -2,6 +2,7 @@
 // particles and the heat map where the data says; SVG and PDF hold points and
 // arrows as vector shapes; bad paths and formats are refused and an earlier
 // file of the same name survives a failed export.
+#include "AppTestSupport.h"
 #include "ScenePainter.h"
 #include "StillExport.h"
 
@@ -34,13 +35,7 @@ ScenePicture knownPicture(int particles)
     f->request.xMin = f->request.yMin = -2;
     f->request.xMax = f->request.yMax = 2;
     f->request.arrows = 4;
-    const int m = 64;
-    f->logDensity.resize(m, m);
-    for (int iy = 0; iy < m; ++iy)
-        for (int ix = 0; ix < m; ++ix) {
-            const double x = -2 + (ix + 0.5) * 4.0 / m, y = -2 + (iy + 0.5) * 4.0 / m;
-            f->logDensity(iy, ix) = float(-((x + 1) * (x + 1) + (y + 1) * (y + 1)) / (2 * 0.2 * 0.2));
-        }
+    f->logDensity = apptest::bumpLogDensity(64);
     f->grid.resize(2, 16);
     for (int iy = 0; iy < 4; ++iy)
         for (int ix = 0; ix < 4; ++ix) f->grid.col(iy * 4 + ix) << -1.5 + ix, -1.5 + iy;

@@ -479,19 +479,18 @@ bool MainWindow::exportPicture(const QString& path, QSize size)
     return true;
 }
 
-namespace {
-// Writes text atomically; an InputError names the path.
-bool writeText(const QString& path, const std::string& text, QString& error)
+bool MainWindow::saveExportedText(const QString& path, const std::string& text, const QString& done)
 {
     try {
         writeFileAtomically(path.toStdString(), text);
-        return true;
-    } catch (const InputError& e) {
-        error = QString::fromStdString(e.what());
+    } catch (const InputError& e) { // names the path and the reason
+        showMessage(QString::fromStdString(e.what()), true);
         return false;
     }
+    lastExportDir_ = QFileInfo(path).absolutePath();
+    showMessage(done, false);
+    return true;
 }
-} // namespace
 
 bool MainWindow::exportSamplesCsv(const QString& path)
 {
@@ -502,15 +501,9 @@ bool MainWindow::exportSamplesCsv(const QString& path)
         std::snprintf(line, sizeof line, "%.17g,%.17g\n", p->particles(0, j), p->particles(1, j));
         text += line;
     }
-    QString error;
-    if (!writeText(path, text, error)) {
-        showMessage(error, true);
-        return false;
-    }
-    lastExportDir_ = QFileInfo(path).absolutePath();
-    showMessage(tr("%1 samples (run %2, step %3) saved to %4").arg(p->particles.cols()).arg(p->run + 1).arg(p->step).arg(path),
-                false);
-    return true;
+    return saveExportedText(
+        path, text,
+        tr("%1 samples (run %2, step %3) saved to %4").arg(p->particles.cols()).arg(p->run + 1).arg(p->step).arg(path));
 }
 
 bool MainWindow::exportTrajectoriesCsv(const QString& path)
@@ -529,15 +522,9 @@ bool MainWindow::exportTrajectoriesCsv(const QString& path)
                           x(0, j), x(1, j));
             text += line;
         }
-    QString error;
-    if (!writeText(path, text, error)) {
-        showMessage(error, true);
-        return false;
-    }
-    lastExportDir_ = QFileInfo(path).absolutePath();
-    showMessage(tr("trajectories of %1 particles over %2 steps saved to %3").arg(p->particles.cols()).arg(frames).arg(path),
-                false);
-    return true;
+    return saveExportedText(
+        path, text,
+        tr("trajectories of %1 particles over %2 steps saved to %3").arg(p->particles.cols()).arg(frames).arg(path));
 }
 
 app::AnimationJob MainWindow::animationJob() const
@@ -599,14 +586,7 @@ bool MainWindow::exportLossCsv(const QString& path)
         }
         text += "\n";
     }
-    QString error;
-    if (!writeText(path, text, error)) {
-        showMessage(error, true);
-        return false;
-    }
-    lastExportDir_ = QFileInfo(path).absolutePath();
-    showMessage(tr("loss history (%1 records) saved to %2").arg(history.size()).arg(path), false);
-    return true;
+    return saveExportedText(path, text, tr("loss history (%1 records) saved to %2").arg(history.size()).arg(path));
 }
 
 void MainWindow::exportModel(const QString& path)

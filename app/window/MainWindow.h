@@ -33,6 +33,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <string>
 
 class QLabel;
 class QMenu;
@@ -125,6 +126,9 @@ private:
     void onField();
     void requestField();
     void showMessage(const QString& text, bool isError);
+    // Writes an export atomically; reports `done` (and remembers the folder)
+    // or the write's error in the status bar. false: nothing written.
+    bool saveExportedText(const QString& path, const std::string& text, const QString& done);
     void updateCaption();
     void setData(std::shared_ptr<const Dataset> data, const QString& title); // to every worker and the view
     // To the workers only (the view keeps its frame); the sampler restarts on
