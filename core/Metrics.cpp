@@ -396,7 +396,7 @@ std::vector<double> modeWeights(const Eigen::Ref<const Eigen::Matrix2Xd>& points
 
 SampleMetrics compareSamples(const Eigen::Ref<const Eigen::Matrix2Xd>& a,
                              const Eigen::Ref<const Eigen::Matrix2Xd>& b, const GaussianMixture* mixture,
-                             int projections, std::uint64_t seed)
+                             int projections, std::uint64_t seed, int k)
 {
     SampleMetrics out;
     out.sw2 = slicedWasserstein2(a, b, projections, seed);
@@ -407,7 +407,15 @@ SampleMetrics compareSamples(const Eigen::Ref<const Eigen::Matrix2Xd>& a,
     const Soa sa = toSoa(a, root.split(kSubsampleA)), sb = toSoa(b, root.split(kSubsampleB));
     out.mmd2 = mmdOf(sa, sb, mmdBandwidths(sa, sb, {}, root));
     out.energy = energyOf(sa, sb);
-    if (mixture) out.modeWeights = modeWeights(a, *mixture);
+    const PrecisionRecall pr = precisionRecall(a, b, k, seed);
+    out.precision = pr.precision;
+    out.recall = pr.recall;
+    if (mixture) {
+        out.modeWeights = modeWeights(a, *mixture);
+        const MeanLogDensity ld = meanLogDensity(a, *mixture);
+        out.logDensity = ld.mean;
+        out.logDensityStdErr = ld.standardError;
+    }
     return out;
 }
 

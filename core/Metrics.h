@@ -13,10 +13,12 @@
 // loops vectorised; sets larger than kMaxPairwisePoints are replaced by a seeded
 // random subsample of that size (without replacement) before the pair sums.
 #include "GaussianMixture.h"
+#include "SampleFidelity.h"
 
 #include <Eigen/Core>
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace ss {
@@ -68,16 +70,24 @@ std::vector<double> modeWeights(const Eigen::Ref<const Eigen::Matrix2Xd>& points
                                 const GaussianMixture& mixture);
 
 // All the metrics at once (the CLI's eval subcommand). a: the samples being
-// judged; b: the reference set.
+// judged; b: the reference set. Read each beside its noise floor
+// (NoiseFloor.h: the same call with an independent draw of the reference's
+// law in place of a).
 struct SampleMetrics {
     double sw2 = 0.0;                // slicedWasserstein2(a, b, projections, seed)
     double mmd2 = 0.0;               // mmdSquared(a, b, default bandwidths, seed)
     double energy = 0.0;             // energyDistance(a, b, seed)
+    double precision = 0.0;          // precisionRecall(a, b, k, seed).precision (SampleFidelity.h)
+    double recall = 0.0;             // precisionRecall(a, b, k, seed).recall
+    // meanLogDensity(a, *mixture) (SampleFidelity.h); NaN without a mixture.
+    double logDensity = std::numeric_limits<double>::quiet_NaN();
+    double logDensityStdErr = std::numeric_limits<double>::quiet_NaN();
     std::vector<double> modeWeights; // modeWeights(a, *mixture); empty without a mixture
 };
 
+// Needs at least k + 1 points in each set (precision/recall), and 2 (MMD).
 SampleMetrics compareSamples(const Eigen::Ref<const Eigen::Matrix2Xd>& a,
                              const Eigen::Ref<const Eigen::Matrix2Xd>& b, const GaussianMixture* mixture,
-                             int projections = 128, std::uint64_t seed = 0);
+                             int projections = 128, std::uint64_t seed = 0, int k = kDefaultManifoldK);
 
 } // namespace ss
