@@ -202,7 +202,9 @@ void ClassifierFreeGuidance::score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, 
 
 std::string ClassifierFreeGuidance::describe() const
 {
-    return "classifier-free guidance (label " + std::to_string(conditional_.label()) + ", w " + num(w_) + ")";
+    // Both conventions (MATH.md §6): classifier-free w is classifier-guidance weight 1 + w.
+    return "classifier-free guidance (label " + std::to_string(conditional_.label()) + ", w " + num(w_) +
+           " = classifier-guidance weight " + num(1.0 + w_) + "; exact conditional at w 0)";
 }
 
 // ---- classifier guidance -------------------------------------------------------
@@ -277,7 +279,8 @@ void ClassifierGuidance::score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, cons
 
 std::string ClassifierGuidance::describe() const
 {
-    return base_->describe() + " + classifier guidance (label " + std::to_string(label_) + ", w " + num(w_) + ")";
+    return base_->describe() + " + classifier guidance (label " + std::to_string(label_) + ", w " + num(w_) +
+           " = classifier-free w " + num(w_ - 1.0) + "; exact conditional at w 1)";
 }
 
 std::vector<int> componentClasses(const Dataset& data)

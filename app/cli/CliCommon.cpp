@@ -79,7 +79,11 @@ std::vector<Option> sourceOptions()
         {"raw-weights", "", "use the model's raw weights instead of its EMA"},
         {"guidance", "KIND", "classifier (exact noisy classifier of a mixture) | free (classifier-free, labelled model)"},
         {"label", "K", "the class to guide towards (guidance) or condition on (a labelled model)"},
-        {"w", "W", "guidance weight (default 1)"},
+        {"w", "W",
+         "guidance weight (default 1). The conventions differ: classifier guidance\n" + std::string(30, ' ') +
+             "s(x) + W grad log p(y|x) is the exact conditional at W = 1; classifier-free\n" +
+             std::string(30, ' ') + "(1+W) s(x|y) - W s(x) is it at W = 0, and W = 1 is double strength:\n" +
+             std::string(30, ' ') + "classifier-free W equals classifier-guidance weight 1 + W"},
         {"classifier-data", "PRESET", "classifier guidance with --model: the mixture preset whose classifier guides"}};
     for (Option& s : scheduleOptions()) o.push_back(s);
     return o;

@@ -33,20 +33,26 @@ std::vector<Option> samplerOptions()
             {"variance", "KIND", "ddpm: beta | beta-tilde (default beta)"},
             {"eta", "E", "ddim: 0 deterministic .. 1 DDPM-like (default 0)"},
             {"ddim-steps", "S", "ddim: steps on the subsequence (default 50)"},
-            {"spacing", "KIND", "ddim: uniform | quadratic | trailing (default uniform)"},
+            {"spacing", "KIND",
+             "ddim: uniform | quadratic | trailing (default: uniform to sample, trailing\n" + std::string(30, ' ') +
+                 "to encode). Uniform steps 1 + (i-1)T/S stop encoding at level 1 + (S-1)T/S\n" +
+                 std::string(30, ' ') + "(981 of 1000 for S = 50: latent variance ~0.82); trailing iT/S reaches T"},
             {"predictor", "KIND", "pc: em | reverse-diffusion | ancestral (default em)"},
             {"corrector-steps", "M", "pc: Langevin corrector steps per step (default 1)"},
             {"snr", "R", "pc: corrector signal-to-noise ratio (default 0.16)"},
             {"ode-method", "KIND", "ode: euler | heun | rk4 | rk45 (default rk45)"},
             {"rtol", "X", "ode rk45: relative tolerance (default 1e-5)"},
             {"atol", "X", "ode rk45: absolute tolerance (default 1e-5)"},
-            {"direction", "DIR", "ode/ddim: noise-to-data | data-to-noise (needs --from)"},
+            {"direction", "DIR", "ode/ddim: noise-to-data | data-to-noise (needs --from; ddim: eta 0)"},
             {"from", "POINTS.csv", "start from these points (data-to-noise input, or given noise)"},
             {"sdedit", "POINTS.csv", "SDEdit: noise these points to --t0, then denoise"},
             {"t0", "T", "SDEdit start level in (0, 1] (default 0.5)"},
-            {"fix-x1", "A", "replacement conditioning: keep x1 = A"},
-            {"fix-x2", "A", "replacement conditioning: keep x2 = A"},
-            {"resample", "U", "RePaint resampling rounds per step (default 1)"},
+            {"fix-x1", "A",
+             "replacement conditioning: keep x1 = A. An approximation of p(x2 | x1 = A),\n" +
+                 std::string(30, ' ') + "not that law; measure it: eval --samples OUT --reference PRESET\n" +
+                 std::string(30, ' ') + "--conditional-x1 A (exact conditional, KS and W1 beside their floor)"},
+            {"fix-x2", "A", "replacement conditioning: keep x2 = A (likewise approximate; --conditional-x2)"},
+            {"resample", "U", "RePaint resampling rounds per step (default 1; more rounds usually come closer to the conditional)"},
             {"json", "", "print a JSON summary"}};
 }
 
@@ -74,7 +80,9 @@ SamplerConfig samplerConfigFrom(const Args& args)
     c.ddpmVariance = ddpmVarianceFromName(args.text("variance", "beta"));
     c.eta = args.number("eta", 0.0, 0, 1);
     c.ddimSteps = int(args.integer("ddim-steps", 50, 1, 100'000));
-    c.spacing = ddimSpacingFromName(args.text("spacing", "uniform"));
+    // Encoding defaults to trailing spacing, whose last step reaches level T (uniform stops short of it).
+    c.spacing = ddimSpacingFromName(
+        args.text("spacing", args.text("direction", "noise-to-data") == "data-to-noise" ? "trailing" : "uniform"));
     c.predictor = predictorFromName(args.text("predictor", "em"));
     c.correctorSteps = int(args.integer("corrector-steps", 1, 0, 1000));
     c.snr = args.number("snr", 0.16, 0, 1e3);
