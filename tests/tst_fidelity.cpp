@@ -245,6 +245,13 @@ void TestFidelity::floors()
     QVERIFY2(h.sw2 < 0.35 && h.precision > 0.85 && h.recall > 0.85,
              qPrintable(QString("%1 %2 %3").arg(h.sw2).arg(h.precision).arg(h.recall)));
     QCOMPARE(ss::splitNoiseFloor(reference.points, nullptr, 64, 3).sw2, h.sw2); // seeded
+    // compareSamples is the individual functions with the same seed and k.
+    const ss::PrecisionRecall pr = ss::precisionRecall(fresh.points, reference.points, 5, 3);
+    const ss::SampleMetrics m5 = ss::compareSamples(fresh.points, reference.points, &*reference.mixture, 64, 3, 5);
+    QCOMPARE(m5.precision, pr.precision);
+    QCOMPARE(m5.recall, pr.recall);
+    QCOMPARE(m5.logDensity, ss::meanLogDensity(fresh.points, *reference.mixture).mean);
+    QVERIFY(std::isnan(ss::compareSamples(fresh.points, reference.points, nullptr).logDensity));
 }
 
 void TestFidelity::conditionalMixture_data()

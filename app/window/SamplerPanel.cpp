@@ -99,8 +99,9 @@ SamplerPanel::SamplerPanel(QWidget* parent) : QWidget(parent)
     spacing_ = combo("ddimSpacing", {{tr("Uniform"), int(DdimSpacing::Uniform)},
                                      {tr("Quadratic"), int(DdimSpacing::Quadratic)},
                                      {tr("Trailing"), int(DdimSpacing::Trailing)}});
-    spacing_->setToolTip(tr("Uniform: levels 1 + (i−1)T/S (starts at 1, stops at 1 + (S−1)T/S). Trailing: iT/S "
-                            "(reaches T: use it to encode data → noise). Quadratic: denser at low noise, up to 1 + 0.8T"));
+    spacing_->setToolTip(tr("Uniform: levels 1 + (i−1)T/S, from 1 up to 1 + (S−1)T/S.\n"
+                            "Trailing: iT/S, reaching T: use it to encode data → noise.\n"
+                            "Quadratic: denser at low noise, up to 1 + 0.8T."));
     predictor_ = combo("predictor", {{tr("Euler–Maruyama"), int(Predictor::EulerMaruyama)},
                                      {tr("Reverse diffusion"), int(Predictor::ReverseDiffusion)},
                                      {tr("Ancestral"), int(Predictor::Ancestral)}});
@@ -114,9 +115,9 @@ SamplerPanel::SamplerPanel(QWidget* parent) : QWidget(parent)
     atol_ = dspin("atol", 1e-9, 0.1, 1e-5, 9);
     direction_ = combo("direction", {{tr("Noise → data (sample)"), int(Direction::NoiseToData)},
                                      {tr("Data → noise (encode)"), int(Direction::DataToNoise)}});
-    direction_->setToolTip(tr("Encoding starts from the data set's points. DDIM encoding ends at the spacing's last "
-                              "level: 1 + (S−1)T/S with Uniform (981 of 1000 for S = 50, latents of variance ≈ 0.82), "
-                              "T with Trailing (latents ≈ N(0, I))"));
+    direction_->setToolTip(tr("Encoding starts from the data set's points.\n"
+                              "DDIM encoding ends at the spacing's last level: 1 + (S−1)T/S with Uniform\n"
+                              "(981 of 1000 for S = 50: latents of variance ≈ 0.82), T with Trailing (latents ≈ N(0, I))"));
 
     form_->addRow(tr("Sampler"), kind_);
     form_->addRow(tr("Score"), source_);
