@@ -1,8 +1,10 @@
 #pragma once
 // Sample-quality metrics between two 2D point sets (2 x n and 2 x m, one point
 // per column): sliced Wasserstein-2, squared MMD, energy distance, and the
-// fraction of points per mode of a known mixture. Every function is
-// deterministic for a given seed (same binary, same inputs: bit-identical).
+// fraction of points per mode of a known mixture; compareSamples adds those of
+// SampleFidelity.h (precision, recall, mean log-density), and NoiseFloor.h
+// gives every one's noise floor. Every function is deterministic for a given
+// seed (same binary, same inputs: bit-identical).
 //
 // All functions throw InputError with a one-line message when a set is empty
 // (or too small for an unbiased estimate), a coordinate is not finite or so
