@@ -23,6 +23,7 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QLabel>
 #include <QLineSeries>
 #include <QtTest>
 
@@ -117,6 +118,11 @@ void TestAppStall::lossChartStaysSmall()
     const QString first = QString::number(s.stats.levelStd.front(), 'g', 2);
     QVERIFY2(names.at(1).startsWith(QStringLiteral("σ ") + first), qPrintable(names.join(" | ")));
     for (int b = 1; b < names.size(); ++b) QVERIFY2(names.at(b).startsWith(QStringLiteral("σ ")), qPrintable(names.at(b)));
+    // The legend under the chart names every series.
+    const auto entries = panel.findChild<QWidget*>("lossLegend")->findChildren<QLabel*>();
+    QCOMPARE(int(entries.size()), TrainingPanel::kMaxBands + 1);
+    for (int i = 0; i < names.size(); ++i)
+        QVERIFY2(entries.at(i)->text().endsWith(names.at(i).toHtmlEscaped()), qPrintable(entries.at(i)->text()));
     names.removeDuplicates();
     QCOMPARE(names.size(), TrainingPanel::kMaxBands + 1); // every label tells its band apart
     // The first band's value is the mean of its finite levels (1..19 of 0..19).

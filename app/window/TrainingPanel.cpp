@@ -5,9 +5,9 @@
 #include <QCheckBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QLegend>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QPushButton>
@@ -31,6 +31,16 @@ QColor bandColour(int b, int n)
 {
     const double t = n > 1 ? double(b) / (n - 1) : 0.0;
     return QColor::fromHslF(float(0.78 * (1 - t)), 0.85f, 0.42f);
+}
+
+// The next of 1, 2, 4, 6, 8 x 10^k at or above x > 0: with the axis' five
+// ticks its labels are round numbers.
+double niceCeil(double x)
+{
+    const double decade = std::pow(10.0, std::floor(std::log10(x)));
+    for (double m : {1.0, 2.0, 4.0, 6.0, 8.0})
+        if (m * decade >= x) return m * decade;
+    return 10 * decade;
 }
 
 // "0.01–0.05": the fewest significant digits (2 to 4) that tell the ends apart.
@@ -102,28 +112,36 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent)
 
     chart_ = new QChart;
     chart_->setMargins(QMargins(4, 4, 4, 4));
-    chart_->setTitle(tr("Loss: total and mean per noise band"));
-    QLegend* legend = chart_->legend();
-    legend->setVisible(true);
-    legend->setAlignment(Qt::AlignRight);
-    QFont small = legend->font();
-    small.setPointSizeF(std::max(7.0, small.pointSizeF() * 0.85));
-    legend->setFont(small);
+    chart_->setTitle(tr("Loss by step: total and mean per noise band"));
+    QFont titleFont = chart_->titleFont();
+    titleFont.setPointSizeF(std::max(7.0, font().pointSizeF() * 0.9));
+    chart_->setTitleFont(titleFont);
+    chart_->setBackgroundRoundness(0);
+    chart_->legend()->setVisible(false); // the grid below: three columns fit a narrow dock
     total_ = new QLineSeries;
     total_->setName(tr("total"));
     total_->setPen(QPen(Qt::black, 2.2));
     chart_->addSeries(total_);
     chartView_ = new QChartView(chart_, this);
     chartView_->setRenderHint(QPainter::Antialiasing);
-    chartView_->setMinimumHeight(230); // room for the legend's 11 rows
-    chartView_->setToolTip(tr("Each band is the mean loss of a contiguous group of noise levels;\n"
-                              "σ is the noise standard deviation of its levels (least to most noise)."));
+    chartView_->setMinimumHeight(130);
+    const QString tip = tr("Each band is the mean loss of a contiguous group of noise levels;\n"
+                           "σ: the noise standard deviation of its levels (least to most noise).");
+    chartView_->setToolTip(tip);
     layout->addWidget(chartView_, 1);
+    legend_ = new QWidget(this);
+    legend_->setObjectName("lossLegend");
+    legend_->setToolTip(tip);
+    auto* grid = new QGridLayout(legend_);
+    grid->setContentsMargins(4, 0, 4, 0);
+    grid->setHorizontalSpacing(10);
+    grid->setVerticalSpacing(0);
+    layout->addWidget(legend_);
     logScale_ = new QCheckBox(tr("Log scale"), this);
     logScale_->setObjectName("logScale");
     logScale_->setChecked(true);
     connect(logScale_, &QCheckBox::toggled, this, &TrainingPanel::rebuildAxes);
-    layout->addWidget(logScale_);
+    relabelBands(); // the total's entry, and the log-scale box after the last entry
     refresh_ = new QTimer(this);
     refresh_->setSingleShot(true);
     refresh_->setInterval(kRefreshMs);
@@ -157,8 +175,7 @@ void TrainingPanel::rebuildAxes()
         chart_->removeAxis(a);
         delete a;
     }
-    auto* x = new QValueAxis;
-    x->setTitleText(tr("step"));
+    auto* x = new QValueAxis; // steps (the title says so: room for the plot)
     x->setLabelFormat("%d");
     chart_->addAxis(x, Qt::AlignBottom);
     QAbstractAxis* y;
@@ -306,6 +323,25 @@ void TrainingPanel::relabelBands()
             name = tr("levels %1–%2").arg(first + 1).arg(last + 1);
         bands_[b]->setName(name);
     }
+    // The legend: a coloured dash and the name of each series, three columns.
+    auto* grid = static_cast<QGridLayout*>(legend_->layout());
+    while (QLayoutItem* item = grid->takeAt(0)) {
+        if (item->widget() != logScale_) delete item->widget();
+        delete item;
+    }
+    std::vector<QLineSeries*> all{total_};
+    all.insert(all.end(), bands_.begin(), bands_.end());
+    QFont small = font();
+    small.setPointSizeF(std::max(7.0, small.pointSizeF() * 0.9));
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        auto* label = new QLabel(legend_);
+        label->setFont(small);
+        label->setTextFormat(Qt::RichText);
+        label->setText(QStringLiteral("<span style=\"color:%1\">&#x25AC;</span>&nbsp;%2")
+                           .arg(all[i]->pen().color().name(), all[i]->name().toHtmlEscaped()));
+        grid->addWidget(label, int(i) / 3, int(i) % 3);
+    }
+    grid->addWidget(logScale_, int(all.size()) / 3, int(all.size()) % 3);
 }
 
 int TrainingPanel::maxPlotPoints() const
@@ -365,14 +401,14 @@ void TrainingPanel::refreshChart()
 void TrainingPanel::setRanges(double lo, double hi)
 {
     // A new range redraws every series again, so the axes move in steps: x
-    // grows 10% past the newest step, y moves when the data leaves it or
+    // grows 10% past the newest step (to a round number), y moves when the data leaves it or
     // fills less than a quarter of it (log scale: of its decades).
     const auto axesX = chart_->axes(Qt::Horizontal), axesY = chart_->axes(Qt::Vertical);
     if (axesX.isEmpty() || axesY.isEmpty()) return;
     if (lo > hi) lo = 0.1, hi = 1.0;
     const double x = std::max<double>(10, double(lastStep_));
     if (!(x <= xMax_) || x < 0.5 * xMax_) {
-        xMax_ = x * 1.1;
+        xMax_ = niceCeil(x * 1.1);
         axesX.front()->setRange(0, xMax_);
     }
     const bool log = logScale_->isChecked();

@@ -73,7 +73,7 @@ private:
     void add(const LossRecord& r);      // to the history's decimated copy
     PlotRow row(const LossRecord& r) const;
     void setLevels(int levels);          // the band layout (series) for this many levels
-    void relabelBands();
+    void relabelBands();                 // the bands' names and the legend
     void rebuildPlot();                  // the decimated copy from history_ (layout or width changed)
     int maxPlotPoints() const;           // ~2 per horizontal pixel of the plot
     void scheduleRefresh();
@@ -88,6 +88,7 @@ private:
     QCheckBox* logScale_;
     QChart* chart_;
     QChartView* chartView_;
+    QWidget* legend_; // the series' colours and names (relabelBands)
     QTimer* refresh_;
     QLineSeries* total_;
     std::vector<QLineSeries*> bands_;
