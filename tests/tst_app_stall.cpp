@@ -33,7 +33,13 @@ using namespace ss;
 using namespace ss::window;
 
 namespace {
-constexpr double kBoundMs = 250; // BOUND-JUSTIFICATION
+// kBoundMs: on a 2-core machine at load average 11-15 (six builds beside the
+// test) the longest stall per lecture was 20-80 ms with this chart, and still
+// 55 ms on the DDPM lecture with the chart switched off altogether (OS
+// scheduling and the window's other work), so 250 ms leaves 3x headroom for a
+// loaded CI machine. The old chart stalled 289 ms on the DDPM lecture's first
+// snapshot (making its 200 series) and for seconds after ~20 s.
+constexpr double kBoundMs = 250;
 
 QChart* lossChart(TrainingPanel* panel) { return panel->findChild<QChartView*>()->chart(); }
 } // namespace
