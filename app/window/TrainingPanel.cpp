@@ -43,12 +43,13 @@ double niceCeil(double x)
     return 10 * decade;
 }
 
-// "0.01–0.05": the fewest significant digits (2 to 4) that tell the ends apart.
+// "0.01–0.05": the fewest significant digits (2 to 4) that tell the ends
+// apart; one level (lo == hi): three digits.
 QString sigmaRange(double lo, double hi)
 {
+    if (lo == hi) return QString::number(lo, 'g', 3);
     int digits = 2;
     while (digits < 4 && QString::number(lo, 'g', digits) == QString::number(hi, 'g', digits)) ++digits;
-    if (lo == hi) return QString::number(lo, 'g', digits);
     return QString::number(lo, 'g', digits) + QChar(0x2013) + QString::number(hi, 'g', digits);
 }
 } // namespace
