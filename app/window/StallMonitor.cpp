@@ -73,8 +73,8 @@ void StallMonitor::reset()
     longestMs_ = 0;
     pings_ = 0;
     slow_.clear();
-    // A ping in flight keeps its post time: its delay counts from when it was
-    // posted, so a reset during a stall still sees the rest of it (a little more).
+    // A ping in flight keeps its post time: a reset during a stall counts that
+    // stall whole, from before the reset (an overestimate, never a miss).
 }
 
 } // namespace ss::window
