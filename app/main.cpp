@@ -3,7 +3,8 @@
 //   --screenshot FILE   save the window as PNG after --quit-after ms (default 4000) and quit
 //   --quit-after MS     quit after MS milliseconds
 //   --benchmark-frames N  after a 2 s warm-up, time N frames; print median and
-//                         95th-percentile frame time and the training steps/s; quit
+//                         95th-percentile frame time, the training steps/s and
+//                         the longest GUI-thread stall (StallMonitor.h); quit
 //   --no-settings       neither restore nor save the window layout
 //   --lecture NAME      open with a lecture preset (its title or number)
 //   --particles N, --arrows N, --heat-cells N
@@ -14,6 +15,7 @@
 //                       a window and print its steps/s (the frame benchmark's reference)
 #include "LecturePresets.h"
 #include "MainWindow.h"
+#include "StallMonitor.h"
 
 #include "Error.h"
 
@@ -177,16 +179,19 @@ int main(int argc, char** argv)
     }
     if (options.benchmarkFrames > 0) {
         // Warm up, then count frames as the view draws them (it redraws with
-        // every particle snapshot, ~60 per second while sampling plays).
+        // every particle snapshot, ~60 per second while sampling plays), and
+        // the longest GUI-thread stall over the same interval (StallMonitor.h).
         auto* scene = window.scene();
-        QTimer::singleShot(2000, &app, [&, scene] {
+        auto* stalls = new ss::window::StallMonitor(&app);
+        QTimer::singleShot(2000, &app, [&, scene, stalls] {
+            stalls->reset();
             const std::size_t first = scene->frameTimes().size();
             const auto startStep = window.training()->latest()->step;
             auto clock = std::make_shared<QElapsedTimer>();
             clock->start();
             auto connection = std::make_shared<QMetaObject::Connection>();
-            *connection = QObject::connect(scene, &ss::view::SceneView::frameDrawn, &app, [&, scene, first, startStep,
-                                                                                          clock, connection] {
+            *connection = QObject::connect(scene, &ss::view::SceneView::frameDrawn, &app, [&, scene, stalls, first,
+                                                                                          startStep, clock, connection] {
                 const auto times = scene->frameTimes();
                 if (times.size() < first + std::size_t(options.benchmarkFrames)) return;
                 QObject::disconnect(*connection); // report once
@@ -194,9 +199,9 @@ int main(int argc, char** argv)
                 const double seconds = clock->nsecsElapsed() * 1e-9;
                 const double steps = double(window.training()->latest()->step - startStep) / seconds;
                 std::printf("{\"frames\":%zu,\"median_ms\":%.2f,\"p95_ms\":%.2f,\"training_steps_per_s\":%.1f,"
-                            "\"gl\":\"%s\"}\n",
+                            "\"longest_stall_ms\":%.1f,\"stalls_over_30ms\":%d,\"seconds\":%.1f,\"gl\":\"%s\"}\n",
                             frames.size(), percentile(frames, 0.5), percentile(frames, 0.95), steps,
-                            qPrintable(scene->glDescription()));
+                            stalls->longestMs(), stalls->countOver(30), seconds, qPrintable(scene->glDescription()));
                 std::fflush(stdout);
                 // Not from inside the paint: quit() closes the windows (Qt 6).
                 QTimer::singleShot(0, &app, &QApplication::quit);

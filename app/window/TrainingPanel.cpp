@@ -1,26 +1,58 @@
 #include "TrainingPanel.h"
 
-#include <QCheckBox>
 #include <QChart>
 #include <QChartView>
+#include <QCheckBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTimer>
 #include <QValueAxis>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace ss::window {
 
 namespace {
-constexpr int kMaxPoints = 1500; // per series; older points are thinned
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Band b of n, ordered by noise: hues from violet (least noise) through blue,
+// green and olive to red (most noise), dark enough to read on white.
+QColor bandColour(int b, int n)
+{
+    const double t = n > 1 ? double(b) / (n - 1) : 0.0;
+    return QColor::fromHslF(float(0.78 * (1 - t)), 0.85f, 0.42f);
 }
+
+// The next of 1, 2, 4, 6, 8 x 10^k at or above x > 0: with the axis' five
+// ticks its labels are round numbers.
+double niceCeil(double x)
+{
+    const double decade = std::pow(10.0, std::floor(std::log10(x)));
+    for (double m : {1.0, 2.0, 4.0, 6.0, 8.0})
+        if (m * decade >= x) return m * decade;
+    return 10 * decade;
+}
+
+// "0.01–0.05": the fewest significant digits (2 to 4) that tell the ends
+// apart; one level (lo == hi): three digits.
+QString sigmaRange(double lo, double hi)
+{
+    if (lo == hi) return QString::number(lo, 'g', 3);
+    int digits = 2;
+    while (digits < 4 && QString::number(lo, 'g', digits) == QString::number(hi, 'g', digits)) ++digits;
+    return QString::number(lo, 'g', digits) + QChar(0x2013) + QString::number(hi, 'g', digits);
+}
+} // namespace
 
 TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent)
 {
@@ -80,21 +112,41 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent)
     connect(useEma_, &QCheckBox::toggled, this, &TrainingPanel::useEmaChanged);
 
     chart_ = new QChart;
-    chart_->legend()->setVisible(false);
     chart_->setMargins(QMargins(4, 4, 4, 4));
-    chart_->setTitle(tr("Loss (orange: total, grey: per level)"));
+    chart_->setTitle(tr("Loss by step: total and mean per noise band"));
+    QFont titleFont = chart_->titleFont();
+    titleFont.setPointSizeF(std::max(7.0, font().pointSizeF() * 0.9));
+    chart_->setTitleFont(titleFont);
+    chart_->setBackgroundRoundness(0);
+    chart_->legend()->setVisible(false); // the grid below: three columns fit a narrow dock
     total_ = new QLineSeries;
-    total_->setPen(QPen(QColor(230, 120, 20), 2));
+    total_->setName(tr("total"));
+    total_->setPen(QPen(Qt::black, 2.2));
     chart_->addSeries(total_);
     chartView_ = new QChartView(chart_, this);
     chartView_->setRenderHint(QPainter::Antialiasing);
-    chartView_->setMinimumHeight(180);
+    chartView_->setMinimumHeight(130);
+    const QString tip = tr("Each band is the mean loss of a contiguous group of noise levels;\n"
+                           "σ: the noise standard deviation of its levels (least to most noise).");
+    chartView_->setToolTip(tip);
     layout->addWidget(chartView_, 1);
+    legend_ = new QWidget(this);
+    legend_->setObjectName("lossLegend");
+    legend_->setToolTip(tip);
+    auto* grid = new QGridLayout(legend_);
+    grid->setContentsMargins(4, 0, 4, 0);
+    grid->setHorizontalSpacing(10);
+    grid->setVerticalSpacing(0);
+    layout->addWidget(legend_);
     logScale_ = new QCheckBox(tr("Log scale"), this);
     logScale_->setObjectName("logScale");
     logScale_->setChecked(true);
     connect(logScale_, &QCheckBox::toggled, this, &TrainingPanel::rebuildAxes);
-    layout->addWidget(logScale_);
+    relabelBands(); // the total's entry, and the log-scale box after the last entry
+    refresh_ = new QTimer(this);
+    refresh_->setSingleShot(true);
+    refresh_->setInterval(kRefreshMs);
+    connect(refresh_, &QTimer::timeout, this, &TrainingPanel::refreshChart);
     rebuildAxes();
 }
 
@@ -112,7 +164,11 @@ void TrainingPanel::showSetup(const app::TrainingSetup& s)
     useEma_->setChecked(s.publishEma);
 }
 
-int TrainingPanel::historyPoints() const { return int(total_->count()); }
+int TrainingPanel::historyPoints() const
+{
+    const bool trailing = !history_.empty() && (plot_.empty() || plot_.back().step < double(history_.back().step));
+    return int(plot_.size()) + (trailing ? 1 : 0);
+}
 
 void TrainingPanel::rebuildAxes()
 {
@@ -120,8 +176,7 @@ void TrainingPanel::rebuildAxes()
         chart_->removeAxis(a);
         delete a;
     }
-    auto* x = new QValueAxis;
-    x->setTitleText(tr("step"));
+    auto* x = new QValueAxis; // steps (the title says so: room for the plot)
     x->setLabelFormat("%d");
     chart_->addAxis(x, Qt::AlignBottom);
     QAbstractAxis* y;
@@ -140,20 +195,20 @@ void TrainingPanel::rebuildAxes()
         s->attachAxis(x);
         s->attachAxis(y);
     }
-    const double lo = minLoss_ < 1e300 ? minLoss_ : 0.1, hi = maxLoss_ > 0 ? maxLoss_ : 1.0;
-    x->setRange(0, std::max<double>(10, double(lastStep_)));
-    y->setRange(logScale_->isChecked() ? std::max(lo * 0.8, 1e-8) : 0.0, hi * 1.1);
+    xMax_ = yLo_ = yHi_ = kNaN; // new axes: setRanges sets them
+    refreshChart();
 }
 
 void TrainingPanel::clearHistory()
 {
-    total_->clear();
-    for (QLineSeries* s : levels_) s->clear();
     history_.clear();
+    plot_.clear();
+    stride_ = 1;
+    count_ = 0;
     lastStep_ = -1;
-    minLoss_ = 1e300;
-    maxLoss_ = 0;
-    rebuildAxes();
+    xMax_ = yLo_ = yHi_ = kNaN;
+    refresh_->stop();
+    refreshChart();
 }
 
 void TrainingPanel::showSnapshot(const app::TrainingSnapshot& s)
@@ -168,6 +223,10 @@ void TrainingPanel::showSnapshot(const app::TrainingSnapshot& s)
                          .arg(s.stats.stepsPerSecond, 0, 'f', 0)
                          .arg(s.running ? QString() : tr(" · paused")));
     if (s.step < lastStep_) clearHistory();
+    if (s.stats.levelStd != levelStd_) { // a new schedule: the bands' σ ranges
+        levelStd_ = s.stats.levelStd;
+        relabelBands();
+    }
     if (s.step == lastStep_ || !std::isfinite(s.stats.smoothedLoss) || s.stats.smoothedLoss <= 0) return;
     LossRecord r;
     r.step = s.step;
@@ -179,7 +238,7 @@ void TrainingPanel::showSnapshot(const app::TrainingSnapshot& s)
         history_.resize(kept);
     }
     history_.push_back(r);
-    plot(r);
+    add(history_.back());
 }
 
 void TrainingPanel::setHistory(const std::vector<LossRecord>& history)
@@ -188,43 +247,180 @@ void TrainingPanel::setHistory(const std::vector<LossRecord>& history)
     for (const LossRecord& r : history)
         if (r.step > lastStep_ && std::isfinite(r.loss) && r.loss > 0) {
             history_.push_back(r);
-            plot(r);
+            lastStep_ = r.step;
         }
+    if (!history_.empty()) setLevels(int(history_.back().levels.size()));
+    rebuildPlot();
+    refreshChart();
 }
 
-void TrainingPanel::plot(const LossRecord& r)
+TrainingPanel::PlotRow TrainingPanel::row(const LossRecord& r) const
+{
+    PlotRow p;
+    p.step = double(r.step);
+    p.total = r.loss;
+    const bool fits = int(r.levels.size()) == levels_; // records from before a schedule change have no bands
+    for (std::size_t b = 0; b + 1 < bandStart_.size(); ++b) {
+        double sum = 0;
+        int n = 0;
+        for (int k = bandStart_[b]; fits && k < bandStart_[b + 1]; ++k)
+            if (std::isfinite(r.levels[std::size_t(k)])) {
+                sum += r.levels[std::size_t(k)];
+                ++n;
+            }
+        p.bands.push_back(n > 0 ? sum / n : kNaN);
+    }
+    return p;
+}
+
+void TrainingPanel::add(const LossRecord& r)
 {
     lastStep_ = r.step;
-    // Per-level series, made when the number of levels is known (or changes).
-    if (levels_.size() != r.levels.size()) {
-        for (QLineSeries* l : levels_) {
-            chart_->removeSeries(l);
-            delete l;
-        }
-        levels_.clear();
-        for (std::size_t k = 0; k < r.levels.size(); ++k) {
-            auto* l = new QLineSeries;
-            const int shade = 150 + int(80 * k / std::max<std::size_t>(1, r.levels.size()));
-            l->setPen(QPen(QColor(shade, shade, shade), 1));
-            chart_->addSeries(l);
-            levels_.push_back(l);
-        }
-        rebuildAxes();
+    if (int(r.levels.size()) != levels_) { // a new schedule: new bands, the plot again
+        setLevels(int(r.levels.size()));
+        rebuildPlot();
+    } else {
+        if (count_ % stride_ == 0) plot_.push_back(row(r));
+        ++count_;
     }
-    auto append = [&](QLineSeries* series, double v) {
-        if (!(v > 0) || !std::isfinite(v)) return;
-        if (series->count() >= kMaxPoints) // thin: drop every other point
-            for (int i = series->count() - 2; i >= 0; i -= 2) series->remove(i);
-        series->append(double(r.step), v);
-        minLoss_ = std::min(minLoss_, v);
-        maxLoss_ = std::max(maxLoss_, v);
+    scheduleRefresh();
+}
+
+void TrainingPanel::setLevels(int levels)
+{
+    if (levels == levels_) return;
+    for (QLineSeries* s : bands_) {
+        chart_->removeSeries(s);
+        delete s;
+    }
+    bands_.clear();
+    levels_ = levels;
+    // Contiguous groups of near-equal size, in the levels' order (noise increasing).
+    const int n = std::min(levels, kMaxBands);
+    bandStart_.clear();
+    for (int b = 0; b <= n; ++b) bandStart_.push_back(b * levels / std::max(n, 1));
+    if (n == 0) bandStart_.clear();
+    for (int b = 0; b < n; ++b) {
+        auto* s = new QLineSeries;
+        s->setPen(QPen(bandColour(b, n), 1.4));
+        chart_->addSeries(s);
+        bands_.push_back(s);
+    }
+    relabelBands();
+    rebuildAxes(); // attaches the new series
+}
+
+void TrainingPanel::relabelBands()
+{
+    const bool haveStd = int(levelStd_.size()) == levels_;
+    for (std::size_t b = 0; b < bands_.size(); ++b) {
+        const int first = bandStart_[b], last = bandStart_[b + 1] - 1;
+        QString name;
+        if (haveStd)
+            name = QStringLiteral("σ ") + sigmaRange(levelStd_[std::size_t(first)], levelStd_[std::size_t(last)]);
+        else if (first == last)
+            name = tr("level %1").arg(first + 1);
+        else
+            name = tr("levels %1–%2").arg(first + 1).arg(last + 1);
+        bands_[b]->setName(name);
+    }
+    // The legend: a coloured dash and the name of each series, three columns.
+    auto* grid = static_cast<QGridLayout*>(legend_->layout());
+    while (QLayoutItem* item = grid->takeAt(0)) {
+        if (item->widget() != logScale_) delete item->widget();
+        delete item;
+    }
+    std::vector<QLineSeries*> all{total_};
+    all.insert(all.end(), bands_.begin(), bands_.end());
+    QFont small = font();
+    small.setPointSizeF(std::max(7.0, small.pointSizeF() * 0.9));
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        auto* label = new QLabel(legend_);
+        label->setFont(small);
+        label->setTextFormat(Qt::RichText);
+        label->setText(QStringLiteral("<span style=\"color:%1\">&#x25AC;</span>&nbsp;%2")
+                           .arg(all[i]->pen().color().name(), all[i]->name().toHtmlEscaped()));
+        grid->addWidget(label, int(i) / 3, int(i) % 3);
+    }
+    grid->addWidget(logScale_, int(all.size()) / 3, int(all.size()) % 3);
+}
+
+int TrainingPanel::maxPlotPoints() const
+{
+    double width = chart_->plotArea().width();
+    if (width < 50) width = 0.7 * chartView_->width(); // not laid out yet
+    return 2 * std::clamp(int(width), 100, 2000);
+}
+
+void TrainingPanel::rebuildPlot()
+{
+    plot_.clear();
+    stride_ = 1;
+    const std::size_t n = history_.size(), cap = std::size_t(maxPlotPoints());
+    while (n / stride_ > cap) stride_ *= 2;
+    for (std::size_t i = 0; i < n; i += stride_) plot_.push_back(row(history_[i]));
+    count_ = n;
+}
+
+void TrainingPanel::scheduleRefresh()
+{
+    if (!refresh_->isActive()) refresh_->start();
+}
+
+void TrainingPanel::refreshChart()
+{
+    // Decimate: over ~2 points per pixel, keep every other point (the stride
+    // doubles); a plot grown to many times the points it has is rebuilt finer.
+    const std::size_t cap = std::size_t(maxPlotPoints());
+    if (stride_ > 1 && 4 * plot_.size() < cap) rebuildPlot();
+    while (plot_.size() > cap) {
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < plot_.size(); i += 2) plot_[kept++] = std::move(plot_[i]);
+        plot_.resize(kept);
+        stride_ *= 2;
+    }
+    QList<QPointF> total;
+    std::vector<QList<QPointF>> bands(bands_.size());
+    double lo = 1e300, hi = 0;
+    auto put = [&](QList<QPointF>& series, double x, double v) {
+        if (!(v > 0) || !std::isfinite(v)) return; // NaN: no example of the band yet; log axes need v > 0
+        series.append(QPointF(x, v));
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
     };
-    append(total_, r.loss);
-    for (std::size_t k = 0; k < levels_.size(); ++k) append(levels_[k], r.levels[k]);
+    auto putRow = [&](const PlotRow& p) {
+        put(total, p.step, p.total);
+        for (std::size_t b = 0; b < bands.size() && b < p.bands.size(); ++b) put(bands[b], p.step, p.bands[b]);
+    };
+    for (const PlotRow& p : plot_) putRow(p);
+    if (historyPoints() > int(plot_.size())) putRow(row(history_.back())); // the newest record, between strides
+    total_->replace(total);
+    for (std::size_t b = 0; b < bands_.size(); ++b) bands_[b]->replace(bands[b]);
+    setRanges(lo, hi);
+}
+
+void TrainingPanel::setRanges(double lo, double hi)
+{
+    // A new range redraws every series again, so the axes move in steps: x
+    // grows 10% past the newest step (to a round number), y moves when the data leaves it or
+    // fills less than a quarter of it (log scale: of its decades).
     const auto axesX = chart_->axes(Qt::Horizontal), axesY = chart_->axes(Qt::Vertical);
-    if (!axesX.isEmpty()) axesX.front()->setRange(0, std::max<double>(10, double(lastStep_)));
-    if (!axesY.isEmpty())
-        axesY.front()->setRange(logScale_->isChecked() ? std::max(minLoss_ * 0.8, 1e-8) : 0.0, maxLoss_ * 1.1);
+    if (axesX.isEmpty() || axesY.isEmpty()) return;
+    if (lo > hi) lo = 0.1, hi = 1.0;
+    const double x = std::max<double>(10, double(lastStep_));
+    if (!(x <= xMax_) || x < 0.5 * xMax_) {
+        xMax_ = niceCeil(x * 1.1);
+        axesX.front()->setRange(0, xMax_);
+    }
+    const bool log = logScale_->isChecked();
+    const double wantLo = log ? std::max(lo * 0.8, 1e-8) : 0.0, wantHi = hi * 1.1;
+    const double span = log ? std::log(yHi_ / yLo_) : yHi_ - yLo_;
+    const double want = log ? std::log(wantHi / wantLo) : wantHi - wantLo;
+    if (!(wantLo >= yLo_ && wantHi <= yHi_) || want < 0.25 * span) {
+        yLo_ = log ? std::max(lo * 0.6, 1e-8) : 0.0;
+        yHi_ = log ? hi * 1.3 : hi * 1.15;
+        axesY.front()->setRange(yLo_, yHi_);
+    }
 }
 
 } // namespace ss::window
