@@ -121,11 +121,16 @@ protected:
     void closeEvent(QCloseEvent* e) override;
 
 private:
-    void onTrainingSnapshot();
-    void onParticles();
+    void onTrainingSnapshot(); // guarded: an error is shown, never thrown into the event loop
+    void showTrainingSnapshot();
+    void onParticles();        // guarded, as above
+    void showParticles();
+    // The Sampler dock and setup_.sampling go back to the settings the worker
+    // runs (after it refused a change).
+    void showRunningSampler();
     void onField();
     void requestField();
-    void showMessage(const QString& text, bool isError);
+    void showMessage(const QString& text, bool isError); // errors also in the scene's banner
     // Writes an export atomically; reports `done` (and remembers the folder)
     // or the write's error in the status bar. false: nothing written.
     bool saveExportedText(const QString& path, const std::string& text, const QString& done);
