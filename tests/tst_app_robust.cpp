@@ -193,7 +193,9 @@ void TestAppRobust::refusedSamplerReverts()
     QVERIFY(eventually([&] { return SamplerKind(kind->currentData().toInt()) == SamplerKind::AnnealedLangevin; }));
     QCOMPARE(w.sampling()->latest()->setup.sampler.kind, SamplerKind::AnnealedLangevin);
     const QString banner = w.scene()->banner();
-    QVERIFY2(banner.contains("ddpm needs a discrete DDPM schedule"), qPrintable(banner));
+    QVERIFY2(banner.contains("ddpm needs a discrete DDPM schedule") &&
+                 banner.contains("still running: annealed (learned score)"),
+             qPrintable(banner));
     QVERIFY2(w.statusBar()->currentMessage().contains("ddpm needs"), qPrintable(w.statusBar()->currentMessage()));
     // The caption never named the refused sampler, and still names the running one.
     for (int i = 0; i < 20; ++i) {

@@ -157,10 +157,18 @@ MainWindow::MainWindow(const SceneSetup& scene, bool useSettings, QWidget* paren
     connect(sampling(), &app::SamplingWorker::snapshotReady, this, &MainWindow::onParticles);
     connect(fields(), &app::FieldWorker::snapshotReady, this, &MainWindow::onField);
     connect(sampling(), &app::SamplingWorker::message, this, [this](const QString& text, bool isError) {
-        showMessage(text, isError);
         // A refused change (or a stop) leaves the sampler as its snapshot says:
         // the dock and the caption show that, not the request.
-        if (isError) showRunningSampler();
+        if (isError && showRunningSampler()) {
+            const app::SamplingSetup& running = sampling()->latest()->setup;
+            showMessage(tr("refused: %1 — still running: %2 (%3 score)")
+                            .arg(text)
+                            .arg(QString::fromStdString(samplerKindName(running.sampler.kind)))
+                            .arg(running.source == app::SourceKind::Learned ? tr("learned") : tr("exact")),
+                        true);
+            return;
+        }
+        showMessage(text, isError);
     });
     if (Application* a = Application::instance())
         connect(a, &Application::uncaughtException, this, [this](const QString& text) {
@@ -725,10 +733,13 @@ void MainWindow::showMessage(const QString& text, bool isError)
     if (isError) scene_->showBanner(text); // where the user is looking, for a few seconds
 }
 
-void MainWindow::showRunningSampler()
+bool MainWindow::showRunningSampler()
 {
     const app::SamplingSetup& running = sampling()->latest()->setup;
     app::SamplingSetup& s = setup_.sampling; // data and schedule stay the window's (posted to every worker)
+    const bool differs = !(s.sampler == running.sampler) || s.source != running.source ||
+                         s.stepsPerTick != running.stepsPerTick || s.trailLength != running.trailLength ||
+                         s.loop != running.loop;
     s.sampler = running.sampler;
     s.source = running.source;
     s.stepsPerTick = running.stepsPerTick;
@@ -736,6 +747,7 @@ void MainWindow::showRunningSampler()
     s.loop = running.loop;
     samplerPanel_->showSetup(s);
     updateCaption();
+    return differs;
 }
 
 void MainWindow::updateCaption()
@@ -754,10 +766,17 @@ void MainWindow::updateCaption()
                           .arg(QString::fromStdString(samplerKindName(s.sampler.kind)))
                           .arg(score)
                           .arg(l.marginal.std, 0, 'g', 3);
-    if (p->divergence)
-        caption += tr("\ndiverged at step %1 (σ = %2): stopped at its last finite particles")
+    if (p->divergence) {
+        // Said plainly when the last finite particles are off screen (a large step flings them far).
+        const QRectF view = scene_->visibleRect();
+        bool seen = false;
+        for (Eigen::Index j = 0; j < p->particles.cols() && !seen; ++j)
+            seen = view.contains(QPointF(p->particles(0, j), p->particles(1, j)));
+        caption += (seen ? tr("\ndiverged at step %1 (σ = %2): stopped at its last finite particles")
+                         : tr("\ndiverged at step %1 (σ = %2): its last finite particles are all outside the view"))
                        .arg(p->divergence->step)
                        .arg(p->divergence->level.marginal.std, 0, 'g', 3);
+    }
     else if (!modeLine_.isEmpty())
         caption += "\n" + modeLine_;
     scene_->setCaption(caption);

@@ -126,8 +126,8 @@ private:
     void onParticles();        // guarded, as above
     void showParticles();
     // The Sampler dock and setup_.sampling go back to the settings the worker
-    // runs (after it refused a change).
-    void showRunningSampler();
+    // runs (after it refused a change); true when they differed (a refusal).
+    bool showRunningSampler();
     void onField();
     void requestField();
     void showMessage(const QString& text, bool isError); // errors also in the scene's banner
