@@ -11,6 +11,8 @@
 //    names it, and a banner says why.
 //  - refusedModelAndScheduleRevert: the Model and Noise schedule docks show
 //    the running values after a refusal, with a banner.
+//  - extremeSamplerValues: every Sampler dock spin box at its minimum and its
+//    maximum: a message or a run, never a crash; the particles stay finite.
 //  - workerExceptionIsReported: a non-InputError thrown inside a worker's
 //    posted call is reported and the worker goes on.
 //  - guiExceptionIsCaught: an exception escaping a GUI-thread timer reaches
@@ -29,6 +31,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QTemporaryDir>
 
@@ -116,6 +119,7 @@ private slots:
     void probabilityFlowLectureThenLangevin();
     void refusedSamplerReverts();
     void refusedModelAndScheduleRevert();
+    void extremeSamplerValues();
     void workerExceptionIsReported();
     void guiExceptionIsCaught();
 };
@@ -232,6 +236,42 @@ void TestAppRobust::refusedModelAndScheduleRevert()
     QVERIFY(w.statusBar()->currentMessage().contains("refused"));
     QVERIFY2(w.scene()->banner().contains("schedule refused"), qPrintable(w.scene()->banner()));
     QCOMPARE(sigmaMin->value(), running);
+}
+
+void TestAppRobust::extremeSamplerValues()
+{
+    MainWindow w(apptest::smallScene(), false);
+    present(w);
+    w.startAll();
+    const auto check = [&](const QString& what) {
+        QTest::qWait(250);
+        const app::ParticlesPtr p = w.sampling()->latest();
+        QVERIFY2(p->particles.allFinite(), qPrintable(what));
+    };
+    for (QSpinBox* box : w.samplerPanel()->findChildren<QSpinBox*>()) {
+        const int keep = box->value();
+        for (int v : {box->maximum(), box->minimum()}) {
+            box->setValue(v);
+            emit box->editingFinished();
+            check(box->objectName() + " = " + QString::number(v));
+        }
+        box->setValue(keep);
+        emit box->editingFinished();
+    }
+    for (QDoubleSpinBox* box : w.samplerPanel()->findChildren<QDoubleSpinBox*>()) {
+        const double keep = box->value();
+        for (double v : {box->maximum(), box->minimum()}) {
+            box->setValue(v);
+            emit box->editingFinished();
+            check(box->objectName() + " = " + QString::number(v));
+        }
+        box->setValue(keep);
+        emit box->editingFinished();
+    }
+    // Still sampling with the settings it started with.
+    QVERIFY(eventually([&] { return !w.sampling()->latest()->divergence && w.sampling()->latest()->playing; }));
+    const int step = w.sampling()->latest()->step;
+    QVERIFY(eventually([&] { return w.sampling()->latest()->step != step; }));
 }
 
 void TestAppRobust::workerExceptionIsReported()
