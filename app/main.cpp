@@ -13,6 +13,7 @@
 //   --benchmark-headless-training S
 //                       train the default scene's model for S seconds without
 //                       a window and print its steps/s (the frame benchmark's reference)
+#include "Application.h"
 #include "LecturePresets.h"
 #include "MainWindow.h"
 #include "StallMonitor.h"
@@ -126,7 +127,7 @@ int main(int argc, char** argv)
     format.setVersion(3, 3);
     format.setProfile(QSurfaceFormat::CoreProfile);
     QSurfaceFormat::setDefaultFormat(format);
-    QApplication app(argc, argv);
+    ss::window::Application app(argc, argv); // exceptions escaping a handler: shown, not fatal
     QApplication::setApplicationName(QStringLiteral("ScoreScope"));
     QApplication::setOrganizationName(QStringLiteral("ScoreScope"));
     QApplication::setApplicationVersion(QStringLiteral(SCORESCOPE_VERSION));

@@ -1,9 +1,13 @@
 #include "Sampler.h"
 
 #include "Error.h"
+#include "SamplerDefaults.h"
+
+#include <Eigen/Eigenvalues>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 namespace ss {
 
@@ -215,6 +219,7 @@ void Sampler::startRun(double tStart)
 
 void Sampler::reset()
 {
+    divergence_.reset();
     rng_.reseed(config_.seed);
     steps_ = 0;
     nfe_ = 0;
@@ -235,7 +240,14 @@ void Sampler::reset()
         for (Eigen::Index j = 0; j < x_.cols(); ++j)
             for (int i = 0; i < 2; ++i) x_(i, j) = std * rng_.normal();
     }
+    setRunawayBound();
     trajectory_.offer(0, level(), x_);
+}
+
+void Sampler::setRunawayBound()
+{
+    const double start = x_.cols() ? x_.cwiseAbs().maxCoeff() : 0.0;
+    runaway_ = kRunaway * std::max({1.0, schedule_.priorStd(), start});
 }
 
 namespace {
@@ -251,6 +263,7 @@ void Sampler::resetFrom(const Eigen::Matrix2Xd& points)
     checkPoints(points, "sampler start");
     reset();
     x_ = points;
+    setRunawayBound();
     trajectory_.clear();
     trajectory_.offer(0, level(), x_);
 }
@@ -272,6 +285,7 @@ void Sampler::sdedit(const Eigen::Matrix2Xd& points, double t0)
     x_.resize(2, points.cols());
     for (Eigen::Index j = 0; j < x_.cols(); ++j)
         for (int i = 0; i < 2; ++i) x_(i, j) = m.mean * points(i, j) + m.std * rng_.normal();
+    setRunawayBound();
     trajectory_.clear();
     trajectory_.offer(0, level(), x_);
 }
@@ -309,7 +323,7 @@ double Sampler::timeNow() const { return level().t; }
 
 bool Sampler::done() const
 {
-    if (x_.cols() == 0) return true;
+    if (x_.cols() == 0 || divergence_) return true;
     if (config_.kind == SamplerKind::ProbabilityFlow) return t_ == tTarget_;
     return stage_ >= plan_.size();
 }
@@ -324,8 +338,37 @@ int Sampler::totalSteps() const
 bool Sampler::step()
 {
     if (done()) return false;
-    if (config_.kind == SamplerKind::ProbabilityFlow) odeStep();
-    else runStage(plan_[stage_++]);
+    // Kept for undoing a step that goes non-finite: one copy of the particles,
+    // small beside the step's score evaluations.
+    before_ = x_;
+    const std::size_t stage = stage_;
+    const double t0 = t_, h0 = h_;
+    bool nonFinite = false;
+    if (config_.kind == SamplerKind::ProbabilityFlow) {
+        odeNonFinite_ = false;
+        try {
+            odeStep();
+        } catch (const InputError&) {
+            if (!odeNonFinite_) throw; // not a divergence (e.g. RK45's step underflow): the caller reports it
+            nonFinite = true;
+        }
+    } else {
+        runStage(plan_[stage_++]);
+    }
+    // allFinite() first: a NaN compares false, so the bound alone would miss it.
+    if (nonFinite || !x_.allFinite() || (x_.cols() && x_.cwiseAbs().maxCoeff() > runaway_)) {
+        // Undo the step: the last finite particles stay, at the level they were at.
+        x_.swap(before_);
+        stage_ = stage;
+        t_ = t0;
+        h_ = h0;
+        terms_.drift.setZero(2, x_.cols());
+        terms_.score.setZero(2, x_.cols());
+        terms_.noise.setZero(2, x_.cols());
+        divergence_ = describeStep(config_.kind == SamplerKind::ProbabilityFlow ? nullptr : &plan_[stage], h0);
+        trajectory_.offer(steps_, level(), x_, true);
+        return true;
+    }
     ++steps_;
     trajectory_.offer(steps_, level(), x_, done());
     return true;
@@ -464,6 +507,7 @@ void Sampler::odeStep()
         Eigen::Matrix2Xd sc;
         evalScore(y, schedule_.sdeMarginal(t), sc);
         dy = schedule_.driftCoefficient(t) * y - (0.5 * schedule_.diffusionSquared(t)) * sc;
+        if (!dy.allFinite()) odeNonFinite_ = true; // the solver throws next: step() reads it as divergence
     };
     const double t0 = t_;
     const Eigen::Matrix2Xd x0 = x_;
@@ -493,6 +537,107 @@ void Sampler::renoise(const NoiseLevel& from, const NoiseLevel& to)
     const Transition tr = transition(from, to);
     drawNoise(z_);
     x_ = tr.r * x_ + std::sqrt(tr.g2) * z_;
+}
+
+Divergence Sampler::describeStep(const Stage* s, double h) const
+{
+    Divergence d;
+    d.step = steps_ + 1;
+    d.totalSteps = totalSteps();
+    d.kind = config_.kind;
+    d.level = s ? s->from : level();
+    const double std = d.level.marginal.std;
+    switch (config_.kind) {
+    case SamplerKind::Langevin:
+    case SamplerKind::AnnealedLangevin:
+        d.stepSize = s->stepSize;
+        d.limitStd = std;
+        if (std <= 0) {
+            // Clean data: no bound from the level; an exact mixture's -Hessian of
+            // log p is at most the inverse of its narrowest component's variance
+            // (the responsibility term only lowers it), so its std sets the limit.
+            const auto* exact = dynamic_cast<const ExactScoreSource*>(source_.get());
+            if (exact && exact->data().mixture) {
+                double narrowest = 0;
+                for (const Eigen::Matrix2d& c : exact->data().mixture->covariances()) {
+                    const double v = Eigen::SelfAdjointEigenSolver<Eigen::Matrix2d>(c).eigenvalues()(0);
+                    narrowest = narrowest > 0 ? std::min(narrowest, v) : v;
+                }
+                if (narrowest > 0) {
+                    d.limitStd = std::sqrt(narrowest);
+                    d.limitFromData = true;
+                }
+            }
+        }
+        if (d.limitStd > 0) d.stableLimit = langevinStepLimit(d.limitStd);
+        // alpha_l = eps (sigma_l / sigma_min)^2: the eps whose alpha_l is the limit at this level.
+        if (config_.kind == SamplerKind::AnnealedLangevin && d.stableLimit > 0 && s->stepSize > 0)
+            d.epsLimit = config_.stepSize * d.stableLimit / s->stepSize;
+        break;
+    case SamplerKind::ReverseSde:
+    case SamplerKind::PredictorCorrector: d.stepSize = s->from.t - s->to.t; break;
+    case SamplerKind::ProbabilityFlow: d.stepSize = std::abs(h); break;
+    case SamplerKind::Ddpm:
+    case SamplerKind::Ddim: break;
+    }
+    return d;
+}
+
+std::string Divergence::describe(bool unicode) const
+{
+    const char* sigma = unicode ? "\u03c3" : "sigma";
+    const char* approx = unicode ? "\u2248" : "~";
+    const auto g = [](double v) {
+        char b[32];
+        std::snprintf(b, sizeof b, "%.3g", v);
+        return std::string(b);
+    };
+    std::string out = "the sampler diverged at step " + std::to_string(step);
+    if (totalSteps > 0) out += " of " + std::to_string(totalSteps);
+    out += ", at " + std::string(sigma) + " = " + g(level.marginal.std) + ": ";
+    const std::string checkModel = "check the model, or compare with the exact score";
+    switch (kind) {
+    case SamplerKind::Langevin:
+    case SamplerKind::AnnealedLangevin: {
+        const bool annealed = kind == SamplerKind::AnnealedLangevin;
+        const std::string name = annealed ? (unicode ? "\u03b1" : "alpha") : (unicode ? "\u03b7" : "eta");
+        if (stableLimit <= 0) {
+            out += "the step size " + name + " = " + g(stepSize) + " is too large for the score of the clean data (its " +
+                   "stable limit is 4 times the data's smallest local variance); lower it, or follow the score at " +
+                   sigma + " > 0";
+        } else if (stepSize > stableLimit) {
+            const std::string sq = unicode ? "\u00b2" : "^2";
+            out += "the step size " + name + " = " + g(stepSize) + " is above the stable limit " + approx + " " +
+                   g(stableLimit) +
+                   (limitFromData ? " (4w" + sq + ", w = " + g(limitStd) + " the narrowest mode's std)"
+                                  : " (4" + std::string(sigma) + sq + ")");
+            if (annealed && epsLimit > 0)
+                out += "; set the step size " + std::string(unicode ? "\u03b5" : "eps") + " below " + g(epsLimit);
+            else out += "; set it below " + g(stableLimit);
+        } else {
+            out += "the step size " + name + " = " + g(stepSize) + " is within the stable limit " + approx + " " +
+                   g(stableLimit) + ", so the score itself is not finite or far off there; " + checkModel;
+        }
+        break;
+    }
+    case SamplerKind::ReverseSde:
+        out += "the particles ran away with time steps dt = " + g(stepSize) + "; use more time steps, or " + checkModel;
+        break;
+    case SamplerKind::PredictorCorrector:
+        out += "the particles ran away with time steps dt = " + g(stepSize) +
+               "; use more time steps or a lower corrector SNR, or " + checkModel;
+        break;
+    case SamplerKind::ProbabilityFlow:
+        out += "the probability-flow velocity went non-finite (step h = " + g(stepSize) +
+               "); use RK45 or more time steps, or " + checkModel;
+        break;
+    case SamplerKind::Ddpm:
+    case SamplerKind::Ddim:
+        out += "the particles ran away at this level (the step has no size to lower), so the score is not finite "
+               "or far off there; " + checkModel;
+        break;
+    }
+    return out;
 }
 
 } // namespace ss

@@ -15,6 +15,13 @@
 // the number of threads (scores are evaluated over a pool, column by column).
 // Ownership: a Sampler belongs to one thread; setScoreSource/setSchedule apply
 // between steps.
+//
+// Divergence: after every step the particles are checked; a step that leaves
+// any of them NaN or infinite, or farther out than kRunaway times the scale
+// they started at (or an ODE step whose velocity is not finite) is undone
+// (the particles go back to the last finite ones), the run is marked diverged
+// and done() holds from then on, so a caller notices it at the step it
+// happens. reset(), resetFrom() and sdedit() clear the mark.
 #include "NoiseSchedule.h"
 #include "Rng.h"
 #include "SamplerConfig.h"
@@ -34,9 +41,28 @@ struct StepTerms {
     Eigen::Matrix2Xd drift, score, noise;
 };
 
+// Where and why a run diverged (Sampler::divergence()).
+struct Divergence {
+    int step = 0;           // the step that went non-finite or ran away (1: the first), undone
+    int totalSteps = -1;    // the run's planned steps (-1: adaptive)
+    NoiseLevel level;       // the level that step started from
+    SamplerKind kind = SamplerKind::Langevin;
+    double stepSize = 0;    // Langevin: eta; annealed: alpha_l; em/pc: dt; ode: h; ddpm/ddim: 0 (none)
+    double stableLimit = 0; // Langevin/annealed: langevinStepLimit(limitStd) (0: not known)
+    double limitStd = 0;    // the level's std; on clean data (std 0) an exact mixture's narrowest component std
+    bool limitFromData = false; // limitStd is the mixture's, not the level's
+    double epsLimit = 0;    // annealed: the eps giving alpha_l = stableLimit at every level
+    // One line: "the sampler diverged at step k of N, at sigma = s: <why>; <what to change>".
+    // unicode: sigma and approximately as σ and ≈ (the window), else ASCII (the CLI).
+    std::string describe(bool unicode = false) const;
+};
+
 class Sampler {
 public:
     static constexpr long long kMaxPlannedSteps = 2'000'000;
+    // A particle beyond kRunaway x max(1, prior std, largest start coordinate)
+    // has run away: no sampler of a 2D data set goes there and comes back.
+    static constexpr double kRunaway = 1e6;
 
     // Throws InputError when the config is invalid or does not fit the
     // schedule (ddpm/ddim need discrete DDPM betas, annealed Langevin a VE
@@ -68,8 +94,12 @@ public:
     void setScoreSource(std::shared_ptr<const ScoreSource> source);
     void setSchedule(const NoiseSchedule& schedule);
 
+    // True when the run is over: finished, or diverged.
     bool done() const;
-    // One step; false (and nothing changes) when done.
+    bool diverged() const { return divergence_.has_value(); }
+    const std::optional<Divergence>& divergence() const { return divergence_; }
+    // One step; false (and nothing changes) when done. A step that goes
+    // non-finite is undone and returns true with diverged() set.
     bool step();
     // Steps until done or maxSteps taken; returns the steps taken.
     int run(int maxSteps = 1 << 30);
@@ -103,6 +133,7 @@ private:
     void odeStep();
     void replaceFixed(const NoiseLevel& level);
     void renoise(const NoiseLevel& from, const NoiseLevel& to); // forward transition to -> from
+    Divergence describeStep(const Stage* s, double h) const;    // the step about to be taken
 
     SamplerConfig config_;
     NoiseSchedule schedule_;
@@ -120,6 +151,11 @@ private:
     int steps_ = 0;
     long long nfe_ = 0;
     Trajectory trajectory_;
+    Eigen::Matrix2Xd before_;               // the particles before the step being taken
+    std::optional<Divergence> divergence_;
+    bool odeNonFinite_ = false;             // the ODE's velocity went non-finite in this step
+    double runaway_ = 0;                    // |coordinate| beyond this: diverged (set with the start)
+    void setRunawayBound();
 };
 
 } // namespace ss

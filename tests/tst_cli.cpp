@@ -10,6 +10,8 @@
 //    its untrained start.
 //  - exactSamplers (rows): each sampler with the exact score to 8 Gaussians.
 //  - nllMatchesAnalytic, trajectoriesFile, deterministic, sdeditAndFix.
+//  - divergenceAtOnce: a step size far above the stable limit stops the run at
+//    the step it diverges: status 2, one line naming the step, sigma and limit.
 // To add a case for a new option: add a row to badUsage_data for its errors.
 #include "Csv.h"
 #include "NoiseSchedule.h"
@@ -63,6 +65,7 @@ private slots:
     void exactSamplers_data();
     void exactSamplers();
     void nllMatchesAnalytic();
+    void divergenceAtOnce();
     void trajectoriesFile();
     void deterministic();
     void sdeditAndFix();
@@ -206,6 +209,25 @@ void TestCli::exactSamplers()
     const Run e = cli({"eval", "--samples", "e.csv", "--reference", "8gaussians", "--json"}, dir_.path());
     QCOMPARE(e.status, 0);
     QVERIFY2(json(e)["sw2"].toDouble() < 0.3, qPrintable(e.out));
+}
+
+void TestCli::divergenceAtOnce()
+{
+    // 20,000 particles for 2,000,000 steps would take hours; the divergence
+    // (eta = 100 against 4 sigma^2 = 1) shows within a few hundred steps.
+    QElapsedTimer clock;
+    clock.start();
+    const Run r = cli({"sample", "--exact", "8gaussians", "--sampler", "langevin", "--langevin-std", "0.5",
+                       "--step-size", "100", "--steps", "2000000", "--n", "20000", "--out", "diverged.csv"},
+                      dir_.path());
+    QVERIFY2(clock.elapsed() < 30000, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(r.status, 2);
+    QVERIFY(r.out.isEmpty());
+    QCOMPARE(r.err.count('\n'), 1);
+    QVERIFY2(r.err.startsWith("scorescope-cli sample: the sampler diverged at step ") &&
+                 r.err.contains("of 2000000, at sigma = 0.5: the step size eta = 100 is above the stable limit ~ 1 "),
+             qPrintable(r.err));
+    QVERIFY(!QFile::exists(path("diverged.csv")));
 }
 
 void TestCli::nllMatchesAnalytic()

@@ -152,10 +152,9 @@ int runSample(const Arguments& arguments)
         throw UsageError("--direction data-to-noise needs --from POINTS.csv");
 
     const auto start = std::chrono::steady_clock::now();
-    sampler.run();
+    sampler.run(); // stops at the step that diverges (Sampler: done() once diverged)
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (!sampler.particles().allFinite())
-        throw InputError("the sampler diverged (NaN or infinite particles): try a smaller step size");
+    if (sampler.diverged()) throw InputError(sampler.divergence()->describe()); // exit 2, one line, nothing written
     writePoints(out, sampler.particles());
     if (args.has("trajectories")) writeFileAtomically(args.text("trajectories"), trajectoryCsv(sampler.trajectory()));
 

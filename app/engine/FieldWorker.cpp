@@ -1,5 +1,6 @@
 #include "FieldWorker.h"
 
+#include "Boundary.h"
 #include "Error.h"
 #include "Rng.h"
 
@@ -69,14 +70,16 @@ void FieldWorker::postData(std::shared_ptr<const Dataset> data)
     QMetaObject::invokeMethod(
         this,
         [this, data = std::move(data)] {
-            try {
-                exact_ = data->exactScore();
-                data_ = data;
-                extendNoise();
-                schedule();
-            } catch (const InputError& e) {
-                emit message(QString::fromStdString(e.what()), true);
-            }
+            QString error;
+            const bool ok = guarded(
+                [&] {
+                    exact_ = data->exactScore();
+                    data_ = data;
+                    extendNoise();
+                    schedule();
+                },
+                &error);
+            if (!ok) emit message(error, true);
         },
         Qt::QueuedConnection);
 }
@@ -149,10 +152,9 @@ void FieldWorker::compute()
     throttle_->start();
     const FieldRequest r = request_;
     auto s = std::make_shared<FieldSnapshot>();
-    try {
-        *s = computeField(r, *data_, *exact_, net_.get(), noise_);
-    } catch (const std::exception& e) {
-        emit message(QStringLiteral("field: %1").arg(QString::fromStdString(e.what())), true);
+    QString error;
+    if (!guarded([&] { *s = computeField(r, *data_, *exact_, net_.get(), noise_); }, &error)) {
+        emit message(QStringLiteral("field: %1").arg(error), true);
         return;
     }
     s->serial = ++serial_;

@@ -1,5 +1,6 @@
 #include "SamplingWorker.h"
 
+#include "Boundary.h"
 #include "Error.h"
 
 #include <QMetaObject>
@@ -54,14 +55,28 @@ void SamplingWorker::rebuild(const SamplingSetup& setup)
     }
     trail_.assign(1, sampler_->particles());
     run_ = 0;
+    if (resumeAfterDivergence_) { // it stopped only because the run diverged: the new one plays
+        resumeAfterDivergence_ = false;
+        playing_ = true;
+        timer_->start();
+    }
+}
+
+void SamplingWorker::stop()
+{
+    playing_ = false;
+    timer_->stop();
 }
 
 void SamplingWorker::stepOnce()
 {
+    if (sampler_->diverged()) { // stays on screen until Play, Reset or new settings
+        stop();
+        return;
+    }
     if (sampler_->done()) {
         if (!setup_.loop) {
-            playing_ = false;
-            timer_->stop();
+            stop();
             return;
         }
         // Next run: the same settings with the next seed.
@@ -72,31 +87,40 @@ void SamplingWorker::stepOnce()
         return;
     }
     sampler_->step();
+    if (sampler_->diverged()) {
+        const bool wasPlaying = playing_;
+        stop();
+        resumeAfterDivergence_ = wasPlaying;
+        publish(); // the snapshot that says so goes before the message
+        emit message(QString::fromStdString(sampler_->divergence()->describe(true)), true);
+        return;
+    }
     trail_.push_back(sampler_->particles());
     while (int(trail_.size()) > setup_.trailLength) trail_.pop_front();
 }
 
 void SamplingWorker::tick()
 {
-    try {
-        for (int i = 0; i < setup_.stepsPerTick && playing_; ++i) {
-            if (sampler_->done() && setup_.loop) {
-                // Let the finished run be seen for holdTicks display ticks.
-                if (held_ < setup_.holdTicks) {
-                    ++held_;
-                    break;
+    QString error;
+    const bool ok = guarded(
+        [this] {
+            for (int i = 0; i < setup_.stepsPerTick && playing_; ++i) {
+                if (sampler_->done() && !sampler_->diverged() && setup_.loop) {
+                    // Let the finished run be seen for holdTicks display ticks.
+                    if (held_ < setup_.holdTicks) {
+                        ++held_;
+                        break;
+                    }
+                    held_ = 0;
                 }
-                held_ = 0;
+                stepOnce();
+                if (QThread::currentThread()->isInterruptionRequested()) return;
             }
-            stepOnce();
-            if (QThread::currentThread()->isInterruptionRequested()) return;
-        }
-    } catch (const std::exception& e) {
-        playing_ = false;
-        timer_->stop();
-        emit message(QStringLiteral("sampling stopped: %1").arg(QString::fromStdString(e.what())), true);
-    }
+        },
+        &error);
+    if (!ok) stop();
     publish();
+    if (!ok) emit message(QStringLiteral("sampling stopped: %1").arg(error), true);
 }
 
 void SamplingWorker::publish()
@@ -113,6 +137,9 @@ void SamplingWorker::publish()
     s->playing = playing_;
     s->done = sampler_->done();
     s->source = sampler_->source().describe();
+    s->setup = setup_;
+    s->exactScore = dynamic_cast<const ExactScoreSource*>(&sampler_->source()) != nullptr;
+    s->divergence = sampler_->divergence();
     s->serial = ++serial_;
     {
         std::lock_guard lock(mutex_);
@@ -127,12 +154,12 @@ void SamplingWorker::post(F&& apply)
     QMetaObject::invokeMethod(
         this,
         [this, apply = std::forward<F>(apply)]() mutable {
-            try {
-                apply();
-            } catch (const InputError& e) {
-                emit message(QString::fromStdString(e.what()), true);
-            }
-            publish();
+            QString error;
+            const bool ok = guarded(apply, &error);
+            // The snapshot first: a window reading latest() on the message
+            // sees the settings kept (and can show them in its dock).
+            guarded([this] { publish(); }, nullptr);
+            if (!ok) emit message(error, true);
         },
         Qt::QueuedConnection);
 }
@@ -140,6 +167,7 @@ void SamplingWorker::post(F&& apply)
 void SamplingWorker::postPlay()
 {
     post([this] {
+        if (sampler_->diverged()) rebuild(setup_); // a fresh run from the seed
         playing_ = true;
         timer_->start();
     });
@@ -148,16 +176,15 @@ void SamplingWorker::postPlay()
 void SamplingWorker::postPause()
 {
     post([this] {
-        playing_ = false;
-        timer_->stop();
+        stop();
+        resumeAfterDivergence_ = false;
     });
 }
 
 void SamplingWorker::postStep()
 {
     post([this] {
-        playing_ = false;
-        timer_->stop();
+        stop();
         stepOnce();
     });
 }
@@ -194,6 +221,11 @@ void SamplingWorker::postSource(SourceKind kind)
         setup_.source = kind;
         sampler_->setScoreSource(currentSource());
     });
+}
+
+void SamplingWorker::postCall(std::function<void()> f)
+{
+    post([f = std::move(f)] { f(); });
 }
 
 } // namespace ss::app

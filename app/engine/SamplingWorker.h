@@ -8,7 +8,15 @@
 // with the learned source, each training snapshot handed in (postNetwork) is
 // swapped in between steps, so particles follow the model as it trains.
 // With looping on, a finished run starts again (seed + run number), so the
-// default scene keeps flowing.
+// default scene keeps flowing. A run that diverges (Sampler::divergence) stops
+// there and stays on screen with its last finite particles until Play, Reset
+// or new settings start a fresh one (playing again if it was playing); it is
+// reported once as a message and described in every snapshot.
+//
+// Errors: every posted change and every tick runs through guarded()
+// (Boundary.h): whatever it throws is reported as message(text, true), after
+// the snapshot that shows the state kept (a refused change leaves the previous
+// settings running, and the snapshot's setup says which).
 #include "Sampler.h"
 #include "ScoreNet.h"
 
@@ -19,6 +27,7 @@
 #include <QTimer>
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -46,6 +55,9 @@ struct ParticleSnapshot {
     long long evaluations = 0;
     bool playing = false, done = false;
     std::string source;                 // describe() of the score source
+    SamplingSetup setup;                // the settings running (not a refused request)
+    bool exactScore = false;            // the score in use is the exact one (also: learned, no network yet)
+    std::optional<Divergence> divergence; // the run diverged; particles are its last finite ones
     std::int64_t serial = 0;
 };
 using ParticlesPtr = std::shared_ptr<const ParticleSnapshot>;
@@ -67,6 +79,9 @@ public:
     void postSchedule(const NoiseSchedule& schedule);
     void postNetwork(std::shared_ptr<const ScoreNet> net);
     void postSource(SourceKind kind);
+    // Runs f on the worker's thread between steps, guarded like every post*
+    // (scripts and tests; the window does not use it).
+    void postCall(std::function<void()> f);
 
 signals:
     void snapshotReady();
@@ -75,6 +90,7 @@ signals:
 private:
     void tick();
     void stepOnce();
+    void stop(); // playing off, timer off
     void publish();
     std::unique_ptr<Sampler> makeSampler(const SamplerConfig& config) const; // encoding: from the data
     void rebuild(const SamplingSetup& setup); // throws InputError, leaves the old sampler on failure
@@ -90,6 +106,7 @@ private:
     bool playing_ = false;
     int run_ = 0;
     int held_ = 0; // ticks the finished run has been shown
+    bool resumeAfterDivergence_ = false; // playing stopped at a divergence: new settings or Reset play again
     mutable std::mutex mutex_;
     ParticlesPtr latest_;
     std::int64_t serial_ = 0;

@@ -1,5 +1,6 @@
 #include "TrainingWorker.h"
 
+#include "Boundary.h"
 #include "Error.h"
 #include "ModelFile.h"
 
@@ -49,21 +50,28 @@ void TrainingWorker::runSlice()
     // Steps until the slice's time is used, then back to the event loop.
     const auto start = std::chrono::steady_clock::now();
     const auto budget = std::chrono::milliseconds(sliceMs_);
-    try {
-        do {
-            trainer_.step();
-        } while (running_ && std::chrono::steady_clock::now() - start < budget &&
-                 !QThread::currentThread()->isInterruptionRequested());
-    } catch (const std::exception& e) {
+    // A non-finite step is undone by the trainer itself (the last finite
+    // weights stay, stats().restores counts it); anything thrown stops training.
+    QString error;
+    const bool ok = guarded(
+        [&] {
+            do {
+                trainer_.step();
+            } while (running_ && std::chrono::steady_clock::now() - start < budget &&
+                     !QThread::currentThread()->isInterruptionRequested());
+        },
+        &error);
+    if (!ok) {
         running_ = false;
         loop_->stop();
-        emit message(QStringLiteral("training stopped: %1").arg(QString::fromStdString(e.what())), true);
+        emit message(QStringLiteral("training stopped: %1").arg(error), true);
     }
     if (trainer_.stats().restores != lastRestores_) {
         lastRestores_ = trainer_.stats().restores;
         emit message(QString::fromStdString(trainer_.stats().lastEvent), true);
     }
-    if (std::chrono::steady_clock::now() - lastPublish_ >= std::chrono::milliseconds(publishIntervalMs_)) publish();
+    if (!ok || std::chrono::steady_clock::now() - lastPublish_ >= std::chrono::milliseconds(publishIntervalMs_))
+        guarded([this] { publish(); }, nullptr);
 }
 
 template <typename F>
@@ -72,12 +80,9 @@ void TrainingWorker::post(F&& apply)
     QMetaObject::invokeMethod(
         this,
         [this, apply = std::forward<F>(apply)]() mutable {
-            try {
-                apply();
-            } catch (const InputError& e) {
-                emit message(QString::fromStdString(e.what()), true);
-            }
-            publish(); // the GUI sees every applied change at once
+            QString error;
+            if (!guarded(apply, &error)) emit message(error, true);
+            guarded([this] { publish(); }, nullptr); // the GUI sees every applied change at once
         },
         Qt::QueuedConnection);
 }

@@ -17,11 +17,14 @@ void SceneView::drawOverlay()
         p.drawText(rect(), Qt::AlignCenter,
                    tr("The scene needs OpenGL 3.3 core.\n%1").arg(glDescription_.isEmpty() ? tr("No context.")
                                                                                            : glDescription_));
-        return;
+    } else {
+        ScenePicture s = picture();
+        s.corner = QStringLiteral("%1 fps").arg(fps_, 0, 'f', 0);
+        paintOverlay(p, s, size());
     }
-    ScenePicture s = picture();
-    s.corner = QStringLiteral("%1 fps").arg(fps_, 0, 'f', 0);
-    paintOverlay(p, s, size());
+    // On screen only (exports carry the caption, not the banner).
+    const bool timed = !banner_.isEmpty();
+    paintBanner(p, timed ? banner_ : standingBanner_, timed ? bannerError_ : true, size());
 }
 
 ScenePicture SceneView::picture() const

@@ -283,4 +283,34 @@ void paintOverlay(QPainter& p, const ScenePicture& s, QSizeF size)
     p.restore();
 }
 
+void paintBanner(QPainter& p, const QString& text, bool error, QSizeF size, double scale)
+{
+    if (text.isEmpty()) return;
+    const double W = size.width(), H = size.height();
+    p.save();
+    p.setRenderHint(QPainter::Antialiasing);
+    QFont font = p.font();
+    font.setBold(true);
+    // A 22nd of the height (a 24th of the width if narrower), at least 20 px:
+    // ~33 px in a 720-pixel scene.
+    font.setPixelSize(int(std::max(20.0 * scale, std::min(H / 22.0, W / 24.0))));
+    p.setFont(font);
+    const QFontMetricsF fm(font);
+    const double pad = fm.height() * 0.5;
+    const double maxWidth = W * 0.86 - 2 * pad;
+    QString shown = text;
+    shown[0] = shown[0].toUpper();
+    const QRectF textBox = fm.boundingRect(QRectF(0, 0, maxWidth, H), Qt::TextWordWrap | Qt::AlignHCenter, shown);
+    const double w = textBox.width() + 2 * pad, h = textBox.height() + 2 * pad;
+    // Lower middle: over the scene, clear of the caption (top left), the legend
+    // (top right) and the axis labels (bottom).
+    const QRectF box((W - w) / 2, std::max(H * 0.62 - h / 2, 0.0), w, h);
+    p.setPen(Qt::NoPen);
+    p.setBrush(error ? QColor(150, 20, 20, 235) : QColor(30, 40, 55, 235));
+    p.drawRoundedRect(box, pad * 0.6, pad * 0.6);
+    p.setPen(Qt::white);
+    p.drawText(box.adjusted(pad, pad, -pad, -pad), Qt::TextWordWrap | Qt::AlignHCenter, shown);
+    p.restore();
+}
+
 } // namespace ss::view

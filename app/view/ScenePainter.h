@@ -34,6 +34,12 @@ void paintScene(QPainter& p, const ScenePicture& s, QSizeF size);
 // The overlay only: grid, axes, caption, legend, colour bar, corner text.
 void paintOverlay(QPainter& p, const ScenePicture& s, QSizeF size);
 
+// A message over the scene (SceneView::showBanner), large enough to read from
+// the back of a room: bold text of about a 22nd of the picture's height,
+// wrapped in a box across the lower middle, red for errors, dark otherwise.
+// Nothing when text is empty.
+void paintBanner(QPainter& p, const QString& text, bool error, QSizeF size, double scale = 1.0);
+
 // Shared with the GL layers, so both draw the same thing:
 // the heat map shown (the error map when its layer is on and computed, else the
 // density), as values in [0, 1] (sqrt of p / p_max for densities, so low

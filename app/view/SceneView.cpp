@@ -14,6 +14,7 @@
 #include <QOpenGLTexture>
 #include <QOpenGLVertexArrayObject>
 #include <QPainter>
+#include <QTimer>
 #include <QWheelEvent>
 
 #include <algorithm>
@@ -222,10 +223,41 @@ void SceneView::setLayers(const LayerSettings& layers)
 
 void SceneView::setCaption(const QString& caption)
 {
+    if (caption == caption_) return;
     caption_ = caption;
     overlayDirty_ = true;
     update();
 }
+
+void SceneView::showBanner(const QString& text, bool error, int ms)
+{
+    if (!bannerTimer_) {
+        bannerTimer_ = new QTimer(this);
+        bannerTimer_->setSingleShot(true);
+        connect(bannerTimer_, &QTimer::timeout, this, [this] {
+            banner_.clear();
+            overlayDirty_ = true;
+            overlay_->update(); // also when no frame is drawn (paused, no GL)
+        });
+    }
+    banner_ = text;
+    bannerError_ = error;
+    bannerTimer_->start(std::max(1, ms));
+    overlayDirty_ = true;
+    overlay_->update();
+    update();
+}
+
+void SceneView::setStandingBanner(const QString& text)
+{
+    if (text == standingBanner_) return;
+    standingBanner_ = text;
+    overlayDirty_ = true;
+    overlay_->update();
+    update();
+}
+
+QString SceneView::banner() const { return banner_.isEmpty() ? standingBanner_ : banner_; }
 
 // ---- view ---------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ class QOpenGLShaderProgram;
 class QOpenGLBuffer;
 class QOpenGLVertexArrayObject;
 class QOpenGLTexture;
+class QTimer;
 
 namespace ss::view {
 
@@ -67,6 +68,14 @@ public:
     const LayerSettings& layers() const { return layers_; }
     void setCaption(const QString& caption); // top-left: what is shown
     const QString& caption() const { return caption_; }
+    // A large message over the scene, readable from the back of a room
+    // (paintBanner): showBanner's for ms milliseconds (a refused setting, an
+    // error), or the standing one (a diverged run) until it is replaced or
+    // cleared with an empty text. A timed banner shows over the standing one.
+    void showBanner(const QString& text, bool error = true, int ms = kBannerMs);
+    void setStandingBanner(const QString& text);
+    QString banner() const; // the text shown now; empty: none
+    static constexpr int kBannerMs = 6000;
     void resetView();                        // frames the data
     // Shows exactly this world rectangle's centre, at the largest scale at which
     // it fits the widget (a reopened scene's view); a resize no longer re-frames.
@@ -128,6 +137,9 @@ private:
     app::FieldPtr field_;
     LayerSettings layers_;
     QString caption_;
+    QString banner_, standingBanner_; // timed (until bannerTimer_ fires) and standing
+    bool bannerError_ = true;
+    QTimer* bannerTimer_ = nullptr;
 
     Overlay* overlay_ = nullptr; // axes, caption, legend, colour bar, fps (raster-painted)
     bool autoFit_ = true;

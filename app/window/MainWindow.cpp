@@ -1,5 +1,7 @@
 #include "MainWindow.h"
 
+#include "Application.h"
+#include "Boundary.h"
 #include "ConfigJson.h"
 #include "Error.h"
 #include "LayerSettingsJson.h"
@@ -143,7 +145,8 @@ MainWindow::MainWindow(const SceneSetup& scene, bool useSettings, QWidget* paren
         app::TrainingSetup next = setup_.training;
         next.model = modelPanel_->model(next.model);
         next.objective = modelPanel_->objective(next.objective);
-        rebuildTraining(next);
+        if (!rebuildTraining(next)) // refused: the dock shows the model still training
+            modelPanel_->show(setup_.training.model, setup_.training.objective);
     });
     schedulePanel_->setData(setup_.training.data);
     schedulePanel_->show(setup_.training.schedule);
@@ -153,7 +156,24 @@ MainWindow::MainWindow(const SceneSetup& scene, bool useSettings, QWidget* paren
     connectTraining();
     connect(sampling(), &app::SamplingWorker::snapshotReady, this, &MainWindow::onParticles);
     connect(fields(), &app::FieldWorker::snapshotReady, this, &MainWindow::onField);
-    connect(sampling(), &app::SamplingWorker::message, this, &MainWindow::showMessage);
+    connect(sampling(), &app::SamplingWorker::message, this, [this](const QString& text, bool isError) {
+        // A refused change (or a stop) leaves the sampler as its snapshot says:
+        // the dock and the caption show that, not the request.
+        if (isError && showRunningSampler()) {
+            const app::SamplingSetup& running = sampling()->latest()->setup;
+            showMessage(tr("refused: %1 — still running: %2 (%3 score)")
+                            .arg(text)
+                            .arg(QString::fromStdString(samplerKindName(running.sampler.kind)))
+                            .arg(running.source == app::SourceKind::Learned ? tr("learned") : tr("exact")),
+                        true);
+            return;
+        }
+        showMessage(text, isError);
+    });
+    if (Application* a = Application::instance())
+        connect(a, &Application::uncaughtException, this, [this](const QString& text) {
+            showMessage(tr("caught an error: %1").arg(text), true);
+        });
     connect(fields(), &app::FieldWorker::message, this, &MainWindow::showMessage);
 
     connect(trainingPanel_, &TrainingPanel::startRequested, this, [this] { training()->postStart(); });
@@ -262,6 +282,12 @@ void MainWindow::closeEvent(QCloseEvent* e)
 
 void MainWindow::onTrainingSnapshot()
 {
+    QString error;
+    if (!app::guarded([this] { showTrainingSnapshot(); }, &error)) showMessage(tr("training view: %1").arg(error), true);
+}
+
+void MainWindow::showTrainingSnapshot()
+{
     const app::SnapshotPtr s = training()->latest();
     trainingPanel_->showSnapshot(*s);
     permanent_->setText(tr("training step %1 · %2 steps/s").arg(s->step).arg(s->stats.stepsPerSecond, 0, 'f', 0));
@@ -275,12 +301,23 @@ void MainWindow::onTrainingSnapshot()
 
 void MainWindow::onParticles()
 {
+    QString error;
+    if (!app::guarded([this] { showParticles(); }, &error)) showMessage(tr("sampler view: %1").arg(error), true);
+}
+
+void MainWindow::showParticles()
+{
     const app::ParticlesPtr p = sampling()->latest();
     scene_->setParticles(p);
     samplerPanel_->showSnapshot(*p);
+    // A diverged run stays on screen with its last finite particles: the
+    // banner says so for as long as it is shown.
+    scene_->setStandingBanner(p->divergence ? QString::fromStdString(p->divergence->describe(true)) : QString());
+    updateCaption(); // from the running sampler (cheap: the view ignores an unchanged caption)
     // Mode weights of a mixture (at most 8 modes), four times a second.
     const auto& mixture = setup_.training.data->mixture;
-    if (mixture && mixture->size() <= 8 && p->particles.cols() > 0 && modeClock_.elapsed() > 250) {
+    if (mixture && mixture->size() <= 8 && p->particles.cols() > 0 && p->particles.allFinite() &&
+        modeClock_.elapsed() > 250) {
         modeClock_.restart();
         const std::vector<double> w = modeWeights(p->particles, *mixture);
         const std::vector<double>& truth = mixture->weights();
@@ -693,19 +730,55 @@ void MainWindow::postDrawnPoints(bool strokeDone)
 void MainWindow::showMessage(const QString& text, bool isError)
 {
     statusBar()->showMessage(isError ? tr("⚠ %1").arg(text) : text, 10000);
+    if (isError) scene_->showBanner(text); // where the user is looking, for a few seconds
+}
+
+bool MainWindow::showRunningSampler()
+{
+    const app::SamplingSetup& running = sampling()->latest()->setup;
+    app::SamplingSetup& s = setup_.sampling; // data and schedule stay the window's (posted to every worker)
+    const bool differs = !(s.sampler == running.sampler) || s.source != running.source ||
+                         s.stepsPerTick != running.stepsPerTick || s.trailLength != running.trailLength ||
+                         s.loop != running.loop;
+    s.sampler = running.sampler;
+    s.source = running.source;
+    s.stepsPerTick = running.stepsPerTick;
+    s.trailLength = running.trailLength;
+    s.loop = running.loop;
+    samplerPanel_->showSetup(s);
+    updateCaption();
+    return differs;
 }
 
 void MainWindow::updateCaption()
 {
-    const auto& s = setup_.sampling;
+    // The sampler line describes the run on screen (its snapshot), never a
+    // request the worker may still refuse.
+    const app::ParticlesPtr p = sampling()->latest();
+    const app::SamplingSetup& s = p->setup;
     const NoiseLevel l = scrubber_->level();
-    QString caption = tr("%1 · %2 training\n%3 (%4 score) · fields at σ = %5")
+    const QString score = !p->exactScore                         ? tr("learned score")
+                          : s.source == app::SourceKind::Exact ? tr("exact score")
+                                                               : tr("exact score until the first network");
+    QString caption = tr("%1 · %2 training\n%3 (%4) · fields at σ = %5")
                           .arg(setup_.title)
                           .arg(QString::fromStdString(objectiveName(setup_.training.objective.kind)).toUpper())
                           .arg(QString::fromStdString(samplerKindName(s.sampler.kind)))
-                          .arg(s.source == app::SourceKind::Learned ? tr("learned") : tr("exact"))
+                          .arg(score)
                           .arg(l.marginal.std, 0, 'g', 3);
-    if (!modeLine_.isEmpty()) caption += "\n" + modeLine_;
+    if (p->divergence) {
+        // Said plainly when the last finite particles are off screen (a large step flings them far).
+        const QRectF view = scene_->visibleRect();
+        bool seen = false;
+        for (Eigen::Index j = 0; j < p->particles.cols() && !seen; ++j)
+            seen = view.contains(QPointF(p->particles(0, j), p->particles(1, j)));
+        caption += (seen ? tr("\ndiverged at step %1 (σ = %2): stopped at its last finite particles")
+                         : tr("\ndiverged at step %1 (σ = %2): its last finite particles are all outside the view"))
+                       .arg(p->divergence->step)
+                       .arg(p->divergence->level.marginal.std, 0, 'g', 3);
+    }
+    else if (!modeLine_.isEmpty())
+        caption += "\n" + modeLine_;
     scene_->setCaption(caption);
 }
 

@@ -1,10 +1,15 @@
 #pragma once
 // The main window: the scene in the middle, the noise scrubber under it, the
 // Training, Sampler and Layers docks around it (layout remembered with
-// QSettings), errors in the status bar. It owns the three workers (training,
-// sampling, fields), each on its own thread, and routes snapshots between them:
-// training snapshots go to the sampler and the field worker; particles and
-// fields go to the scene. The GUI thread never waits on any of them.
+// QSettings), errors in a banner over the scene and in the status bar. It owns
+// the three workers (training, sampling, fields), each on its own thread, and
+// routes snapshots between them: training snapshots go to the sampler and the
+// field worker; particles and fields go to the scene. The GUI thread never
+// waits on any of them.
+//
+// What it shows is what runs: the caption is built from the sampler's
+// snapshot, a dock whose change is refused goes back to the running value,
+// and a diverged run keeps a standing banner until a new run starts.
 //
 // Scene files (File menu: Open, Open Recent, Save, Save As): the window fills
 // a SceneDocument with what it owns (data, history, sampler settings, layers,
@@ -121,11 +126,16 @@ protected:
     void closeEvent(QCloseEvent* e) override;
 
 private:
-    void onTrainingSnapshot();
-    void onParticles();
+    void onTrainingSnapshot(); // guarded: an error is shown, never thrown into the event loop
+    void showTrainingSnapshot();
+    void onParticles();        // guarded, as above
+    void showParticles();
+    // The Sampler dock and setup_.sampling go back to the settings the worker
+    // runs (after it refused a change); true when they differed (a refusal).
+    bool showRunningSampler();
     void onField();
     void requestField();
-    void showMessage(const QString& text, bool isError);
+    void showMessage(const QString& text, bool isError); // errors also in the scene's banner
     // Writes an export atomically; reports `done` (and remembers the folder)
     // or the write's error in the status bar. false: nothing written.
     bool saveExportedText(const QString& path, const std::string& text, const QString& done);

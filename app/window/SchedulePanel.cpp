@@ -184,6 +184,7 @@ void SchedulePanel::apply()
         current_ = schedule();
     } catch (const InputError& e) {
         emit message(tr("schedule refused: %1").arg(QString::fromStdString(e.what())), true);
+        show(current_); // the fields go back to the schedule in use
         return;
     }
     curve_->setSchedule(current_);
