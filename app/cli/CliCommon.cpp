@@ -4,6 +4,7 @@
 #include "Error.h"
 #include "ModelFile.h"
 #include "Presets.h"
+#include "SamplerDefaults.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -97,6 +98,7 @@ SourceChoice sourceFromArgs(const Args& args, const std::string& fallbackSchedul
     if (args.has("model")) {
         const TrainedModel model = loadModel(args.text("model"));
         c.objective = objectiveName(model.objective.kind);
+        c.singleSigma = singleSigmaOf(model.objective);
         c.schedule = scheduleGiven ? scheduleFromArgs(args, fallbackSchedule) : model.schedule;
         const ScoreNet net = model.net(!args.has("raw-weights"));
         if (guided && args.text("guidance") == "free") {
