@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace ss {
 
@@ -25,15 +26,15 @@ double langevinVarianceRatio(double a, int steps, double startRatio)
     return contraction * (startRatio * startRatio - stationary) + stationary;
 }
 
-double mixingRelativeStep(int steps, double startRatio)
+namespace {
+
+// The relative step in [1e-6, kMaxRelativeStep] minimising error(log a): a log
+// scan, then golden-section refinement around the best point. The errors used
+// here are small only between two failures (a small a leaves the start's
+// excess, a large a the a/4 bias), unimodal in log a.
+template <typename Error>
+double minimiseRelativeStep(Error error)
 {
-    // |ratio - 1| is small only between two failures: a small a leaves the
-    // start's excess, a large a the a/4 bias. A log scan of [1e-6, kMaxRelativeStep]
-    // then golden-section refinement around the best point (the error is
-    // unimodal in log a: a decreasing exponential plus an increasing bias).
-    const int T = std::max(steps, 1);
-    const double gamma = std::max(startRatio, kMinStartRatio);
-    const auto error = [&](double logA) { return std::abs(langevinVarianceRatio(std::exp(logA), T, gamma) - 1.0); };
     const double lo = std::log(1e-6), hi = std::log(kMaxRelativeStep);
     constexpr int kScan = 200;
     int best = 0;
@@ -51,6 +52,30 @@ double mixingRelativeStep(int steps, double startRatio)
     return std::exp(0.5 * (a + b));
 }
 
+// The stds annealed Langevin visits, as Sampler::plan does: every discrete
+// level, or annealedLevels evenly spaced times of a continuous schedule; increasing.
+std::vector<double> annealedStds(const NoiseSchedule& schedule, int annealedLevels)
+{
+    std::vector<double> stds;
+    if (schedule.isDiscrete()) {
+        for (int k = 1; k <= schedule.numLevels(); ++k) stds.push_back(schedule.level(k).marginal.std);
+    } else {
+        const int L = std::max(annealedLevels, 1);
+        for (int i = 0; i < L; ++i) stds.push_back(schedule.sdeMarginal(L > 1 ? double(i) / (L - 1) : 1.0).marginal.std);
+    }
+    return stds;
+}
+
+} // namespace
+
+double mixingRelativeStep(int steps, double startRatio)
+{
+    const int T = std::max(steps, 1);
+    const double gamma = std::max(startRatio, kMinStartRatio);
+    return minimiseRelativeStep(
+        [&](double logA) { return std::abs(langevinVarianceRatio(std::exp(logA), T, gamma) - 1.0); });
+}
+
 double smallestStd(const NoiseSchedule& schedule)
 {
     if (schedule.isDiscrete()) return schedule.level(1).marginal.std;
@@ -61,29 +86,45 @@ double smallestStd(const NoiseSchedule& schedule)
 
 double annealedLevelRatio(const NoiseSchedule& schedule, int annealedLevels)
 {
-    // The levels as Sampler::plan visits them: every discrete level, or
-    // annealedLevels evenly spaced times of a continuous schedule.
-    std::vector<double> stds;
-    if (schedule.isDiscrete()) {
-        for (int k = 1; k <= schedule.numLevels(); ++k) stds.push_back(schedule.level(k).marginal.std);
-    } else {
-        const int L = std::max(annealedLevels, 1);
-        for (int i = 0; i < L; ++i) stds.push_back(schedule.sdeMarginal(L > 1 ? double(i) / (L - 1) : 1.0).marginal.std);
-    }
+    const std::vector<double> stds = annealedStds(schedule, annealedLevels);
     double ratio = 1.0;
     for (std::size_t i = 1; i < stds.size(); ++i)
         if (stds[i - 1] > 0) ratio = std::max(ratio, stds[i] / stds[i - 1]);
     return ratio;
 }
 
-double annealedEpsilon(const NoiseSchedule& schedule, int stepsPerLevel, int annealedLevels)
+double annealedVarianceRatio(const NoiseSchedule& schedule, double a, int stepsPerLevel, int annealedLevels,
+                             double dataVariance)
 {
-    // Rule: eps = a sigma_L^2, a = mixingRelativeStep(stepsPerLevel, gamma),
-    // gamma the largest ratio of consecutive levels. Each level starts where
-    // the one above left the particles, about gamma times too wide, and must
-    // shrink to its own width within its steps (Song & Ermon 2020, technique 4).
+    const std::vector<double> stds = annealedStds(schedule, annealedLevels);
+    const double v = std::max(dataVariance, 0.0);
+    const int T = std::max(stepsPerLevel, 1);
+    double V = kMinStartRatio * kMinStartRatio * (stds.back() * stds.back() + v);
+    for (auto it = stds.rbegin(); it != stds.rend(); ++it) {
+        const double s2 = *it * *it, width2 = s2 + v;
+        const double r = a * s2 / width2; // alpha / width^2
+        const double stationary = width2 / (1.0 - r / 4.0);
+        V = std::pow(1.0 - r / 2.0, 2.0 * T) * (V - stationary) + stationary;
+    }
+    return V / (stds.front() * stds.front() + v);
+}
+
+double annealedEpsilon(const NoiseSchedule& schedule, int stepsPerLevel, int annealedLevels, double dataVariance)
+{
+    // Rule: eps = a sigma_L^2. Each level starts where the one above left the
+    // particles and must shrink to its own width within its steps (Song &
+    // Ermon 2020, technique 4). For a point (v = 0) the widest gap, the largest
+    // level ratio gamma, decides: a = mixingRelativeStep(stepsPerLevel, gamma).
+    // Data of width v make the levels below sqrt(v) slow (their relative step
+    // is a sigma^2 / (sigma^2 + v)): a then makes the propagated variance
+    // (annealedVarianceRatio) end nearest the last level's.
     const double sL = schedule.isDiscrete() ? smallestStd(schedule) : schedule.sdeMarginal(0.0).marginal.std;
-    return mixingRelativeStep(stepsPerLevel, annealedLevelRatio(schedule, annealedLevels)) * sL * sL;
+    if (!(dataVariance > 0))
+        return mixingRelativeStep(stepsPerLevel, annealedLevelRatio(schedule, annealedLevels)) * sL * sL;
+    const double a = minimiseRelativeStep([&](double logA) {
+        return std::abs(annealedVarianceRatio(schedule, std::exp(logA), stepsPerLevel, annealedLevels, dataVariance) - 1.0);
+    });
+    return a * sL * sL;
 }
 
 double defaultLangevinStd(const NoiseSchedule& schedule, double modelSigma)
@@ -135,7 +176,8 @@ double defaultStepSize(const SamplerConfig& config, const NoiseSchedule& schedul
 {
     switch (config.kind) {
     case SamplerKind::Langevin: return langevinStep(schedule, config.langevinStd, config.steps, dataVariance);
-    case SamplerKind::AnnealedLangevin: return annealedEpsilon(schedule, config.stepsPerLevel, config.annealedLevels);
+    case SamplerKind::AnnealedLangevin:
+        return annealedEpsilon(schedule, config.stepsPerLevel, config.annealedLevels, dataVariance);
     default: return config.stepSize;
     }
 }

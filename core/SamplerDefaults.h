@@ -49,12 +49,26 @@ double smallestStd(const NoiseSchedule& schedule);
 // of consecutive levels is the gap one level's steps must close (1 for one level).
 double annealedLevelRatio(const NoiseSchedule& schedule, int annealedLevels);
 
+// The variance annealed Langevin ends with, as a fraction of the last level's
+// (sigma_L^2 + v), on isotropic Gaussian data of variance v (0: a point),
+// propagated level by level from a start kMinStartRatio times too wide: at
+// level sigma the relative step is a sigma^2 / (sigma^2 + v) (alpha = a sigma^2
+// on a width sigma^2 + v), so where the data are wider than the noise the
+// chain moves slowly and keeps what the levels above left.
+double annealedVarianceRatio(const NoiseSchedule& schedule, double a, int stepsPerLevel, int annealedLevels,
+                             double dataVariance);
+
 // Annealed Langevin's eps (alpha_l = eps sigma_l^2 / sigma_L^2): every level
-// then takes the same relative step a = alpha_l / sigma_l^2 = eps / sigma_L^2,
-// so eps = a sigma_L^2 with a = mixingRelativeStep(stepsPerLevel, largest level
-// ratio). NCSN's 2e-5 is this rule's order for sigma_L = 0.01 (a = 0.2); with
-// sigma_L = 0.05 the same a needs eps 25 times larger.
-double annealedEpsilon(const NoiseSchedule& schedule, int stepsPerLevel, int annealedLevels);
+// then takes the relative step a = alpha_l / sigma_l^2 = eps / sigma_L^2 on
+// its noise, so eps = a sigma_L^2. With no data width (dataVariance = 0, Song
+// & Ermon's one-point analysis) a = mixingRelativeStep(stepsPerLevel, largest
+// level ratio): NCSN's 2e-5 is this rule's order for sigma_L = 0.01 (a = 0.2),
+// and sigma_L = 0.05 needs eps 25 times larger. With the data's narrowest mode
+// variance v > 0 (dataCurvatureVariance) a is the one whose
+// annealedVarianceRatio is nearest 1 (a <= kMaxRelativeStep): levels below
+// sqrt(v) mix slowly, so the data ask for a larger a than a point would.
+double annealedEpsilon(const NoiseSchedule& schedule, int stepsPerLevel, int annealedLevels,
+                       double dataVariance = 0);
 
 // The noise level plain Langevin follows by default: a single-sigma model's
 // own sigma (modelSigma > 0; it is defined there alone), else the schedule's
@@ -77,7 +91,8 @@ double dataCurvatureVariance(const Dataset* data);
 double langevinStep(const NoiseSchedule& schedule, double std, int steps, double dataVariance = 0);
 
 // The default step size of `config`'s sampler on `schedule`: langevinStep for
-// Langevin (at config.langevinStd), annealedEpsilon for annealed Langevin;
+// Langevin (at config.langevinStd), annealedEpsilon for annealed Langevin
+// (both with the data's narrowest mode variance, 0 when unknown);
 // other samplers have no step size to derive (their time grids are counted in
 // steps, and the PC corrector sets its own step from the SNR): config.stepSize.
 double defaultStepSize(const SamplerConfig& config, const NoiseSchedule& schedule, double dataVariance = 0);

@@ -6,7 +6,8 @@
 //  - emaWarmupClosedForm, emaResumesExactly: the EMA forgets its start as
 //    1 / C(k + 9, 9) after k updates; a saved state continues bit-identically.
 //  - varianceRatio, mixingStepIsTheMinimiser, annealedEpsilonScales,
-//    langevinRules: the rules' formulas.
+//    langevinRules: the rules' formulas; annealedDataWidth: the data-aware
+//    annealed rule against the particles' variance on N(0, I).
 //  - defaultLangevinLandsNearData (rows: every preset): the CLI's default
 //    plain Langevin with the exact score stays finite and lands near the data.
 //  - annealedModeWeights (rows: sigma_min 0.05 and 0.01): default eps gives
@@ -66,6 +67,7 @@ private slots:
     void varianceRatio();
     void mixingStepIsTheMinimiser();
     void annealedEpsilonScales();
+    void annealedDataWidth();
     void langevinRules();
     void defaultLangevinLandsNearData_data();
     void defaultLangevinLandsNearData();
@@ -217,6 +219,44 @@ void TestDefaults::annealedEpsilonScales()
     }
 }
 
+void TestDefaults::annealedDataWidth()
+{
+    // One level, no data width: the propagated ratio is technique 4's formula
+    // from the start kMinStartRatio (one level's ratio is 1).
+    const NoiseSchedule one = NoiseSchedule::geometric(0.5, 0.5, 1);
+    QVERIFY(std::abs(annealedVarianceRatio(one, 0.1, 30, 1, 0) - langevinVarianceRatio(0.1, 30, kMinStartRatio)) < 1e-12);
+    // Ground truth: annealed Langevin with the exact score of N(0, I) (the
+    // `gaussian` preset) on the CLI's schedule. The propagated prediction
+    // matches the particles' variance for any eps; NCSN's rule for a point
+    // left it 31% too wide (std +14%); with the data's width the default eps
+    // ends within 5% of sigma_L^2 + 1 (a at its cap 1/2).
+    const auto data = std::make_shared<const Dataset>(makePreset("gaussian", 2000, 1));
+    const NoiseSchedule schedule = NoiseSchedule::geometric(0.01, 7.5, 10);
+    const double v = dataCurvatureVariance(data.get());
+    QCOMPARE(v, 1.0);
+    for (const double eps : {annealedEpsilon(schedule, 100, 10), annealedEpsilon(schedule, 100, 10, v)}) {
+        SamplerConfig c;
+        c.kind = SamplerKind::AnnealedLangevin;
+        c.particles = 8000;
+        c.stepSize = eps;
+        // The prediction's start: kMinStartRatio times the top level's width.
+        Sampler sampler(c, schedule, std::make_shared<ExactScoreSource>(data), 1);
+        Eigen::Matrix2Xd start(2, c.particles);
+        Rng rng(3);
+        const double top = kMinStartRatio * std::sqrt(7.5 * 7.5 + 1);
+        for (Eigen::Index j = 0; j < start.cols(); ++j) start.col(j) << top * rng.normal(), top * rng.normal();
+        sampler.resetFrom(start);
+        sampler.run();
+        const Eigen::Matrix2Xd& x = sampler.particles();
+        const double variance = (x.colwise() - x.rowwise().mean()).squaredNorm() / (2.0 * (x.cols() - 1));
+        const double predicted = annealedVarianceRatio(schedule, eps / 1e-4, 100, 10, v) * (1e-4 + 1);
+        QVERIFY2(std::abs(variance / predicted - 1) < 0.05,
+                 qPrintable(QString("eps %1: variance %2, predicted %3").arg(eps).arg(variance).arg(predicted)));
+    }
+    QVERIFY(annealedVarianceRatio(schedule, annealedEpsilon(schedule, 100, 10) / 1e-4, 100, 10, v) > 1.25);
+    QVERIFY(std::abs(annealedVarianceRatio(schedule, annealedEpsilon(schedule, 100, 10, v) / 1e-4, 100, 10, v) - 1) < 0.05);
+}
+
 void TestDefaults::langevinRules()
 {
     const NoiseSchedule g = NoiseSchedule::geometric(0.05, 4, 10);
@@ -309,7 +349,7 @@ void TestDefaults::annealedModeWeights()
     SamplerConfig c;
     c.kind = SamplerKind::AnnealedLangevin;
     c.particles = 4000;
-    c.stepSize = defaultStepSize(c, schedule);
+    c.stepSize = defaultStepSize(c, schedule, dataCurvatureVariance(data.get())); // as sample --exact
     Sampler sampler(c, schedule, std::make_shared<ExactScoreSource>(data), 1);
     sampler.run();
     QVERIFY(sampler.particles().allFinite());
@@ -365,7 +405,7 @@ void TestDefaults::shortDefaultTraining()
     c.kind = SamplerKind::AnnealedLangevin;
     c.particles = 1000;
     c.stepsPerLevel = stepsPerLevel;
-    c.stepSize = defaultStepSize(c, schedule);
+    c.stepSize = defaultStepSize(c, schedule, dataCurvatureVariance(data.get())); // as the CLI and the window
     Sampler sampler(c, schedule, std::make_shared<NetworkScoreSource>(trainer.emaNet()), 2);
     sampler.run();
     QVERIFY(sampler.particles().allFinite());

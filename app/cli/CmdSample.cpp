@@ -33,7 +33,8 @@ std::vector<Option> samplerOptions()
              "schedule so a run mixes and never diverges: relative step a = eta / width^2 chosen so that "
              "the variance reaches its level within the steps (Song & Ermon 2020, technique 4; a <= 1/2, "
              "stable below 4); annealed eps = a sigma_L^2 (a for --steps-per-level and the largest level "
-             "ratio), langevin eta = a (S^2 + the data's narrowest mode variance)"},
+             "ratio, or for data of known mode variance v the a whose variance, followed level by level with "
+             "relative steps a sigma^2 / (sigma^2 + v), ends nearest the last level's), langevin eta = a (S^2 + v)"},
             {"langevin-std", "S",
              "langevin: noise level S of the score (default: a single-sigma model's own sigma, else the "
              "schedule's smallest level)"},
@@ -113,7 +114,7 @@ void derivedDefaults(SamplerConfig& c, const Args& args, const SourceChoice& sou
     if (!args.has("langevin-std") && c.kind == SamplerKind::Langevin)
         c.langevinStd = defaultLangevinStd(source.schedule, source.singleSigma);
     if (!args.has("step-size"))
-        c.stepSize = defaultStepSize(c, source.schedule, dataCurvatureVariance(source.data.get()));
+        c.stepSize = defaultStepSize(c, source.schedule, source.dataVariance);
     c.validate();
 }
 
