@@ -46,18 +46,20 @@ void TestAppDefaults::samplerStepFollowsSchedule()
     panel.showSetup(scene.sampling);
     auto* step = panel.findChild<QDoubleSpinBox*>("stepSize");
     const int perLevel = scene.sampling.sampler.stepsPerLevel, levels = scene.sampling.sampler.annealedLevels;
-    QVERIFY(std::abs(step->value() - annealedEpsilon(scene.sampling.schedule, perLevel, levels)) < 1e-9);
+    const double v = dataCurvatureVariance(scene.sampling.data.get()); // 8 Gaussians: 0.1^2
+    QCOMPARE(v, 0.01);
+    QVERIFY(std::abs(step->value() - annealedEpsilon(scene.sampling.schedule, perLevel, levels, v)) < 1e-9);
     QSignalSpy changed(&panel, &SamplerPanel::settingsChanged);
     const NoiseSchedule sharper = NoiseSchedule::geometric(0.01, 4, 10);
     panel.setContext(sharper, scene.sampling.data, 0);
     QCOMPARE(changed.count(), 1);
-    QVERIFY(std::abs(step->value() - annealedEpsilon(sharper, perLevel, levels)) < 1e-9);
+    QVERIFY(std::abs(step->value() - annealedEpsilon(sharper, perLevel, levels, v)) < 1e-9);
     QVERIFY(std::abs(panel.apply(scene.sampling).sampler.stepSize - step->value()) < 1e-12);
     // More steps per level: a smaller relative step suffices.
     auto* perLevelBox = panel.findChild<QSpinBox*>("stepsPerLevel");
     perLevelBox->setValue(200);
     emit perLevelBox->editingFinished();
-    QVERIFY(std::abs(step->value() - annealedEpsilon(sharper, 200, levels)) < 1e-9);
+    QVERIFY(std::abs(step->value() - annealedEpsilon(sharper, 200, levels, v)) < 1e-9);
     // The hint beside the field says what the rule gives.
     QVERIFY(panel.findChild<QLabel*>("derivedStep")->text().contains(g3(step->value())));
 }

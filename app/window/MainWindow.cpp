@@ -61,7 +61,8 @@ SceneSetup defaultScene()
     s.sampling.sampler.stepsPerLevel = 40;
     // The rule's eps for this schedule and steps (core/SamplerDefaults), so the
     // Sampler dock sees it as derived and keeps it so when the schedule changes.
-    s.sampling.sampler.stepSize = annealedEpsilon(s.training.schedule, 40, s.sampling.sampler.annealedLevels);
+    s.sampling.sampler.stepSize =
+        annealedEpsilon(s.training.schedule, 40, s.sampling.sampler.annealedLevels, dataCurvatureVariance(data.get()));
     s.sampling.schedule = s.training.schedule;
     s.sampling.data = data;
     s.sampling.source = app::SourceKind::Learned;

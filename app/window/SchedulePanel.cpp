@@ -270,7 +270,8 @@ void SchedulePanel::updateDiagnostics()
     if (current_.isVarianceExploding()) {
         // The same rule as the Sampler dock's default (annealedEpsilon); the
         // sampler's own eps beside it when the user typed another.
-        const double eps = annealedEpsilon(current_, sampler_.stepsPerLevel, sampler_.annealedLevels);
+        const double eps = annealedEpsilon(current_, sampler_.stepsPerLevel, sampler_.annealedLevels,
+                                           dataCurvatureVariance(data_.get()));
         const double sL = current_.isDiscrete() ? current_.level(1).marginal.std : current_.sigmaMin();
         const double top = current_.isDiscrete() ? current_.level(current_.numLevels()).marginal.std : current_.sigmaMax();
         QString line = tr("annealed Langevin, %1 steps per level: ε = %2 (a = %3 of σ_l² at every level), α from %4 down to %5")
