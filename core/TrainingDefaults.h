@@ -9,7 +9,7 @@
 
 namespace ss {
 
-inline constexpr int kDefaultTrainSteps = 3000;      // CLI train --steps
+inline constexpr int kDefaultTrainSteps = 6000;      // CLI train --steps
 inline constexpr int kDefaultBatchSize = 512;        // CLI train --batch
 inline constexpr double kDefaultLearningRate = 5e-3; // Adam, CLI --lr and the Training dock
 // The short run of the unit test (tst_defaults): about 10 s on a loaded 2-core
