@@ -88,9 +88,23 @@ double Adam::update(Eigen::Ref<Eigen::VectorXf> params, Eigen::Ref<Eigen::Vector
     return norm;
 }
 
+double emaDecayAt(double decay, std::int64_t t)
+{
+    // Warm-up (as in TensorFlow's ExponentialMovingAverage with num_updates):
+    // with a constant decay d the EMA keeps d^t of its start, the random
+    // initial weights (0.999^2000 = 13.5% after 2,000 steps); capping the
+    // decay at (1 + t)/(10 + t) lets the early average follow the weights
+    // (0.1 at the first update, 0.5 at t = 8, 0.9 at t = 80) and reach d
+    // only after t = (10 d - 1)/(1 - d) updates (8,991 for 0.999).
+    return std::min(decay, (1.0 + double(t)) / (10.0 + double(t)));
+}
+
+double Adam::currentEmaDecay() const { return emaDecayAt(config_.emaDecay, state_.step); }
+
 AdamStep Adam::beginUpdate(double gradNorm)
 {
     const double lr = currentLearningRate();
+    const double emaDecay = currentEmaDecay(); // t = updates before this one
     ++state_.step;
     const double b1 = config_.beta1, b2 = config_.beta2;
     const double c1 = 1 - std::pow(b1, double(state_.step));
@@ -104,7 +118,7 @@ AdamStep Adam::beginUpdate(double gradNorm)
     s.epsilon = float(config_.epsilon);
     s.beta1 = float(b1);
     s.beta2 = float(b2);
-    s.emaDecay = float(config_.emaDecay);
+    s.emaDecay = float(emaDecay);
     return s;
 }
 

@@ -21,7 +21,7 @@ struct OptimizerConfig {
     double beta2 = 0.999;
     double epsilon = 1e-8;
     double clipNorm = 1.0;    // global gradient-norm clip; 0 = off
-    double emaDecay = 0.999;  // 0 = EMA follows the weights exactly
+    double emaDecay = 0.999;  // 0 = EMA follows the weights exactly; warmed up (emaDecayAt)
     int warmupSteps = 0;      // linear ramp from 0 to learningRate
     LrDecay decay = LrDecay::Constant;
     int decaySteps = 10000;   // cosine: steps to reach finalFraction; step: period
@@ -31,6 +31,11 @@ struct OptimizerConfig {
     void validate() const;
     bool operator==(const OptimizerConfig&) const = default;
 };
+
+// The EMA decay used at the update after t updates: min(decay, (1+t)/(10+t)),
+// so the average forgets the initialisation while it is young. It depends on
+// the step count alone (saved in AdamState), so a resumed run continues exactly.
+double emaDecayAt(double decay, std::int64_t t);
 
 struct AdamState {
     Eigen::VectorXf m, v;   // first and second moments
@@ -62,6 +67,8 @@ public:
 
     // The learning rate the next update will use (warm-up and decay applied).
     double currentLearningRate() const;
+    // The EMA decay the next update will use (emaDecayAt of the step count).
+    double currentEmaDecay() const;
 
     // Clips grads in place to the configured norm, applies one Adam update to
     // params and the EMA. Returns the gradient norm before clipping. Precondition:

@@ -4,6 +4,7 @@
 #include "Error.h"
 #include "ModelFile.h"
 #include "Presets.h"
+#include "SamplerDefaults.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -101,6 +102,14 @@ SourceChoice sourceFromArgs(const Args& args, const std::string& fallbackSchedul
     if (args.has("model")) {
         const TrainedModel model = loadModel(args.text("model"));
         c.objective = objectiveName(model.objective.kind);
+        c.singleSigma = singleSigmaOf(model.objective);
+        // A model trained on a built-in analytic preset (its default
+        // parameters: train --data takes no others) knows its modes' width.
+        for (const PresetInfo& p : presetCatalogue())
+            if (p.id == model.dataName && p.analytic) {
+                const Dataset d = makePreset(p.id, 1, 1);
+                c.dataVariance = dataCurvatureVariance(&d);
+            }
         c.schedule = scheduleGiven ? scheduleFromArgs(args, fallbackSchedule) : model.schedule;
         const ScoreNet net = model.net(!args.has("raw-weights"));
         if (guided && args.text("guidance") == "free") {
@@ -114,6 +123,7 @@ SourceChoice sourceFromArgs(const Args& args, const std::string& fallbackSchedul
                           std::uint64_t(args.integer("exact-seed", 1, 0, 1ll << 62)));
         c.schedule = scheduleFromArgs(args, fallbackSchedule, dataDiameter(*c.data));
         c.source = std::make_shared<ExactScoreSource>(c.data);
+        c.dataVariance = dataCurvatureVariance(c.data.get());
         if (guided && args.text("guidance") == "free")
             throw UsageError("classifier-free guidance needs a labelled --model");
     }

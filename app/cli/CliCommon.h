@@ -39,6 +39,8 @@ struct SourceChoice {
     NoiseSchedule schedule;
     std::shared_ptr<const Dataset> data; // --exact's data set (null for --model)
     std::string objective;               // the model's training objective ("" for --exact)
+    double singleSigma = 0;              // a single-sigma model's sigma (0: multi-level or --exact)
+    double dataVariance = 0;             // the data's narrowest mode variance (dataCurvatureVariance), 0: unknown
 };
 // fallbackSchedule: the kind used with --exact when --schedule is absent.
 SourceChoice sourceFromArgs(const Args& args, const std::string& fallbackSchedule);

@@ -5,6 +5,7 @@
 #include "Csv.h"
 #include "Error.h"
 #include "Sampler.h"
+#include "SamplerDefaults.h"
 
 #include <chrono>
 #include <cstdio>
@@ -27,8 +28,16 @@ std::vector<Option> samplerOptions()
             {"start", "KIND", "prior | uniform (default prior)"},
             {"box", "LO,HI", "uniform start: the square [LO,HI]^2 (default -8,8)"},
             {"steps", "N", "langevin steps; em/pc/ode time steps (default 1000)"},
-            {"step-size", "E", "langevin eta (default 0.1) / annealed eps (default 2e-5, NCSN's)"},
-            {"langevin-std", "S", "langevin: noise level of the score (default 0: clean)"},
+            {"step-size", "E",
+             "langevin eta / annealed eps (alpha_l = eps sigma_l^2 / sigma_L^2); default derived from the "
+             "schedule so a run mixes and never diverges: relative step a = eta / width^2 chosen so that "
+             "the variance reaches its level within the steps (Song & Ermon 2020, technique 4; a <= 1/2, "
+             "stable below 4); annealed eps = a sigma_L^2 (a for --steps-per-level and the largest level "
+             "ratio, or for data of known mode variance v the a whose variance, followed level by level with "
+             "relative steps a sigma^2 / (sigma^2 + v), ends nearest the last level's), langevin eta = a (S^2 + v)"},
+            {"langevin-std", "S",
+             "langevin: noise level S of the score (default: a single-sigma model's own sigma, else the "
+             "schedule's smallest level)"},
             {"steps-per-level", "T", "annealed: steps per level (default 100)"},
             {"variance", "KIND", "ddpm: beta | beta-tilde (default beta)"},
             {"eta", "E", "ddim: 0 deterministic .. 1 DDPM-like (default 0)"},
@@ -73,9 +82,10 @@ SamplerConfig samplerConfigFrom(const Args& args)
         c.boxMax = hi;
     }
     c.steps = int(args.integer("steps", 1000, 1, 10'000'000));
-    // Annealed: alpha_l = eps (sigma_l / sigma_min)^2, so eps is tiny (NCSN's 2e-5).
-    c.stepSize = args.number("step-size", c.kind == SamplerKind::AnnealedLangevin ? 2e-5 : 0.1, 0, 1e6);
-    c.langevinStd = args.number("langevin-std", 0.0, 0, 1e6);
+    // Without --step-size / --langevin-std these are replaced by the derived
+    // defaults once the schedule is known (derivedDefaults).
+    c.stepSize = args.number("step-size", c.stepSize, 0, 1e6);
+    c.langevinStd = args.number("langevin-std", c.langevinStd, 0, 1e6);
     c.stepsPerLevel = int(args.integer("steps-per-level", 100, 1, 1'000'000));
     c.ddpmVariance = ddpmVarianceFromName(args.text("variance", "beta"));
     c.eta = args.number("eta", 0.0, 0, 1);
@@ -102,6 +112,18 @@ SamplerConfig samplerConfigFrom(const Args& args)
     }
     c.validate();
     return c;
+}
+
+// The rules of core/SamplerDefaults for what the user did not give: Langevin's
+// noise level (the model's own sigma or the schedule's smallest), then the step
+// size from the schedule (and the data's narrowest mode with --exact).
+void derivedDefaults(SamplerConfig& c, const Args& args, const SourceChoice& source)
+{
+    if (!args.has("langevin-std") && c.kind == SamplerKind::Langevin)
+        c.langevinStd = defaultLangevinStd(source.schedule, source.singleSigma);
+    if (!args.has("step-size"))
+        c.stepSize = defaultStepSize(c, source.schedule, source.dataVariance);
+    c.validate();
 }
 
 std::string trajectoryCsv(const Trajectory& t)
@@ -142,8 +164,9 @@ int runSample(const Arguments& arguments)
         return 0;
     }
     const std::string out = args.required("out");
-    const SamplerConfig config = samplerConfigFrom(args);
+    SamplerConfig config = samplerConfigFrom(args);
     const SourceChoice source = sourceFromArgs(args, defaultScheduleFor(config.kind));
+    derivedDefaults(config, args, source);
     Sampler sampler(config, source.schedule, source.source, int(args.integer("threads", 0, 0, 256)));
     if (args.has("sdedit") && args.has("from")) throw UsageError("give --sdedit or --from, not both");
     if (args.has("sdedit")) sampler.sdedit(loadPoints(args.text("sdedit")), args.number("t0", 0.5, 1e-9, 1));

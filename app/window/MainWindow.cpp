@@ -9,6 +9,8 @@
 #include "Metrics.h"
 #include "Objective.h"
 #include "Presets.h"
+#include "SamplerDefaults.h"
+#include "TrainingDefaults.h"
 
 #include "Csv.h"
 #include "ExportAnimationDialog.h"
@@ -53,12 +55,16 @@ SceneSetup defaultScene()
     // sigma_max about the data's diameter (Song & Ermon), sigma_min below the
     // modes' width (0.1).
     s.training.schedule = NoiseSchedule::geometric(0.05, 4.0, 10);
+    s.training.optimizer = defaultOptimizer(); // training runs until paused: constant rate
     s.training.trainer.batchSize = 256;
     s.training.trainer.threads = 1; // the other core samples and draws
     s.sampling.sampler.kind = SamplerKind::AnnealedLangevin;
     s.sampling.sampler.particles = 2000;
     s.sampling.sampler.stepsPerLevel = 40;
-    s.sampling.sampler.stepSize = 5e-4; // alpha = 0.2 sigma^2 at every level
+    // The rule's eps for this schedule and steps (core/SamplerDefaults), so the
+    // Sampler dock sees it as derived and keeps it so when the schedule changes.
+    s.sampling.sampler.stepSize =
+        annealedEpsilon(s.training.schedule, 40, s.sampling.sampler.annealedLevels, dataCurvatureVariance(data.get()));
     s.sampling.schedule = s.training.schedule;
     s.sampling.data = data;
     s.sampling.source = app::SourceKind::Learned;
@@ -121,7 +127,9 @@ MainWindow::MainWindow(const SceneSetup& scene, bool useSettings, QWidget* paren
     // Training keeps its core; what is drawn yields to it (see WorkerThread).
     sampling_->setNiceness(4);
     fields_->setNiceness(6);
+    samplerPanel_->setContext(setup_.sampling.schedule, setup_.sampling.data, singleSigmaOf(setup_.training.objective));
     samplerPanel_->showSetup(setup_.sampling);
+    schedulePanel_->setSampler(setup_.sampling.sampler);
     trainingPanel_->showSetup(setup_.training);
     trainingPanel_->blockSignals(false);
     scrubber_->setSchedule(setup_.training.schedule);
@@ -212,6 +220,7 @@ MainWindow::MainWindow(const SceneSetup& scene, bool useSettings, QWidget* paren
     });
     connect(samplerPanel_, &SamplerPanel::settingsChanged, this, [this] {
         setup_.sampling = samplerPanel_->apply(setup_.sampling);
+        schedulePanel_->setSampler(setup_.sampling.sampler);
         sampling()->postSetup(setup_.sampling);
         updateCaption();
     });
@@ -382,6 +391,8 @@ bool MainWindow::rebuildTraining(const app::TrainingSetup& next, bool keepRunnin
     training_ = std::move(fresh); // the old thread is joined here
     setup_.training = next;
     setup_.training.resume.reset(); // used once: a later model starts from its seed
+    // A single-sigma objective moves Langevin's default level (unless typed).
+    samplerPanel_->setContext(next.schedule, next.data, singleSigmaOf(next.objective));
     lastNetworkSerial_ = -1;
     trainingPanel_->clearHistory();
     connectTraining();
@@ -419,6 +430,7 @@ bool MainWindow::replaceScene(const SceneSetup& scene, const view::LayerSettings
     schedulePanel_->setData(data);
     schedulePanel_->show(scene.training.schedule);
     samplerPanel_->showSetup(scene.sampling);
+    schedulePanel_->setSampler(scene.sampling.sampler);
     trainingPanel_->showSetup(scene.training);
     applyLayers(layers);
     scrubber_->setSchedule(scene.training.schedule);
@@ -664,6 +676,8 @@ void MainWindow::setSchedule(const NoiseSchedule& schedule)
     setup_.sampling.schedule = schedule;
     training()->postSchedule(schedule);
     sampling()->postSchedule(schedule); // a sampler that cannot use it says so, and keeps its own
+    // Untyped step sizes follow the new schedule (settingsChanged re-posts the sampler).
+    samplerPanel_->setContext(schedule, setup_.training.data, singleSigmaOf(setup_.training.objective));
     scrubber_->setSchedule(schedule);
     requestField();
 }

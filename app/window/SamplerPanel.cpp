@@ -1,5 +1,7 @@
 #include "SamplerPanel.h"
 
+#include "SamplerDefaults.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -9,6 +11,8 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
+
+#include <cmath>
 
 namespace ss::window {
 
@@ -84,10 +88,17 @@ SamplerPanel::SamplerPanel(QWidget* parent) : QWidget(parent)
     loop_ = new QCheckBox(tr("Start again when a run ends"), this);
     loop_->setObjectName("loop");
     seed_ = spin("samplerSeed", 0, 1000000, 0);
-    stepSize_ = dspin("stepSize", 1e-7, 10, 5e-4, 7);
-    stepSize_->setToolTip(tr("Langevin: the step η. Annealed: ε, with α_l = ε σ_l² / σ_L²"));
+    stepSize_ = dspin("stepSize", 1e-9, 10, 5e-4, 9);
+    stepSize_->setToolTip(tr("Langevin: the step η. Annealed: ε, with α_l = ε σ_l² / σ_L².\n"
+                             "Until you type one it follows the schedule: relative step a = η / width² chosen so the\n"
+                             "particles reach each level's width within its steps (Song & Ermon 2020, technique 4;\n"
+                             "a ≤ 1/2, stable below 4); ε = a σ_L², η = a (σ² + the narrowest mode's variance)."));
     langevinStd_ = dspin("langevinStd", 0, 100, 0, 4);
-    langevinStd_->setToolTip(tr("The noise level of the score plain Langevin follows (0: the cleanest level)"));
+    langevinStd_->setToolTip(tr("The noise level of the score plain Langevin follows (0: the clean data).\n"
+                                "Until you type one: a single-σ model's own σ, else the schedule's smallest σ."));
+    derivedHint_ = new QLabel(this);
+    derivedHint_->setObjectName("derivedStep");
+    derivedHint_->setWordWrap(true);
     stepsPerLevel_ = spin("stepsPerLevel", 1, 10000, 30);
     annealedLevels_ = spin("annealedLevels", 1, 1000, 10);
     annealedLevels_->setToolTip(tr("Continuous VE schedules: geometric levels to anneal over"));
@@ -128,6 +139,7 @@ SamplerPanel::SamplerPanel(QWidget* parent) : QWidget(parent)
     form_->addRow(loop_);
     form_->addRow(tr("Seed"), seed_);
     form_->addRow(tr("Step size (ε / η)"), stepSize_);
+    form_->addRow(QString(), derivedHint_);
     form_->addRow(tr("Score at σ"), langevinStd_);
     form_->addRow(tr("Steps per level"), stepsPerLevel_);
     form_->addRow(tr("Levels (continuous VE)"), annealedLevels_);
@@ -152,6 +164,7 @@ SamplerPanel::SamplerPanel(QWidget* parent) : QWidget(parent)
 
     auto changed = [this] {
         updateEnabled();
+        followDerived();
         if (!showing_) emit settingsChanged();
     };
     connect(source_, &QComboBox::currentIndexChanged, this, [this] {
@@ -180,6 +193,7 @@ void SamplerPanel::updateEnabled()
         form_->setRowVisible(w, on);
     };
     relevant(stepSize_, k == K::Langevin || k == K::AnnealedLangevin);
+    relevant(derivedHint_, k == K::Langevin || k == K::AnnealedLangevin);
     relevant(langevinStd_, k == K::Langevin);
     relevant(stepsPerLevel_, k == K::AnnealedLangevin);
     relevant(annealedLevels_, k == K::AnnealedLangevin);
@@ -258,7 +272,83 @@ void SamplerPanel::showSetup(const app::SamplingSetup& s)
     atol_->setValue(c.atol);
     select(direction_, int(c.direction));
     updateEnabled();
+    // The shown values are the scene's: a value equal to what the rules derive
+    // for it follows later changes, any other counts as typed.
+    schedule_ = s.schedule;
+    data_ = s.data;
+    lastKind_ = c.kind;
+    lastStd_ = derivedStd();
+    lastStep_ = derivedStep();
+    updateHint(); // the values stay the scene's (a saved scene reopens exactly)
     showing_ = false;
+}
+
+void SamplerPanel::setContext(const NoiseSchedule& schedule, std::shared_ptr<const Dataset> data, double modelSigma)
+{
+    schedule_ = schedule;
+    data_ = std::move(data);
+    modelSigma_ = modelSigma;
+    if (followDerived() && !showing_) emit settingsChanged();
+}
+
+double SamplerPanel::derivedStd() const { return defaultLangevinStd(schedule_, modelSigma_); }
+
+double SamplerPanel::derivedStep() const
+{
+    const SamplerConfig c = apply(app::SamplingSetup{}).sampler;
+    return defaultStepSize(c, schedule_, dataCurvatureVariance(data_.get()));
+}
+
+bool SamplerPanel::followDerived()
+{
+    using K = SamplerKind;
+    const auto k = K(kind_->currentData().toInt());
+    // Equal up to the field's rounding: the user has not typed another value.
+    const auto untouched = [](const QDoubleSpinBox* box, double derived) {
+        return std::abs(box->value() - derived) <= 0.51 * std::pow(10.0, -box->decimals());
+    };
+    bool moved = false;
+    // Langevin's noise level first (its step depends on it). A 0 that was
+    // hidden (another sampler was chosen) is no choice of the user's either.
+    const double std = derivedStd();
+    if (untouched(langevinStd_, lastStd_) || (lastKind_ != K::Langevin && langevinStd_->value() == 0)) {
+        if (!untouched(langevinStd_, std)) {
+            langevinStd_->setValue(std);
+            moved = true;
+        }
+    }
+    lastStd_ = std;
+    // Other samplers have no step size to derive: the field keeps its state.
+    if (k == K::Langevin || k == K::AnnealedLangevin) {
+        const double step = derivedStep();
+        if (untouched(stepSize_, lastStep_) && !untouched(stepSize_, step)) {
+            stepSize_->setValue(step);
+            moved = true;
+        }
+        lastStep_ = step;
+    }
+    lastKind_ = k;
+    updateHint();
+    return moved;
+}
+
+void SamplerPanel::updateHint()
+{
+    using K = SamplerKind;
+    const auto k = K(kind_->currentData().toInt());
+    if (k == K::Langevin || k == K::AnnealedLangevin) {
+        const double step = lastStep_;
+        const double width2 = k == K::Langevin
+            ? langevinStd_->value() * langevinStd_->value() + dataCurvatureVariance(data_.get())
+            : std::pow(smallestStd(schedule_), 2);
+        derivedHint_->setText(k == K::Langevin
+                                  ? tr("default η = %1 (a = %2 of the narrowest width²; diverges above a = 4)")
+                                        .arg(step, 0, 'g', 3)
+                                        .arg(width2 > 0 ? step / width2 : 0.0, 0, 'g', 3)
+                                  : tr("default ε = %1 (a = α_l / σ_l² = %2 at every level; diverges above 4)")
+                                        .arg(step, 0, 'g', 3)
+                                        .arg(width2 > 0 ? step / width2 : 0.0, 0, 'g', 3));
+    }
 }
 
 void SamplerPanel::showSnapshot(const app::ParticleSnapshot& s)

@@ -7,6 +7,8 @@
 // (the worker refuses combinations it cannot run, with a message).
 #include "SamplingWorker.h"
 
+#include <memory>
+
 #include <QWidget>
 
 class QCheckBox;
@@ -25,7 +27,15 @@ public:
 
     // The panel's values written over base (schedule and data are not the panel's).
     app::SamplingSetup apply(app::SamplingSetup base) const;
-    void showSetup(const app::SamplingSetup& setup); // without emitting settingsChanged
+    // Without emitting settingsChanged; takes the setup's schedule and data as
+    // the context of the derived defaults (setContext).
+    void showSetup(const app::SamplingSetup& setup);
+    // What the derived step size and Langevin noise level depend on besides the
+    // panel's own values (core/SamplerDefaults): the schedule in use, the data
+    // (its narrowest mode) and a single-sigma model's sigma (0: none). A step
+    // size or noise level the user has not typed (it still equals the derived
+    // value) follows the new context; settingsChanged is emitted if it moved.
+    void setContext(const NoiseSchedule& schedule, std::shared_ptr<const Dataset> data, double modelSigma);
     void showSnapshot(const app::ParticleSnapshot& s);
 
 signals:
@@ -38,6 +48,13 @@ signals:
 
 private:
     void updateEnabled();
+    // The derived defaults for the panel's current values in the current context.
+    double derivedStep() const;
+    double derivedStd() const;
+    // Values equal to the last derived ones follow the new derivation; returns
+    // whether a value changed. Then shows the rule's value beside the fields.
+    bool followDerived();
+    void updateHint(); // the derived value of the chosen sampler, beside its field
 
     QFormLayout* form_;
     QComboBox *kind_, *source_, *start_, *variance_, *spacing_, *predictor_, *ode_, *direction_;
@@ -45,8 +62,15 @@ private:
         *correctors_;
     QDoubleSpinBox *stepSize_, *langevinStd_, *eta_, *snr_, *rtol_, *atol_;
     QCheckBox* loop_;
-    QLabel* status_;
+    QLabel *status_, *derivedHint_;
     bool showing_ = false;
+    // Context of the derived defaults, and the values last derived (what an
+    // untouched field holds).
+    NoiseSchedule schedule_;
+    std::shared_ptr<const Dataset> data_;
+    double modelSigma_ = 0;
+    double lastStep_ = 0, lastStd_ = 0;
+    SamplerKind lastKind_ = SamplerKind::AnnealedLangevin;
 };
 
 } // namespace ss::window

@@ -1,6 +1,7 @@
 #include "SchedulePanel.h"
 
 #include "Error.h"
+#include "SamplerDefaults.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -61,7 +62,7 @@ SchedulePanel::SchedulePanel(QWidget* parent) : QWidget(parent)
     };
     sigmaMin_ = number("sigmaMin", 1e-4, 1e4, 0.05, 4);
     sigmaMax_ = number("sigmaMax", 1e-4, 1e4, 4.0, 3);
-    betaMin_ = number("betaMin", 1e-4, 100, 0.1, 3);
+    betaMin_ = number("betaMin", 1e-5, 100, 0.1, 5); // DDPM's beta_1 is ~1e-4
     betaMax_ = number("betaMax", 1e-4, 100, 20, 2);
     levels_ = new QSpinBox(this);
     levels_->setObjectName("levels");
@@ -215,6 +216,10 @@ void SchedulePanel::show(const NoiseSchedule& s)
         if (s.isDiscrete() || k == Custom) levels_->setValue(s.numLevels());
     } else if (s.isDiscrete()) {
         T_->setValue(s.numLevels());
+        // Greyed, for reading: the schedule's actual beta_1 and beta_T (after
+        // any 1000/T rescaling), not the VP fields' own values.
+        betaMin_->setValue(s.betas()[1]);
+        betaMax_->setValue(s.betas().back());
     } else {
         betaMin_->setValue(s.betaMin());
         betaMax_->setValue(s.betaMax());
@@ -226,6 +231,12 @@ void SchedulePanel::show(const NoiseSchedule& s)
 void SchedulePanel::setData(std::shared_ptr<const Dataset> data)
 {
     data_ = std::move(data);
+    updateDiagnostics();
+}
+
+void SchedulePanel::setSampler(const SamplerConfig& sampler)
+{
+    sampler_ = sampler;
     updateDiagnostics();
 }
 
@@ -257,11 +268,26 @@ void SchedulePanel::updateDiagnostics()
                                                                    : QString());
         }
     }
-    if (current_.isVarianceExploding() && current_.isDiscrete()) {
-        const std::vector<double> a = current_.annealedStepSizes(2e-5);
-        lines << tr("annealed Langevin steps (ε = 2e-5): α from %1 down to %2")
-                     .arg(a.front(), 0, 'g', 3)
-                     .arg(a.back(), 0, 'g', 3);
+    if (current_.isVarianceExploding()) {
+        // The same rule as the Sampler dock's default (annealedEpsilon); the
+        // sampler's own eps beside it when the user typed another.
+        const double eps = annealedEpsilon(current_, sampler_.stepsPerLevel, sampler_.annealedLevels,
+                                           dataCurvatureVariance(data_.get()));
+        const double sL = current_.isDiscrete() ? current_.level(1).marginal.std : current_.sigmaMin();
+        const double top = current_.isDiscrete() ? current_.level(current_.numLevels()).marginal.std : current_.sigmaMax();
+        QString line = tr("annealed Langevin, %1 steps per level: ε = %2 (a = %3 of σ_l² at every level), α from %4 down to %5")
+                           .arg(sampler_.stepsPerLevel)
+                           .arg(eps, 0, 'g', 3)
+                           .arg(eps / (sL * sL), 0, 'g', 3)
+                           .arg(eps * (top / sL) * (top / sL), 0, 'g', 3)
+                           .arg(eps, 0, 'g', 3);
+        const bool annealed = sampler_.kind == SamplerKind::AnnealedLangevin;
+        if (annealed && std::abs(sampler_.stepSize - eps) > 1e-6 * eps)
+            line += tr("; the sampler runs with ε = %1 (a = %2%3)")
+                        .arg(sampler_.stepSize, 0, 'g', 3)
+                        .arg(sampler_.stepSize / (sL * sL), 0, 'g', 3)
+                        .arg(sampler_.stepSize / (sL * sL) >= 4 ? tr(", ⚠ above the stable 4") : QString());
+        lines << line;
     }
     diagnostics_->setText(lines.join('\n'));
 }

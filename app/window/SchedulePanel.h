@@ -9,6 +9,7 @@
 // data's diameter, and the annealed-Langevin step sizes.
 #include "Dataset.h"
 #include "NoiseSchedule.h"
+#include "SamplerConfig.h"
 #include "ScheduleCurve.h"
 
 #include <QWidget>
@@ -27,6 +28,10 @@ public:
 
     void show(const NoiseSchedule& schedule);          // without emitting
     void setData(std::shared_ptr<const Dataset> data); // for the diagnostics
+    // The sampler in use, for the annealed-Langevin line of the diagnostics:
+    // the eps its rule derives (core/SamplerDefaults, as the Sampler dock) and
+    // the eps it runs with.
+    void setSampler(const SamplerConfig& sampler);
     // The schedule the fields describe; throws InputError when they are invalid.
     NoiseSchedule schedule() const;
     QString diagnostics() const; // the label's text
@@ -55,6 +60,7 @@ private:
     QLabel* diagnostics_;
     std::shared_ptr<const Dataset> data_;
     NoiseSchedule current_;
+    SamplerConfig sampler_;
 };
 
 } // namespace ss::window

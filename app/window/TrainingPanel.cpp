@@ -1,5 +1,7 @@
 #include "TrainingPanel.h"
 
+#include "TrainingDefaults.h"
+
 #include <QChart>
 #include <QChartView>
 #include <QCheckBox>
@@ -80,7 +82,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent)
     lr_->setDecimals(5);
     lr_->setRange(1e-5, 0.1);
     lr_->setSingleStep(1e-4);
-    lr_->setValue(1e-3);
+    lr_->setValue(kDefaultLearningRate); // shown values come from the setup (showSetup)
     lr_->setToolTip(tr("Adam learning rate, applied from the next step"));
     form->addRow(tr("Learning rate"), lr_);
     batch_ = new QSpinBox(this);
@@ -95,7 +97,8 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent)
     emaDecay_->setSingleStep(0.001);
     emaDecay_->setValue(0.999);
     emaDecay_->setToolTip(tr("Exponential moving average of the weights: ema ← d·ema + (1−d)·weights.\n"
-                             "0 follows the weights; 0.999 averages over about 1000 steps."));
+                             "0 follows the weights; 0.999 averages over about 1000 steps. Warmed up: d is at most\n"
+                             "(1+t)/(10+t) at step t, so a young average does not keep the initial weights."));
     form->addRow(tr("EMA decay"), emaDecay_);
     useEma_ = new QCheckBox(tr("Samplers and fields use the EMA weights"), this);
     useEma_->setObjectName("useEma");
