@@ -30,6 +30,12 @@ public:
     virtual void logDensity(const Eigen::Ref<const Eigen::Matrix2Xd>& x, Marginal m,
                             Eigen::Ref<Eigen::VectorXd> out) const = 0;
 
+    // out(j) = div_x score = tr of the Hessian of log p_m at x.col(j), exact
+    // (closed form; the likelihood's flow integrates it). Same preconditions
+    // as score().
+    virtual void divergence(const Eigen::Ref<const Eigen::Matrix2Xd>& x, Marginal m,
+                            Eigen::Ref<Eigen::VectorXd> out) const = 0;
+
     // True when the clean density (std = 0) is singular (an empirical point set).
     virtual bool needsNoise() const = 0;
 };
