@@ -43,10 +43,20 @@ struct EmpiricalDistribution::Sums {
 
 namespace {
 
-// Scratch arrays for one call (sized to the point count once per call).
+// Scratch arrays for one call, grown on demand: a leaf's worth for the cut-off
+// (a leaf of coinciding points can be large), every point for the full sum.
+// Not sized to n up front: the likelihood calls score() thousands of times on
+// 256 points, and n doubles x 4 per call would be page faults, not arithmetic.
 struct Scratch {
     Eigen::ArrayXd dx, dy, d2, w;
-    explicit Scratch(Eigen::Index n) : dx(n), dy(n), d2(n), w(n) {}
+    void ensure(Eigen::Index len)
+    {
+        if (dx.size() >= len) return;
+        dx.resize(len);
+        dy.resize(len);
+        d2.resize(len);
+        w.resize(len);
+    }
 };
 
 // Adds the range [begin, begin + len) of (xs, ys) to the sums; d2 of the range
@@ -66,6 +76,7 @@ void accumulate(Eigen::Index len, double minD2, double inv2s2, Scratch& s, doubl
 void differences(const Eigen::ArrayXd& xs, const Eigen::ArrayXd& ys, Eigen::Index begin, Eigen::Index len, double a,
                  double qx, double qy, Scratch& s)
 {
+    s.ensure(len);
     s.dx.head(len) = a * xs.segment(begin, len) - qx;
     s.dy.head(len) = a * ys.segment(begin, len) - qy;
     s.d2.head(len) = s.dx.head(len).square() + s.dy.head(len).square();
@@ -100,7 +111,7 @@ void EmpiricalDistribution::forEachQuery(const Eigen::Ref<const Eigen::Matrix2Xd
     // Half the squared cut-off radius beyond d_min, in std^2 units (see the header).
     const double logRatio = std::log(double(n) / kCutoffTolerance);
     const bool indexed = cutoff && index_ && a != 0.0;
-    Scratch scratch(n);
+    Scratch scratch;
     for (Eigen::Index j = 0; j < x.cols(); ++j) {
         const double qx = x(0, j), qy = x(1, j);
         Sums r;
