@@ -85,6 +85,7 @@ private slots:
     void mixtureCutoff();
     void divergenceEmpirical();
     void divergenceMixture();
+    void divergenceDefault();
     void batchIndependent();
 };
 
@@ -279,6 +280,49 @@ void TestCutoff::divergenceMixture()
             QVERIFY2(std::abs(div(j) - fd(j)) <= 1e-5 * (std::abs(fd(j)) + 1.0),
                      qPrintable(QString("std %1, query %2: %3 vs %4").arg(m.std).arg(j).arg(div(j)).arg(fd(j))));
         }
+    }
+}
+
+namespace {
+// An exact score with no closed-form divergence of its own: ExactScore's
+// differenced default applies.
+class Forwarding final : public ExactScore {
+public:
+    explicit Forwarding(const GaussianMixture& g) : g_(g) {}
+    void score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, Marginal m, Eigen::Ref<Eigen::Matrix2Xd> out) const override
+    {
+        g_.score(x, m, out);
+    }
+    void logDensity(const Eigen::Ref<const Eigen::Matrix2Xd>& x, Marginal m,
+                    Eigen::Ref<Eigen::VectorXd> out) const override
+    {
+        g_.logDensity(x, m, out);
+    }
+    bool needsNoise() const override { return false; }
+
+private:
+    const GaussianMixture& g_;
+};
+} // namespace
+
+void TestCutoff::divergenceDefault()
+{
+    Eigen::Matrix2Xd means(2, 2);
+    means << -1.0, 1.0, 0.0, 0.5;
+    Eigen::Matrix2d a, b;
+    a << 0.3, 0.1, 0.1, 0.2;
+    b << 0.2, 0.0, 0.0, 0.4;
+    const GaussianMixture g({0.4, 0.6}, means, {a, b});
+    const Forwarding f(g);
+    const Eigen::Matrix2Xd q = queries(means, 200, 8).leftCols(200);
+    const Marginal m{0.9, 0.3};
+    Eigen::VectorXd closed(q.cols()), differenced(q.cols());
+    g.divergence(q, m, closed);
+    f.divergence(q, m, differenced);
+    for (Eigen::Index j = 0; j < q.cols(); ++j) {
+        if (q.col(j).norm() > 100) continue;
+        QVERIFY2(std::abs(closed(j) - differenced(j)) <= 1e-6 * (std::abs(closed(j)) + 1.0),
+                 qPrintable(QString("query %1: %2 vs %3").arg(j).arg(closed(j)).arg(differenced(j))));
     }
 }
 
