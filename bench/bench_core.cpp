@@ -2,12 +2,18 @@
 // clipping and EMA, i.e. the trainer's real step) and score evaluations/s for
 // the 2(+log sigma)-128-128-128-2 SiLU network. Prints one JSON object per
 // measurement on stdout (bench/run.sh pairs them with the PyTorch peer's).
+// The "exact" measurements time the exact score of a 20,000-point set with
+// its spatial cut-off against the full sum, and the likelihood flows of
+// issue 11 (the exact moons score; a DDPM against a VP schedule): their
+// targets are in the comments beside them.
 //
 // Timing: warm up, then the median of 5 timed windows of ~0.4 s each.
 // Usage: bench_core [--threads N] [--chunk C] [--quick] [--only TEXT]
 //   --chunk: the trainer's columns per forward/backward pass (for tuning)
 //   --only:  run only the measurements whose "kind what size" contains TEXT
 //            (e.g. "eval", "ncsn 128"), for profiling one of them
+#include "EmpiricalDistribution.h"
+#include "Likelihood.h"
 #include "NoiseSchedule.h"
 #include "Objective.h"
 #include "Presets.h"
@@ -78,6 +84,51 @@ void report(const char* kind, const char* what, int size, double rate, double gf
     std::printf("{\"kind\":\"%s\",\"what\":\"%s\",\"size\":%d,\"rate\":%.1f,\"gflops\":%.1f,\"threads\":%d}\n", kind,
                 what, size, rate, gflops, threads);
     std::fflush(stdout);
+}
+
+// The exact score of a 20,000-point moons set at small noise, with the cut-off
+// and with the full sum (points per second; target: the cut-off >= 10x the
+// full sum at std 0.01, measured 21-24x on the 2-core dev host; ~3x at std
+// 0.1, where the cut-off disc holds a sixth of the set); then the likelihood
+// flows (one run each, rate = points per second, "gflops" = velocity
+// evaluations per point): the exact moons score on 50 points (was > 100 s,
+// ~7,900 evaluations; target: under 10 s on one core, measured 0.6 s) and the
+// exact 8-Gaussians score under a DDPM and a VP schedule (target: DDPM
+// evaluations within 1.25x VP's; were 3-4x, now equal).
+template <typename Wanted>
+void exactBenchmarks(Wanted&& wanted, double window, int windows, bool quick, ThreadPool& pool)
+{
+    const EmpiricalDistribution big(makePreset("moons", 20000, 3).points);
+    const Eigen::Matrix2Xd queries = makePreset("moons", 2048, 4).points;
+    Eigen::Matrix2Xd out(2, queries.cols());
+    for (const double sd : {0.01, 0.1}) {
+        const Marginal m{1.0, sd};
+        const std::string tag = sd == 0.01 ? "std0.01" : "std0.1";
+        if (wanted("exact", ("cutoff " + tag).c_str(), 20000)) {
+            const double rate = medianRate([&](int reps) { for (int r = 0; r < reps; ++r) big.score(queries, m, out); },
+                                           window, windows);
+            report("exact", ("cutoff " + tag).c_str(), 20000, rate * double(queries.cols()), 0.0, 1);
+        }
+        if (wanted("exact", ("fullsum " + tag).c_str(), 20000)) {
+            const double rate = medianRate(
+                [&](int reps) { for (int r = 0; r < reps; ++r) big.scoreFullSum(queries, m, out); }, window, windows);
+            report("exact", ("fullsum " + tag).c_str(), 20000, rate * double(queries.cols()), 0.0, 1);
+        }
+    }
+    const auto flow = [&](const char* what, const Dataset& data, const NoiseSchedule& schedule,
+                          const Eigen::Matrix2Xd& points) {
+        if (!wanted("nll", what, int(points.cols()))) return;
+        const ExactScoreSource source(std::make_shared<const Dataset>(data));
+        const auto t0 = Clock::now();
+        const LikelihoodResult r = logLikelihood(source, schedule, points, LikelihoodConfig{}, pool);
+        report("nll", what, int(points.cols()), double(points.cols()) / seconds(t0, Clock::now()),
+               r.evaluationsPerPoint, pool.size());
+    };
+    if (!quick) flow("exact moons", makePreset("moons", 4000, 1), NoiseSchedule::vp(), makePreset("moons", 50, 3).points);
+    const Dataset gaussians = makePreset("8gaussians", 1000, 1);
+    const Eigen::Matrix2Xd some = gaussians.points.leftCols(256);
+    flow("exact 8gaussians ddpm", gaussians, NoiseSchedule::ddpmLinear(1000), some);
+    flow("exact 8gaussians vp", gaussians, NoiseSchedule::vp(), some);
 }
 
 } // namespace
@@ -155,5 +206,6 @@ int main(int argc, char** argv)
         const double rate = double(c.particles) * sampler.stepsTaken() / seconds(t0, Clock::now());
         report("sample", "annealed", c.particles, rate, rate * 2 * net.mlp().forwardMacsPerExample() * 1e-9, threads);
     }
+    exactBenchmarks(wanted, window, windows, quick, pool);
     return 0;
 }

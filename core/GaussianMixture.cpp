@@ -119,6 +119,11 @@ GaussianMixture::GaussianMixture(std::vector<double> weights, Eigen::Matrix2Xd m
         total += weights_[k];
     }
     if (!std::isfinite(total)) throw InputError("Gaussian mixture: the weights overflow when summed");
+    for (const Eigen::Matrix2d& C : covs_) { // largest eigenvalue of the symmetric 2x2
+        const double half = std::hypot(0.5 * (C(0, 0) - C(1, 1)), C(0, 1));
+        maxCovEigenvalue_ = std::max(maxCovEigenvalue_, 0.5 * (C(0, 0) + C(1, 1)) + half);
+    }
+    if (int(K) >= kIndexMinComponents) index_ = std::make_shared<const PointIndex>(means_);
     // Weights that already sum to 1 up to rounding are kept as they are:
     // normalising normalised weights can move their last bits, and a mixture
     // read back from a scene file must give exactly the scores it gave before.
@@ -126,32 +131,152 @@ GaussianMixture::GaussianMixture(std::vector<double> weights, Eigen::Matrix2Xd m
     for (double& w : weights_) w /= total;
 }
 
+// Calls use(j, comps, w, count, sum, logp) for every query column j: the
+// candidate components comps[0..count) with w[i] = term_i / max term (the
+// largest exactly 1), sum = sum of w (in [1, count]) and logp = log p(x_j).
+// cutoff = false, or a small mixture: every component. A non-finite x (or one
+// so far that every term underflows) gives NaN sum and logp (propagated, not
+// invented).
+template <typename Use>
+void GaussianMixture::forEachQuery(const Eigen::Ref<const Eigen::Matrix2Xd>& x, Marginal m, bool cutoff,
+                                   Use&& use) const
+{
+    const Prepared p = prepare(weights_, means_, covs_, m);
+    const int K = size();
+    std::vector<int> comps(static_cast<std::size_t>(K), 0), all(static_cast<std::size_t>(K));
+    for (int k = 0; k < K; ++k) all[std::size_t(k)] = k;
+    std::vector<double> w(static_cast<std::size_t>(K));
+    const double a = m.mean, s2 = m.std * m.std;
+    const double cMax = *std::max_element(p.c.begin(), p.c.end());
+    const double lambda = a * a * maxCovEigenvalue_ + s2; // largest covariance eigenvalue at this level
+    const double logRatio = std::log(double(K) / kCutoffTolerance);
+    const bool indexed = cutoff && index_ && a != 0.0;
+    const auto logTerm = [&](int k, const Eigen::Vector2d& xj) {
+        const Eigen::Vector2d d = xj - p.mu[std::size_t(k)];
+        return p.c[std::size_t(k)] - 0.5 * d.dot(p.P[std::size_t(k)] * d);
+    };
+    for (Eigen::Index j = 0; j < x.cols(); ++j) {
+        const Eigen::Vector2d xj = x.col(j);
+        const int* cand = all.data();
+        int count = K;
+        if (!xj.allFinite()) count = 0; // NaN out below, without the sum (a diverged particle)
+        else if (indexed) {
+            const double ux = xj.x() / a, uy = xj.y() / a; // the tree holds the unscaled means
+            if (std::isfinite(ux) && std::isfinite(uy)) {
+                int pos = 0;
+                index_->nearest(ux, uy, &pos);
+                const double l0 = logTerm(index_->order()[std::size_t(pos)], xj);
+                const double r2 = 2.0 * lambda * (cMax - l0 + logRatio) / (a * a);
+                if (std::isfinite(r2) && r2 < index_->farthestCorner2(ux, uy)) {
+                    count = 0;
+                    index_->forEachLeafNear(ux, uy, r2, [&](int begin, int end) {
+                        for (int i = begin; i < end; ++i) comps[std::size_t(count++)] = index_->order()[std::size_t(i)];
+                    });
+                    cand = comps.data();
+                }
+            }
+        }
+        double mx = -std::numeric_limits<double>::infinity();
+        for (int i = 0; i < count; ++i) {
+            w[std::size_t(i)] = logTerm(cand[i], xj);
+            mx = std::max(mx, w[std::size_t(i)]);
+        }
+        if (!std::isfinite(mx)) { // x not finite: propagate NaN, do not invent a value
+            std::fill(w.begin(), w.begin() + count, std::numeric_limits<double>::quiet_NaN());
+            const double nan = std::numeric_limits<double>::quiet_NaN();
+            use(j, p, cand, w.data(), count, nan, nan); // sum NaN: score and divergence NaN too
+            continue;
+        }
+        double sum = 0.0;
+        for (int i = 0; i < count; ++i) {
+            w[std::size_t(i)] = std::exp(std::max(w[std::size_t(i)] - mx, -700.0)); // floor: no denormals
+            sum += w[std::size_t(i)];
+        }
+        use(j, p, cand, w.data(), count, sum, mx + std::log(sum));
+    }
+}
+
+namespace {
+// score = sum_k r_k P_k (mu_k - x), r_k = w_k / sum.
+Eigen::Vector2d scoreOf(const Prepared& p, const Eigen::Vector2d& x, const int* comps, const double* w, int count,
+                        double sum)
+{
+    Eigen::Vector2d s = Eigen::Vector2d::Zero();
+    for (int i = 0; i < count; ++i) {
+        const std::size_t k = std::size_t(comps[i]);
+        s += w[i] * (p.P[k] * (p.mu[k] - x));
+    }
+    return s / sum;
+}
+} // namespace
+
 void GaussianMixture::score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, Marginal m,
                             Eigen::Ref<Eigen::Matrix2Xd> out) const
 {
     if (out.cols() != x.cols()) throw InputError("Gaussian mixture: score output has the wrong size");
-    const Prepared p = prepare(weights_, means_, covs_, m);
-    const int K = size();
-    std::vector<double> w(K);
-    for (Eigen::Index j = 0; j < x.cols(); ++j) {
-        const Eigen::Vector2d xj = x.col(j);
-        double sum = 0.0;
-        weightsAt(p, xj, w.data(), &sum);
-        // score = sum_k r_k P_k (mu_k - x), r_k = w_k / sum.
-        Eigen::Vector2d s = Eigen::Vector2d::Zero();
-        for (int k = 0; k < K; ++k) s += w[k] * (p.P[k] * (p.mu[k] - xj));
-        out.col(j) = s / sum;
-    }
+    forEachQuery(x, m, true, [&](Eigen::Index j, const Prepared& p, const int* comps, const double* w, int count,
+                                 double sum, double) { out.col(j) = scoreOf(p, x.col(j), comps, w, count, sum); });
+}
+
+void GaussianMixture::scoreFullSum(const Eigen::Ref<const Eigen::Matrix2Xd>& x, Marginal m,
+                                   Eigen::Ref<Eigen::Matrix2Xd> out) const
+{
+    if (out.cols() != x.cols()) throw InputError("Gaussian mixture: score output has the wrong size");
+    forEachQuery(x, m, false, [&](Eigen::Index j, const Prepared& p, const int* comps, const double* w, int count,
+                                  double sum, double) { out.col(j) = scoreOf(p, x.col(j), comps, w, count, sum); });
 }
 
 void GaussianMixture::logDensity(const Eigen::Ref<const Eigen::Matrix2Xd>& x, Marginal m,
                                  Eigen::Ref<Eigen::VectorXd> out) const
 {
     if (out.size() != x.cols()) throw InputError("Gaussian mixture: log-density output has the wrong size");
-    const Prepared p = prepare(weights_, means_, covs_, m);
-    std::vector<double> w(size());
-    double sum = 0.0;
-    for (Eigen::Index j = 0; j < x.cols(); ++j) out(j) = weightsAt(p, x.col(j), w.data(), &sum);
+    forEachQuery(x, m, true,
+                 [&](Eigen::Index j, const Prepared&, const int*, const double*, int, double, double logp) {
+                     out(j) = logp;
+                 });
+}
+
+void GaussianMixture::logDensityFullSum(const Eigen::Ref<const Eigen::Matrix2Xd>& x, Marginal m,
+                                        Eigen::Ref<Eigen::VectorXd> out) const
+{
+    if (out.size() != x.cols()) throw InputError("Gaussian mixture: log-density output has the wrong size");
+    forEachQuery(x, m, false,
+                 [&](Eigen::Index j, const Prepared&, const int*, const double*, int, double, double logp) {
+                     out(j) = logp;
+                 });
+}
+
+void GaussianMixture::divergence(const Eigen::Ref<const Eigen::Matrix2Xd>& x, Marginal m,
+                                 Eigen::Ref<Eigen::VectorXd> out) const
+{
+    if (out.size() != x.cols()) throw InputError("Gaussian mixture: divergence output has the wrong size");
+    // With g_k = P_k (mu_k - x): div score = sum_k r_k (|g_k|^2 - tr P_k) - |sum_k r_k g_k|^2.
+    // The variance part is taken about g of the heaviest component (weight 1),
+    // which keeps it from cancelling far from the means.
+    forEachQuery(x, m, true, [&](Eigen::Index j, const Prepared& p, const int* comps, const double* w, int count,
+                                 double sum, double) {
+        const Eigen::Vector2d xj = x.col(j);
+        Eigen::Vector2d ref = Eigen::Vector2d::Zero();
+        for (int i = 0; i < count; ++i)
+            if (w[i] == 1.0) {
+                const std::size_t k = std::size_t(comps[i]);
+                ref = p.P[k] * (p.mu[k] - xj);
+                break;
+            }
+        Eigen::Vector2d mean = Eigen::Vector2d::Zero();
+        double second = 0.0, trace = 0.0;
+        for (int i = 0; i < count; ++i) {
+            const std::size_t k = std::size_t(comps[i]);
+            const Eigen::Vector2d g = p.P[k] * (p.mu[k] - xj) - ref;
+            mean += w[i] * g;
+            second += w[i] * g.squaredNorm();
+            trace += w[i] * p.P[k].trace();
+        }
+        mean /= sum;
+        double var = second / sum - mean.squaredNorm();
+        if (var < 0.0) var = 0.0; // rounding; NaN stays NaN
+        out(j) = var - trace / sum;
+    });
 }
 
 Eigen::MatrixXd GaussianMixture::responsibilities(const Eigen::Ref<const Eigen::Matrix2Xd>& x, Marginal m) const

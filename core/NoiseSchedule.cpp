@@ -7,9 +7,20 @@
 //    L = 1), but their t is the log formula above, not u, so that t agrees with
 //    the continuous VE between the end sigmas used by the SDE view.
 //  - DDPM levels have t = k/T. The SDE view of a DDPM schedule is the VP SDE
-//    with the piecewise-constant rate beta(t) = -T log(1 - beta_k) on
-//    ((k-1)/T, k/T], so exp(-integratedBeta(k/T)) = abar_k: the SDE marginal at
-//    a level time equals the discrete marginal.
+//    (MATH.md §4: f = -1/2 beta(t) x, g^2 = beta(t)) with a continuous beta(t),
+//    the continuous limit beta(k/T) ~ T beta_k of Song et al. 2021, built so
+//    that levels stay exact: the integrated beta B(t) = int_0^t beta is the C^1
+//    cubic Hermite interpolant through B(k/T) = -log abar_k. On ((k-1)/T, k/T]
+//    its mean rate is d_k = -T log(1 - beta_k) (~ T beta_k), so
+//    exp(-integratedBeta(k/T)) = abar_k: the SDE marginal at a level time equals
+//    the discrete marginal. Its knot rates beta(k/T) = m_k are the mean of the
+//    neighbouring d's (end knots extrapolated linearly), limited to
+//    [0, 3 min(d_k, d_k+1)] (Fritsch–Carlson), so beta(t) >= 0 and B increases.
+//    A linear DDPM schedule thus gets (up to the log1p's curvature) a linear
+//    beta(t), as the continuous VP has. Why not the piecewise-constant rate
+//    d_k itself: the probability-flow velocity would jump at every one of the
+//    T level times and the adaptive ODE solver of the likelihood shrank its
+//    step at each jump (~4x the evaluations of a VP/VE flow).
 //  - btilde_1 = beta_1 (1 - abar_0) / (1 - abar_1) = 0 (abar_0 = 1): the last
 //    reverse step from x_1 to x_0 adds no noise.
 //  - DDPM betas are not required to be monotone (only in (0, 1)); abar is then
@@ -150,6 +161,28 @@ NoiseSchedule NoiseSchedule::veContinuous(double sigmaMin, double sigmaMax)
     return s;
 }
 
+// The knot rates m_k = beta(k/T), k = 0..T, of the DDPM SDE view (see the top
+// of this file), from the mean rates d_k = -T log(1 - beta_k) of the intervals.
+static std::vector<double> ddpmKnotRates(const std::vector<double>& betas)
+{
+    const int T = int(betas.size()) - 1;
+    std::vector<double> d(std::size_t(T) + 2, 0.0); // d[1..T]
+    for (int k = 1; k <= T; ++k) d[std::size_t(k)] = -double(T) * std::log1p(-betas[std::size_t(k)]);
+    std::vector<double> m(std::size_t(T) + 1);
+    if (T == 1) {
+        m[0] = m[1] = d[1]; // one interval: constant rate
+        return m;
+    }
+    for (int k = 1; k < T; ++k) {
+        const double left = d[std::size_t(k)], right = d[std::size_t(k) + 1];
+        m[std::size_t(k)] = std::min(0.5 * (left + right), 3.0 * std::min(left, right));
+    }
+    m[0] = std::clamp(d[1] - 0.5 * (d[2] - d[1]), 0.0, 3.0 * d[1]);
+    m[std::size_t(T)] = std::clamp(d[std::size_t(T)] + 0.5 * (d[std::size_t(T)] - d[std::size_t(T) - 1]), 0.0,
+                                   3.0 * d[std::size_t(T)]);
+    return m;
+}
+
 // Fills alphaBars_ from betas_ (entry 0: beta 0, abar 1) and refuses betas that
 // are outside (0, 1) or that make abar stop decreasing / underflow: every level
 // must keep some signal (mean > 0) and differ from the one before.
@@ -188,6 +221,7 @@ NoiseSchedule NoiseSchedule::ddpmLinear(int T, double beta1, double betaT, bool 
     for (int t = 1; t < T; ++t) s.betas_[t] = b1 + (bT - b1) * double(t - 1) / double(T - 1);
     s.betas_[T] = bT; // exact end; T = 1: the single step is beta_T (the noisiest end)
     finishDdpm(s.betas_, s.alphaBars_);
+    s.ddpmRates_ = ddpmKnotRates(s.betas_);
     return s;
 }
 
@@ -209,6 +243,7 @@ NoiseSchedule NoiseSchedule::ddpmCosine(int T, double s)
         out.betas_[t] = std::min(beta, kCosineBetaClip);
     }
     finishDdpm(out.betas_, out.alphaBars_); // abar = product of the clipped alphas
+    out.ddpmRates_ = ddpmKnotRates(out.betas_);
     return out;
 }
 
@@ -221,6 +256,7 @@ NoiseSchedule NoiseSchedule::ddpmBetas(std::vector<double> betas)
     s.betas_.push_back(0.0);
     s.betas_.insert(s.betas_.end(), betas.begin(), betas.end());
     finishDdpm(s.betas_, s.alphaBars_);
+    s.ddpmRates_ = ddpmKnotRates(s.betas_);
     s.betaMin_ = *std::min_element(betas.begin(), betas.end());
     s.betaMax_ = *std::max_element(betas.begin(), betas.end());
     return s;
@@ -422,9 +458,14 @@ double NoiseSchedule::beta(double t) const
     t = std::clamp(t, 0.0, 1.0);
     if (kind_ == ScheduleKind::Vp || kind_ == ScheduleKind::SubVp) return betaMin_ + t * (betaMax_ - betaMin_);
     if (!betas_.empty()) {
+        // Derivative of integratedBeta's cubic: T d h01' + m_{k-1} h10' + m_k h11'
+        // in the interval's s = tT - (k-1), with d the interval's mean rate.
         const int T = numLevels();
         const int k = std::clamp(int(std::ceil(t * T)), 1, T);
-        return -double(T) * std::log1p(-betas_[k]);
+        const double u = t * T - double(k - 1);
+        const double d = -double(T) * std::log1p(-betas_[k]);
+        return d * 6.0 * u * (1.0 - u) + ddpmRates_[k - 1] * (1.0 - u) * (1.0 - 3.0 * u)
+             + ddpmRates_[k] * u * (3.0 * u - 2.0);
     }
     return 0.0;
 }
@@ -435,9 +476,14 @@ double NoiseSchedule::integratedBeta(double t) const
     if (kind_ == ScheduleKind::Vp || kind_ == ScheduleKind::SubVp)
         return betaMin_ * t + 0.5 * t * t * (betaMax_ - betaMin_);
     if (!betas_.empty()) {
+        // Cubic Hermite in u = tT - (k-1) from B_{k-1} = -log abar_{k-1} to
+        // B_k = B_{k-1} - log(1 - beta_k), with slopes m_{k-1}/T and m_k/T.
         const int T = numLevels();
         const int k = std::clamp(int(std::ceil(t * T)), 1, T);
-        return -std::log(alphaBars_[k - 1]) - (t * T - double(k - 1)) * std::log1p(-betas_[k]);
+        const double u = t * T - double(k - 1);
+        const double rise = -std::log1p(-betas_[k]);
+        const double h01 = u * u * (3.0 - 2.0 * u), h10 = u * (1.0 - u) * (1.0 - u), h11 = u * u * (u - 1.0);
+        return -std::log(alphaBars_[k - 1]) + rise * h01 + (ddpmRates_[k - 1] * h10 + ddpmRates_[k] * h11) / double(T);
     }
     return 0.0;
 }

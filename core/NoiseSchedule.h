@@ -98,7 +98,9 @@ public:
     // The marginal of that SDE at t in [0, 1] (clamped), for every kind: equal
     // to at(t) for continuous kinds; discrete VE levels give the continuous VE
     // between their end sigmas, DDPM betas the VP whose integrated beta passes
-    // through -log abar_k at t = k/T (so level k is hit exactly). The reverse-SDE
+    // through -log abar_k at t = k/T (so level k is hit exactly) with a
+    // continuous beta(t) ~ T beta_k (no jumps for the ODE solvers; the rule is
+    // at the top of NoiseSchedule.cpp). The reverse-SDE
     // and ODE samplers and the likelihood integrate with it.
     NoiseLevel sdeMarginal(double t) const;
 
@@ -139,6 +141,7 @@ private:
     std::vector<double> sigmasIncreasing_; // VE discrete levels, k = 1..N (index k-1)
     std::vector<double> betas_;            // DDPM, index 0 unused
     std::vector<double> alphaBars_;        // DDPM, alphaBars_[0] = 1
+    std::vector<double> ddpmRates_;        // DDPM SDE view: beta(k/T), k = 0..T (NoiseSchedule.cpp)
     std::vector<CurvePoint> curve_;
     int curveLevels_ = 0;
     double sigmaMin_ = 0, sigmaMax_ = 0, betaMin_ = 0, betaMax_ = 0, cosineS_ = 0;

@@ -79,6 +79,12 @@ void ExactScoreSource::score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const 
     exact_->score(x, level.marginal, out);
 }
 
+void ExactScoreSource::divergence(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+                                  Eigen::Ref<Eigen::VectorXd> out) const
+{
+    exact_->divergence(x, level.marginal, out);
+}
+
 double ExactScoreSource::minimumStd() const { return exact_->needsNoise() ? kPositiveStd : 0.0; }
 
 std::string ExactScoreSource::describe() const { return "exact (" + data_->name + ")"; }

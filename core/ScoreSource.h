@@ -57,6 +57,9 @@ public:
     explicit ExactScoreSource(std::shared_ptr<const Dataset> data);
     void score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
                Eigen::Ref<Eigen::Matrix2Xd> out) const override;
+    // The data's closed-form divergence (not differences of scores).
+    void divergence(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+                    Eigen::Ref<Eigen::VectorXd> out) const override;
     double minimumStd() const override;
     std::string describe() const override;
     const Dataset& data() const { return *data_; }

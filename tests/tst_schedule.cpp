@@ -386,19 +386,45 @@ void TestSchedule::marginalOde()
 
 void TestSchedule::ddpmSdeView()
 {
-    // The DDPM SDE view: piecewise-constant beta(t) whose integral reproduces
-    // abar at the level times, and whose derivative is beta(t) in between.
-    for (const NoiseSchedule& s : {NoiseSchedule::ddpmLinear(100), NoiseSchedule::ddpmCosine(100)}) {
+    // The DDPM SDE view (NoiseSchedule.cpp): integratedBeta is a C^1 cubic
+    // through -log abar_k at the level times, beta(t) its derivative -- a
+    // quadratic on each interval, so Simpson's rule integrates it exactly --
+    // continuous at the knots (no jumps for the ODE solvers) and >= 0.
+    const NoiseSchedule wild = NoiseSchedule::ddpmBetas({1e-4, 0.5, 1e-4, 0.9, 1e-3, 0.2, 0.999, 0.01});
+    for (const NoiseSchedule& s : {NoiseSchedule::ddpmLinear(100), NoiseSchedule::ddpmCosine(100),
+                                   NoiseSchedule::ddpmLinear(1, 1e-4, 0.3, false), NoiseSchedule::ddpmLinear(2, 1e-4, 0.3, false), wild}) {
         const int T = s.numLevels();
+        const QString name = QString::fromStdString(s.name()) + QString(" T = %1").arg(T);
         for (int k = 1; k <= T; ++k) {
-            const double tk = double(k) / T;
-            QVERIFY2(near(std::exp(-s.integratedBeta(tk)), s.alphaBar(k), 1e-12), qPrintable(QString::fromStdString(s.name()) + QString(" k = %1").arg(k)));
-            const double mid = (k - 0.5) / T, h = 1e-3 / T;
+            const double tk = double(k) / T, t0 = double(k - 1) / T, mid = (k - 0.5) / T;
+            QVERIFY2(near(std::exp(-s.integratedBeta(tk)), s.alphaBar(k), 1e-12), qPrintable(name + QString(" k = %1").arg(k)));
+            const double simpson = (s.beta(t0) + 4.0 * s.beta(mid) + s.beta(tk)) / (6.0 * T);
+            QVERIFY2(near(simpson, s.integratedBeta(tk) - s.integratedBeta(t0), 1e-12),
+                     qPrintable(name + QString(" k = %1: Simpson %2 vs %3").arg(k).arg(str(simpson))
+                                           .arg(str(s.integratedBeta(tk) - s.integratedBeta(t0)))));
+            const double h = 1e-4 / T;
             const double dB = (s.integratedBeta(mid + h) - s.integratedBeta(mid - h)) / (2.0 * h);
-            QVERIFY(near(dB, s.beta(mid), 1e-9));
+            // Truncation ~h^2 B''' / 6: relative to the interval's rates, not to
+            // beta(mid), which the wild betas make tiny between large ones.
+            const double scale = s.beta(t0) + s.beta(tk) + T * (s.integratedBeta(tk) - s.integratedBeta(t0));
+            QVERIFY2(near(dB, s.beta(mid), 1e-6, 1e-6 * scale), qPrintable(name + QString(" k = %1").arg(k)));
             QCOMPARE(s.diffusionSquared(mid), s.beta(mid));
             QCOMPARE(s.driftCoefficient(mid), -0.5 * s.beta(mid));
+            // Continuous at the knot: the two sides agree to the slope times the gap.
+            if (k < T) {
+                const double e = 1e-12 / T;
+                QVERIFY2(near(s.beta(tk - e), s.beta(tk + e), 1e-6), qPrintable(name + QString(" knot %1").arg(k)));
+            }
+            for (int i = 0; i <= 20; ++i) QVERIFY2(s.beta(t0 + i / (20.0 * T)) >= 0.0, qPrintable(name));
         }
+    }
+    // The standard continuous limit: DDPM-linear's beta(t) is the line through
+    // T beta_k (0.1 .. 20 for T = 1000) with beta_k placed mid-interval, at
+    // t = (k - 1/2)/T, up to -log(1 - beta_k) = beta_k (1 + beta_k / 2 + ...): 1%.
+    const NoiseSchedule linear = NoiseSchedule::ddpmLinear(1000);
+    for (double t = 0.01; t < 1.0; t += 0.0137) {
+        const double line = 0.1 + 19.9 * (1000 * t - 0.5) / 999.0;
+        QVERIFY2(near(linear.beta(t), line, 0.011), qPrintable(QString("t = %1: %2").arg(t).arg(linear.beta(t))));
     }
 }
 
