@@ -41,6 +41,8 @@ class QTimer;
 
 namespace ss::window {
 
+class AutosaveStore;
+
 struct SceneSetup {
     app::TrainingSetup training;
     app::SamplingSetup sampling;
@@ -91,14 +93,15 @@ public:
     static constexpr int kMaxRecent = 8;
 
     // Autosave of the current scene into dir every intervalMs (0 stops it),
-    // with the session marker; started by the window itself only when it uses
+    // in this instance's own file, guarded by its session lock
+    // (AutosaveStore); started by the window itself only when it uses
     // settings. Tests point it at a temporary folder.
     void setAutosave(const QString& dir, int intervalMs);
-    static QString autosavePath(const QString& dir);
-    static QString sessionMarkerPath(const QString& dir);
-    // The autosave a crashed session left in dir (its marker is still there),
-    // or empty.
-    static QString crashedAutosave(const QString& dir);
+    QString autosavePath() const;    // this instance's autosave (empty: autosave off)
+    QString sessionLockPath() const; // its session lock (empty: autosave off)
+    // The autosaves in dir of sessions that did not end cleanly and whose
+    // process is gone, newest first (never a running instance's).
+    static QStringList crashedAutosaves(const QString& dir);
     static constexpr int kAutosaveMs = 2 * 60 * 1000;
     // Shows the layers (and field resolution) in the view and the Layers dock.
     void applyLayers(const view::LayerSettings& layers);
@@ -184,7 +187,7 @@ private:
     QStringList recent_;         // Open Recent, newest first
     QMenu* recentMenu_ = nullptr;
     QTimer* autosave_ = nullptr;
-    QString autosaveDir_;        // empty: no autosave
+    std::unique_ptr<AutosaveStore> autosaveStore_; // null: no autosave
 };
 
 } // namespace ss::window
