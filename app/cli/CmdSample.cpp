@@ -134,6 +134,7 @@ int runSample(const Arguments& arguments)
         return 0;
     }
     const std::string out = args.required("out");
+    refuseSameFiles(args, {"model", "exact", "classifier-data", "sdedit", "from"}, {"out", "trajectories"});
     const SamplerConfig config = samplerConfigFrom(args);
     const SourceChoice source = sourceFromArgs(args, defaultScheduleFor(config.kind));
     Sampler sampler(config, source.schedule, source.source, int(args.integer("threads", 0, 0, 256)));
