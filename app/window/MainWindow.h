@@ -12,9 +12,9 @@
 // is opened on the GUI thread, all or nothing. An opened scene samples at once
 // and keeps training paused (the weights stay those saved until Start).
 // Autosave: the current scene every two minutes to the application's data
-// folder, with a marker that says the session is open; a clean exit removes
-// both, so a marker found at start-up means a crash (the window offers the
-// autosave then).
+// folder, in this instance's own file under its own session lock
+// (AutosaveStore); a clean exit removes both. At start-up the autosaves of
+// sessions whose process is gone (never a running instance's) are offered.
 #include "AnimationExport.h"
 #include "DataPanel.h"
 #include "FieldWorker.h"
@@ -157,8 +157,8 @@ private:
     void rememberRecent(const QString& path);
     void rebuildRecentMenu();
     void updateTitle();
-    void offerCrashRestore(const QString& dir); // start-up: a question, then the autosave
-    void endAutosave();                         // a clean end: the autosave and the marker go
+    void offerCrashRestore(const QString& dir); // start-up: a question per dead session's autosave
+    void endAutosave();                         // a clean end: this instance's autosave and lock go
 
     SceneSetup setup_;
     bool useSettings_;
