@@ -37,7 +37,8 @@ fi
 ss_log "building the fuzz targets with $jobs jobs"
 cmake --build "$build" --parallel "$jobs" || ss_die "fuzz: build failed"
 
-# Seeds: made fresh each run by the current writers, plus the lecture presets.
+# Seeds: made fresh each run by the current writers, plus the lecture presets;
+# fuzz/regressions/<target>/ keeps the inputs of fixed findings (committed).
 seeds="$build/seeds"
 rm -rf "$seeds"
 "$build/make_seeds" "$seeds" >/dev/null
@@ -52,13 +53,13 @@ for t in "${targets[@]}"; do
     bin="$build/fuzz_$t"
     [[ -x "$bin" ]] || ss_die "fuzz: no target '$t' (csv, model, scene, config, lecture)"
     corpus="$build/corpus/$t" findings="$build/findings/$t" log="$build/logs/$t.log"
-    mkdir -p "$corpus" "$findings" "$(dirname "$log")"
+    mkdir -p "$corpus" "$findings" "$(dirname "$log")" "$root/fuzz/regressions/$t"
     ss_log "fuzzing $t for $seconds s"
     status=0
     # -timeout: one input over 25 s is a finding (a freeze on outside input).
     "$bin" -max_total_time="$seconds" -timeout=25 -rss_limit_mb="${FUZZ_RSS_MB:-2048}" \
         -max_len=65536 -print_final_stats=1 -artifact_prefix="$findings/" \
-        "$corpus" "$seeds/$t" >"$log" 2>&1 || status=$?
+        "$corpus" "$seeds/$t" "$root/fuzz/regressions/$t" >"$log" 2>&1 || status=$?
     execs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')"
     if ((status != 0)); then
         failed+=("$t")
