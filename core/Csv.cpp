@@ -1,12 +1,11 @@
 #include "Csv.h"
 
+#include "AtomicFile.h"
 #include "Error.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <charconv>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -68,6 +67,15 @@ std::vector<std::string_view> splitFields(std::string_view line)
     }
 }
 
+// A field as shown in a message: at most 40 characters, so a huge field
+// (a whole file on one line) never becomes a huge message.
+std::string shown(std::string_view f)
+{
+    constexpr std::size_t kMax = 40;
+    if (f.size() <= kMax) return std::string(f);
+    return std::string(f.substr(0, kMax)) + "... (" + sizeText(std::int64_t(f.size())) + ")";
+}
+
 std::string fileNameOf(const std::string& path)
 {
     const std::string name = fs::path(path).filename().string();
@@ -95,6 +103,10 @@ Dataset parseCsv(const std::string& text, const std::string& sourceName, const C
         ++lineNo;
         const std::string_view line = trim(raw);
         if (line.empty() || line.front() == '#') continue;
+        // Before splitting: a line of millions of commas would cost a field each.
+        if (std::int64_t(line.size()) > limits.maxLineBytes)
+            throw fail(lineNo, "the line is " + sizeText(std::int64_t(line.size())) + " long, over the " +
+                                   sizeText(limits.maxLineBytes) + " limit for one point (is this a point file?)");
 
         const std::vector<std::string_view> fields = splitFields(line);
         double v = 0.0;
@@ -119,7 +131,7 @@ Dataset parseCsv(const std::string& text, const std::string& sourceName, const C
         if (int(xs.size() / 2) >= limits.maxRows)
             throw fail(lineNo, "more than " + std::to_string(limits.maxRows) + " points (the limit)");
         for (int c = 0; c < 2; ++c) {
-            const std::string field(fields[c]);
+            const std::string field = shown(fields[c]);
             switch (parseDouble(fields[c], v)) {
             case Num::Ok: break;
             case Num::NonFinite:
@@ -137,7 +149,7 @@ Dataset parseCsv(const std::string& text, const std::string& sourceName, const C
             int label = -1;
             const auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), label);
             if (f.empty() || ec != std::errc() || end != f.data() + f.size() || label < 0 || label > limits.maxLabel)
-                throw fail(lineNo, "label '" + std::string(f) + "' in column 3 must be a whole number from 0 to "
+                throw fail(lineNo, "label '" + shown(f) + "' in column 3 must be a whole number from 0 to "
                                        + std::to_string(limits.maxLabel));
             labels.push_back(label);
             maxLabel = std::max(maxLabel, label);
@@ -203,17 +215,15 @@ void saveCsv(const std::string& path, const Dataset& data)
     writeFileAtomically(path, text);
 }
 
-// The temporary file sits beside the target (same file system, so rename is
-// atomic on POSIX and replaces the target on Windows). The data are flushed to
-// the OS but not fsync'ed: a power cut may still lose the new version, never
-// leave a half-written target.
+// The temporary file sits beside the file replaced (same file system, so
+// rename is atomic on POSIX); links are written through and special files
+// refused (AtomicFile.h). The data are flushed to the OS but not fsync'ed: a
+// power cut may still lose the new version, never leave a half-written target.
 void writeFileAtomically(const std::string& path, const std::string& text)
 {
-    static std::atomic<unsigned> counter{0};
-    const auto ticks = std::uint64_t(std::chrono::steady_clock::now().time_since_epoch().count());
-    char suffix[32];
-    std::snprintf(suffix, sizeof suffix, ".tmp-%04x", unsigned((ticks ^ (ticks >> 16) ^ counter++ * 0x9E37u) & 0xFFFFu));
-    const std::string tmp = path + suffix;
+    const std::string target = atomicWriteTarget(path);
+    removeStaleTemporaries(target);
+    const std::string tmp = atomicTemporaryFor(target);
 
     const auto failWith = [&](const std::string& reason) -> InputError {
         std::error_code ignored;
@@ -230,9 +240,7 @@ void writeFileAtomically(const std::string& path, const std::string& text)
         out.close();
         if (out.fail()) throw failWith(errno ? std::strerror(errno) : "close failed");
     }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) throw failWith(ec.message());
+    replaceWithTemporary(tmp, target, path);
 }
 
 } // namespace ss

@@ -3,6 +3,7 @@
 #include "Error.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -26,12 +27,22 @@ LrDecay lrDecayFromName(const std::string& s)
     throw InputError("unknown learning-rate decay '" + s + "' (expected constant, cosine or step)");
 }
 
+namespace {
+std::string shortNumber(double v)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+} // namespace
+
 void OptimizerConfig::validate() const
 {
     auto check = [](bool ok, const std::string& what, double value) {
         if (!ok) throw InputError(what + " (got " + std::to_string(value) + ")");
     };
-    check(std::isfinite(learningRate) && learningRate > 0 && learningRate <= 1, "learning rate must be in (0, 1]",
+    check(learningRate >= kMinLearningRate && learningRate <= kMaxLearningRate,
+          "learning rate must be in [" + shortNumber(kMinLearningRate) + ", " + shortNumber(kMaxLearningRate) + "]",
           learningRate);
     check(beta1 >= 0 && beta1 < 1, "Adam beta1 must be in [0, 1)", beta1);
     check(beta2 >= 0 && beta2 < 1, "Adam beta2 must be in [0, 1)", beta2);

@@ -16,6 +16,11 @@ std::string lrDecayName(LrDecay d);            // "constant", "cosine", "step"
 LrDecay lrDecayFromName(const std::string& s); // throws InputError
 
 struct OptimizerConfig {
+    // The accepted learning rates, one home for the core and every front end
+    // (the CLI's --lr range, the window's spin box). The floor is where the
+    // trainer's halving after a divergence stops.
+    static constexpr double kMinLearningRate = 1e-12;
+    static constexpr double kMaxLearningRate = 1.0;
     double learningRate = 1e-3;
     double beta1 = 0.9;
     double beta2 = 0.999;

@@ -185,7 +185,7 @@ StepStats Trainer::step()
         net_.mlp().params() = snapshotParams_;
         adam_.setState(snapshotState_);
         OptimizerConfig c = adam_.config();
-        c.learningRate = std::max(c.learningRate * 0.5, 1e-12);
+        c.learningRate = std::max(c.learningRate * 0.5, OptimizerConfig::kMinLearningRate);
         adam_.setConfig(c);
         s.restored = true;
         s.step = adam_.state().step;
@@ -221,6 +221,7 @@ StepStats Trainer::run(int n)
 void Trainer::updateStats(const StepStats& s)
 {
     stats_.step = s.step;
+    stats_.finiteSteps += 1;
     stats_.loss = s.loss;
     stats_.gradNorm = s.gradNorm;
     stats_.smoothedLoss = std::isnan(stats_.smoothedLoss)

@@ -53,6 +53,10 @@ struct TrainStats {
     std::vector<double> levelLoss; // running mean loss per objective bin (NaN until seen)
     std::vector<double> levelStd;  // noise std of each bin
     int restores = 0;
+    // Steps applied by this trainer (finite loss and gradient). Still 0 after
+    // a run: every step diverged and the weights are the initial ones, which
+    // a front end must not save or report as trained.
+    std::int64_t finiteSteps = 0;
     std::string lastEvent;     // human-readable, e.g. the last restore
 };
 

@@ -1,8 +1,8 @@
 // Scene files from the window (offscreen; the window is built but not shown):
 // a saved scene reopens in a second window with the same settings, bit-exact
 // weights (raw and EMA), history, layers, view and particles; bad files are
-// refused with a message naming the problem and the scene stays; the autosave
-// writes at its interval and a crash (its marker left behind) is found.
+// refused with a message naming the problem and the scene stays. (The
+// autosave and crash restore: tst_app_autosave.)
 #include "AppTestSupport.h"
 #include "LayerSettingsJson.h"
 #include "MainWindow.h"
@@ -88,7 +88,6 @@ class TestAppScene : public QObject {
 private slots:
     void roundTrip();
     void badFilesAreRefused();
-    void autosaveAndCrashCheck();
     void layersJson();
 };
 
@@ -257,36 +256,6 @@ void TestAppScene::badFilesAreRefused()
     // And the good one opens.
     QVERIFY(w.openScene(goodPath));
     QVERIFY(w.training() != before);
-}
-
-void TestAppScene::autosaveAndCrashCheck()
-{
-    QTemporaryDir dir;
-    const QString autosave = MainWindow::autosavePath(dir.path());
-    QVERIFY(MainWindow::crashedAutosave(dir.path()).isEmpty());
-    {
-        MainWindow w(smallScene(), false);
-        w.training()->postStep(2);
-        w.setAutosave(dir.path(), 150);
-        QVERIFY(QFileInfo::exists(MainWindow::sessionMarkerPath(dir.path())));
-        QVERIFY(eventually([&] { return QFileInfo::exists(autosave); }));
-        // While the window is open, its marker is there: had it crashed now,
-        // the next start would find the autosave.
-        QCOMPARE(MainWindow::crashedAutosave(dir.path()), autosave);
-        QVERIFY(w.sceneFile().isEmpty()); // an autosave is not the scene's file
-        const SceneDocument doc = ss::loadScene(autosave.toStdString());
-        QVERIFY(doc.training.has_value());
-        // It is written again at the interval.
-        QFile::remove(autosave);
-        QVERIFY(eventually([&] { return QFileInfo::exists(autosave); }));
-        // A second window restores it.
-        MainWindow other(smallScene(), false);
-        QVERIFY(other.openScene(autosave));
-    }
-    // A clean close removes both.
-    QVERIFY(!QFileInfo::exists(autosave));
-    QVERIFY(!QFileInfo::exists(MainWindow::sessionMarkerPath(dir.path())));
-    QVERIFY(MainWindow::crashedAutosave(dir.path()).isEmpty());
 }
 
 void TestAppScene::layersJson()

@@ -302,6 +302,9 @@ void TestCli::sdeditAndFix()
 
 void TestCli::renderScene()
 {
+#ifndef SCORESCOPE_CLI_RENDER
+    QSKIP("scorescope-cli was built without the app (SCORESCOPE_BUILD_APP=OFF): no render command");
+#endif
     using namespace ss;
     // A small scene file (8 Gaussians, an untrained model, annealed Langevin
     // with the exact score: 5 levels x 4 steps, 2 steps a frame).

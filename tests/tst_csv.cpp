@@ -6,7 +6,11 @@
 //  - accepted: CRLF, spaces, comments, blank lines, a header, a BOM, '+';
 //  - refused: every bad file gives an InputError naming the file and, for a
 //    line problem, "<file>:<line>:";
-//  - saving: an unwritable path is refused; a failed save leaves the old file.
+//  - saving: an unwritable path is refused; a failed save leaves the old file;
+//    a link is written through, a pipe refused, and the temporaries of
+//    writers killed mid-write (kill -9) are removed by the next save;
+//  - bounded: a 30 MB line is refused at once (it took 568 MB and 15 s), and
+//    no message quotes more than 40 characters of a field.
 // How to add a case: a new bad file is a row in refused_data() (text, the
 // line the message must name or 0, and a fragment of the message).
 #include "Csv.h"
@@ -16,9 +20,14 @@
 
 #include <QDir>
 #include <QFile>
+#include <QElapsedTimer>
 #include <QTemporaryDir>
 
 #include <functional>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -75,6 +84,11 @@ private slots:
     void unwritablePath();
     void failedSaveKeepsOldFile();
     void readOnlyFolderKeepsOldFile();
+    void hugeLinesRefusedCheaply();
+    void longFieldsCutInMessages();
+    void writesThroughLinks();
+    void refusesSpecialFiles();
+    void removesTemporariesOfDeadWriters();
 
 private:
     QTemporaryDir dir_;
@@ -234,6 +248,93 @@ void TestCsv::readOnlyFolderKeepsOldFile()
     const QString msg = inputErrorOf([&] { ss::saveCsv(path.toStdString(), sample(true)); });
     QVERIFY2(msg.contains("keep.csv") && msg.contains("cannot write"), qPrintable(msg));
     QCOMPARE(readRaw(path), QByteArray("old contents\n"));
+}
+
+// Issue 11: a 30 MB line of commas took 568 MB and 15 s before being refused.
+void TestCsv::hugeLinesRefusedCheaply()
+{
+    for (const char fill : {',', '7'}) {
+        std::string text = "x,y\n1,2\n";
+        text.append(30u << 20, fill);
+        text += "\n3,4\n";
+        QElapsedTimer clock;
+        clock.start();
+        const QString msg = inputErrorOf([&] { ss::parseCsv(text, "wide.csv"); });
+        QVERIFY2(clock.elapsed() < 2000, qPrintable(QString::number(clock.elapsed()) + " ms"));
+        QVERIFY2(msg.startsWith("wide.csv:3: the line is 30 MB long, over the 4 KB limit"), qPrintable(msg));
+    }
+}
+
+// Issue 11: a 60 MB field was echoed whole into the error message.
+void TestCsv::longFieldsCutInMessages()
+{
+    ss::CsvLimits limits;
+    limits.maxLineBytes = 1 << 20;
+    for (const std::string& line : {"1," + std::string(100000, 'a'), "1," + std::string(100000, '9'),
+                                    "1,2," + std::string(100000, 'z')}) {
+        const QString msg = inputErrorOf([&] { ss::parseCsv("x,y,label\n" + line + "\n", "long.csv", limits); });
+        QVERIFY2(msg.startsWith("long.csv:2: "), qPrintable(msg.left(200)));
+        QVERIFY2(msg.size() < 200, qPrintable(msg.left(300)));
+        QVERIFY2(msg.contains("... (98 KB)"), qPrintable(msg));
+    }
+}
+
+void TestCsv::writesThroughLinks()
+{
+    QTemporaryDir dir;
+    const QString real = dir.filePath("real.csv"), link = dir.filePath("link.csv");
+    writeRaw(real, "old\n");
+    QVERIFY(QFile::link(real, link));
+    ss::saveCsv(link.toStdString(), sample(false));
+    QVERIFY(QFileInfo(link).isSymLink());
+    QCOMPARE(ss::loadCsv(real.toStdString()).size(), 5);
+    // A dangling link: the file it names is created.
+    const QString later = dir.filePath("later.csv"), dangling = dir.filePath("dangling.csv");
+    QVERIFY(QFile::link(later, dangling));
+    ss::saveCsv(dangling.toStdString(), sample(true));
+    QVERIFY(QFileInfo(dangling).isSymLink());
+    QCOMPARE(ss::loadCsv(later.toStdString()).numClasses, 4);
+    // A loop of links is refused, not followed for ever.
+    QVERIFY(QFile::link(dir.filePath("b.csv"), dir.filePath("a.csv")));
+    QVERIFY(QFile::link(dir.filePath("a.csv"), dir.filePath("b.csv")));
+    const QString msg = inputErrorOf([&] { ss::saveCsv(dir.filePath("a.csv").toStdString(), sample(false)); });
+    QVERIFY2(msg.contains("symbolic links"), qPrintable(msg));
+}
+
+// As root, `--out /dev/full` turned /dev/full into a regular file. A pipe
+// stands in for the device here.
+void TestCsv::refusesSpecialFiles()
+{
+    QTemporaryDir dir;
+    const QString fifo = dir.filePath("pipe.csv");
+    QCOMPARE(::mkfifo(fifo.toLocal8Bit().constData(), 0600), 0);
+    const QString msg = inputErrorOf([&] { ss::saveCsv(fifo.toStdString(), sample(false)); });
+    QVERIFY2(msg.contains("pipe.csv") && msg.contains("not a regular file"), qPrintable(msg));
+    QFileInfo info(fifo);
+    QVERIFY(info.exists() && !info.isFile());
+    QVERIFY(QDir(dir.path()).entryList({"pipe.csv.tmp-*"}, QDir::Files).isEmpty());
+    const QString folder = inputErrorOf([&] { ss::saveCsv(dir.path().toStdString(), sample(false)); });
+    QVERIFY2(folder.contains("folder"), qPrintable(folder));
+}
+
+// kill -9 mid-write left target.tmp-* files that nothing removed.
+void TestCsv::removesTemporariesOfDeadWriters()
+{
+    QTemporaryDir dir;
+    const QString target = dir.filePath("out.csv");
+    const pid_t child = fork(); // a writer that is gone
+    if (child == 0) _exit(0);
+    QVERIFY(child > 0);
+    QCOMPARE(waitpid(child, nullptr, 0), child);
+    const QString dead = QStringLiteral("%1.tmp-%2-0").arg(target).arg(child);
+    const QString mine = QStringLiteral("%1.tmp-%2-999").arg(target).arg(getpid()); // this process: may be in flight
+    const QString alive = QStringLiteral("%1.tmp-1-0").arg(target);                 // init runs
+    const QString other = dir.filePath("other.csv.tmp-") + QString::number(child) + "-0"; // another target's
+    for (const QString& p : {dead, mine, alive, other}) writeRaw(p, "partial");
+    ss::saveCsv(target.toStdString(), sample(false));
+    QVERIFY(!QFile::exists(dead));
+    QVERIFY(QFile::exists(mine) && QFile::exists(alive) && QFile::exists(other));
+    QCOMPARE(ss::loadCsv(target.toStdString()).size(), 5);
 }
 
 QTEST_APPLESS_MAIN(TestCsv)

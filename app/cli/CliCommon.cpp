@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 namespace ss::cli {
@@ -137,6 +138,32 @@ SourceChoice sourceFromArgs(const Args& args, const std::string& fallbackSchedul
     c.source = std::make_shared<ClassifierGuidance>(c.source, *mixtureData->mixture, componentClasses(*mixtureData),
                                                     label, w);
     return c;
+}
+
+void refuseSameFiles(const Args& args, std::initializer_list<const char*> inputs,
+                     std::initializer_list<const char*> outputs)
+{
+    namespace fs = std::filesystem;
+    // Two outputs may both be new files: then their resolved paths decide.
+    const auto same = [&](const char* a, const char* b, bool bothOutputs) {
+        if (!args.has(a) || !args.has(b)) return false;
+        std::error_code ec, ec2;
+        if (fs::equivalent(args.text(a), args.text(b), ec) && !ec) return true;
+        if (!bothOutputs) return false;
+        const fs::path pa = fs::weakly_canonical(fs::absolute(args.text(a)), ec);
+        const fs::path pb = fs::weakly_canonical(fs::absolute(args.text(b)), ec2);
+        return !ec && !ec2 && pa == pb;
+    };
+    for (auto out = outputs.begin(); out != outputs.end(); ++out) {
+        for (const char* in : inputs)
+            if (same(in, *out, false))
+                throw InputError("--" + std::string(*out) + " " + args.text(*out) + " is the same file as --" + in +
+                                 " " + args.text(in) + ": refusing to overwrite an input");
+        for (auto other = outputs.begin(); other != out; ++other)
+            if (same(*other, *out, true))
+                throw InputError("--" + std::string(*out) + " and --" + *other + " name the same file (" +
+                                 args.text(*out) + ")");
+    }
 }
 
 void report(const Args& args, const nlohmann::json& summary, const std::string& text)

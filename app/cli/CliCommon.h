@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,14 @@ struct SourceChoice {
 };
 // fallbackSchedule: the kind used with --exact when --schedule is absent.
 SourceChoice sourceFromArgs(const Args& args, const std::string& fallbackSchedule);
+
+// Refuses (InputError) a command whose output would overwrite one of its
+// inputs: each option in `outputs` that is given is compared with each given
+// option in `inputs` (and with the other outputs) as files: the same file
+// through links or another spelling (same device and inode) is refused before
+// anything is read or written. Options naming a preset or a missing file pass.
+void refuseSameFiles(const Args& args, std::initializer_list<const char*> inputs,
+                     std::initializer_list<const char*> outputs);
 
 // Prints summary as one JSON object (--json) or text lines on stdout.
 void report(const Args& args, const nlohmann::json& summary, const std::string& text);

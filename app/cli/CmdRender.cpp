@@ -73,6 +73,7 @@ int runRender(const Arguments& arguments)
         return 0;
     }
     const std::string scenePath = args.required("scene"), out = args.required("out");
+    refuseSameFiles(args, {"scene"}, {"out"});
     const QSize size(int(args.integer("width", 1280, 16, 7680)), int(args.integer("height", 720, 16, 4320)));
     const double fps = args.number("fps", 25, 1, 120);
     const int frames = int(args.integer("frames", 0, 0, 100000));
@@ -115,9 +116,15 @@ int runRender(const Arguments& arguments)
         if (progress) std::fprintf(stderr, "\n");
         encoder.finish();
     }
+    // Say what was written: a PNG sequence is N files named after --out, not --out itself.
+    const bool sequence = !still && *app::videoFormatFromPath(outPath) == app::VideoFormat::PngSequence;
+    const std::string first = sequence ? app::pngSequenceFramePath(outPath, 0).toStdString() : out;
+    const std::string last = sequence ? app::pngSequenceFramePath(outPath, n - 1).toStdString() : out;
     nlohmann::json summary = {{"out", out}, {"frames", n}, {"width", size.width()}, {"height", size.height()}};
+    if (sequence) summary["files"] = {first, last};
+    const std::string written = sequence ? (n == 1 ? first : first + " ... " + last) : out;
     if (args.flag("json")) std::cout << summary.dump() << '\n';
-    else std::printf("%s: %d frame%s, %d x %d\n", out.c_str(), n, n == 1 ? "" : "s", size.width(), size.height());
+    else std::printf("wrote %s: %d frame%s, %d x %d\n", written.c_str(), n, n == 1 ? "" : "s", size.width(), size.height());
     return 0;
 }
 

@@ -164,6 +164,7 @@ int runSample(const Arguments& arguments)
         return 0;
     }
     const std::string out = args.required("out");
+    refuseSameFiles(args, {"model", "exact", "classifier-data", "sdedit", "from"}, {"out", "trajectories"});
     SamplerConfig config = samplerConfigFrom(args);
     const SourceChoice source = sourceFromArgs(args, defaultScheduleFor(config.kind));
     derivedDefaults(config, args, source);

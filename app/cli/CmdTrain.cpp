@@ -1,4 +1,7 @@
 // scorescope-cli train: a score network on a data set, written as MODEL.json.
+// SIGTERM or SIGINT stops it at the next step: the weights so far are saved
+// (atomically) and the status is 128 + the signal. A run in which no step was
+// finite saves nothing and fails (status 2): initial weights are not a model.
 #include "CliCommon.h"
 #include "Commands.h"
 
@@ -8,6 +11,7 @@
 #include "TrainingDefaults.h"
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <unistd.h>
@@ -38,6 +42,11 @@ ModelConfig modelFor(ObjectiveKind kind)
     }
     return m;
 }
+
+// SIGTERM or SIGINT during training: the loop stops at the next step and the
+// weights so far are saved (atomically) as a partial model.
+volatile std::sig_atomic_t gStopSignal = 0;
+extern "C" void onStopSignal(int signal) { gStopSignal = signal; }
 
 } // namespace
 
@@ -74,6 +83,9 @@ int runTrain(const Arguments& arguments)
         return 0;
     }
     const std::string out = args.required("out");
+    refuseSameFiles(args, {"data"}, {"out"});
+    std::signal(SIGTERM, onStopSignal);
+    std::signal(SIGINT, onStopSignal);
     const auto data = loadData(args.required("data"), int(args.integer("n", 4000, 1, 10'000'000)),
                                std::uint64_t(args.integer("data-seed", 1, 0, 1ll << 62)));
     ObjectiveConfig objective;
@@ -95,7 +107,8 @@ int runTrain(const Arguments& arguments)
         scheduleFromArgs(args, objective.kind == ObjectiveKind::Ddpm ? "linear" : "geometric", dataDiameter(*data));
     const int steps = int(args.integer("steps", kDefaultTrainSteps, 1, 100'000'000));
     OptimizerConfig optimizer = defaultOptimizer(steps);
-    optimizer.learningRate = args.number("lr", optimizer.learningRate, 1e-8, 10);
+    optimizer.learningRate = args.number("lr", optimizer.learningRate, OptimizerConfig::kMinLearningRate,
+                                         OptimizerConfig::kMaxLearningRate);
     TrainerConfig tc;
     tc.batchSize = int(args.integer("batch", kDefaultBatchSize, 1, 1 << 20));
     tc.threads = int(args.integer("threads", 0, 0, 256));
@@ -105,8 +118,9 @@ int runTrain(const Arguments& arguments)
     const bool progress = isatty(STDERR_FILENO) && !args.has("json");
     const auto start = std::chrono::steady_clock::now();
     auto lastPrint = start;
-    for (int done = 0; done < steps;) {
-        const int chunk = std::min(steps - done, 50);
+    int done = 0;
+    while (done < steps && !gStopSignal) {
+        const int chunk = std::min(steps - done, 10);
         trainer.run(chunk);
         done += chunk;
         const auto now = std::chrono::steady_clock::now();
@@ -118,7 +132,22 @@ int runTrain(const Arguments& arguments)
     }
     if (progress) std::fprintf(stderr, "\n");
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const char* signalName = gStopSignal == SIGTERM ? "SIGTERM" : "SIGINT";
+    // Initial weights are not a trained model: nothing is saved when no step was finite.
+    if (gStopSignal && trainer.stats().finiteSteps == 0) {
+        std::fprintf(stderr, "scorescope-cli train: stopped by %s before any finite step: nothing was saved\n", signalName);
+        return 128 + int(gStopSignal);
+    }
+    if (trainer.stats().finiteSteps == 0)
+        throw InputError("training diverged at every one of its " + std::to_string(done) +
+                         " steps (no step gave a finite loss; " + trainer.stats().lastEvent +
+                         "): nothing was saved; lower --lr or rescale the data");
     saveModel(out, trainedModelOf(trainer));
+    if (gStopSignal) {
+        std::fprintf(stderr, "scorescope-cli train: stopped by %s after %d of %d steps: saved the partial model to %s\n",
+                     signalName, done, steps, out.c_str());
+        return 128 + int(gStopSignal);
+    }
     const TrainStats& st = trainer.stats();
     char text[512];
     std::snprintf(text, sizeof text,

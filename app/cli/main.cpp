@@ -22,7 +22,8 @@ commands:
   render   draw a scene file as a picture (PNG, SVG, PDF) or an animation (MP4, WebM, GIF)
 
 Each command takes --help, and --json for a machine-readable summary.
-Exit status: 0 on success, 2 with a one-line message on stderr for bad usage or input.
+Exit status: 0 on success, 2 with a one-line message on stderr for bad usage or input;
+train stopped by SIGTERM/SIGINT saves the partial model and exits 128 + the signal.
 )";
 
 } // namespace

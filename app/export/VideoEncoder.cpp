@@ -1,7 +1,10 @@
 #include "VideoEncoder.h"
 
+#include "AtomicFile.h"
+
 #include "Error.h"
 
+#include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -86,12 +89,19 @@ QString lastLines(const QByteArray& text)
     return lines.mid(std::max<qsizetype>(0, lines.size() - kStderrLines)).join(QStringLiteral(" / "));
 }
 
-// rename(2): replaces an existing target atomically. Empty on success.
+// rename(2): replaces an existing target atomically; through a symbolic link
+// (the file it points to is replaced) and never over a device or pipe
+// (AtomicFile.h). Empty on success.
 QString renameReplacing(const QString& from, const QString& to)
 {
+    std::string target;
+    try {
+        target = atomicWriteTarget(to.toStdString());
+    } catch (const InputError& e) {
+        return QString::fromStdString(e.what());
+    }
     std::error_code ec;
-    std::filesystem::rename(std::filesystem::path(from.toStdString()),
-                            std::filesystem::path(to.toStdString()), ec);
+    std::filesystem::rename(std::filesystem::path(from.toStdString()), std::filesystem::path(target), ec);
     return ec ? QString::fromStdString(ec.message()) : QString();
 }
 
@@ -142,13 +152,18 @@ void VideoEncoder::start(const QString& path, VideoFormat format, QSize size, do
                              .toStdString());
     const QFileInfo target(path);
     if (target.isDir()) throwCannotWrite(path, QStringLiteral("it is a directory"));
+    if (format != VideoFormat::PngSequence) atomicWriteTarget(path.toStdString()); // a device: refused before encoding
     path_ = target.absoluteFilePath();
     format_ = format;
     size_ = size;
     frames_ = 0;
 
     // The partial output sits next to the target, so the final rename stays on one file system.
-    const QString partialStem = target.absolutePath() + "/." + target.fileName() + ".partial-XXXXXX";
+    // Tagged with this process's id, so the next export removes what a killed one left (AtomicFile.h).
+    const QString partialPrefix = "." + target.fileName() + ".partial-";
+    removeStaleTemporaries(target.absolutePath().toStdString(), partialPrefix.toStdString());
+    const QString partialStem =
+        target.absolutePath() + "/" + partialPrefix + QString::number(QCoreApplication::applicationPid()) + "-XXXXXX";
     if (format == VideoFormat::PngSequence) {
         partialDir_ = std::make_unique<QTemporaryDir>(partialStem);
         if (!partialDir_->isValid()) {

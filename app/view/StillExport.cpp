@@ -1,5 +1,6 @@
 #include "StillExport.h"
 
+#include "AtomicFile.h"
 #include "Error.h"
 
 #include <QBuffer>
@@ -18,8 +19,20 @@ namespace {
     throw InputError(QStringLiteral("cannot export %1: %2").arg(path, why).toStdString());
 }
 
-void commit(QSaveFile& file, const QString& path)
+// The encoded picture into the temporary file, then the rename. Every write
+// error must stop the commit: QSaveFile (Qt 6.4) misses a short write (a full
+// disk takes what fits and reports no error) and a failed flush of its buffer
+// at commit, so a full disk replaced the old file with a truncated one and
+// reported success. The whole picture is therefore encoded in memory first,
+// written in one call whose count is checked, and flushed before commit.
+void writeAndCommit(QSaveFile& file, const QByteArray& bytes, const QString& path)
 {
+    if (file.write(bytes) != bytes.size() || !file.flush() || file.error() != QFileDevice::NoError) {
+        const QString why = file.error() != QFileDevice::NoError ? file.errorString()
+                                                                 : QStringLiteral("the disk is full or the write failed");
+        file.cancelWriting(); // the temporary goes; the old file stays
+        fail(path, why);
+    }
     if (!file.commit()) fail(path, file.errorString());
 }
 } // namespace
@@ -61,14 +74,18 @@ void exportStill(const ScenePicture& picture, const QString& path, QSize size)
     QSaveFile file(path);
     if (ext != "png" && ext != "svg" && ext != "pdf")
         fail(path, QStringLiteral("unknown format '.%1' (use .png, .svg or .pdf)").arg(ext));
+    atomicWriteTarget(path.toStdString()); // refuses a device or pipe (QSaveFile would replace it)
     if (!file.open(QIODevice::WriteOnly)) fail(path, file.errorString());
     s.scale = exportScale(size);
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
     if (ext == "png") {
         const QImage image = renderImage(s, size);
-        if (!image.save(&file, "PNG")) fail(path, QStringLiteral("PNG encoding failed"));
+        if (!image.save(&buffer, "PNG")) fail(path, QStringLiteral("PNG encoding failed"));
     } else if (ext == "svg") {
         QSvgGenerator svg;
-        svg.setOutputDevice(&file);
+        svg.setOutputDevice(&buffer);
         svg.setSize(size);
         svg.setViewBox(QRect(QPoint(0, 0), size));
         svg.setTitle(QStringLiteral("ScoreScope"));
@@ -76,7 +93,7 @@ void exportStill(const ScenePicture& picture, const QString& path, QSize size)
         QPainter p(&svg);
         paintScene(p, s, QSizeF(size));
     } else {
-        QPdfWriter pdf(&file);
+        QPdfWriter pdf(&buffer);
         pdf.setTitle(QStringLiteral("ScoreScope"));
         pdf.setCreator(QStringLiteral("ScoreScope"));
         // One page the picture's size at 96 dpi; drawn in those pixel units.
@@ -86,7 +103,8 @@ void exportStill(const ScenePicture& picture, const QString& path, QSize size)
         QPainter p(&pdf);
         paintScene(p, s, QSizeF(size));
     }
-    commit(file, path);
+    buffer.close();
+    writeAndCommit(file, bytes, path);
 }
 
 } // namespace ss::view

@@ -21,7 +21,13 @@ LecturePreset lecturePresetFromJson(const QByteArray& text, const QString& name)
     } catch (const nlohmann::json::exception& e) {
         throw InputError(where + ": not valid JSON (" + e.what() + ")");
     }
-    if (!j.is_object() || j.value("format", "") != "scorescope-lecture" || j.value("version", 0) != 1)
+    // Typed checks first: j.value() would throw a type_error for a format
+    // that is not a string and cast a version of 1e300 to int (undefined
+    // behaviour; both found by fuzz/fuzz_lecture).
+    const auto format = j.is_object() ? j.find("format") : j.end();
+    const auto version = j.is_object() ? j.find("version") : j.end();
+    if (format == j.end() || !format->is_string() || *format != "scorescope-lecture" || version == j.end() ||
+        !version->is_number_integer() || *version != 1)
         throw InputError(where + ": not a version-1 scorescope-lecture file");
     LecturePreset p;
     p.title = QString::fromStdString(json::string(j, "title", where));

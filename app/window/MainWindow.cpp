@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "Application.h"
+#include "AutosaveStore.h"
 #include "Boundary.h"
 #include "ConfigJson.h"
 #include "Error.h"
@@ -248,16 +249,17 @@ MainWindow::MainWindow(const SceneSetup& scene, bool useSettings, QWidget* paren
 
     autosave_ = new QTimer(this);
     connect(autosave_, &QTimer::timeout, this, [this] {
-        if (!autosaveDir_.isEmpty()) training()->postSaveScene(windowPartOfScene(), autosavePath(autosaveDir_), true);
+        if (autosaveStore_) training()->postSaveScene(windowPartOfScene(), autosaveStore_->autosavePath(), true);
     });
     if (useSettings_) {
         recent_ = QSettings().value("scenes/recent").toStringList();
         while (recent_.size() > kMaxRecent) recent_.removeLast();
-        // After the window is up: the crash question first, then this session's marker.
+        // After the window is up: this session's lock first (a restored scene
+        // becomes its autosave), then the question about dead sessions.
         const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
         QTimer::singleShot(0, this, [this, dir] {
-            offerCrashRestore(dir);
             setAutosave(dir, kAutosaveMs);
+            offerCrashRestore(dir);
         });
     }
     updateTitle();
@@ -993,49 +995,59 @@ void MainWindow::updateTitle()
                                         : tr("%1 — ScoreScope").arg(QFileInfo(sceneFile_).fileName()));
 }
 
-QString MainWindow::autosavePath(const QString& dir) { return QDir(dir).filePath("autosave.scorescope"); }
+QString MainWindow::autosavePath() const { return autosaveStore_ ? autosaveStore_->autosavePath() : QString(); }
 
-QString MainWindow::sessionMarkerPath(const QString& dir) { return QDir(dir).filePath("session-open"); }
+QString MainWindow::sessionLockPath() const { return autosaveStore_ ? autosaveStore_->lockPath() : QString(); }
 
-QString MainWindow::crashedAutosave(const QString& dir)
-{
-    const QString file = autosavePath(dir);
-    return QFileInfo::exists(sessionMarkerPath(dir)) && QFileInfo::exists(file) ? file : QString();
-}
+QStringList MainWindow::crashedAutosaves(const QString& dir) { return AutosaveStore::crashedAutosaves(dir); }
 
 void MainWindow::setAutosave(const QString& dir, int intervalMs)
 {
     autosave_->stop();
-    if (!autosaveDir_.isEmpty() && (dir != autosaveDir_ || intervalMs <= 0)) endAutosave();
-    autosaveDir_.clear();
+    if (autosaveStore_ && (dir != autosaveStore_->dir() || intervalMs <= 0)) endAutosave();
     if (dir.isEmpty() || intervalMs <= 0) return;
-    QFile marker(sessionMarkerPath(dir));
-    if (!QDir().mkpath(dir) || !marker.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-        showMessage(tr("autosave off: cannot write in %1").arg(dir), true);
-        return;
+    if (!autosaveStore_) {
+        auto store = std::make_unique<AutosaveStore>(dir);
+        if (!store->begin()) {
+            showMessage(tr("autosave off: %1").arg(store->errorString()), true);
+            return;
+        }
+        autosaveStore_ = std::move(store);
     }
-    marker.write(QByteArray::number(QCoreApplication::applicationPid()) + "\n");
-    autosaveDir_ = dir;
     autosave_->start(intervalMs);
 }
 
+// A clean end: this instance's autosave and lock go; other instances' stay.
 void MainWindow::endAutosave()
 {
-    if (autosaveDir_.isEmpty()) return;
-    QFile::remove(autosavePath(autosaveDir_));
-    QFile::remove(sessionMarkerPath(autosaveDir_));
+    if (!autosaveStore_) return;
+    autosaveStore_->end();
+    autosaveStore_.reset();
 }
 
+// Start-up, after setAutosave: the autosaves of sessions that died, newest
+// first. A restored one becomes this session's own autosave (so a crash
+// before the next autosave still keeps it); a declined one is forgotten; one
+// that cannot be opened stays (the reason is shown).
 void MainWindow::offerCrashRestore(const QString& dir)
 {
-    const QString file = crashedAutosave(dir);
-    if (file.isEmpty()) return;
-    const QString when = QFileInfo(file).lastModified().toString(QStringLiteral("yyyy-MM-dd hh:mm"));
-    const auto answer = QMessageBox::question(
-        this, tr("Restore the last scene?"),
-        tr("ScoreScope did not close properly last time. Restore the scene saved automatically at %1?").arg(when),
-        QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
-    if (answer == QMessageBox::Yes) openSceneFile(file, true);
+    for (const QString& file : crashedAutosaves(dir)) {
+        const QString when = QFileInfo(file).lastModified().toString(QStringLiteral("yyyy-MM-dd hh:mm"));
+        const auto answer = QMessageBox::question(
+            this, tr("Restore the last scene?"),
+            tr("ScoreScope did not close properly last time. Restore the scene saved automatically at %1?").arg(when),
+            QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
+        if (answer != QMessageBox::Yes) {
+            AutosaveStore::discard(file);
+            continue;
+        }
+        if (!openSceneFile(file, true)) continue;
+        if (autosaveStore_) {
+            QFile::remove(autosaveStore_->autosavePath());
+            QFile::rename(file, autosaveStore_->autosavePath());
+        }
+        return; // one scene restored; the others are offered next time
+    }
 }
 
 } // namespace ss::window

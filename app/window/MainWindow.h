@@ -17,9 +17,9 @@
 // is opened on the GUI thread, all or nothing. An opened scene samples at once
 // and keeps training paused (the weights stay those saved until Start).
 // Autosave: the current scene every two minutes to the application's data
-// folder, with a marker that says the session is open; a clean exit removes
-// both, so a marker found at start-up means a crash (the window offers the
-// autosave then).
+// folder, in this instance's own file under its own session lock
+// (AutosaveStore); a clean exit removes both. At start-up the autosaves of
+// sessions whose process is gone (never a running instance's) are offered.
 #include "AnimationExport.h"
 #include "DataPanel.h"
 #include "FieldWorker.h"
@@ -45,6 +45,8 @@ class QMenu;
 class QTimer;
 
 namespace ss::window {
+
+class AutosaveStore;
 
 struct SceneSetup {
     app::TrainingSetup training;
@@ -96,14 +98,15 @@ public:
     static constexpr int kMaxRecent = 8;
 
     // Autosave of the current scene into dir every intervalMs (0 stops it),
-    // with the session marker; started by the window itself only when it uses
+    // in this instance's own file, guarded by its session lock
+    // (AutosaveStore); started by the window itself only when it uses
     // settings. Tests point it at a temporary folder.
     void setAutosave(const QString& dir, int intervalMs);
-    static QString autosavePath(const QString& dir);
-    static QString sessionMarkerPath(const QString& dir);
-    // The autosave a crashed session left in dir (its marker is still there),
-    // or empty.
-    static QString crashedAutosave(const QString& dir);
+    QString autosavePath() const;    // this instance's autosave (empty: autosave off)
+    QString sessionLockPath() const; // its session lock (empty: autosave off)
+    // The autosaves in dir of sessions that did not end cleanly and whose
+    // process is gone, newest first (never a running instance's).
+    static QStringList crashedAutosaves(const QString& dir);
     static constexpr int kAutosaveMs = 2 * 60 * 1000;
     // Shows the layers (and field resolution) in the view and the Layers dock.
     void applyLayers(const view::LayerSettings& layers);
@@ -164,8 +167,8 @@ private:
     void rememberRecent(const QString& path);
     void rebuildRecentMenu();
     void updateTitle();
-    void offerCrashRestore(const QString& dir); // start-up: a question, then the autosave
-    void endAutosave();                         // a clean end: the autosave and the marker go
+    void offerCrashRestore(const QString& dir); // start-up: a question per dead session's autosave
+    void endAutosave();                         // a clean end: this instance's autosave and lock go
 
     SceneSetup setup_;
     bool useSettings_;
@@ -194,7 +197,7 @@ private:
     QStringList recent_;         // Open Recent, newest first
     QMenu* recentMenu_ = nullptr;
     QTimer* autosave_ = nullptr;
-    QString autosaveDir_;        // empty: no autosave
+    std::unique_ptr<AutosaveStore> autosaveStore_; // null: no autosave
 };
 
 } // namespace ss::window
