@@ -21,6 +21,8 @@
 #include "Csv.h"
 #include "Presets.h"
 
+#include "CliTestSupport.h"
+
 #include <QtTest>
 
 #include <QJsonDocument>
@@ -32,22 +34,10 @@
 
 namespace {
 
-struct Run {
-    int status = -1;
-    QString out, err;
-};
+using clitest::cli;
+using clitest::Run;
 
-Run cli(const QStringList& args, const QString& dir)
-{
-    QProcess p;
-    p.setWorkingDirectory(dir);
-    p.start(QStringLiteral(SCORESCOPE_CLI), args);
-    p.waitForFinished(240000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
-
-QJsonObject json(const Run& r) { return QJsonDocument::fromJson(r.out.toUtf8()).object(); }
+using clitest::json;
 
 void writeCsv(const QString& path, const Eigen::Matrix2Xd& points)
 {

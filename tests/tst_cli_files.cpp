@@ -16,6 +16,8 @@
 #include "Presets.h"
 #include "SceneFile.h"
 
+#include "CliTestSupport.h"
+
 #include <QtTest>
 
 #include <QElapsedTimer>
@@ -27,20 +29,8 @@
 
 namespace {
 
-struct Run {
-    int status = -1;
-    QString out, err;
-};
-
-Run cli(const QStringList& args, const QString& dir)
-{
-    QProcess p;
-    p.setWorkingDirectory(dir);
-    p.start(QStringLiteral(SCORESCOPE_CLI), args);
-    p.waitForFinished(240000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
+using clitest::cli;
+using clitest::Run;
 
 QByteArray readAll(const QString& path)
 {
