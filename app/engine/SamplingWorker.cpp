@@ -3,6 +3,7 @@
 #include "Boundary.h"
 #include "Error.h"
 
+#include <QElapsedTimer>
 #include <QMetaObject>
 
 namespace ss::app {
@@ -104,7 +105,13 @@ void SamplingWorker::tick()
     QString error;
     const bool ok = guarded(
         [this] {
-            for (int i = 0; i < setup_.stepsPerTick && playing_; ++i) {
+            // A time budget as well as a step count: with many particles or
+            // a slow source, stepsPerTick steps could take seconds, and the
+            // messages queued behind the tick (pause, new settings) would wait
+            // for them. At least one step runs per tick.
+            QElapsedTimer clock;
+            clock.start();
+            for (int i = 0; i < setup_.stepsPerTick && playing_ && (i == 0 || clock.elapsed() < kTickBudgetMs); ++i) {
                 if (sampler_->done() && !sampler_->diverged() && setup_.loop) {
                     // Let the finished run be seen for holdTicks display ticks.
                     if (held_ < setup_.holdTicks) {

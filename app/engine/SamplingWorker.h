@@ -65,6 +65,8 @@ using ParticlesPtr = std::shared_ptr<const ParticleSnapshot>;
 class SamplingWorker : public QObject {
     Q_OBJECT
 public:
+    // Longest a display tick keeps stepping before it publishes and serves messages.
+    static constexpr int kTickBudgetMs = 40;
     // Throws InputError when the setup cannot sample. A learned source has no
     // network until postNetwork(); until then it samples with the exact score.
     explicit SamplingWorker(const SamplingSetup& setup, int tickMs = 16);
