@@ -41,7 +41,8 @@ def main():
     ours_files = args[i + 1:j] if i < j else args[i + 1:]
     peer_files = args[j + 1:] if i < j else args[j + 1:i]
     ours, peer = load(ours_files), load(peer_files)
-    unit = {"train": "steps/s", "eval": "points/s", "sample": "particle-steps/s"}
+    unit = {"train": "steps/s", "eval": "points/s", "sample": "particle-steps/s", "exact": "queries/s",
+            "nll": "point-evaluations/s"}
     print(f"{'measurement':<24}{'ours':>14}{'PyTorch':>14}{'ratio':>8}{'GFLOP/s':>10}{'target':>8}")
     for key, r in ours.items():
         p = peer.get(key)
@@ -50,7 +51,7 @@ def main():
         target = TARGETS.get(key)
         mark = "" if target is None else (f">={target:g}" + (" ok" if ratio >= target else " MISS"))
         prate = f"{p['rate']:.0f}" if p else "-"
-        print(f"{name:<24}{r['rate']:>14.0f}{prate:>14}{ratio:>8.2f}{r['gflops']:>10.1f}  {mark}  ({unit[key[0]]})")
+        print(f"{name:<24}{r['rate']:>14.0f}{prate:>14}{ratio:>8.2f}{r['gflops']:>10.1f}  {mark}  ({unit.get(key[0], 'per s')})")
 
 
 if __name__ == "__main__":
