@@ -182,4 +182,9 @@ double defaultStepSize(const SamplerConfig& config, const NoiseSchedule& schedul
     }
 }
 
+DdimSpacing defaultDdimSpacing(Direction direction)
+{
+    return direction == Direction::DataToNoise ? DdimSpacing::Trailing : DdimSpacing::Uniform;
+}
+
 } // namespace ss

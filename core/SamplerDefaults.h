@@ -17,6 +17,8 @@ class NoiseSchedule;
 struct Dataset;
 struct ObjectiveConfig;
 struct SamplerConfig;
+enum class DdimSpacing;
+enum class Direction;
 
 // The largest stable Langevin step eta at noise std `std` (> 0): the score of
 // data smoothed by N(0, std^2 I) has -Hessian <= I / std^2 (the posterior
@@ -96,5 +98,11 @@ double langevinStep(const NoiseSchedule& schedule, double std, int steps, double
 // other samplers have no step size to derive (their time grids are counted in
 // steps, and the PC corrector sets its own step from the SNR): config.stepSize.
 double defaultStepSize(const SamplerConfig& config, const NoiseSchedule& schedule, double dataVariance = 0);
+
+// DDIM's default spacing for a direction: Uniform to sample, Trailing to
+// encode (data -> noise), whose last step reaches level T, so the latents are
+// N(0, I); Uniform's last level is 1 + (S-1)T/S (981 of 1000 for S = 50:
+// latent variance ~0.82). The CLI's --spacing and the Sampler dock follow it.
+DdimSpacing defaultDdimSpacing(Direction direction);
 
 } // namespace ss

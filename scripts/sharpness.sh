@@ -10,13 +10,13 @@
 #   sw2     sliced W2 of the samples against the reference (scorescope-cli eval)
 #   sw2_0   its noise floor: sliced W2 of that independent data sample
 # Usage: scripts/sharpness.sh [PRESET...]   (default: every preset)
-# Environment: CLI (default build/app/cli/scorescope-cli), N samples (default
+# Environment: CLI (default build/app/scorescope-cli), N samples (default
 # 1000), THREADS (default 2), TRAIN_ARGS (extra options for train, e.g.
 # "--steps 500" to try a setting; empty = the defaults being measured).
 # Not a test (it trains 2 models per preset: minutes); timings are noisy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CLI=${CLI:-build/app/cli/scorescope-cli}
+CLI=${CLI:-build/app/scorescope-cli}
 N=${N:-1000}
 THREADS=${THREADS:-2}
 TRAIN_ARGS=${TRAIN_ARGS:-}

@@ -54,6 +54,7 @@ private slots:
     void writesAtItsIntervalAndEndsCleanly();
     void twoInstancesKeepTheirOwnFiles();
     void onlyDeadSessionsAreOffered();
+    void olderVersionsCrashIsOffered();
 };
 
 void TestAppAutosave::writesAtItsIntervalAndEndsCleanly()
@@ -129,6 +130,32 @@ void TestAppAutosave::onlyDeadSessionsAreOffered()
     QVERIFY(QFileInfo::exists(live.autosavePath()));
     // No stale lock is left behind either.
     QCOMPARE(QDir(dir.path()).entryList({"session-*.lock"}, QDir::Files).size(), 1);
+}
+
+void TestAppAutosave::olderVersionsCrashIsOffered()
+{
+    // The single-autosave layout of the first release: autosave.scorescope
+    // with its marker session-open is a crash (offered, and discarded as a
+    // pair); without the marker it ended cleanly (never offered).
+    QTemporaryDir dir;
+    const QDir d(dir.path());
+    const auto write = [&](const QString& name) {
+        QFile f(d.filePath(name));
+        return f.open(QIODevice::WriteOnly) && f.write("x\n") == 2;
+    };
+    QVERIFY(write("autosave.scorescope"));
+    QVERIFY(MainWindow::crashedAutosaves(dir.path()).isEmpty());
+    QVERIFY(write("session-open"));
+    const QString legacy = QFileInfo(d.filePath("autosave.scorescope")).absoluteFilePath();
+    QCOMPARE(MainWindow::crashedAutosaves(dir.path()), QStringList{legacy});
+    MainWindow live(smallScene(), false);
+    live.setAutosave(dir.path(), 100);
+    QVERIFY(eventually([&] { return QFileInfo::exists(live.autosavePath()); }));
+    QCOMPARE(MainWindow::crashedAutosaves(dir.path()), QStringList{legacy});
+    AutosaveStore::discard(legacy);
+    QVERIFY(!d.exists("autosave.scorescope") && !d.exists("session-open"));
+    QVERIFY(MainWindow::crashedAutosaves(dir.path()).isEmpty());
+    QVERIFY(QFileInfo::exists(live.autosavePath()));
 }
 
 QTEST_MAIN(TestAppAutosave)

@@ -3,6 +3,7 @@
 // the schedule until the user types one, the Noise schedule dock's
 // diagnostics quote the same eps, and a DDPM-linear schedule shows its own
 // beta_1 / beta_T in the greyed fields.
+#include "AppTestSupport.h"
 #include "MainWindow.h"
 #include "Sampler.h"
 #include "SamplerDefaults.h"
@@ -30,6 +31,8 @@ class TestAppDefaults : public QObject {
     Q_OBJECT
 private slots:
     void samplerStepFollowsSchedule();
+    void samplerStepFollowsData();
+    void ddimEncodingReachesT();
     void typedStepIsKept();
     void langevinStartsAtTheModelsSigma();
     void scheduleDiagnosticsUseTheSamplersRule();
@@ -62,6 +65,51 @@ void TestAppDefaults::samplerStepFollowsSchedule()
     QVERIFY(std::abs(step->value() - annealedEpsilon(sharper, 200, levels, v)) < 1e-9);
     // The hint beside the field says what the rule gives.
     QVERIFY(panel.findChild<QLabel*>("derivedStep")->text().contains(g3(step->value())));
+}
+
+void TestAppDefaults::samplerStepFollowsData()
+{
+    // A new data set in the window moves the derived eps with the data's mode
+    // variance (8 Gaussians: 0.1^2; a wider mixture: larger), and the sampler
+    // runs with it.
+    SceneSetup scene = defaultScene();
+    scene.training.model.hidden = {16};
+    MainWindow w(scene, false);
+    auto* step = w.samplerPanel()->findChild<QDoubleSpinBox*>("stepSize");
+    const int perLevel = scene.sampling.sampler.stepsPerLevel, levels = scene.sampling.sampler.annealedLevels;
+    QVERIFY(std::abs(step->value() - annealedEpsilon(scene.sampling.schedule, perLevel, levels, 0.01)) < 1e-9);
+    Dataset wide = makePreset("8gaussians", 500, 3, {{"std", 0.3}});
+    QVERIFY(std::abs(dataCurvatureVariance(&wide) - 0.09) < 1e-12);
+    emit w.dataPanel()->dataChanged(std::make_shared<const Dataset>(std::move(wide)), "wide");
+    const double expected = annealedEpsilon(scene.sampling.schedule, perLevel, levels, 0.09);
+    QVERIFY(std::abs(expected - scene.sampling.sampler.stepSize) > 1e-3 * expected);
+    QVERIFY2(std::abs(step->value() - expected) < 1e-9, qPrintable(QString::number(step->value())));
+    QVERIFY(apptest::eventually([&] {
+        return std::abs(w.sampling()->latest()->setup.sampler.stepSize - expected) < 1e-12;
+    }));
+}
+
+void TestAppDefaults::ddimEncodingReachesT()
+{
+    // DDIM set to encode switches an untouched Uniform spacing to Trailing (its
+    // last step reaches T) with one settings change; back to sampling, Uniform
+    // again; a spacing the user chose stays whatever the direction.
+    SceneSetup scene = defaultScene();
+    scene.sampling.sampler.kind = SamplerKind::Ddim;
+    SamplerPanel panel;
+    panel.showSetup(scene.sampling);
+    auto* direction = panel.findChild<QComboBox*>("direction");
+    auto* spacing = panel.findChild<QComboBox*>("ddimSpacing");
+    QSignalSpy changed(&panel, &SamplerPanel::settingsChanged);
+    direction->setCurrentIndex(direction->findData(int(Direction::DataToNoise)));
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(panel.apply(scene.sampling).sampler.spacing, DdimSpacing::Trailing);
+    direction->setCurrentIndex(direction->findData(int(Direction::NoiseToData)));
+    QCOMPARE(panel.apply(scene.sampling).sampler.spacing, DdimSpacing::Uniform);
+    spacing->setCurrentIndex(spacing->findData(int(DdimSpacing::Quadratic)));
+    direction->setCurrentIndex(direction->findData(int(Direction::DataToNoise)));
+    QCOMPARE(panel.apply(scene.sampling).sampler.spacing, DdimSpacing::Quadratic);
+    QCOMPARE(defaultDdimSpacing(Direction::DataToNoise), DdimSpacing::Trailing);
 }
 
 void TestAppDefaults::typedStepIsKept()

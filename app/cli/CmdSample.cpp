@@ -91,15 +91,15 @@ SamplerConfig samplerConfigFrom(const Args& args)
     c.eta = args.number("eta", 0.0, 0, 1);
     c.ddimSteps = int(args.integer("ddim-steps", 50, 1, 100'000));
     // Encoding defaults to trailing spacing, whose last step reaches level T (uniform stops short of it).
-    c.spacing = ddimSpacingFromName(
-        args.text("spacing", args.text("direction", "noise-to-data") == "data-to-noise" ? "trailing" : "uniform"));
+    const Direction direction = directionFromName(args.text("direction", "noise-to-data"));
+    c.spacing = ddimSpacingFromName(args.text("spacing", ddimSpacingName(defaultDdimSpacing(direction))));
     c.predictor = predictorFromName(args.text("predictor", "em"));
     c.correctorSteps = int(args.integer("corrector-steps", 1, 0, 1000));
     c.snr = args.number("snr", 0.16, 0, 1e3);
     c.ode = odeMethodFromName(args.text("ode-method", "rk45"));
     c.rtol = args.number("rtol", 1e-5, 0, 1);
     c.atol = args.number("atol", 1e-5, 0, 1);
-    c.direction = directionFromName(args.text("direction", "noise-to-data"));
+    c.direction = direction;
     if (args.has("fix-x1") && args.has("fix-x2")) throw UsageError("fix one coordinate: --fix-x1 or --fix-x2");
     if (args.has("fix-x1") || args.has("fix-x2")) {
         c.fixCoordinate = args.has("fix-x1") ? 0 : 1;

@@ -48,6 +48,13 @@ ModelConfig modelFor(ObjectiveKind kind)
 volatile std::sig_atomic_t gStopSignal = 0;
 extern "C" void onStopSignal(int signal) { gStopSignal = signal; }
 
+std::string widthsText(const std::vector<int>& widths)
+{
+    std::string text;
+    for (int w : widths) text += (text.empty() ? "" : ",") + std::to_string(w);
+    return text;
+}
+
 } // namespace
 
 int runTrain(const Arguments& arguments)
@@ -68,7 +75,8 @@ int runTrain(const Arguments& arguments)
          "Adam learning rate (default " + num(kDefaultLearningRate) +
              "), decayed along a cosine to a tenth at the last step; the samplers use the EMA of the weights "
              "(decay min(0.999, (1+t)/(10+t)) at step t, so it does not remember the initialisation)"},
-        {"hidden", "W,W,...", "hidden layer widths (default 128,128,128)"},
+        {"hidden", "W,W,...", "hidden layer widths (default " + widthsText(ModelConfig{}.hidden) +
+                                   ": depth resolves thin rings and spiral arms, width does not)"},
         {"activation", "NAME", "silu | softplus | tanh | relu (default silu)"},
         {"conditional", "", "give the network the data's class labels (for guidance)"},
         {"label-dropout", "P", "with --conditional: drop labels with probability P (classifier-free guidance)"},

@@ -17,6 +17,11 @@ const QString kLockSuffix = QStringLiteral(".lock");
 const QString kSavePrefix = QStringLiteral("autosave-");
 const QString kSaveSuffix = QStringLiteral(".scorescope");
 
+// Before per-instance stores (up to scene version 1's first release) one
+// autosave and one marker served every instance; a crash left both.
+const QString kLegacySave = QStringLiteral("autosave.scorescope");
+const QString kLegacyMarker = QStringLiteral("session-open");
+
 QString lockOf(const QString& dir, const QString& id) { return QDir(dir).filePath(kLockPrefix + id + kLockSuffix); }
 QString saveOf(const QString& dir, const QString& id) { return QDir(dir).filePath(kSavePrefix + id + kSaveSuffix); }
 
@@ -83,6 +88,8 @@ QStringList AutosaveStore::crashedAutosaves(const QString& dir)
         const QString id = name.mid(kSavePrefix.size(), name.size() - kSavePrefix.size() - kSaveSuffix.size());
         if (!QFileInfo::exists(lockOf(dir, id))) found.push_back(save);
     }
+    // A crashed session of the single-autosave version: its marker is still there.
+    if (d.exists(kLegacySave) && d.exists(kLegacyMarker)) found.push_back(QFileInfo(d.filePath(kLegacySave)));
     std::sort(found.begin(), found.end(),
               [](const QFileInfo& a, const QFileInfo& b) { return a.lastModified() > b.lastModified(); });
     QStringList out;
@@ -94,6 +101,11 @@ void AutosaveStore::discard(const QString& autosavePath)
 {
     const QFileInfo save(autosavePath);
     const QString name = save.fileName();
+    if (name == kLegacySave) { // the old layout's pair goes together
+        QFile::remove(save.absoluteFilePath());
+        QFile::remove(QDir(save.absolutePath()).filePath(kLegacyMarker));
+        return;
+    }
     if (!name.startsWith(kSavePrefix) || !name.endsWith(kSaveSuffix)) return;
     const QString id = name.mid(kSavePrefix.size(), name.size() - kSavePrefix.size() - kSaveSuffix.size());
     if (QFileInfo::exists(lockOf(save.absolutePath(), id))) return; // its session runs: never another's

@@ -41,7 +41,9 @@ public:
     void end();
 
     // The autosaves in dir of sessions whose process is gone, newest first
-    // (their stale locks are removed on the way).
+    // (their stale locks are removed on the way), including an older
+    // version's crashed session (autosave.scorescope beside its marker
+    // session-open; discard() removes the pair).
     static QStringList crashedAutosaves(const QString& dir);
     // Forgets a crashed session once its autosave was restored or declined:
     // removes the autosave, unless a running session holds its lock.

@@ -51,7 +51,8 @@ SceneSetup defaultScene()
     auto data = std::make_shared<const Dataset>(makePreset(s.presetId, s.points, s.dataSeed));
     s.title = QObject::tr("8 Gaussians");
     s.training.data = data;
-    s.training.model.hidden = {128, 128, 128};
+    // s.training.model: the core's default network (6x128), which resolves every
+    // preset the Data dock offers, not only these 8 Gaussians.
     s.training.objective.kind = ObjectiveKind::Ncsn;
     // sigma_max about the data's diameter (Song & Ermon), sigma_min below the
     // modes' width (0.1).
@@ -703,7 +704,12 @@ void MainWindow::postData(std::shared_ptr<const Dataset> data, bool restartSampl
     setup_.sampling.data = data;
     if (!data->mixture) modeLine_.clear(); // mode weights are shown for mixtures only
     training()->postData(data); // training goes on with the new points
-    if (restartSampler) sampling()->postSetup(setup_.sampling);
+    if (restartSampler) {
+        // The derived step sizes follow the data's mode variance: a new data set
+        // moves those the user has not typed (at most one more post, superseded).
+        samplerPanel_->setContext(setup_.sampling.schedule, data, singleSigmaOf(setup_.training.objective));
+        sampling()->postSetup(setup_.sampling);
+    }
     fields()->postData(data);
 }
 

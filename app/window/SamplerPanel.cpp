@@ -9,6 +9,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -277,6 +278,7 @@ void SamplerPanel::showSetup(const app::SamplingSetup& s)
     schedule_ = s.schedule;
     data_ = s.data;
     lastKind_ = c.kind;
+    lastDirection_ = c.direction;
     lastStd_ = derivedStd();
     lastStep_ = derivedStep();
     updateHint(); // the values stay the scene's (a saved scene reopens exactly)
@@ -328,6 +330,17 @@ bool SamplerPanel::followDerived()
         lastStep_ = step;
     }
     lastKind_ = k;
+    // DDIM's spacing follows the direction (defaultDdimSpacing: Trailing to
+    // encode, so the latents reach t = 1) unless the user chose another.
+    const auto direction = Direction(direction_->currentData().toInt());
+    if (direction != lastDirection_) {
+        if (DdimSpacing(spacing_->currentData().toInt()) == defaultDdimSpacing(lastDirection_)) {
+            const QSignalBlocker quiet(spacing_); // one settingsChanged, from the caller
+            spacing_->setCurrentIndex(spacing_->findData(int(defaultDdimSpacing(direction))));
+            moved = true;
+        }
+        lastDirection_ = direction;
+    }
     updateHint();
     return moved;
 }

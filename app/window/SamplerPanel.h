@@ -71,6 +71,7 @@ private:
     double modelSigma_ = 0;
     double lastStep_ = 0, lastStd_ = 0;
     SamplerKind lastKind_ = SamplerKind::AnnealedLangevin;
+    Direction lastDirection_ = Direction::NoiseToData;
 };
 
 } // namespace ss::window
