@@ -122,6 +122,18 @@ std::vector<double> Objective::binStd() const
     return out;
 }
 
+std::vector<double> Objective::binMean() const
+{
+    if (singleSigma(config_.kind)) return {1.0};
+    std::vector<double> out;
+    if (schedule_.isDiscrete()) {
+        for (int k = 1; k <= schedule_.numLevels(); ++k) out.push_back(schedule_.level(k).marginal.mean);
+    } else {
+        for (int b = 0; b < kContinuousBins; ++b) out.push_back(schedule_.at((b + 0.5) / kContinuousBins).marginal.mean);
+    }
+    return out;
+}
+
 NoiseLevel Objective::drawLevel(Rng& rng, int& bin) const
 {
     if (singleSigma(config_.kind)) {

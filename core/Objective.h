@@ -86,6 +86,7 @@ public:
     int numBins() const;
     // A representative noise std of each bin (for labelling per-level losses).
     std::vector<double> binStd() const;
+    std::vector<double> binMean() const; // the signal's scale of each bin: sqrt(alpha-bar) (VP), 1 (VE)
 
     // Draws B examples (with replacement) from data. Throws InputError when the
     // data set is empty or its labels do not fit the model.

@@ -66,6 +66,7 @@ void Trainer::resetWeights(std::uint64_t seed)
     resizeWorkers();
     stats_ = TrainStats{};
     stats_.levelStd = objective_.binStd();
+    stats_.levelMean = objective_.binMean();
     stats_.levelLoss.assign(stats_.levelStd.size(), std::numeric_limits<double>::quiet_NaN());
     takeSnapshot();
     rateStart_ = std::chrono::steady_clock::now();
@@ -105,6 +106,7 @@ void Trainer::setSchedule(const NoiseSchedule& schedule)
 {
     objective_.setSchedule(schedule);
     stats_.levelStd = objective_.binStd();
+    stats_.levelMean = objective_.binMean();
     stats_.levelLoss.assign(stats_.levelStd.size(), std::numeric_limits<double>::quiet_NaN());
 }
 

@@ -52,6 +52,7 @@ struct TrainStats {
     double stepsPerSecond = 0; // over recent steps
     std::vector<double> levelLoss; // running mean loss per objective bin (NaN until seen)
     std::vector<double> levelStd;  // noise std of each bin
+    std::vector<double> levelMean; // signal scale of each bin (sqrt(alpha-bar); 1 for VE)
     int restores = 0;
     // Steps applied by this trainer (finite loss and gradient). Still 0 after
     // a run: every step diverged and the weights are the initial ones, which

@@ -8,7 +8,9 @@
 #           modes have std 0.1; blur at the scale of a mode shows)
 #   near0   the same share for an independent data sample of the same size
 #   sw2     sliced W2 of the samples against the reference (scorescope-cli eval)
-#   sw2_0   its noise floor: sliced W2 of that independent data sample
+#   sw2_0   its noise floor: sliced W2 of independent data samples of the same
+#           size, as the range over 4 of them (at N = 1000 it spans about
+#           0.06-0.18 on 8 Gaussians: one value alone says little)
 # Usage: scripts/sharpness.sh [PRESET...]   (default: every preset)
 # Environment: CLI (default build/app/scorescope-cli), N samples (default
 # 1000), THREADS (default 2), TRAIN_ARGS (extra options for train, e.g.
@@ -44,12 +46,16 @@ near() {
 }
 sw2() { "$CLI" eval --samples "$1" --reference "$2" --json | sed -n 's/.*"sw2":\([^,}]*\).*/\1/p'; }
 
-printf '%-13s %-6s %7s %7s %6s %8s %8s %7s %7s\n' preset obj near near0 R sw2 sw2_0 train_s sample_s
+printf '%-13s %-6s %7s %7s %6s %8s %12s %7s %7s\n' preset obj near near0 R sw2 sw2_0 train_s sample_s
 for p in $presets; do
     "$CLI" data --preset "$p" --n 2000 --seed 11 --out "$work/ref.csv" > /dev/null
     "$CLI" data --preset "$p" --n "$N" --seed 12 --out "$work/own.csv" > /dev/null
     read -r near0 r < <(near "$work/own.csv" "$work/ref.csv")
-    floor=$(sw2 "$work/own.csv" "$work/ref.csv")
+    floors=$(for seed in 12 13 14 15; do
+        "$CLI" data --preset "$p" --n "$N" --seed "$seed" --out "$work/own$seed.csv" > /dev/null
+        sw2 "$work/own$seed.csv" "$work/ref.csv"
+    done | sort -g)
+    floor=$(printf '%.3f-%.3f' "$(echo "$floors" | head -1)" "$(echo "$floors" | tail -1)")
     for obj in ncsn ddpm; do
         sampler=annealed; [ "$obj" = ddpm ] && sampler=ddpm
         t0=$(date +%s.%N)
@@ -59,7 +65,7 @@ for p in $presets; do
         "$CLI" sample --model "$work/m.json" --sampler "$sampler" --n "$N" --threads "$THREADS" --out "$work/s.csv" > /dev/null
         t2=$(date +%s.%N)
         read -r share _ < <(near "$work/s.csv" "$work/ref.csv")
-        printf '%-13s %-6s %7s %7s %6s %8.4f %8.4f %7.1f %7.1f\n' "$p" "$obj" "$share" "$near0" "$r" \
+        printf '%-13s %-6s %7s %7s %6s %8.4f %12s %7.1f %7.1f\n' "$p" "$obj" "$share" "$near0" "$r" \
             "$(sw2 "$work/s.csv" "$work/ref.csv")" "$floor" "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)"
     done
 done

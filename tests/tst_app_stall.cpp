@@ -82,7 +82,10 @@ void TestAppStall::lossChartStaysSmall()
     const int levels = 200;
     app::TrainingSnapshot s;
     s.schedule = NoiseSchedule::ddpmLinear(levels, 5e-4, 0.1, false);
-    for (int k = 1; k <= levels; ++k) s.stats.levelStd.push_back(s.schedule.level(k).marginal.std);
+    for (int k = 1; k <= levels; ++k) {
+        s.stats.levelStd.push_back(s.schedule.level(k).marginal.std);
+        s.stats.levelMean.push_back(s.schedule.level(k).marginal.mean);
+    }
     s.stats.levelLoss.assign(levels, 1.0);
     s.stats.levelLoss[0] = std::nan(""); // a level not seen yet: its band is the mean of the rest
     StallMonitor monitor;
@@ -121,10 +124,13 @@ void TestAppStall::lossChartStaysSmall()
         names << line->name();
     }
     QCOMPARE(names.front(), QString("total"));
-    // Bands in noise order, from the smallest σ (level 1) to the largest.
-    const QString first = QString::number(s.stats.levelStd.front(), 'g', 2);
-    QVERIFY2(names.at(1).startsWith(QStringLiteral("σ ") + first), qPrintable(names.join(" | ")));
-    for (int b = 1; b < names.size(); ++b) QVERIFY2(names.at(b).startsWith(QStringLiteral("σ ")), qPrintable(names.at(b)));
+    // Bands in noise order, from the smallest noise (level 1) to the largest,
+    // labelled by σ/√ᾱ: DDPM's σ itself crowds against 1 at the top.
+    const QString first = QString::number(s.stats.levelStd.front() / s.stats.levelMean.front(), 'g', 2);
+    const QString vp = QStringLiteral("σ/√ᾱ ");
+    QVERIFY2(names.at(1).startsWith(vp + first), qPrintable(names.join(" | ")));
+    for (int b = 1; b < names.size(); ++b) QVERIFY2(names.at(b).startsWith(vp), qPrintable(names.at(b)));
+    QVERIFY2(!names.back().contains("0.99"), qPrintable(names.back())); // the top band spreads
     // The legend under the chart names every series.
     const auto entries = panel.findChild<QWidget*>("lossLegend")->findChildren<QLabel*>();
     QCOMPARE(int(entries.size()), TrainingPanel::kMaxBands + 1);

@@ -6,6 +6,7 @@
 #include "AnimationRenderer.h"
 
 #include "Presets.h"
+#include "StillExport.h"
 
 #include <QDir>
 #include <QSignalSpy>
@@ -60,7 +61,31 @@ private slots:
     void noiseSweep();
     void trainingProgress();
     void cancelLeavesNothing();
+    void divergedRunSaysSo();
 };
+
+void TestExportAnimation::divergedRunSaysSo()
+{
+    // Step size 99999 (issue 11's reproduction): the run stops at its last
+    // finite particles, and every later frame says so: "diverged" in the
+    // caption, and the divergence's message as a banner over the picture.
+    AnimationJob job = presetJob();
+    job.sampling.sampler.stepSize = 99999;
+    job.overlayText = true;
+    AnimationRenderer r(job);
+    const view::ScenePicture early = r.picture(0);
+    QVERIFY(!early.particles->divergence);
+    QVERIFY(!early.caption.contains("diverged"));
+    const view::ScenePicture late = r.picture(20);
+    QVERIFY(late.particles->divergence);
+    QVERIFY2(late.caption.contains("diverged"), qPrintable(late.caption));
+    QVERIFY(late.particles->particles.allFinite());
+    view::ScenePicture quiet = late;
+    auto undiverged = std::make_shared<ParticleSnapshot>(*late.particles);
+    undiverged->divergence.reset();
+    quiet.particles = undiverged;
+    QVERIFY(view::renderImage(late, job.size) != view::renderImage(quiet, job.size)); // the banner
+}
 
 void TestExportAnimation::framesAreDeterministic()
 {

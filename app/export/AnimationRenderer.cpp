@@ -75,9 +75,11 @@ view::ScenePicture AnimationRenderer::picture(int i)
         p->level = level = sampler_->level();
         p->step = sampler_->stepsTaken();
         p->playing = true; // no step-term arrows in animations
+        p->divergence = sampler_->divergence(); // the frames after it say so (paintScene's banner)
         s.particles = p;
         what = QObject::tr("%1 · step %2").arg(QString::fromStdString(samplerKindName(job_.sampling.sampler.kind)))
                    .arg(p->step);
+        if (p->divergence) what += QObject::tr(" · diverged");
     } else if (trainer_) {
         // Frame k shows the model after k * stepsPerFrame steps (frame 0: the initial weights).
         const std::int64_t target = std::int64_t(k) * job_.stepsPerFrame;

@@ -180,6 +180,10 @@ void paintScene(QPainter& p, const ScenePicture& s, QSizeF size)
     }
     p.restore();
     paintOverlay(p, s, size);
+    // A diverged run says so in every picture of it (stills, animation frames):
+    // the particles shown are its last finite ones, not a result.
+    if (s.particles && s.particles->divergence)
+        paintBanner(p, QString::fromStdString(s.particles->divergence->describe(true)), true, size, s.scale);
 }
 
 void paintOverlay(QPainter& p, const ScenePicture& s, QSizeF size)

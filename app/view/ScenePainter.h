@@ -29,7 +29,8 @@ struct ScenePicture {
     double scale = 1.0;    // text, point and line sizes (1: the screen's)
 };
 
-// The whole scene into a size x size-pixel painter (white background first).
+// The whole scene into a size x size-pixel painter (white background first),
+// with paintBanner's message when the particles' run diverged.
 void paintScene(QPainter& p, const ScenePicture& s, QSizeF size);
 // The overlay only: grid, axes, caption, legend, colour bar, corner text.
 void paintOverlay(QPainter& p, const ScenePicture& s, QSizeF size);

@@ -130,7 +130,8 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent)
     chartView_->setRenderHint(QPainter::Antialiasing);
     chartView_->setMinimumHeight(130);
     const QString tip = tr("Each band is the mean loss of a contiguous group of noise levels;\n"
-                           "σ: the noise standard deviation of its levels (least to most noise).");
+                           "σ: the noise standard deviation of its levels (least to most noise);\n"
+                           "σ/√ᾱ (DDPM, VP): the noise relative to the shrunk signal, the noise at the data's scale.");
     chartView_->setToolTip(tip);
     layout->addWidget(chartView_, 1);
     legend_ = new QWidget(this);
@@ -226,8 +227,9 @@ void TrainingPanel::showSnapshot(const app::TrainingSnapshot& s)
                          .arg(s.stats.stepsPerSecond, 0, 'f', 0)
                          .arg(s.running ? QString() : tr(" · paused")));
     if (s.step < lastStep_) clearHistory();
-    if (s.stats.levelStd != levelStd_) { // a new schedule: the bands' σ ranges
+    if (s.stats.levelStd != levelStd_ || s.stats.levelMean != levelMean_) { // a new schedule: the bands' σ ranges
         levelStd_ = s.stats.levelStd;
+        levelMean_ = s.stats.levelMean;
         relabelBands();
     }
     if (s.step == lastStep_ || !std::isfinite(s.stats.smoothedLoss) || s.stats.smoothedLoss <= 0) return;
@@ -316,11 +318,18 @@ void TrainingPanel::setLevels(int levels)
 void TrainingPanel::relabelBands()
 {
     const bool haveStd = int(levelStd_.size()) == levels_;
+    // VP (DDPM) levels by their noise-to-signal ratio σ/√ᾱ, the data-scale noise:
+    // their σ crowds against 1 (0.9990–0.9999) where the ratio still spreads.
+    const bool vp = int(levelMean_.size()) == levels_ &&
+                    std::any_of(levelMean_.begin(), levelMean_.end(), [](double m) { return m != 1.0; });
+    const auto scale = [&](int k) {
+        return vp ? levelStd_[std::size_t(k)] / levelMean_[std::size_t(k)] : levelStd_[std::size_t(k)];
+    };
     for (std::size_t b = 0; b < bands_.size(); ++b) {
         const int first = bandStart_[b], last = bandStart_[b + 1] - 1;
         QString name;
         if (haveStd)
-            name = QStringLiteral("σ ") + sigmaRange(levelStd_[std::size_t(first)], levelStd_[std::size_t(last)]);
+            name = (vp ? QStringLiteral("σ/√ᾱ ") : QStringLiteral("σ ")) + sigmaRange(scale(first), scale(last));
         else if (first == last)
             name = tr("level %1").arg(first + 1);
         else

@@ -95,6 +95,7 @@ private:
     int levels_ = 0;                     // levels the bands cover
     std::vector<int> bandStart_;         // band b: levels [bandStart_[b], bandStart_[b + 1])
     std::vector<double> levelStd_;       // each level's noise std (the latest snapshot's), noise increasing
+    std::vector<double> levelMean_;      // each level's signal scale √ᾱ: VP bands are labelled by σ/√ᾱ
     std::vector<PlotRow> plot_;          // every stride_-th record since the last rebuild
     std::size_t stride_ = 1, count_ = 0; // keeps record i (since the rebuild) when i % stride_ == 0
     std::int64_t lastStep_ = -1;
