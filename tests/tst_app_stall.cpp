@@ -131,6 +131,7 @@ void TestAppStall::lossChartStaysSmall()
     QVERIFY2(names.at(1).startsWith(vp + first), qPrintable(names.join(" | ")));
     for (int b = 1; b < names.size(); ++b) QVERIFY2(names.at(b).startsWith(vp), qPrintable(names.at(b)));
     QVERIFY2(!names.back().contains("0.99"), qPrintable(names.back())); // the top band spreads
+    QVERIFY2(!names.join(' ').contains("e+"), qPrintable(names.join(" | "))); // 180, not 1.8e+02
     // The legend under the chart names every series.
     const auto entries = panel.findChild<QWidget*>("lossLegend")->findChildren<QLabel*>();
     QCOMPARE(int(entries.size()), TrainingPanel::kMaxBands + 1);

@@ -49,10 +49,14 @@ double niceCeil(double x)
 // apart; one level (lo == hi): three digits.
 QString sigmaRange(double lo, double hi)
 {
-    if (lo == hi) return QString::number(lo, 'g', 3);
+    // 180, not 1.8e+02: whole numbers once the digits reach the decimal point.
+    const auto text = [](double v, int digits) {
+        return std::abs(v) >= std::pow(10.0, digits) ? QString::number(v, 'f', 0) : QString::number(v, 'g', digits);
+    };
+    if (lo == hi) return text(lo, 3);
     int digits = 2;
-    while (digits < 4 && QString::number(lo, 'g', digits) == QString::number(hi, 'g', digits)) ++digits;
-    return QString::number(lo, 'g', digits) + QChar(0x2013) + QString::number(hi, 'g', digits);
+    while (digits < 4 && text(lo, digits) == text(hi, digits)) ++digits;
+    return text(lo, digits) + QChar(0x2013) + text(hi, digits);
 }
 } // namespace
 
