@@ -817,20 +817,8 @@ SceneDocument MainWindow::windowPartOfScene()
     doc.data = *data;
     // A preset's origin, when the Data dock still shows the set it made (the
     // dock's fields are read back; a drawn or loaded set has none).
-    const auto* preset = dataPanel_->findChild<QComboBox*>("preset");
-    const auto* count = dataPanel_->findChild<QSpinBox*>("pointCount");
-    const auto* seed = dataPanel_->findChild<QSpinBox*>("dataSeed");
-    if (preset && count && seed && data == dataPanel_->current() &&
-        data->name == preset->currentData().toString().toStdString()) {
-        DataOrigin origin;
-        origin.preset = data->name;
-        origin.count = count->value();
-        origin.seed = std::uint64_t(seed->value());
-        for (const QDoubleSpinBox* box : dataPanel_->findChildren<QDoubleSpinBox*>())
-            if (box->objectName().startsWith("param_"))
-                origin.params[box->objectName().mid(6).toStdString()] = box->value();
-        doc.origin = origin;
-    }
+    const DataOrigin origin = dataPanel_->origin();
+    if (data == dataPanel_->current() && data->name == origin.preset) doc.origin = origin;
     // The settings as the window knows them; the training thread replaces them
     // with its trainer's (captureTraining), which are the ones in effect.
     doc.model = setup_.training.model;
