@@ -166,7 +166,7 @@ void SchedulePanel::applyCurveEdit(const CurveEdit& edit)
         curve_->setSchedule(current_); // the handles go back to what is applied
         return;
     }
-    show(next);
+    showSchedule(next);
     emit scheduleRequested(current_);
 }
 
@@ -185,7 +185,7 @@ void SchedulePanel::apply()
         current_ = schedule();
     } catch (const InputError& e) {
         emit message(tr("schedule refused: %1").arg(QString::fromStdString(e.what())), true);
-        show(current_); // the fields go back to the schedule in use
+        showSchedule(current_); // the fields go back to the schedule in use
         return;
     }
     curve_->setSchedule(current_);
@@ -194,7 +194,7 @@ void SchedulePanel::apply()
     emit scheduleRequested(current_);
 }
 
-void SchedulePanel::show(const NoiseSchedule& s)
+void SchedulePanel::showSchedule(const NoiseSchedule& s)
 {
     const QSignalBlocker block(this);
     current_ = s;
