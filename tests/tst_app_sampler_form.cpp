@@ -125,6 +125,20 @@ void TestAppSamplerForm::visibleRowsFollowTheTable()
     choose(panel, "odeMethod", int(OdeMethod::Heun));
     QVERIFY(panel.findChild<QWidget*>("timeSteps")->isVisibleTo(&panel));
     QVERIFY(!panel.findChild<QWidget*>("rtol")->isVisibleTo(&panel));
+    // Conditioning (every sampler): its value and rounds show once a coordinate is fixed.
+    QVERIFY(panel.findChild<QWidget*>("fixCoordinate")->isVisibleTo(&panel));
+    QVERIFY(!panel.findChild<QWidget*>("fixValue")->isVisibleTo(&panel));
+    choose(panel, "samplerKind", int(K::Ddpm));
+    choose(panel, "fixCoordinate", 0);
+    QVERIFY(panel.findChild<QWidget*>("fixValue")->isVisibleTo(&panel));
+    QVERIFY(panel.findChild<QWidget*>("resampleRounds")->isVisibleTo(&panel));
+    auto* value = panel.findChild<QDoubleSpinBox*>("fixValue");
+    value->setValue(1.5);
+    emit value->editingFinished();
+    const SamplerConfig conditioned = panel.apply(app::SamplingSetup{}).sampler;
+    QCOMPARE(conditioned.fixCoordinate, 0);
+    QCOMPARE(conditioned.fixValue, 1.5);
+    conditioned.validate(); // a setup the sampler runs
 }
 
 void TestAppSamplerForm::roundTripsEveryField()

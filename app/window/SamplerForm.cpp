@@ -92,6 +92,7 @@ std::vector<SamplerRow> buildRows()
         return c.kind == K::Langevin || c.kind == K::ReverseSde || c.kind == K::PredictorCorrector ||
             (c.kind == K::ProbabilityFlow && c.ode != OdeMethod::Rk45);
     };
+    const Applies conditioned = [](const SamplerConfig& c) { return c.fixCoordinate >= 0; };
     const Applies adaptiveOde = [](const SamplerConfig& c) {
         return c.kind == K::ProbabilityFlow && c.ode == OdeMethod::Rk45;
     };
@@ -306,6 +307,37 @@ std::vector<SamplerRow> buildRows()
          .initial = int(Direction::NoiseToData),
          .appliesTo = kinds({K::ProbabilityFlow, K::Ddim}),
          .field = ofSampler(&SamplerConfig::direction)},
+        // Replacement / RePaint conditioning (every sampler, noise to data only:
+        // the worker refuses it with encoding, saying so).
+        {.name = "fixCoordinate",
+         .label = tr("Condition on"),
+         .tooltip =
+             tr("Replacement conditioning: after every step the chosen coordinate is overwritten with a\n"
+                "forward-noised copy of the fixed value, so the particles sample (approximately)\n"
+                "p(x | x_j = value). Sampling only (noise → data)."),
+         .widget = W::Choice,
+         .choices = {{tr("Nothing"), -1}, {tr("x₁ = value"), 0}, {tr("x₂ = value"), 1}},
+         .initial = -1,
+         .field = ofSampler(&SamplerConfig::fixCoordinate)},
+        {.name = "fixValue",
+         .label = tr("Fixed value"),
+         .widget = W::Real,
+         .lo = -100,
+         .hi = 100,
+         .decimals = 3,
+         .initial = 0,
+         .appliesTo = conditioned,
+         .field = ofSampler(&SamplerConfig::fixValue)},
+        {.name = "resampleRounds",
+         .label = tr("Resampling rounds"),
+         .tooltip = tr("RePaint: U > 1 re-noises each step and repeats it U times; more rounds usually\n"
+                       "come closer to the conditional (and cost U times the score evaluations)."),
+         .widget = W::Integer,
+         .lo = 1,
+         .hi = 100,
+         .initial = 1,
+         .appliesTo = conditioned,
+         .field = ofSampler(&SamplerConfig::resampleRounds)},
     };
 }
 } // namespace
