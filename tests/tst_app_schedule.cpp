@@ -79,6 +79,7 @@ private slots:
     void addAndRemovePoints();
     void invalidEditIsRefused();
     void formAndViews();
+    void everyKindRoundTrips();
     void dragAppliesToTheRunningTrainer();
     void pictures();
 };
@@ -372,6 +373,28 @@ void TestAppSchedule::formAndViews()
     QVERIFY(panel->curve()->handlePositions().empty());
     QVERIFY(panel->findChild<QLabel*>("scheduleHint")->text().contains("Cosine"));
     QCOMPARE(requests.count(), 1); // showSchedule() never emits
+}
+
+void TestAppSchedule::everyKindRoundTrips()
+{
+    // Every kind the dock lists builds a schedule from its fields that the
+    // dock shows back as the same kind, with the same fields to edit.
+    auto panel = shownPanel(NoiseSchedule::geometric(0.05, 4, 10));
+    auto* kind = panel->findChild<QComboBox*>("scheduleKind");
+    const QStringList fields = {"sigmaMin", "sigmaMax", "levels", "ddpmT", "betaMin", "betaMax"};
+    QCOMPARE(kind->count(), 7);
+    for (int i = 0; i < kind->count(); ++i) {
+        kind->setCurrentIndex(i);
+        QString enabled;
+        for (const QString& f : fields) enabled += panel->findChild<QWidget*>(f)->isEnabled() ? "1" : "0";
+        const NoiseSchedule s = panel->schedule();
+        panel->showSchedule(s);
+        QVERIFY2(kind->currentIndex() == i, qPrintable(kind->itemText(i)));
+        QCOMPARE(panel->schedule().name(), s.name());
+        QString after;
+        for (const QString& f : fields) after += panel->findChild<QWidget*>(f)->isEnabled() ? "1" : "0";
+        QVERIFY2(after == enabled || kind->itemText(i).startsWith("Custom"), qPrintable(kind->itemText(i)));
+    }
 }
 
 void TestAppSchedule::dragAppliesToTheRunningTrainer()
