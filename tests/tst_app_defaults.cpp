@@ -162,7 +162,7 @@ void TestAppDefaults::scheduleDiagnosticsUseTheSamplersRule()
     // per level, and the sampler's own eps when it differs.
     SchedulePanel panel;
     const NoiseSchedule s = NoiseSchedule::geometric(0.05, 4, 10);
-    panel.show(s);
+    panel.showSchedule(s);
     SamplerConfig c;
     c.stepsPerLevel = 40;
     c.stepSize = annealedEpsilon(s, 40, c.annealedLevels);
@@ -181,13 +181,13 @@ void TestAppDefaults::ddpmBetasShown()
     // Lecture 3's schedule: T = 200, beta from 5e-4 to 0.1, not rescaled. The
     // greyed fields showed the VP defaults 0.1 / 20.
     SchedulePanel panel;
-    panel.show(NoiseSchedule::ddpmLinear(200, 5e-4, 0.1, false));
+    panel.showSchedule(NoiseSchedule::ddpmLinear(200, 5e-4, 0.1, false));
     QCOMPARE(panel.findChild<QDoubleSpinBox*>("betaMin")->value(), 5e-4);
     QCOMPARE(panel.findChild<QDoubleSpinBox*>("betaMax")->value(), 0.1);
     QVERIFY(!panel.findChild<QDoubleSpinBox*>("betaMin")->isEnabled());
     // Rescaled (the default for T != 1000): the betas the schedule really uses.
     const NoiseSchedule r = NoiseSchedule::ddpmLinear(500);
-    panel.show(r);
+    panel.showSchedule(r);
     QCOMPARE(panel.findChild<QDoubleSpinBox*>("betaMin")->value(), std::round(r.betas()[1] * 1e5) / 1e5);
     QCOMPARE(panel.findChild<QDoubleSpinBox*>("betaMax")->value(), std::round(r.betas().back() * 100) / 100);
 }

@@ -210,6 +210,14 @@ void TestAppPanels::dataPanel()
     auto data = changed.at(0).at(0).value<std::shared_ptr<const Dataset>>();
     QCOMPARE(data->size(), 500);
     QVERIFY(std::abs(data->mixture->means().col(0).norm() - 3.0) < 1e-12); // the parameter reached the preset
+    // The typed getter reads what Apply built (the scene file's data origin).
+    const DataOrigin origin = panel.origin();
+    QCOMPARE(origin.preset, std::string("8gaussians"));
+    QCOMPARE(origin.count, 500);
+    QCOMPARE(origin.seed, std::uint64_t(0));
+    QCOMPARE(origin.params.at("radius"), 3.0);
+    QCOMPARE(origin.params.size(),
+             std::size_t(panel.findChildren<QDoubleSpinBox*>(QRegularExpression("^param_")).size()));
 
     auto* preset = panel.findChild<QComboBox*>("preset");
     preset->setCurrentIndex(preset->findData("moons"));

@@ -39,7 +39,7 @@ std::unique_ptr<SchedulePanel> shownPanel(const NoiseSchedule& s)
 {
     auto panel = std::make_unique<SchedulePanel>();
     panel->resize(300, 820);
-    panel->show(s);
+    panel->showSchedule(s);
     panel->QWidget::show();
     if (!QTest::qWaitForWindowExposed(panel.get())) qWarning("panel not exposed");
     return panel;
@@ -79,6 +79,7 @@ private slots:
     void addAndRemovePoints();
     void invalidEditIsRefused();
     void formAndViews();
+    void everyKindRoundTrips();
     void dragAppliesToTheRunningTrainer();
     void pictures();
 };
@@ -174,7 +175,7 @@ void TestAppSchedule::dragVeHandleMakesCustomCurve()
     QVERIFY(std::abs(curve->handlePositions()[2].y() - (h[2].y() - 15)) < 1.5);
 
     // A continuous VE becomes a continuous curve.
-    panel->show(NoiseSchedule::veContinuous(0.01, 10));
+    panel->showSchedule(NoiseSchedule::veContinuous(0.01, 10));
     const std::vector<QPointF> hc = curve->handlePositions();
     drag(curve, hc[1], hc[1] + QPointF(0, 10)); // down: less noise at u = 0.25
     QCOMPARE(requests.count(), 2);
@@ -250,7 +251,7 @@ void TestAppSchedule::betaHandles()
     QCOMPARE(curve->shownView(), ScheduleCurve::View::Beta); // the view survives the apply
 
     // sub-VP stays sub-VP; beta_min cannot be dragged above beta_max.
-    panel->show(NoiseSchedule::subVp(0.1, 5));
+    panel->showSchedule(NoiseSchedule::subVp(0.1, 5));
     h = curve->handlePositions();
     drag(curve, h[0], QPointF(h[0].x(), curve->rect().top()));
     s = lastRequested(requests);
@@ -259,7 +260,7 @@ void TestAppSchedule::betaHandles()
     QCOMPARE(s.betaMax(), 5.0);
 
     // DDPM linear: beta_T up gives the unrescaled linear betas drawn.
-    panel->show(NoiseSchedule::ddpmLinear(1000));
+    panel->showSchedule(NoiseSchedule::ddpmLinear(1000));
     h = curve->handlePositions();
     QCOMPARE(h.size(), std::size_t(2));
     drag(curve, h[1], h[1] + QPointF(0, -20));
@@ -321,7 +322,7 @@ void TestAppSchedule::invalidEditIsRefused()
     for (std::size_t i = 0; i < after.size(); ++i) QVERIFY(QLineF(after[i], before[i]).length() < 1e-9);
 
     // VP betas out of order, through the same path.
-    panel->show(NoiseSchedule::vp(0.1, 20));
+    panel->showSchedule(NoiseSchedule::vp(0.1, 20));
     panel->findChild<QComboBox*>("scheduleView")->setCurrentIndex(1);
     CurveEdit betas;
     betas.kind = CurveEdit::Kind::Vp;
@@ -356,22 +357,44 @@ void TestAppSchedule::formAndViews()
     QCOMPARE(s.curvePoints().size(), std::size_t(5));
     QCOMPARE(panel->schedule().kind(), ScheduleKind::CustomCurve);
 
-    // The window's show() (a lecture preset) moves the curve too; the beta view
+    // The window's showSchedule() (a lecture preset) moves the curve too; the beta view
     // is offered for VP and given up for a VE schedule.
-    panel->show(NoiseSchedule::vp(0.2, 10));
+    panel->showSchedule(NoiseSchedule::vp(0.2, 10));
     QVERIFY(model->item(1)->isEnabled());
     view->setCurrentIndex(1);
     QCOMPARE(panel->curve()->handlePositions().size(), std::size_t(2));
-    panel->show(NoiseSchedule::geometric(0.1, 2, 3));
+    panel->showSchedule(NoiseSchedule::geometric(0.1, 2, 3));
     QCOMPARE(view->currentIndex(), 0);
     QCOMPARE(panel->curve()->handlePositions().size(), std::size_t(3));
     QCOMPARE(panel->curve()->valueAt(panel->curve()->handlePositions()[2]).y(), 2.0);
     // Cosine DDPM has nothing to drag and says so.
-    panel->show(NoiseSchedule::ddpmCosine(200));
+    panel->showSchedule(NoiseSchedule::ddpmCosine(200));
     view->setCurrentIndex(1);
     QVERIFY(panel->curve()->handlePositions().empty());
     QVERIFY(panel->findChild<QLabel*>("scheduleHint")->text().contains("Cosine"));
-    QCOMPARE(requests.count(), 1); // show() never emits
+    QCOMPARE(requests.count(), 1); // showSchedule() never emits
+}
+
+void TestAppSchedule::everyKindRoundTrips()
+{
+    // Every kind the dock lists builds a schedule from its fields that the
+    // dock shows back as the same kind, with the same fields to edit.
+    auto panel = shownPanel(NoiseSchedule::geometric(0.05, 4, 10));
+    auto* kind = panel->findChild<QComboBox*>("scheduleKind");
+    const QStringList fields = {"sigmaMin", "sigmaMax", "levels", "ddpmT", "betaMin", "betaMax"};
+    QCOMPARE(kind->count(), 7);
+    for (int i = 0; i < kind->count(); ++i) {
+        kind->setCurrentIndex(i);
+        QString enabled;
+        for (const QString& f : fields) enabled += panel->findChild<QWidget*>(f)->isEnabled() ? "1" : "0";
+        const NoiseSchedule s = panel->schedule();
+        panel->showSchedule(s);
+        QVERIFY2(kind->currentIndex() == i, qPrintable(kind->itemText(i)));
+        QCOMPARE(panel->schedule().name(), s.name());
+        QString after;
+        for (const QString& f : fields) after += panel->findChild<QWidget*>(f)->isEnabled() ? "1" : "0";
+        QVERIFY2(after == enabled || kind->itemText(i).startsWith("Custom"), qPrintable(kind->itemText(i)));
+    }
 }
 
 void TestAppSchedule::dragAppliesToTheRunningTrainer()
@@ -414,7 +437,7 @@ void TestAppSchedule::pictures()
     auto panel = shownPanel(NoiseSchedule());
     panel->resize(290, 820);
     for (const Shot& s : shots) {
-        panel->show(s.schedule);
+        panel->showSchedule(s.schedule);
         panel->findChild<QComboBox*>("scheduleView")->setCurrentIndex(s.view);
         const QPixmap picture = panel->grab();
         QVERIFY(!picture.isNull());

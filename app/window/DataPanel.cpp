@@ -177,14 +177,21 @@ void DataPanel::showPreset(const std::string& id, int n, std::uint64_t seed,
     seed_->setValue(int(seed));
 }
 
+DataOrigin DataPanel::origin() const
+{
+    DataOrigin o;
+    o.preset = preset_->currentData().toString().toStdString();
+    o.count = count_->value();
+    o.seed = std::uint64_t(seed_->value());
+    for (const auto& [key, box] : paramBoxes_) o.params[key] = box->value();
+    return o;
+}
+
 void DataPanel::applyPreset()
 {
-    std::map<std::string, double> params;
-    for (const auto& [key, box] : paramBoxes_) params[key] = box->value();
+    const DataOrigin o = origin();
     try {
-        current_ = std::make_shared<const Dataset>(makePreset(preset_->currentData().toString().toStdString(),
-                                                              count_->value(), std::uint64_t(seed_->value()),
-                                                              params));
+        current_ = std::make_shared<const Dataset>(makePreset(o.preset, o.count, o.seed, o.params));
     } catch (const InputError& e) {
         emit message(QString::fromStdString(e.what()), true);
         return;

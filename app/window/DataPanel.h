@@ -8,6 +8,7 @@
 #include "Dataset.h"
 #include "DrawTool.h"
 #include "Rng.h"
+#include "SceneFile.h"
 
 #include <QPointF>
 #include <QWidget>
@@ -35,6 +36,10 @@ public:
     // Shows the start-up data set and its origin, without emitting.
     void showPreset(const std::string& id, int n, std::uint64_t seed, std::shared_ptr<const Dataset> data);
     std::shared_ptr<const Dataset> current() const { return current_; }
+    // The preset the fields show, with its point count, seed and parameters
+    // (what Apply builds). It describes current() only while current()->name
+    // is origin().preset and no field was edited since: the caller checks the name.
+    DataOrigin origin() const;
 
     // The actions behind the buttons (public for scripts and tests).
     void applyPreset();

@@ -73,7 +73,7 @@ LayersPanel::LayersPanel(const view::LayerSettings& initial, QWidget* parent) : 
     grid->setRowStretch(row, 1);
 }
 
-void LayersPanel::show(const view::LayerSettings& layers)
+void LayersPanel::showLayers(const view::LayerSettings& layers)
 {
     layers_ = layers;
     for (const auto& row : showRows_) row(layers_);

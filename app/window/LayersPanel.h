@@ -15,7 +15,7 @@ class LayersPanel : public QWidget {
 public:
     explicit LayersPanel(const view::LayerSettings& initial, QWidget* parent = nullptr);
     const view::LayerSettings& layers() const { return layers_; }
-    void show(const view::LayerSettings& layers); // without emitting
+    void showLayers(const view::LayerSettings& layers); // without emitting
 
 signals:
     void layersChanged(const view::LayerSettings& layers);

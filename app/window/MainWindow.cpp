@@ -150,16 +150,16 @@ MainWindow::MainWindow(const SceneSetup& scene, bool useSettings, QWidget* paren
     connect(scene_, &view::SceneView::drawPressed, dataPanel_, &DataPanel::beginStroke);
     connect(scene_, &view::SceneView::drawDragged, dataPanel_, &DataPanel::continueStroke);
     connect(scene_, &view::SceneView::drawReleased, dataPanel_, &DataPanel::endStroke);
-    modelPanel_->show(setup_.training.model, setup_.training.objective);
+    modelPanel_->showModel(setup_.training.model, setup_.training.objective);
     connect(modelPanel_, &ModelPanel::applyRequested, this, [this] {
         app::TrainingSetup next = setup_.training;
         next.model = modelPanel_->model(next.model);
         next.objective = modelPanel_->objective(next.objective);
         if (!rebuildTraining(next)) // refused: the dock shows the model still training
-            modelPanel_->show(setup_.training.model, setup_.training.objective);
+            modelPanel_->showModel(setup_.training.model, setup_.training.objective);
     });
     schedulePanel_->setData(setup_.training.data);
-    schedulePanel_->show(setup_.training.schedule);
+    schedulePanel_->showSchedule(setup_.training.schedule);
     connect(schedulePanel_, &SchedulePanel::message, this, &MainWindow::showMessage);
     connect(schedulePanel_, &SchedulePanel::scheduleRequested, this, &MainWindow::setSchedule);
 
@@ -429,9 +429,9 @@ bool MainWindow::replaceScene(const SceneSetup& scene, const view::LayerSettings
     scene_->setData(data);
     scene_->resetView();
     dataPanel_->showPreset(scene.presetId, scene.points, scene.dataSeed, data);
-    modelPanel_->show(scene.training.model, scene.training.objective);
+    modelPanel_->showModel(scene.training.model, scene.training.objective);
     schedulePanel_->setData(data);
-    schedulePanel_->show(scene.training.schedule);
+    schedulePanel_->showSchedule(scene.training.schedule);
     samplerPanel_->showSetup(scene.sampling);
     schedulePanel_->setSampler(scene.sampling.sampler);
     trainingPanel_->showSetup(scene.training);
@@ -446,7 +446,7 @@ bool MainWindow::replaceScene(const SceneSetup& scene, const view::LayerSettings
 
 void MainWindow::applyLayers(const view::LayerSettings& layers)
 {
-    layersPanel_->show(layers);
+    layersPanel_->showLayers(layers);
     scene_->setLayers(layers);
     requestField();
 }
@@ -672,7 +672,7 @@ void MainWindow::setSchedule(const NoiseSchedule& schedule)
         Objective check(setup_.training.objective, schedule, setup_.training.model); // refuses a misfit
     } catch (const InputError& e) {
         showMessage(tr("schedule refused: %1").arg(QString::fromStdString(e.what())), true);
-        schedulePanel_->show(setup_.training.schedule); // the dock goes back to the schedule in use
+        schedulePanel_->showSchedule(setup_.training.schedule); // the dock goes back to the schedule in use
         return;
     }
     setup_.training.schedule = schedule;
@@ -817,20 +817,8 @@ SceneDocument MainWindow::windowPartOfScene()
     doc.data = *data;
     // A preset's origin, when the Data dock still shows the set it made (the
     // dock's fields are read back; a drawn or loaded set has none).
-    const auto* preset = dataPanel_->findChild<QComboBox*>("preset");
-    const auto* count = dataPanel_->findChild<QSpinBox*>("pointCount");
-    const auto* seed = dataPanel_->findChild<QSpinBox*>("dataSeed");
-    if (preset && count && seed && data == dataPanel_->current() &&
-        data->name == preset->currentData().toString().toStdString()) {
-        DataOrigin origin;
-        origin.preset = data->name;
-        origin.count = count->value();
-        origin.seed = std::uint64_t(seed->value());
-        for (const QDoubleSpinBox* box : dataPanel_->findChildren<QDoubleSpinBox*>())
-            if (box->objectName().startsWith("param_"))
-                origin.params[box->objectName().mid(6).toStdString()] = box->value();
-        doc.origin = origin;
-    }
+    const DataOrigin origin = dataPanel_->origin();
+    if (data == dataPanel_->current() && data->name == origin.preset) doc.origin = origin;
     // The settings as the window knows them; the training thread replaces them
     // with its trainer's (captureTraining), which are the ones in effect.
     doc.model = setup_.training.model;

@@ -71,7 +71,7 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent)
     layout->addStretch(1);
 }
 
-void ModelPanel::show(const ModelConfig& m, const ObjectiveConfig& o)
+void ModelPanel::showModel(const ModelConfig& m, const ObjectiveConfig& o)
 {
     const QSignalBlocker block(this);
     objective_->setCurrentIndex(objective_->findData(int(o.kind)));

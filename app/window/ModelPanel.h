@@ -19,7 +19,7 @@ class ModelPanel : public QWidget {
 public:
     explicit ModelPanel(QWidget* parent = nullptr);
 
-    void show(const ModelConfig& model, const ObjectiveConfig& objective); // without emitting
+    void showModel(const ModelConfig& model, const ObjectiveConfig& objective); // without emitting
     ModelConfig model(ModelConfig base) const;             // the panel's values over base
     ObjectiveConfig objective(ObjectiveConfig base) const;
 

@@ -4,19 +4,20 @@
 // length, looping, seed, and the score source (learned or exact, so estimation
 // error and sampler error can be told apart); play / pause / single step / reset.
 // Edits emit settingsChanged(); the window builds the new setup and posts it
-// (the worker refuses combinations it cannot run, with a message).
+// (the worker refuses combinations it cannot run, with a message). The options
+// are the rows of one table (SamplerForm.h): it builds, shows, applies and
+// hides them; this class adds the buttons and the derived defaults.
 #include "SamplingWorker.h"
 
 #include <memory>
+#include <vector>
 
 #include <QWidget>
 
-class QCheckBox;
 class QComboBox;
 class QFormLayout;
 class QDoubleSpinBox;
 class QLabel;
-class QSpinBox;
 
 namespace ss::window {
 
@@ -47,7 +48,7 @@ signals:
     void resetRequested();
 
 private:
-    void updateEnabled();
+    void updateEnabled(); // shows the rows that apply to the panel's current values
     // The derived defaults for the panel's current values in the current context.
     double derivedStep() const;
     double derivedStd() const;
@@ -55,13 +56,13 @@ private:
     // whether a value changed. Then shows the rule's value beside the fields.
     bool followDerived();
     void updateHint(); // the derived value of the chosen sampler, beside its field
+    SamplerKind kind() const;
 
     QFormLayout* form_;
-    QComboBox *kind_, *source_, *start_, *variance_, *spacing_, *predictor_, *ode_, *direction_;
-    QSpinBox *particles_, *stepsPerFrame_, *trail_, *seed_, *stepsPerLevel_, *annealedLevels_, *steps_, *ddimSteps_,
-        *correctors_;
-    QDoubleSpinBox *stepSize_, *langevinStd_, *eta_, *snr_, *rtol_, *atol_;
-    QCheckBox* loop_;
+    std::vector<QWidget*> fields_; // one per samplerRows() row, in its order
+    // The fields the derived defaults read and move (also in fields_).
+    QDoubleSpinBox *stepSize_, *langevinStd_;
+    QComboBox *spacing_, *direction_;
     QLabel *status_, *derivedHint_;
     bool showing_ = false;
     // Context of the derived defaults, and the values last derived (what an

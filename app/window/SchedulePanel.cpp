@@ -14,12 +14,68 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <functional>
+#include <string>
+#include <vector>
 
 namespace ss::window {
 
 namespace {
-enum Kind { Geometric, Ve, DdpmLinear, DdpmCosine, Vp, SubVp, Custom };
+// The fields a kind reads (the others are greyed).
+enum Field { SigmaRange = 1, Levels = 2, Steps = 4, Betas = 8 };
+
+struct FieldValues {
+    double sigmaMin = 0, sigmaMax = 0, betaMin = 0, betaMax = 0;
+    int levels = 0, T = 0;
+    std::vector<CurvePoint> points; // the custom curve's
+};
+
+// The kinds the dock offers, in the combo's order (its item data is the
+// index): the core's name (NoiseSchedule::name()), the title, the fields the
+// kind reads, and how they build it (applied: the schedule in use). Adding a
+// kind is a row here (docs/engine.md, "Adding a schedule kind"); a schedule
+// of a kind not listed (user-edited sigma levels) shows as the first row.
+struct KindRow {
+    const char* name;
+    QString title;
+    int fields;
+    std::function<NoiseSchedule(const FieldValues&, const NoiseSchedule& applied)> make;
+};
+
+const std::vector<KindRow>& scheduleKinds()
+{
+    using S = NoiseSchedule;
+    using F = FieldValues;
+    const auto tr = [](const char* text) { return QObject::tr(text); };
+    static const std::vector<KindRow> rows = {
+        {"geometric", tr("Geometric σ levels (NCSN)"), SigmaRange | Levels,
+         [](const F& f, const S&) { return S::geometric(f.sigmaMin, f.sigmaMax, f.levels); }},
+        {"ve", tr("Continuous VE"), SigmaRange,
+         [](const F& f, const S&) { return S::veContinuous(f.sigmaMin, f.sigmaMax); }},
+        {"ddpm-linear", tr("DDPM, linear β"), Steps,
+         [](const F& f, const S& applied) { // keeps betas dragged on the curve; the defaults otherwise
+             return applied.kind() == ScheduleKind::DdpmLinear
+                 ? S::ddpmLinear(f.T, applied.betaMin(), applied.betaMax(), applied.ddpmRescaled())
+                 : S::ddpmLinear(f.T);
+         }},
+        {"ddpm-cosine", tr("DDPM, cosine"), Steps, [](const F& f, const S&) { return S::ddpmCosine(f.T); }},
+        {"vp", tr("VP SDE"), Betas, [](const F& f, const S&) { return S::vp(f.betaMin, f.betaMax); }},
+        {"sub-vp", tr("sub-VP SDE"), Betas,
+         [](const F& f, const S&) { return S::subVp(f.betaMin, f.betaMax); }},
+        // Its parameters are its points; without points yet, the sigma fields
+        // give the ends of a straight first curve (updateEnabled).
+        {"custom-curve", tr("Custom curve (drag the points)"), Levels,
+         [](const F& f, const S&) {
+             std::vector<CurvePoint> points = f.points;
+             if (points.empty()) points = {{0.0, std::log(f.sigmaMin)}, {1.0, std::log(f.sigmaMax)}};
+             return S::customCurve(std::move(points), f.levels);
+         }},
+    };
+    return rows;
 }
+
+bool isCustom(int kind) { return std::string(scheduleKinds().at(std::size_t(kind)).name) == "custom-curve"; }
+} // namespace
 
 SchedulePanel::SchedulePanel(QWidget* parent) : QWidget(parent)
 {
@@ -44,13 +100,7 @@ SchedulePanel::SchedulePanel(QWidget* parent) : QWidget(parent)
     auto* form = new QFormLayout;
     kind_ = new QComboBox(this);
     kind_->setObjectName("scheduleKind");
-    kind_->addItem(tr("Geometric σ levels (NCSN)"), Geometric);
-    kind_->addItem(tr("Continuous VE"), Ve);
-    kind_->addItem(tr("DDPM, linear β"), DdpmLinear);
-    kind_->addItem(tr("DDPM, cosine"), DdpmCosine);
-    kind_->addItem(tr("VP SDE"), Vp);
-    kind_->addItem(tr("sub-VP SDE"), SubVp);
-    kind_->addItem(tr("Custom curve (drag the points)"), Custom);
+    for (std::size_t i = 0; i < scheduleKinds().size(); ++i) kind_->addItem(scheduleKinds()[i].title, int(i));
     form->addRow(tr("Schedule"), kind_);
     auto number = [this](const char* name, double lo, double hi, double value, int decimals) {
         auto* s = new QDoubleSpinBox(this);
@@ -103,15 +153,14 @@ SchedulePanel::SchedulePanel(QWidget* parent) : QWidget(parent)
 void SchedulePanel::updateEnabled()
 {
     const int k = kind_->currentData().toInt();
-    const bool ve = k == Geometric || k == Ve, ddpm = k == DdpmLinear || k == DdpmCosine,
-               vp = k == Vp || k == SubVp;
-    const bool custom = k == Custom;
+    const int fields = scheduleKinds().at(std::size_t(k)).fields;
+    const bool custom = isCustom(k);
     // A custom curve's parameters are its points; the sigma fields then show
     // its ends, unless there are no points yet (a VP schedule is shown): then
     // they give the ends of a straight first curve.
     const bool points = custom && !curve_->controlPoints().empty();
-    sigmaMin_->setEnabled(ve || (custom && !points));
-    sigmaMax_->setEnabled(ve || (custom && !points));
+    sigmaMin_->setEnabled((fields & SigmaRange) || (custom && !points));
+    sigmaMax_->setEnabled((fields & SigmaRange) || (custom && !points));
     if (points) {
         const std::vector<CurvePoint> p = curve_->controlPoints();
         sigmaMin_->setValue(std::exp(p.front().logSigma));
@@ -119,38 +168,29 @@ void SchedulePanel::updateEnabled()
     }
     levels_->setMinimum(custom ? 0 : 1); // a custom curve with L = 0 is continuous
     levels_->setSpecialValueText(custom ? tr("continuous") : QString());
-    levels_->setEnabled(k == Geometric || custom);
-    T_->setEnabled(ddpm);
-    betaMin_->setEnabled(vp);
-    betaMax_->setEnabled(vp);
+    levels_->setEnabled(fields & Levels);
+    T_->setEnabled(fields & Steps);
+    betaMin_->setEnabled(fields & Betas);
+    betaMax_->setEnabled(fields & Betas);
 }
 
 NoiseSchedule SchedulePanel::schedule() const
 {
-    switch (kind_->currentData().toInt()) {
-    case Geometric: return NoiseSchedule::geometric(sigmaMin_->value(), sigmaMax_->value(), levels_->value());
-    case Ve: return NoiseSchedule::veContinuous(sigmaMin_->value(), sigmaMax_->value());
-    case DdpmLinear: // keeps betas dragged on the curve; the defaults otherwise
-        return current_.kind() == ScheduleKind::DdpmLinear
-            ? NoiseSchedule::ddpmLinear(T_->value(), current_.betaMin(), current_.betaMax(),
-                                        current_.ddpmRescaled())
-            : NoiseSchedule::ddpmLinear(T_->value());
-    case DdpmCosine: return NoiseSchedule::ddpmCosine(T_->value());
-    case Vp: return NoiseSchedule::vp(betaMin_->value(), betaMax_->value());
-    case SubVp: return NoiseSchedule::subVp(betaMin_->value(), betaMax_->value());
-    default: {
-        std::vector<CurvePoint> points = curve_->controlPoints();
-        if (points.empty())
-            points = {{0.0, std::log(sigmaMin_->value())}, {1.0, std::log(sigmaMax_->value())}};
-        return NoiseSchedule::customCurve(std::move(points), levels_->value());
-    }
-    }
+    FieldValues f;
+    f.sigmaMin = sigmaMin_->value();
+    f.sigmaMax = sigmaMax_->value();
+    f.betaMin = betaMin_->value();
+    f.betaMax = betaMax_->value();
+    f.levels = levels_->value();
+    f.T = T_->value();
+    f.points = curve_->controlPoints();
+    return scheduleKinds().at(std::size_t(kind_->currentData().toInt())).make(f, current_);
 }
 
 void SchedulePanel::kindChosen()
 {
     // Picking "custom curve" for a VE schedule starts from its levels (or continuous).
-    if (kind_->currentData().toInt() == Custom && current_.isVarianceExploding()) {
+    if (isCustom(kind_->currentData().toInt()) && current_.isVarianceExploding()) {
         updateEnabled();
         levels_->setValue(current_.numLevels());
     }
@@ -166,7 +206,7 @@ void SchedulePanel::applyCurveEdit(const CurveEdit& edit)
         curve_->setSchedule(current_); // the handles go back to what is applied
         return;
     }
-    show(next);
+    showSchedule(next);
     emit scheduleRequested(current_);
 }
 
@@ -185,7 +225,7 @@ void SchedulePanel::apply()
         current_ = schedule();
     } catch (const InputError& e) {
         emit message(tr("schedule refused: %1").arg(QString::fromStdString(e.what())), true);
-        show(current_); // the fields go back to the schedule in use
+        showSchedule(current_); // the fields go back to the schedule in use
         return;
     }
     curve_->setSchedule(current_);
@@ -194,26 +234,21 @@ void SchedulePanel::apply()
     emit scheduleRequested(current_);
 }
 
-void SchedulePanel::show(const NoiseSchedule& s)
+void SchedulePanel::showSchedule(const NoiseSchedule& s)
 {
     const QSignalBlocker block(this);
     current_ = s;
-    const std::string name = s.name();
     curve_->setSchedule(s);
     updateViewChoices();
-    const int k = name == "ve"   ? Ve
-        : name == "ddpm-linear"  ? DdpmLinear
-        : name == "ddpm-cosine"  ? DdpmCosine
-        : name == "vp"           ? Vp
-        : name == "sub-vp"       ? SubVp
-        : name == "custom-curve" ? Custom
-                                 : Geometric;
+    int k = 0; // a kind the dock does not list shows as the first
+    for (std::size_t i = 0; i < scheduleKinds().size(); ++i)
+        if (s.name() == scheduleKinds()[i].name) k = int(i);
     kind_->setCurrentIndex(kind_->findData(k));
     updateEnabled();
     if (s.isVarianceExploding()) {
         sigmaMin_->setValue(s.sigmaMin());
         sigmaMax_->setValue(s.sigmaMax());
-        if (s.isDiscrete() || k == Custom) levels_->setValue(s.numLevels());
+        if (s.isDiscrete() || isCustom(k)) levels_->setValue(s.numLevels());
     } else if (s.isDiscrete()) {
         T_->setValue(s.numLevels());
         // Greyed, for reading: the schedule's actual beta_1 and beta_T (after
@@ -274,8 +309,10 @@ void SchedulePanel::updateDiagnostics()
         const double eps = annealedEpsilon(current_, sampler_.stepsPerLevel, sampler_.annealedLevels,
                                            dataCurvatureVariance(data_.get()));
         const double sL = current_.isDiscrete() ? current_.level(1).marginal.std : current_.sigmaMin();
-        const double top = current_.isDiscrete() ? current_.level(current_.numLevels()).marginal.std : current_.sigmaMax();
-        QString line = tr("annealed Langevin, %1 steps per level: ε = %2 (a = %3 of σ_l² at every level), α from %4 down to %5")
+        const double top =
+            current_.isDiscrete() ? current_.level(current_.numLevels()).marginal.std : current_.sigmaMax();
+        QString line = tr("annealed Langevin, %1 steps per level: ε = %2 (a = %3 of σ_l² at every level), α "
+                          "from %4 down to %5")
                            .arg(sampler_.stepsPerLevel)
                            .arg(eps, 0, 'g', 3)
                            .arg(eps / (sL * sL), 0, 'g', 3)

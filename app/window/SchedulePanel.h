@@ -26,7 +26,7 @@ class SchedulePanel : public QWidget {
 public:
     explicit SchedulePanel(QWidget* parent = nullptr);
 
-    void show(const NoiseSchedule& schedule);          // without emitting
+    void showSchedule(const NoiseSchedule& schedule);  // without emitting
     void setData(std::shared_ptr<const Dataset> data); // for the diagnostics
     // The sampler in use, for the annealed-Langevin line of the diagnostics:
     // the eps its rule derives (core/SamplerDefaults, as the Sampler dock) and

@@ -1,0 +1,430 @@
+#include "SamplerForm.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QObject>
+#include <QSpinBox>
+
+#include <algorithm>
+#include <cmath>
+#include <type_traits>
+
+namespace ss::window {
+
+namespace {
+using K = SamplerKind;
+using Setup = app::SamplingSetup;
+using Applies = std::function<bool(const SamplerConfig&)>;
+
+template <class T>
+double toNumber(T v)
+{
+    if constexpr (std::is_enum_v<T>)
+        return double(int(v));
+    else
+        return double(v);
+}
+
+template <class T>
+T fromNumber(double v)
+{
+    if constexpr (std::is_enum_v<T>)
+        return T(int(std::lround(v)));
+    else if constexpr (std::is_same_v<T, bool>)
+        return v != 0;
+    else if constexpr (std::is_integral_v<T>)
+        return T(std::llround(v));
+    else
+        return T(v);
+}
+
+// A field of the sampler's config, or of the setup around it.
+template <class T>
+SamplerField ofSampler(T SamplerConfig::*member)
+{
+    return {[member](const Setup& s) { return toNumber(s.sampler.*member); },
+            [member](Setup& s, double v) { s.sampler.*member = fromNumber<T>(v); }};
+}
+template <class T>
+SamplerField ofSetup(T Setup::*member)
+{
+    return {[member](const Setup& s) { return toNumber(s.*member); },
+            [member](Setup& s, double v) { s.*member = fromNumber<T>(v); }};
+}
+
+Applies kinds(std::initializer_list<K> list)
+{
+    return [chosen = std::vector<K>(list)](const SamplerConfig& c) {
+        return std::find(chosen.begin(), chosen.end(), c.kind) != chosen.end();
+    };
+}
+
+QString kindTitle(K k)
+{
+    switch (k) {
+    case K::Langevin: return QObject::tr("Langevin (one level)");
+    case K::AnnealedLangevin: return QObject::tr("Annealed Langevin");
+    case K::Ddpm: return QObject::tr("DDPM ancestral");
+    case K::Ddim: return QObject::tr("DDIM");
+    case K::ReverseSde: return QObject::tr("Reverse SDE (Euler–Maruyama)");
+    case K::PredictorCorrector: return QObject::tr("Predictor–corrector");
+    case K::ProbabilityFlow: return QObject::tr("Probability-flow ODE");
+    }
+    return {};
+}
+
+std::vector<std::pair<QString, int>> kindChoices()
+{
+    std::vector<std::pair<QString, int>> out;
+    for (K k : {K::Langevin, K::AnnealedLangevin, K::Ddpm, K::Ddim, K::ReverseSde, K::PredictorCorrector,
+                K::ProbabilityFlow})
+        out.emplace_back(kindTitle(k), int(k));
+    return out;
+}
+
+std::vector<SamplerRow> buildRows()
+{
+    using W = SamplerRow::Widget;
+    const auto tr = [](const char* text) { return QObject::tr(text); };
+    // Fixed-step time grid: plain Langevin's step count, em, pc, a fixed-step ODE.
+    const Applies fixedGrid = [](const SamplerConfig& c) {
+        return c.kind == K::Langevin || c.kind == K::ReverseSde || c.kind == K::PredictorCorrector ||
+            (c.kind == K::ProbabilityFlow && c.ode != OdeMethod::Rk45);
+    };
+    const Applies conditioned = [](const SamplerConfig& c) { return c.fixCoordinate >= 0; };
+    const Applies adaptiveOde = [](const SamplerConfig& c) {
+        return c.kind == K::ProbabilityFlow && c.ode == OdeMethod::Rk45;
+    };
+    return {
+        {.name = "samplerKind",
+         .label = tr("Sampler"),
+         .widget = W::Choice,
+         .choices = kindChoices(),
+         .initial = int(K::Langevin),
+         .field = ofSampler(&SamplerConfig::kind)},
+        {.name = "scoreSource",
+         .label = tr("Score"),
+         .tooltip = tr("Exact: the sampler's own error alone; learned: plus the network's"),
+         .widget = W::Choice,
+         .choices = {{tr("Learned score"), int(app::SourceKind::Learned)},
+                     {tr("Exact score"), int(app::SourceKind::Exact)}},
+         .initial = int(app::SourceKind::Learned),
+         .field = ofSetup(&Setup::source),
+         .emits = SamplerRow::Emits::Source},
+        {.name = "particles",
+         .label = tr("Particles"),
+         .widget = W::Integer,
+         .lo = 1,
+         .hi = 200000,
+         .initial = 2000,
+         .field = ofSampler(&SamplerConfig::particles)},
+        {.name = "start",
+         .label = tr("Start from"),
+         .tooltip = tr("Prior: N(0, σ_max² I) for VE schedules, N(0, I) for VP ones"),
+         .widget = W::Choice,
+         .choices = {{tr("The prior"), int(StartKind::Prior)},
+                     {tr("Uniform in a box"), int(StartKind::UniformBox)}},
+         .initial = int(StartKind::Prior),
+         .field = ofSampler(&SamplerConfig::start)},
+        {.name = "stepsPerFrame",
+         .label = tr("Steps per frame"),
+         .widget = W::Integer,
+         .lo = 1,
+         .hi = 1000,
+         .initial = 5,
+         .field = ofSetup(&Setup::stepsPerTick)},
+        {.name = "trailLength",
+         .label = tr("Trail length"),
+         .tooltip = tr("Positions kept per particle for its fading trail (1: none)"),
+         .widget = W::Integer,
+         .lo = 1,
+         .hi = 200,
+         .initial = 12,
+         .field = ofSetup(&Setup::trailLength)},
+        {.name = "loop",
+         .label = tr("Start again when a run ends"),
+         .widget = W::Check,
+         .initial = 0,
+         .field = ofSetup(&Setup::loop)},
+        {.name = "samplerSeed",
+         .label = tr("Seed"),
+         .widget = W::Integer,
+         .lo = 0,
+         .hi = 1000000,
+         .initial = 0,
+         .field = ofSampler(&SamplerConfig::seed)},
+        {.name = "stepSize",
+         .label = tr("Step size (ε / η)"),
+         .tooltip =
+             tr("Langevin: the step η. Annealed: ε, with α_l = ε σ_l² / σ_L².\n"
+                "Until you type one it follows the schedule: relative step a = η / width² chosen so the\n"
+                "particles reach each level's width within its steps (Song & Ermon 2020, technique 4;\n"
+                "a ≤ 1/2, stable below 4); ε = a σ_L², η = a (σ² + the narrowest mode's variance)."),
+         .widget = W::Real,
+         .lo = 1e-9,
+         .hi = 10,
+         .decimals = 9,
+         .initial = 5e-4,
+         .appliesTo = kinds({K::Langevin, K::AnnealedLangevin}),
+         .field = ofSampler(&SamplerConfig::stepSize)},
+        {.name = "langevinStd",
+         .label = tr("Score at σ"),
+         .tooltip = tr("The noise level of the score plain Langevin follows (0: the clean data).\n"
+                       "Until you type one: a single-σ model's own σ, else the schedule's smallest σ."),
+         .widget = W::Real,
+         .lo = 0,
+         .hi = 100,
+         .decimals = 4,
+         .initial = 0,
+         .appliesTo = kinds({K::Langevin}),
+         .field = ofSampler(&SamplerConfig::langevinStd)},
+        {.name = "stepsPerLevel",
+         .label = tr("Steps per level"),
+         .widget = W::Integer,
+         .lo = 1,
+         .hi = 10000,
+         .initial = 30,
+         .appliesTo = kinds({K::AnnealedLangevin}),
+         .field = ofSampler(&SamplerConfig::stepsPerLevel)},
+        {.name = "annealedLevels",
+         .label = tr("Levels (continuous VE)"),
+         .tooltip = tr("Continuous VE schedules: geometric levels to anneal over"),
+         .widget = W::Integer,
+         .lo = 1,
+         .hi = 1000,
+         .initial = 10,
+         .appliesTo = kinds({K::AnnealedLangevin}),
+         .field = ofSampler(&SamplerConfig::annealedLevels)},
+        {.name = "timeSteps",
+         .label = tr("Time steps"),
+         .widget = W::Integer,
+         .lo = 1,
+         .hi = 100000,
+         .initial = 300,
+         .appliesTo = fixedGrid,
+         .field = ofSampler(&SamplerConfig::steps)},
+        {.name = "ddpmVariance",
+         .label = tr("Variance"),
+         .widget = W::Choice,
+         .choices = {{tr("σ² = β_t"), int(DdpmVariance::Beta)},
+                     {tr("σ² = β̃_t (posterior)"), int(DdpmVariance::BetaTilde)}},
+         .initial = int(DdpmVariance::Beta),
+         .appliesTo = kinds({K::Ddpm}),
+         .field = ofSampler(&SamplerConfig::ddpmVariance)},
+        {.name = "ddimSteps",
+         .label = tr("DDIM steps"),
+         .widget = W::Integer,
+         .lo = 1,
+         .hi = 100000,
+         .initial = 50,
+         .appliesTo = kinds({K::Ddim}),
+         .field = ofSampler(&SamplerConfig::ddimSteps)},
+        {.name = "eta",
+         .label = tr("DDIM η"),
+         .widget = W::Real,
+         .lo = 0,
+         .hi = 1,
+         .decimals = 2,
+         .initial = 0,
+         .appliesTo = kinds({K::Ddim}),
+         .field = ofSampler(&SamplerConfig::eta)},
+        {.name = "ddimSpacing",
+         .label = tr("Spacing"),
+         .tooltip = tr("Uniform: levels 1 + (i−1)T/S, from 1 up to 1 + (S−1)T/S.\n"
+                       "Trailing: iT/S, reaching T: use it to encode data → noise.\n"
+                       "Quadratic: denser at low noise, up to 1 + 0.8T."),
+         .widget = W::Choice,
+         .choices = {{tr("Uniform"), int(DdimSpacing::Uniform)},
+                     {tr("Quadratic"), int(DdimSpacing::Quadratic)},
+                     {tr("Trailing"), int(DdimSpacing::Trailing)}},
+         .initial = int(DdimSpacing::Uniform),
+         .appliesTo = kinds({K::Ddim}),
+         .field = ofSampler(&SamplerConfig::spacing)},
+        {.name = "predictor",
+         .label = tr("Predictor"),
+         .widget = W::Choice,
+         .choices = {{tr("Euler–Maruyama"), int(Predictor::EulerMaruyama)},
+                     {tr("Reverse diffusion"), int(Predictor::ReverseDiffusion)},
+                     {tr("Ancestral"), int(Predictor::Ancestral)}},
+         .initial = int(Predictor::EulerMaruyama),
+         .appliesTo = kinds({K::PredictorCorrector}),
+         .field = ofSampler(&SamplerConfig::predictor)},
+        {.name = "correctorSteps",
+         .label = tr("Corrector steps"),
+         .widget = W::Integer,
+         .lo = 0,
+         .hi = 100,
+         .initial = 1,
+         .appliesTo = kinds({K::PredictorCorrector}),
+         .field = ofSampler(&SamplerConfig::correctorSteps)},
+        {.name = "snr",
+         .label = tr("Corrector SNR"),
+         .widget = W::Real,
+         .lo = 0.001,
+         .hi = 10,
+         .decimals = 3,
+         .initial = 0.16,
+         .appliesTo = kinds({K::PredictorCorrector}),
+         .field = ofSampler(&SamplerConfig::snr)},
+        {.name = "odeMethod",
+         .label = tr("ODE method"),
+         .widget = W::Choice,
+         .choices = {{tr("Euler"), int(OdeMethod::Euler)},
+                     {tr("Heun"), int(OdeMethod::Heun)},
+                     {tr("RK4"), int(OdeMethod::Rk4)},
+                     {tr("RK45, adaptive"), int(OdeMethod::Rk45)}},
+         .initial = int(OdeMethod::Euler),
+         .appliesTo = kinds({K::ProbabilityFlow}),
+         .field = ofSampler(&SamplerConfig::ode)},
+        {.name = "rtol",
+         .label = tr("Relative tolerance"),
+         .widget = W::Real,
+         .lo = 1e-9,
+         .hi = 0.1,
+         .decimals = 9,
+         .initial = 1e-5,
+         .appliesTo = adaptiveOde,
+         .field = ofSampler(&SamplerConfig::rtol)},
+        {.name = "atol",
+         .label = tr("Absolute tolerance"),
+         .widget = W::Real,
+         .lo = 1e-9,
+         .hi = 0.1,
+         .decimals = 9,
+         .initial = 1e-5,
+         .appliesTo = adaptiveOde,
+         .field = ofSampler(&SamplerConfig::atol)},
+        {.name = "direction",
+         .label = tr("Direction"),
+         .tooltip =
+             tr("Encoding starts from the data set's points.\n"
+                "DDIM encoding ends at the spacing's last level: 1 + (S−1)T/S with Uniform\n"
+                "(981 of 1000 for S = 50: latents of variance ≈ 0.82), T with Trailing (latents ≈ N(0, I))"),
+         .widget = W::Choice,
+         .choices = {{tr("Noise → data (sample)"), int(Direction::NoiseToData)},
+                     {tr("Data → noise (encode)"), int(Direction::DataToNoise)}},
+         .initial = int(Direction::NoiseToData),
+         .appliesTo = kinds({K::ProbabilityFlow, K::Ddim}),
+         .field = ofSampler(&SamplerConfig::direction)},
+        // Replacement / RePaint conditioning (every sampler, noise to data only:
+        // the worker refuses it with encoding, saying so).
+        {.name = "fixCoordinate",
+         .label = tr("Condition on"),
+         .tooltip =
+             tr("Replacement conditioning: after every step the chosen coordinate is overwritten with a\n"
+                "forward-noised copy of the fixed value, so the particles sample (approximately)\n"
+                "p(x | x_j = value). Sampling only (noise → data)."),
+         .widget = W::Choice,
+         .choices = {{tr("Nothing"), -1}, {tr("x₁ = value"), 0}, {tr("x₂ = value"), 1}},
+         .initial = -1,
+         .field = ofSampler(&SamplerConfig::fixCoordinate)},
+        {.name = "fixValue",
+         .label = tr("Fixed value"),
+         .widget = W::Real,
+         .lo = -100,
+         .hi = 100,
+         .decimals = 3,
+         .initial = 0,
+         .appliesTo = conditioned,
+         .field = ofSampler(&SamplerConfig::fixValue)},
+        {.name = "resampleRounds",
+         .label = tr("Resampling rounds"),
+         .tooltip = tr("RePaint: U > 1 re-noises each step and repeats it U times; more rounds usually\n"
+                       "come closer to the conditional (and cost U times the score evaluations)."),
+         .widget = W::Integer,
+         .lo = 1,
+         .hi = 100,
+         .initial = 1,
+         .appliesTo = conditioned,
+         .field = ofSampler(&SamplerConfig::resampleRounds)},
+    };
+}
+} // namespace
+
+const std::vector<SamplerRow>& samplerRows()
+{
+    static const std::vector<SamplerRow> rows = buildRows();
+    return rows;
+}
+
+bool rowApplies(const SamplerRow& row, const SamplerConfig& config)
+{
+    return !row.appliesTo || row.appliesTo(config);
+}
+
+QWidget* makeRowWidget(const SamplerRow& row, QWidget* parent)
+{
+    QWidget* w = nullptr;
+    switch (row.widget) {
+    case SamplerRow::Widget::Integer: {
+        auto* box = new QSpinBox(parent);
+        box->setRange(int(row.lo), int(row.hi));
+        w = box;
+        break;
+    }
+    case SamplerRow::Widget::Real: {
+        auto* box = new QDoubleSpinBox(parent);
+        box->setDecimals(row.decimals);
+        box->setRange(row.lo, row.hi);
+        w = box;
+        break;
+    }
+    case SamplerRow::Widget::Choice: {
+        auto* box = new QComboBox(parent);
+        for (const auto& [text, value] : row.choices) box->addItem(text, value);
+        w = box;
+        break;
+    }
+    case SamplerRow::Widget::Check: w = new QCheckBox(row.label, parent); break;
+    }
+    w->setObjectName(row.name);
+    if (!row.tooltip.isEmpty()) w->setToolTip(row.tooltip);
+    setRowValue(row, w, row.initial);
+    return w;
+}
+
+double rowValue(const SamplerRow& row, const QWidget* w)
+{
+    switch (row.widget) {
+    case SamplerRow::Widget::Integer: return static_cast<const QSpinBox*>(w)->value();
+    case SamplerRow::Widget::Real: return static_cast<const QDoubleSpinBox*>(w)->value();
+    case SamplerRow::Widget::Choice: return static_cast<const QComboBox*>(w)->currentData().toInt();
+    case SamplerRow::Widget::Check: return static_cast<const QCheckBox*>(w)->isChecked() ? 1 : 0;
+    }
+    return 0;
+}
+
+void setRowValue(const SamplerRow& row, QWidget* w, double value)
+{
+    switch (row.widget) {
+    case SamplerRow::Widget::Integer: static_cast<QSpinBox*>(w)->setValue(int(std::lround(value))); break;
+    case SamplerRow::Widget::Real: static_cast<QDoubleSpinBox*>(w)->setValue(value); break;
+    case SamplerRow::Widget::Choice: {
+        auto* box = static_cast<QComboBox*>(w);
+        box->setCurrentIndex(box->findData(int(std::lround(value))));
+        break;
+    }
+    case SamplerRow::Widget::Check: static_cast<QCheckBox*>(w)->setChecked(value != 0); break;
+    }
+}
+
+void onRowEdited(const SamplerRow& row, QWidget* w, QObject* context, std::function<void()> onEdit)
+{
+    switch (row.widget) {
+    case SamplerRow::Widget::Integer:
+        QObject::connect(static_cast<QSpinBox*>(w), &QSpinBox::editingFinished, context, onEdit);
+        break;
+    case SamplerRow::Widget::Real:
+        QObject::connect(static_cast<QDoubleSpinBox*>(w), &QDoubleSpinBox::editingFinished, context, onEdit);
+        break;
+    case SamplerRow::Widget::Choice:
+        QObject::connect(static_cast<QComboBox*>(w), &QComboBox::currentIndexChanged, context, onEdit);
+        break;
+    case SamplerRow::Widget::Check:
+        QObject::connect(static_cast<QCheckBox*>(w), &QCheckBox::toggled, context, onEdit);
+        break;
+    }
+}
+
+} // namespace ss::window
