@@ -9,6 +9,7 @@
 #include "Error.h"
 #include "ModelFile.h"
 #include "Presets.h"
+#include "TrajectoryCsv.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -127,14 +128,12 @@ void TestAppWindow::fileMenuExports()
     QVERIFY(w.exportSamplesCsv(dir.filePath("samples.csv")));
     const Dataset samples = loadCsv(dir.filePath("samples.csv").toStdString());
     QCOMPARE(samples.size(), 200);
-    // Trajectories: particle, step (0 the newest, negative before), x, y.
+    // Trajectories: the trails in the one layout (core/TrajectoryCsv.h), read back.
     QVERIFY(w.exportTrajectoriesCsv(dir.filePath("trajectories.csv")));
-    QFile t(dir.filePath("trajectories.csv"));
-    QVERIFY(t.open(QIODevice::ReadOnly));
-    const QList<QByteArray> lines = t.readAll().trimmed().split('\n');
-    QCOMPARE(lines.front(), QByteArray("particle,step,x,y"));
-    QVERIFY(lines.size() > 200);
-    QVERIFY(lines.back().startsWith("199,0,"));
+    const auto frames = loadTrajectoryCsv(dir.filePath("trajectories.csv").toStdString());
+    QVERIFY(frames.size() > 1);
+    QCOMPARE(frames.back().points.cols(), Eigen::Index(200));
+    QVERIFY(frames.back().step > frames.front().step); // the sampler's steps, oldest first
     // The model, written by the training thread: it loads, with the same architecture.
     w.exportModel(dir.filePath("model.json"));
     QVERIFY(eventually([&] { return w.statusBar()->currentMessage().contains("model saved"); }));

@@ -250,6 +250,20 @@ void TestCli::trajectoriesFile()
     QCOMPARE(lines.front(), QString("step,t,std,particle,x,y"));
     QCOMPARE(lines.size(), 1 + 5 * 25); // steps 0, 10, 20, 30, 40
     QVERIFY(lines.back().startsWith("40,"));
+    // eval reads it back: its last step is the final particles, --step K another one.
+    const QStringList eval{"eval", "--reference", "moons", "--json", "--samples"};
+    const Run last = cli(eval + QStringList{"traj.csv"}, dir_.path());
+    const Run out = cli(eval + QStringList{"t.csv"}, dir_.path());
+    QCOMPARE(last.status, 0);
+    QCOMPARE(out.status, 0);
+    QCOMPARE(json(last)["n"].toInt(), 25);
+    QCOMPARE(json(last)["sw2"].toDouble(), json(out)["sw2"].toDouble());
+    const Run start = cli(eval + QStringList{"traj.csv", "--step", "0"}, dir_.path());
+    QCOMPARE(start.status, 0);
+    QVERIFY(json(start)["sw2"].toDouble() != json(out)["sw2"].toDouble());
+    const Run missing = cli(eval + QStringList{"traj.csv", "--step", "5"}, dir_.path());
+    QVERIFY(missing.status > 0);
+    QVERIFY2(missing.err.contains("no recorded step 5"), qPrintable(missing.err));
 }
 
 void TestCli::deterministic()

@@ -10,6 +10,7 @@
 #include "Metrics.h"
 #include "NoiseFloor.h"
 #include "Presets.h"
+#include "TrajectoryCsv.h"
 
 #include <cmath>
 #include <cstdio>
@@ -95,12 +96,33 @@ int evalConditional(const Args& args, const Eigen::Matrix2Xd& samples, const Dat
     return 0;
 }
 
+// --samples: a point file, or a trajectory file (TrajectoryCsv.h) whose last
+// recorded step is judged, or the step given by --step.
+Eigen::Matrix2Xd samplesFrom(const Args& args)
+{
+    const std::string path = args.required("samples");
+    if (!isTrajectoryCsv(path)) {
+        if (args.has("step")) throw UsageError("--step needs a trajectory file as --samples (" + path + " is not one)");
+        return loadPoints(path);
+    }
+    const std::deque<TrajectoryFrame> frames = loadTrajectoryCsv(path);
+    if (frames.empty()) throw InputError(path + ": the trajectory has no steps");
+    if (!args.has("step")) return frames.back().points;
+    const long long step = args.integer("step", 0, 0, 2'000'000'000);
+    for (const TrajectoryFrame& f : frames)
+        if (f.step == step) return f.points;
+    throw InputError(path + ": no recorded step " + std::to_string(step) + " (steps " +
+                     std::to_string(frames.front().step) + " to " + std::to_string(frames.back().step) + ")");
+}
+
 } // namespace
 
 int runEval(const Arguments& arguments)
 {
     Args args("eval", "--samples A.csv --reference B.csv|PRESET [options]",
-              {{"samples", "A.csv", "the samples to judge (required)"},
+              {{"samples", "A.csv", "the samples to judge (required): points, or a trajectory file" +
+                                        more("(sample --trajectories, or the window's export): its last step")},
+               {"step", "K", "with a trajectory file: judge recorded step K instead of the last"},
                {"reference", "B.csv|PRESET", "reference points, or a preset (drawn, and its modes when a mixture)"},
                {"reference-n", "N", "points drawn from a reference preset (default 4000)"},
                {"reference-seed", "S", "seed of a reference preset (default 1)"},
@@ -134,7 +156,7 @@ int runEval(const Arguments& arguments)
                      "    sample scores the floor (the negative entropy) up to its standard error.\n";
         return 0;
     }
-    const Eigen::Matrix2Xd samples = loadPoints(args.required("samples"));
+    const Eigen::Matrix2Xd samples = samplesFrom(args);
     const std::string spec = args.required("reference");
     const auto referenceSeed = std::uint64_t(args.integer("reference-seed", 1, 0, 1ll << 62));
     const auto reference = loadData(spec, int(args.integer("reference-n", 4000, 1, 10'000'000)), referenceSeed);

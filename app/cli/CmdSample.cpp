@@ -6,6 +6,7 @@
 #include "Error.h"
 #include "Sampler.h"
 #include "SamplerDefaults.h"
+#include "TrajectoryCsv.h"
 
 #include <chrono>
 #include <cstdio>
@@ -22,7 +23,7 @@ std::vector<Option> samplerOptions()
             {"n", "N", "particles (default 1000)"},
             {"seed", "S", "seed (default 0)"},
             {"out", "SAMPLES.csv", "where to write the final particles (required)"},
-            {"trajectories", "TRAJ.csv", "also write the recorded path: step,t,std,particle,x,y"},
+            {"trajectories", "TRAJ.csv", "also write the recorded path: step,t,std,particle,x,y (eval reads it)"},
             {"every", "K", "with --trajectories: record every K-th step (default 1)"},
             {"threads", "N", "threads for score evaluation (default: all cores)"},
             {"start", "KIND", "prior | uniform (default prior)"},
@@ -126,19 +127,6 @@ void derivedDefaults(SamplerConfig& c, const Args& args, const SourceChoice& sou
     c.validate();
 }
 
-std::string trajectoryCsv(const Trajectory& t)
-{
-    std::string out = "step,t,std,particle,x,y\n";
-    char line[160];
-    for (const TrajectoryFrame& f : t.frames())
-        for (Eigen::Index j = 0; j < f.points.cols(); ++j) {
-            std::snprintf(line, sizeof line, "%d,%.9g,%.9g,%lld,%.17g,%.17g\n", f.step, f.level.t,
-                          f.level.marginal.std, (long long)j, f.points(0, j), f.points(1, j));
-            out += line;
-        }
-    return out;
-}
-
 // Samplers whose schedule kind follows from them when --exact gives none.
 std::string defaultScheduleFor(SamplerKind k)
 {
@@ -180,7 +168,7 @@ int runSample(const Arguments& arguments)
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (sampler.diverged()) throw InputError(sampler.divergence()->describe()); // exit 2, one line, nothing written
     writePoints(out, sampler.particles());
-    if (args.has("trajectories")) writeFileAtomically(args.text("trajectories"), trajectoryCsv(sampler.trajectory()));
+    if (args.has("trajectories")) saveTrajectoryCsv(args.text("trajectories"), sampler.trajectory().frames());
 
     const NoiseLevel end = sampler.level();
     char text[512];

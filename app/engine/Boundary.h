@@ -7,10 +7,13 @@
 // exception is a bug or resource exhaustion and is labelled as such.
 #include "Error.h"
 
+#include <QMetaObject>
+#include <QObject>
 #include <QString>
 
 #include <exception>
 #include <new>
+#include <utility>
 
 namespace ss::app {
 
@@ -41,6 +44,26 @@ bool guarded(F&& f, QString* error)
         if (error) *error = exceptionText(std::current_exception());
         return false;
     }
+}
+
+// A message to a worker: apply() runs later on the receiver's thread (queued),
+// guarded; then after() runs whatever happened (a worker publishes the state
+// kept, so a window reading latest() on the error sees it; a failure of
+// after() itself is dropped), and last, when apply() threw, report(text).
+// The one way the workers' post* methods reach their thread.
+template <typename Apply, typename After, typename Report>
+void postGuarded(QObject* receiver, Apply&& apply, After&& after, Report&& report)
+{
+    QMetaObject::invokeMethod(
+        receiver,
+        [apply = std::forward<Apply>(apply), after = std::forward<After>(after),
+         report = std::forward<Report>(report)]() mutable {
+            QString error;
+            const bool ok = guarded(apply, &error);
+            guarded(after, nullptr);
+            if (!ok) report(error);
+        },
+        Qt::QueuedConnection);
 }
 
 } // namespace ss::app

@@ -7,64 +7,28 @@
 //  - the noised data at the level: mean x0 + std eps, with one fixed eps per
 //    point (drawn once per data set), so scrubbing the level moves each point
 //    continuously instead of redrawing it.
+// The values and the computation itself live in FieldCompute.h (state).
 // Requests (view, level) and networks arrive as messages; only the newest
 // request is computed (older pending ones are dropped), at most once per
 // minIntervalMs; new networks are taken at most every networkIntervalMs, so a
 // training run publishing weights at display rate does not swamp it.
-#include "Dataset.h"
-#include "NoiseSchedule.h"
-#include "ScoreNet.h"
-
+#include "FieldCompute.h"
+#include "Mailbox.h"
 #include "WorkerThread.h"
 
 #include <QObject>
 #include <QThread>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
-#include <mutex>
 
 namespace ss::app {
-
-struct FieldRequest {
-    double xMin = -3, xMax = 3, yMin = -3, yMax = 3; // the region (world units)
-    NoiseLevel level{{1.0, 0.1}, 0.0};
-    int arrows = 32; // arrows per side
-    int heat = 128;  // heat-map cells per side
-    bool error = false; // also the score-error map (one more network pass over the heat grid)
-    bool operator==(const FieldRequest& o) const
-    {
-        return xMin == o.xMin && xMax == o.xMax && yMin == o.yMin && yMax == o.yMax && arrows == o.arrows &&
-               heat == o.heat && error == o.error && level.marginal.mean == o.level.marginal.mean &&
-               level.marginal.std == o.level.marginal.std && level.t == o.level.t;
-    }
-};
-
-struct FieldSnapshot {
-    FieldRequest request;
-    Eigen::Matrix2Xd grid;          // arrow positions, row-major over y then x
-    Eigen::Matrix2Xd exact, learned; // scores at grid (learned: empty without a network)
-    Eigen::ArrayXXf logDensity;     // heat x heat, (row = y index from yMin, col = x index)
-    Eigen::ArrayXXf error;          // same shape; empty without a network
-    Eigen::Matrix2Xd noised;        // the first kMaxNoised data points, noised to the level
-    bool hasNetwork = false;
-    std::int64_t serial = 0;
-};
-using FieldPtr = std::shared_ptr<const FieldSnapshot>;
-
-// One field computation, on the calling thread (the worker's, or an export's):
-// arrows, density, noised data (noise: one standard-normal column per shown
-// point) and, with a network and r.error, the error map.
-FieldSnapshot computeField(const FieldRequest& r, const Dataset& data, const ExactScore& exact, const ScoreNet* net,
-                           const Eigen::Matrix2Xd& noise);
-// The noised layer's eps for `count` points (at most kMaxNoised), keeping the
-// columns of `kept` and drawing the rest from a fixed seed.
-Eigen::Matrix2Xd noisedDataNoise(Eigen::Index count, const Eigen::Matrix2Xd& kept = {});
 
 class FieldWorker : public QObject {
     Q_OBJECT
 public:
-    static constexpr Eigen::Index kMaxNoised = 20000; // points drawn by the noised-data layer
+    static constexpr Eigen::Index kMaxNoised = app::kMaxNoised; // points drawn by the noised-data layer
 
     FieldWorker(std::shared_ptr<const Dataset> data, int minIntervalMs = 30, int networkIntervalMs = 250);
 
@@ -79,6 +43,7 @@ signals:
     void message(const QString& text, bool isError);
 
 private:
+    void post(std::function<void()> apply); // postGuarded (Boundary.h); errors become message()
     void schedule();
     void compute();
     void extendNoise(); // eps for every shown data point; existing columns are kept
@@ -92,9 +57,7 @@ private:
     QTimer* throttle_ = nullptr;
     QTimer* networkThrottle_ = nullptr;
     bool networkPending_ = false;
-    mutable std::mutex mutex_;
-    FieldPtr latest_;
-    std::int64_t serial_ = 0;
+    Mailbox<FieldSnapshot> latest_;
 };
 
 // The worker on its own thread (see WorkerThread.h).

@@ -4,7 +4,6 @@
 #include "Error.h"
 
 #include <QElapsedTimer>
-#include <QMetaObject>
 
 namespace ss::app {
 
@@ -17,11 +16,7 @@ SamplingWorker::SamplingWorker(const SamplingSetup& setup, int tickMs)
     publish();
 }
 
-ParticlesPtr SamplingWorker::latest() const
-{
-    std::lock_guard lock(mutex_);
-    return latest_;
-}
+ParticlesPtr SamplingWorker::latest() const { return latest_.latest(); }
 
 std::shared_ptr<const ScoreSource> SamplingWorker::currentSource() const
 {
@@ -54,7 +49,7 @@ void SamplingWorker::rebuild(const SamplingSetup& setup)
         setup_ = previous;
         throw;
     }
-    trail_.assign(1, sampler_->particles());
+    restartTrail();
     run_ = 0;
     if (resumeAfterDivergence_) { // it stopped only because the run diverged: the new one plays
         resumeAfterDivergence_ = false;
@@ -84,7 +79,7 @@ void SamplingWorker::stepOnce()
         SamplerConfig c = setup_.sampler;
         c.seed = setup_.sampler.seed + std::uint64_t(++run_);
         sampler_ = makeSampler(c);
-        trail_.assign(1, sampler_->particles());
+        restartTrail();
         return;
     }
     sampler_->step();
@@ -96,8 +91,23 @@ void SamplingWorker::stepOnce()
         emit message(QString::fromStdString(sampler_->divergence()->describe(true)), true);
         return;
     }
+    extendTrail();
+}
+
+void SamplingWorker::restartTrail()
+{
+    trail_.assign(1, sampler_->particles());
+    trailMarks_.assign(1, {sampler_->stepsTaken(), sampler_->level()});
+}
+
+void SamplingWorker::extendTrail()
+{
     trail_.push_back(sampler_->particles());
-    while (int(trail_.size()) > setup_.trailLength) trail_.pop_front();
+    trailMarks_.push_back({sampler_->stepsTaken(), sampler_->level()});
+    while (int(trail_.size()) > setup_.trailLength) {
+        trail_.pop_front();
+        trailMarks_.pop_front();
+    }
 }
 
 void SamplingWorker::tick()
@@ -135,6 +145,7 @@ void SamplingWorker::publish()
     auto s = std::make_shared<ParticleSnapshot>();
     s->particles = sampler_->particles();
     s->trail = trail_;
+    s->trailMarks = trailMarks_;
     s->lastStep = sampler_->lastStep();
     s->level = sampler_->level();
     s->step = sampler_->stepsTaken();
@@ -147,28 +158,17 @@ void SamplingWorker::publish()
     s->setup = setup_;
     s->exactScore = dynamic_cast<const ExactScoreSource*>(&sampler_->source()) != nullptr;
     s->divergence = sampler_->divergence();
-    s->serial = ++serial_;
-    {
-        std::lock_guard lock(mutex_);
-        latest_ = std::move(s);
-    }
+    latest_.publish(std::move(s));
     emit snapshotReady();
 }
 
 template <typename F>
 void SamplingWorker::post(F&& apply)
 {
-    QMetaObject::invokeMethod(
-        this,
-        [this, apply = std::forward<F>(apply)]() mutable {
-            QString error;
-            const bool ok = guarded(apply, &error);
-            // The snapshot first: a window reading latest() on the message
-            // sees the settings kept (and can show them in its dock).
-            guarded([this] { publish(); }, nullptr);
-            if (!ok) emit message(error, true);
-        },
-        Qt::QueuedConnection);
+    // The snapshot first: a window reading latest() on the message sees the
+    // settings kept (and can show them in its dock).
+    postGuarded(this, std::forward<F>(apply), [this] { publish(); },
+                [this](const QString& error) { emit message(error, true); });
 }
 
 void SamplingWorker::postPlay()

@@ -17,9 +17,9 @@
 // (Boundary.h): whatever it throws is reported as message(text, true), after
 // the snapshot that shows the state kept (a refused change leaves the previous
 // settings running, and the snapshot's setup says which).
-#include "Sampler.h"
+#include "Mailbox.h"
+#include "SamplingSetup.h"
 #include "ScoreNet.h"
-
 #include "WorkerThread.h"
 
 #include <QObject>
@@ -29,38 +29,8 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 
 namespace ss::app {
-
-enum class SourceKind { Learned, Exact };
-
-struct SamplingSetup {
-    SamplerConfig sampler;
-    NoiseSchedule schedule;
-    std::shared_ptr<const Dataset> data; // for the exact score
-    SourceKind source = SourceKind::Learned;
-    int stepsPerTick = 5;  // sampler steps per display tick when playing
-    int trailLength = 24;  // positions kept per particle for the trails
-    bool loop = true;
-    int holdTicks = 90;    // looping: ticks the finished run stays on screen before the next
-};
-
-struct ParticleSnapshot {
-    Eigen::Matrix2Xd particles;
-    std::deque<Eigen::Matrix2Xd> trail; // oldest first, the newest equals particles
-    StepTerms lastStep;                 // of the last step taken
-    NoiseLevel level;
-    int step = 0, totalSteps = 0, run = 0;
-    long long evaluations = 0;
-    bool playing = false, done = false;
-    std::string source;                 // describe() of the score source
-    SamplingSetup setup;                // the settings running (not a refused request)
-    bool exactScore = false;            // the score in use is the exact one (also: learned, no network yet)
-    std::optional<Divergence> divergence; // the run diverged; particles are its last finite ones
-    std::int64_t serial = 0;
-};
-using ParticlesPtr = std::shared_ptr<const ParticleSnapshot>;
 
 class SamplingWorker : public QObject {
     Q_OBJECT
@@ -94,24 +64,25 @@ private:
     void stepOnce();
     void stop(); // playing off, timer off
     void publish();
+    void restartTrail(); // the trail is the current particles alone
+    void extendTrail();  // the current particles appended, the oldest beyond trailLength dropped
     std::unique_ptr<Sampler> makeSampler(const SamplerConfig& config) const; // encoding: from the data
     void rebuild(const SamplingSetup& setup); // throws InputError, leaves the old sampler on failure
     std::shared_ptr<const ScoreSource> currentSource() const;
     template <typename F>
-    void post(F&& apply);
+    void post(F&& apply); // postGuarded (Boundary.h), the snapshot before the error message
 
     SamplingSetup setup_;
     std::shared_ptr<const ScoreNet> net_;
     std::unique_ptr<Sampler> sampler_;
     std::deque<Eigen::Matrix2Xd> trail_;
+    std::deque<TrailMark> trailMarks_; // the step and level of each trail entry
     QTimer* timer_ = nullptr;
     bool playing_ = false;
     int run_ = 0;
     int held_ = 0; // ticks the finished run has been shown
     bool resumeAfterDivergence_ = false; // playing stopped at a divergence: new settings or Reset play again
-    mutable std::mutex mutex_;
-    ParticlesPtr latest_;
-    std::int64_t serial_ = 0;
+    Mailbox<ParticleSnapshot> latest_;
 };
 
 // The worker on its own thread (see WorkerThread.h).

@@ -4,7 +4,6 @@
 #include "Error.h"
 #include "ModelFile.h"
 
-#include <QMetaObject>
 
 namespace ss::app {
 
@@ -19,11 +18,7 @@ TrainingWorker::TrainingWorker(const TrainingSetup& setup, int publishIntervalMs
     publish();
 }
 
-SnapshotPtr TrainingWorker::latest() const
-{
-    std::lock_guard lock(mutex_);
-    return latest_;
-}
+SnapshotPtr TrainingWorker::latest() const { return latest_.latest(); }
 
 void TrainingWorker::publish()
 {
@@ -36,11 +31,7 @@ void TrainingWorker::publish()
     s->model = trainer_.net().config();
     s->objective = trainer_.objective().config();
     s->running = running_;
-    s->serial = ++serial_;
-    {
-        std::lock_guard lock(mutex_);
-        latest_ = std::move(s);
-    }
+    latest_.publish(std::move(s));
     lastPublish_ = std::chrono::steady_clock::now();
     emit snapshotReady();
 }
@@ -77,14 +68,8 @@ void TrainingWorker::runSlice()
 template <typename F>
 void TrainingWorker::post(F&& apply)
 {
-    QMetaObject::invokeMethod(
-        this,
-        [this, apply = std::forward<F>(apply)]() mutable {
-            QString error;
-            if (!guarded(apply, &error)) emit message(error, true);
-            guarded([this] { publish(); }, nullptr); // the GUI sees every applied change at once
-        },
-        Qt::QueuedConnection);
+    postGuarded(this, std::forward<F>(apply), [this] { publish(); },
+                [this](const QString& error) { emit message(error, true); });
 }
 
 void TrainingWorker::postStart()

@@ -11,9 +11,8 @@
 // Running: a zero-delay timer runs slices of steps of ~sliceMs each, then
 // returns to the event loop, so messages and quit() are served within a slice.
 // Shutdown: TrainingThread (WorkerThread.h) interrupts the slice and joins.
-#include "SceneFile.h"
-#include "Trainer.h"
-
+#include "Mailbox.h"
+#include "TrainingSetup.h"
 #include "WorkerThread.h"
 
 #include <QObject>
@@ -23,38 +22,8 @@
 
 #include <chrono>
 #include <memory>
-#include <mutex>
-#include <optional>
-#include <vector>
 
 namespace ss::app {
-
-struct TrainingSetup {
-    std::shared_ptr<const Dataset> data;
-    ModelConfig model;
-    ObjectiveConfig objective;
-    NoiseSchedule schedule;
-    OptimizerConfig optimizer;
-    TrainerConfig trainer;
-    bool publishEma = true; // snapshots carry the EMA weights (false: the raw ones)
-    // A reopened scene's training state (weights, Adam, EMA, step, batch stream):
-    // the trainer starts there instead of from model.seed. It must fit the model.
-    std::optional<TrainingState> resume;
-};
-
-// What the GUI sees of training: a value, never changed after publication.
-struct TrainingSnapshot {
-    std::int64_t step = 0;
-    TrainStats stats;
-    ScoreNet net;          // what samplers and fields use: the EMA or the raw weights
-    bool ema = true;       // which of the two net holds
-    NoiseSchedule schedule;
-    ModelConfig model;
-    ObjectiveConfig objective;
-    bool running = false;
-    std::int64_t serial = 0; // increases with every publication
-};
-using SnapshotPtr = std::shared_ptr<const TrainingSnapshot>;
 
 class TrainingWorker : public QObject {
     Q_OBJECT
@@ -96,7 +65,7 @@ private:
     void runSlice();
     void publish();
     template <typename F>
-    void post(F&& apply); // runs apply() on the worker thread, reporting InputError
+    void post(F&& apply); // postGuarded (Boundary.h), then a snapshot: the GUI sees every applied change at once
 
     Trainer trainer_;
     QTimer* loop_ = nullptr;
@@ -105,9 +74,7 @@ private:
     int publishIntervalMs_, sliceMs_;
     std::chrono::steady_clock::time_point lastPublish_{};
     int lastRestores_ = 0;
-    mutable std::mutex mutex_;
-    SnapshotPtr latest_;
-    std::int64_t serial_ = 0;
+    Mailbox<TrainingSnapshot> latest_;
 };
 
 // The worker on its own thread (see WorkerThread.h).

@@ -4,6 +4,8 @@
 #include "ScoreSource.h"
 #include "StillExport.h"
 
+#include <QObject> // tr()
+
 #include <algorithm>
 #include <cmath>
 

@@ -15,8 +15,9 @@
 // below it, the view says so instead of drawing. GL objects are created and
 // freed with the context current (the destructor makes it current).
 #include "DrawTool.h"
-#include "FieldWorker.h"
-#include "SamplingWorker.h"
+#include "FieldCompute.h"
+#include "LayerSettings.h"
+#include "SamplingSetup.h"
 
 #include <QElapsedTimer>
 #include <QOpenGLExtraFunctions>
@@ -33,27 +34,7 @@ class QTimer;
 
 namespace ss::view {
 
-struct Layer {
-    bool visible = true;
-    float opacity = 1.0f;
-};
-
 struct ScenePicture; // ScenePainter.h
-
-// What the Layers panel toggles.
-struct LayerSettings {
-    Layer data{true, 0.45f};
-    Layer noised{false, 0.6f}; // the data noised to the scrubber's level
-    Layer density{true, 0.85f};
-    Layer error{false, 0.85f};
-    Layer exactField{false, 0.8f};
-    Layer learnedField{true, 0.9f};
-    Layer particles{true, 0.95f};
-    Layer trails{true, 0.45f};
-    Layer decomposition{false, 1.0f};
-    int arrows = 28;     // score arrows per side of the field grid
-    int heatCells = 128; // heat-map cells per side
-};
 
 class SceneView : public QOpenGLWidget, protected QOpenGLExtraFunctions {
     Q_OBJECT

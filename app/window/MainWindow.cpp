@@ -14,6 +14,7 @@
 #include "TrainingDefaults.h"
 
 #include "Csv.h"
+#include "TrajectoryCsv.h"
 #include "ExportAnimationDialog.h"
 #include "ExportStillDialog.h"
 #include "StillExport.h"
@@ -560,23 +561,15 @@ bool MainWindow::exportSamplesCsv(const QString& path)
 
 bool MainWindow::exportTrajectoriesCsv(const QString& path)
 {
+    // The trails on screen, oldest first, in the one trajectory layout
+    // (core/TrajectoryCsv.h): the sampler's step and level of each.
     const app::ParticlesPtr p = sampling()->latest();
-    // The trails on screen: the last positions of every particle, oldest first;
-    // "step" counts back from the current one (0).
-    std::string text = "particle,step,x,y\n";
-    char line[96];
-    const int frames = int(p->trail.size());
-    for (Eigen::Index j = 0; j < p->particles.cols(); ++j)
-        for (int k = 0; k < frames; ++k) {
-            const Eigen::Matrix2Xd& x = p->trail[std::size_t(k)];
-            if (x.cols() <= j) continue;
-            std::snprintf(line, sizeof line, "%lld,%d,%.17g,%.17g\n", static_cast<long long>(j), k - (frames - 1),
-                          x(0, j), x(1, j));
-            text += line;
-        }
     return saveExportedText(
-        path, text,
-        tr("trajectories of %1 particles over %2 steps saved to %3").arg(p->particles.cols()).arg(frames).arg(path));
+        path, trajectoryCsvText(app::trailFrames(*p)),
+        tr("trajectories of %1 particles over %2 steps saved to %3")
+            .arg(p->particles.cols())
+            .arg(int(p->trail.size()))
+            .arg(path));
 }
 
 app::AnimationJob MainWindow::animationJob() const

@@ -15,6 +15,7 @@
 // applies or refuses it, and calls setSchedule with what is applied now (the
 // old schedule on a refusal, which puts the handles back).
 #include "NoiseSchedule.h"
+#include "ScheduleTrace.h"
 
 #include <QWidget>
 
@@ -41,7 +42,7 @@ struct CurveEdit {
 class ScheduleCurve : public QWidget {
     Q_OBJECT
 public:
-    enum class View { Sigma, Beta, AlphaBar };
+    using View = ScheduleView;
 
     explicit ScheduleCurve(QWidget* parent = nullptr);
 

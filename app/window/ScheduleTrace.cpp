@@ -70,7 +70,7 @@ void ddpmTrace(const NoiseSchedule& s, Trace& out, F value, bool fromZero)
 
 } // namespace
 
-Trace traceOf(const NoiseSchedule& s, ScheduleCurve::View view)
+Trace traceOf(const NoiseSchedule& s, ScheduleView view)
 {
     Trace out;
     const bool ddpm = !s.isVarianceExploding() && s.isDiscrete();
@@ -79,7 +79,7 @@ Trace traceOf(const NoiseSchedule& s, ScheduleCurve::View view)
     };
     const auto beta = [&](int k) { return s.betas()[std::size_t(k)]; };
     const auto alphaBar = [&](int k) { return s.alphaBar(k); };
-    using View = ScheduleCurve::View;
+    using View = ScheduleView;
     if (view == View::Sigma && s.isVarianceExploding()) {
         const int L = s.numLevels();
         std::vector<QPointF> levels;

@@ -2,7 +2,7 @@
 // What the schedule curve (ScheduleCurve) plots, apart from its widget: axis
 // ticks with readable labels, and a schedule traced in plot units for a view
 // (log sigma per level or time, beta(t), alpha-bar(t)).
-#include "ScheduleCurve.h"
+#include "NoiseSchedule.h"
 
 #include <QPointF>
 #include <QString>
@@ -10,6 +10,10 @@
 #include <vector>
 
 namespace ss::window {
+
+// What the curve plots (ScheduleCurve::View is this): log sigma per level or
+// time, beta(t), or alpha-bar(t).
+enum class ScheduleView { Sigma, Beta, AlphaBar };
 
 struct Tick {
     double at; // in plot units (log sigma on the log axis)
@@ -28,6 +32,6 @@ struct Trace {
     std::vector<QPointF> line, dots;
 };
 
-Trace traceOf(const NoiseSchedule& s, ScheduleCurve::View view);
+Trace traceOf(const NoiseSchedule& s, ScheduleView view);
 
 } // namespace ss::window

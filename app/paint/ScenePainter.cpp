@@ -3,6 +3,7 @@
 #include "ColourMap.h"
 #include "SceneColours.h"
 
+#include <QObject> // tr()
 #include <QPainterPath>
 
 #include <algorithm>

@@ -1,12 +1,12 @@
 #pragma once
 // The scene drawn with QPainter: the same layers, colours and overlay as the
-// GL view (SceneView), for stills (PNG at any size; SVG and PDF with points,
+// GL view (view/SceneView), for stills (PNG at any size; SVG and PDF with points,
 // arrows and trails as vector shapes and heat maps as embedded images), video
 // frames, and the view's own overlay. Pure drawing from immutable snapshots:
 // safe on any thread that owns the painter.
-#include "FieldWorker.h"
-#include "SamplingWorker.h"
-#include "SceneView.h"
+#include "FieldCompute.h"
+#include "LayerSettings.h"
+#include "SamplingSetup.h"
 
 #include <QPainter>
 #include <QRectF>

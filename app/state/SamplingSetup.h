@@ -1,0 +1,56 @@
+#pragma once
+// What the sampling worker is started with (SamplingSetup) and what it hands
+// out (ParticleSnapshot): plain values, shared by the worker, the view, the
+// painter, the animation export and the tests. No Qt object, widget or GL here.
+#include "Sampler.h"
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace ss::app {
+
+enum class SourceKind { Learned, Exact };
+
+struct SamplingSetup {
+    SamplerConfig sampler;
+    NoiseSchedule schedule;
+    std::shared_ptr<const Dataset> data; // for the exact score
+    SourceKind source = SourceKind::Learned;
+    int stepsPerTick = 5;  // sampler steps per display tick when playing
+    int trailLength = 24;  // positions kept per particle for the trails
+    bool loop = true;
+    int holdTicks = 90;    // looping: ticks the finished run stays on screen before the next
+};
+
+// Where the particles of one trail entry were: the sampler's step count and
+// level then (the trajectory export writes them beside the positions).
+struct TrailMark {
+    int step = 0;
+    NoiseLevel level;
+};
+
+struct ParticleSnapshot {
+    Eigen::Matrix2Xd particles;
+    std::deque<Eigen::Matrix2Xd> trail; // oldest first, the newest equals particles
+    std::deque<TrailMark> trailMarks;   // one per trail entry, in the same order
+    StepTerms lastStep;                 // of the last step taken
+    NoiseLevel level;
+    int step = 0, totalSteps = 0, run = 0;
+    long long evaluations = 0;
+    bool playing = false, done = false;
+    std::string source;                 // describe() of the score source
+    SamplingSetup setup;                // the settings running (not a refused request)
+    bool exactScore = false;            // the score in use is the exact one (also: learned, no network yet)
+    std::optional<Divergence> divergence; // the run diverged; particles are its last finite ones
+    std::int64_t serial = 0;
+};
+using ParticlesPtr = std::shared_ptr<const ParticleSnapshot>;
+
+// The trail as trajectory frames (core/TrajectoryCsv.h writes them): one per
+// trail entry, oldest first.
+std::deque<TrajectoryFrame> trailFrames(const ParticleSnapshot& s);
+
+} // namespace ss::app
