@@ -107,9 +107,9 @@ bool SceneController::rebuildTraining(const TrainingSetup& next, bool keepRunnin
 
 bool SceneController::replaceScene(const SceneSetup& scene)
 {
-    drawFlush_->stop(); // a drawn edit still pending belongs to the old scene
-    drawnPending_.reset();
     if (!rebuildTraining(scene.training, false)) return false;
+    drawFlush_->stop(); // a drawn edit still pending belonged to the old scene
+    drawnPending_.reset();
     setup_ = scene;
     setup_.training.resume.reset();
     sampling()->postSetup(scene.sampling);
