@@ -7,9 +7,8 @@
 #include "Commands.h"
 
 #include "AnimationRenderer.h"
-#include "ConfigJson.h"
-#include "LayerSettingsJson.h"
 #include "SceneFile.h"
+#include "SceneState.h"
 #include "StillExport.h"
 #include "VideoEncoder.h"
 
@@ -26,33 +25,28 @@
 namespace ss::cli {
 
 namespace {
-// The scene's sampler, network, layers and view as an animation job.
-app::AnimationJob jobFromScene(const SceneDocument& scene, const std::string& where)
+// The scene's sampler, network, layers and view as an animation job: the
+// scene file read as the window reads it (SceneState.h).
+app::AnimationJob jobFromScene(SceneDocument scene, const std::string& where)
 {
+    const state::AppState appState = state::appStateFromJson(scene.app, where + ": app"); // strict, as the window
     app::AnimationJob job;
-    auto data = std::make_shared<const Dataset>(scene.data);
-    job.sampling.data = data;
-    job.sampling.schedule = scene.schedule;
-    job.sampling.sampler = scene.sampling.sampler;
-    job.sampling.source = scene.sampling.exactScore ? app::SourceKind::Exact : app::SourceKind::Learned;
-    job.sampling.trailLength = scene.sampling.trailLength;
-    job.stepsPerFrame = scene.sampling.stepsPerFrame;
-    const std::unique_ptr<Trainer> trainer = makeTrainer(scene); // restores the saved weights
-    job.net = std::make_shared<const ScoreNet>(scene.sampling.useEma ? trainer->emaNet() : trainer->net());
-    const nlohmann::json& app = scene.app;
-    if (app.contains("layers")) job.layers = view::layersFromJson(app["layers"], where + ": app.layers");
-    if (app.contains("view")) {
-        const nlohmann::json& v = app["view"];
-        const double x0 = json::number(v, "xMin", where + ": app.view"), x1 = json::number(v, "xMax", where + ": app.view");
-        const double y0 = json::number(v, "yMin", where + ": app.view"), y1 = json::number(v, "yMax", where + ": app.view");
-        job.world = QRectF(x0, y0, x1 - x0, y1 - y0);
+    {
+        const std::unique_ptr<Trainer> trainer = makeTrainer(scene); // restores the saved weights
+        job.net = std::make_shared<const ScoreNet>(scene.sampling.useEma ? trainer->emaNet() : trainer->net());
     }
+    const app::SceneSetup setup = state::setupFromScene(std::move(scene), appState, app::SceneSetup{});
+    job.sampling = setup.sampling;
+    job.stepsPerFrame = setup.sampling.stepsPerTick;
+    job.title = setup.title; // empty when the scene has none
+    if (appState.layers) job.layers = *appState.layers;
+    if (appState.view) job.world = *appState.view;
     if (!(job.world.width() > 0 && job.world.height() > 0)) { // the data, framed with a margin
-        const Eigen::Vector2d lo = data->points.rowwise().minCoeff(), hi = data->points.rowwise().maxCoeff();
+        const Dataset& data = *setup.sampling.data;
+        const Eigen::Vector2d lo = data.points.rowwise().minCoeff(), hi = data.points.rowwise().maxCoeff();
         const Eigen::Vector2d c = 0.5 * (lo + hi), half = (0.5 * 1.25 * (hi - lo)).cwiseMax(0.5);
         job.world = QRectF(c.x() - half.x(), c.y() - half.y(), 2 * half.x(), 2 * half.y());
     }
-    if (app.contains("title") && app["title"].is_string()) job.title = QString::fromStdString(app["title"]);
     return job;
 }
 } // namespace
@@ -91,8 +85,7 @@ int runRender(const Arguments& arguments)
     char* argv[] = {name, nullptr};
     QGuiApplication gui(argc, argv);
 
-    const SceneDocument scene = loadScene(scenePath);
-    app::AnimationJob job = jobFromScene(scene, scenePath);
+    app::AnimationJob job = jobFromScene(loadScene(scenePath), scenePath);
     job.size = size;
     job.fps = fps;
     if (frames > 0) {

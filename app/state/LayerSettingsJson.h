@@ -11,7 +11,7 @@
 // reading (a missing one keeps LayerSettings' default), so a lecture preset
 // names only what it changes; the writer writes them all.
 //
-// The window's whole "app" object in a scene file (MainWindow) is
+// The window's whole "app" object in a scene file (state/SceneState.h reads and writes it) is
 //   {"layers": the above, "view": {"xMin", "xMax", "yMin", "yMax"} (world units),
 //    "scrubber": the noise scrubber's position in [0, 1], "title": the data set's title}
 #include "LayerSettings.h"

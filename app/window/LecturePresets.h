@@ -4,13 +4,16 @@
 // are JSON files in resources/lectures/ (embedded), read strictly: a malformed
 // preset is a bug in the program and throws InputError naming the file and
 // field (the tests load them all).
-#include "MainWindow.h"
+#include "SceneSetup.h"
+#include "LayerSettings.h"
 
 #include <QString>
 
 #include <vector>
 
 namespace ss::window {
+
+using app::SceneSetup;
 
 struct LecturePreset {
     QString title;

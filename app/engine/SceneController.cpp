@@ -1,0 +1,250 @@
+#include "SceneController.h"
+
+#include "Boundary.h"
+#include "Error.h"
+#include "Objective.h"
+
+#include <QTimer>
+
+namespace ss::app {
+
+SceneController::SceneController(const SceneSetup& setup, QObject* parent) : QObject(parent), setup_(setup)
+{
+    training_ = std::make_unique<TrainingThread>(setup_.training);
+    sampling_ = std::make_unique<SamplingThread>(setup_.sampling);
+    fields_ = std::make_unique<FieldThread>(setup_.training.data);
+    // Training keeps its core; what is drawn yields to it (see WorkerThread).
+    sampling_->setNiceness(4);
+    fields_->setNiceness(6);
+    connectTraining();
+    connect(sampling(), &SamplingWorker::snapshotReady, this, &SceneController::particlesReady);
+    connect(fields(), &FieldWorker::snapshotReady, this, &SceneController::fieldReady);
+    connect(fields(), &FieldWorker::message, this, &SceneController::message);
+    connect(sampling(), &SamplingWorker::message, this, [this](const QString& text, bool isError) {
+        // A refused change (or a stop) leaves the sampler as its snapshot says:
+        // the setup follows it, not the request.
+        if (!isError) return emit message(text, false);
+        const bool differed = adoptRunningSampler();
+        emit samplerReverted();
+        if (!differed) return emit message(text, true);
+        const SamplingSetup& running = setup_.sampling;
+        emit message(tr("refused: %1 — still running: %2 (%3 score)")
+                         .arg(text)
+                         .arg(QString::fromStdString(samplerKindName(running.sampler.kind)))
+                         .arg(running.source == SourceKind::Learned ? tr("learned") : tr("exact")),
+                     true);
+    });
+    drawFlush_ = new QTimer(this);
+    drawFlush_->setSingleShot(true);
+    drawFlush_->setInterval(kDrawFlushMs);
+    connect(drawFlush_, &QTimer::timeout, this, [this] { postDrawnPoints(false); });
+}
+
+SceneController::~SceneController()
+{
+    training_.reset(); // an autosave in flight is written (or dropped) by now
+    sampling_.reset();
+    fields_.reset();
+}
+
+void SceneController::startAll()
+{
+    training()->postStart();
+    sampling()->postPlay();
+}
+
+void SceneController::connectTraining()
+{
+    connect(training(), &TrainingWorker::snapshotReady, this, &SceneController::onTrainingSnapshot);
+    connect(training(), &TrainingWorker::message, this, &SceneController::message);
+    connect(training(), &TrainingWorker::sceneSaved, this, &SceneController::sceneSaved);
+}
+
+void SceneController::onTrainingSnapshot()
+{
+    QString error;
+    const bool ok = guarded(
+        [this] {
+            const SnapshotPtr s = training()->latest();
+            if (s->serial == lastNetworkSerial_) return;
+            lastNetworkSerial_ = s->serial;
+            auto net = std::make_shared<const ScoreNet>(s->net);
+            lastNet_ = net;
+            sampling()->postNetwork(net);
+            fields()->postNetwork(net);
+        },
+        &error);
+    if (!ok) emit message(tr("training view: %1").arg(error), true);
+    emit trainingSnapshotReady();
+}
+
+bool SceneController::rebuildTraining(const TrainingSetup& next, bool keepRunning)
+{
+    const bool running = keepRunning && training()->latest()->running;
+    std::unique_ptr<TrainingThread> fresh;
+    try {
+        fresh = std::make_unique<TrainingThread>(next); // validates the combination
+    } catch (const InputError& e) {
+        emit message(tr("model refused: %1").arg(QString::fromStdString(e.what())), true);
+        return false; // the old model keeps training
+    }
+    training_ = std::move(fresh); // the old thread is joined here
+    setup_.training = next;
+    setup_.training.resume.reset(); // used once: a later model starts from its seed
+    lastNetworkSerial_ = -1;
+    connectTraining();
+    emit trainingReplaced();
+    // Either way a first snapshot goes out, so the sampler, the fields and the
+    // Training dock get the new network even while training stays paused.
+    if (running) training()->postStart();
+    else training()->postPause();
+    emit message(tr("new model: %1 on %2")
+                     .arg(QString::fromStdString(objectiveName(next.objective.kind)))
+                     .arg(QString::fromStdString(next.schedule.name())),
+                 false);
+    return true;
+}
+
+bool SceneController::replaceScene(const SceneSetup& scene)
+{
+    if (!rebuildTraining(scene.training, false)) return false;
+    drawFlush_->stop(); // a drawn edit still pending belonged to the old scene
+    drawnPending_.reset();
+    setup_ = scene;
+    setup_.training.resume.reset();
+    sampling()->postSetup(scene.sampling);
+    fields()->postData(scene.training.data);
+    return true;
+}
+
+bool SceneController::setSchedule(const NoiseSchedule& schedule)
+{
+    try {
+        Objective check(setup_.training.objective, schedule, setup_.training.model); // refuses a misfit
+    } catch (const InputError& e) {
+        emit message(tr("schedule refused: %1").arg(QString::fromStdString(e.what())), true);
+        return false;
+    }
+    setup_.training.schedule = schedule;
+    setup_.sampling.schedule = schedule;
+    training()->postSchedule(schedule);
+    sampling()->postSchedule(schedule); // a sampler that cannot use it says so, and keeps its own
+    return true;
+}
+
+void SceneController::setData(std::shared_ptr<const Dataset> data, const QString& title)
+{
+    drawFlush_->stop(); // a drawn edit still pending is superseded
+    drawnPending_.reset();
+    setup_.title = title;
+    postData(data, true);
+    emit titleChanged();
+    emit message(tr("data: %1 (%2 points)").arg(title).arg(data->size()), false);
+}
+
+void SceneController::postData(std::shared_ptr<const Dataset> data, bool restartSampler)
+{
+    setup_.training.data = data;
+    setup_.sampling.data = data;
+    training()->postData(data); // training goes on with the new points
+    // The derived step sizes follow the data's mode variance: a new data set
+    // moves those the user has not typed (at most one more post, superseded).
+    emit dataPosted(data, restartSampler);
+    if (restartSampler) sampling()->postSetup(setup_.sampling);
+    fields()->postData(data);
+}
+
+void SceneController::setDrawnPoints(std::shared_ptr<const Dataset> data, bool strokeDone)
+{
+    drawnPending_ = std::move(data);
+    if (strokeDone) {
+        drawFlush_->stop();
+        postDrawnPoints(true);
+    } else if (!drawFlush_->isActive()) {
+        drawFlush_->start();
+    }
+}
+
+void SceneController::flushDrawnPoints()
+{
+    if (!drawFlush_->isActive()) return;
+    drawFlush_->stop();
+    postDrawnPoints(false);
+}
+
+void SceneController::postDrawnPoints(bool strokeDone)
+{
+    // Only the newest edit (a data set applied since, or a new scene, dropped it).
+    if (!drawnPending_) return;
+    const std::shared_ptr<const Dataset> data = std::move(drawnPending_);
+    drawnPending_.reset();
+    if (data->size() == 0) {
+        // Nothing to train on or sample from: the workers keep the last points.
+        if (strokeDone)
+            emit message(tr("no points drawn: training and sampling stay on the last data set (%1 points) until "
+                            "you add some")
+                             .arg(setup_.training.data->size()),
+                         true);
+        return;
+    }
+    // The sampler restarts once per stroke: restarted at every flush, its
+    // particles would never leave the prior.
+    postData(data, strokeDone);
+    if (!strokeDone) return;
+    setup_.title = tr("Drawn points");
+    emit titleChanged();
+    emit message(tr("drawn data: %1 points; training and sampling continue on them").arg(data->size()), false);
+}
+
+void SceneController::setSampling(const SamplingSetup& sampling)
+{
+    setup_.sampling = sampling;
+    sampling_->worker()->postSetup(setup_.sampling);
+}
+
+void SceneController::setSource(SourceKind kind)
+{
+    setup_.sampling.source = kind;
+    sampling()->postSource(kind);
+}
+
+void SceneController::setLearningRate(double lr)
+{
+    setup_.training.optimizer.learningRate = lr;
+    training()->postLearningRate(lr);
+}
+
+void SceneController::setBatchSize(int batch)
+{
+    setup_.training.trainer.batchSize = batch;
+    training()->postBatchSize(batch);
+}
+
+void SceneController::setEmaDecay(double decay)
+{
+    setup_.training.optimizer.emaDecay = decay;
+    training()->postEmaDecay(decay);
+}
+
+void SceneController::setPublishEma(bool ema)
+{
+    setup_.training.publishEma = ema;
+    training()->postPublishEma(ema);
+}
+
+bool SceneController::adoptRunningSampler()
+{
+    const SamplingSetup& running = sampling()->latest()->setup;
+    SamplingSetup& s = setup_.sampling; // data and schedule stay the controller's (posted to every worker)
+    const bool differs = !(s.sampler == running.sampler) || s.source != running.source ||
+                         s.stepsPerTick != running.stepsPerTick || s.trailLength != running.trailLength ||
+                         s.loop != running.loop;
+    s.sampler = running.sampler;
+    s.source = running.source;
+    s.stepsPerTick = running.stepsPerTick;
+    s.trailLength = running.trailLength;
+    s.loop = running.loop;
+    return differs;
+}
+
+} // namespace ss::app
