@@ -6,7 +6,7 @@
 // widgets from the table, shows only the rows that apply, and applies and shows
 // setups through it: adding an option is adding a row (docs/engine.md, "Adding
 // a sampler option").
-#include "SamplingWorker.h"
+#include "SamplingSetup.h"
 
 #include <QString>
 
@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+class QObject;
 class QWidget;
 
 namespace ss::window {

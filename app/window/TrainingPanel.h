@@ -11,7 +11,7 @@
 // horizontal pixel of the plot, by a stride that doubles as the history grows),
 // with one replace() per series. history() keeps every record for the files.
 #include "SceneFile.h"
-#include "TrainingWorker.h"
+#include "TrainingSetup.h"
 
 #include <QWidget>
 
