@@ -13,12 +13,12 @@
 //   --benchmark-headless-training S
 //                       train the default scene's model for S seconds without
 //                       a window and print its steps/s (the frame benchmark's reference)
-#include "Application.h"
-#include "LecturePresets.h"
-#include "MainWindow.h"
-#include "StallMonitor.h"
+#include "window/Application.h"
+#include "window/LecturePresets.h"
+#include "window/MainWindow.h"
+#include "window/StallMonitor.h"
 
-#include "Error.h"
+#include "core/Error.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

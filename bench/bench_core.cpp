@@ -12,15 +12,15 @@
 //   --chunk: the trainer's columns per forward/backward pass (for tuning)
 //   --only:  run only the measurements whose "kind what size" contains TEXT
 //            (e.g. "eval", "ncsn 128"), for profiling one of them
-#include "EmpiricalDistribution.h"
-#include "Likelihood.h"
-#include "NoiseSchedule.h"
-#include "Objective.h"
-#include "Presets.h"
-#include "Sampler.h"
-#include "ScoreNet.h"
-#include "ThreadPool.h"
-#include "Trainer.h"
+#include "core/EmpiricalDistribution.h"
+#include "core/Likelihood.h"
+#include "core/NoiseSchedule.h"
+#include "core/Objective.h"
+#include "core/Presets.h"
+#include "core/Sampler.h"
+#include "core/ScoreNet.h"
+#include "core/ThreadPool.h"
+#include "core/Trainer.h"
 
 #include <algorithm>
 #include <chrono>

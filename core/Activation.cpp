@@ -1,6 +1,6 @@
-#include "Activation.h"
+#include "core/Activation.h"
 
-#include "Error.h"
+#include "core/Error.h"
 
 namespace ss {
 

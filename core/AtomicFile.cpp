@@ -1,6 +1,6 @@
-#include "AtomicFile.h"
+#include "core/AtomicFile.h"
 
-#include "Error.h"
+#include "core/Error.h"
 
 #include <atomic>
 #include <cerrno>

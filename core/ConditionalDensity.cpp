@@ -1,6 +1,6 @@
-#include "ConditionalDensity.h"
+#include "core/ConditionalDensity.h"
 
-#include "Error.h"
+#include "core/Error.h"
 
 #include <algorithm>
 #include <cmath>

@@ -19,9 +19,9 @@
 // distanceToCdf compares a 1D sample with such a law: the Kolmogorov–Smirnov
 // statistic sup |F_n - F| and the Wasserstein-1 distance int |F_n - F| dx,
 // both exact (W1 through the closed-form integral of a Gaussian CDF).
-#include "ExactScore.h"
-#include "GaussianMixture.h"
-#include "Rng.h"
+#include "core/ExactScore.h"
+#include "core/GaussianMixture.h"
+#include "core/Rng.h"
 
 #include <vector>
 

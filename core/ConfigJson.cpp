@@ -1,6 +1,6 @@
-#include "ConfigJson.h"
+#include "core/ConfigJson.h"
 
-#include "Error.h"
+#include "core/Error.h"
 
 #include <charconv>
 #include <cmath>

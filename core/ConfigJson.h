@@ -5,13 +5,13 @@
 // throws InputError with the field's path ("schedule.sigmaMax: ..."); values
 // then pass through the same validation as the UI's (the factories), so a file
 // can never build what the program would refuse.
-#include "Error.h"
-#include "NoiseSchedule.h"
-#include "Objective.h"
-#include "Optimizer.h"
-#include "SamplerConfig.h"
-#include "ScoreNet.h"
-#include "Trainer.h"
+#include "core/Error.h"
+#include "core/NoiseSchedule.h"
+#include "core/Objective.h"
+#include "core/Optimizer.h"
+#include "core/SamplerConfig.h"
+#include "core/ScoreNet.h"
+#include "core/Trainer.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,7 +1,7 @@
-#include "Csv.h"
+#include "core/Csv.h"
 
-#include "AtomicFile.h"
-#include "Error.h"
+#include "core/AtomicFile.h"
+#include "core/Error.h"
 
 #include <algorithm>
 #include <cerrno>

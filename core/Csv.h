@@ -2,7 +2,7 @@
 // Point files: one point per line, "x,y" or "x,y,label" (label a non-negative
 // integer); an optional header line of non-numeric names; blank lines and lines
 // starting with '#' are skipped. All rows must have the same column count.
-#include "Dataset.h"
+#include "core/Dataset.h"
 
 #include <cstdint>
 #include <string>

@@ -1,7 +1,7 @@
-#include "Dataset.h"
+#include "core/Dataset.h"
 
-#include "EmpiricalDistribution.h"
-#include "Error.h"
+#include "core/EmpiricalDistribution.h"
+#include "core/Error.h"
 
 namespace ss {
 

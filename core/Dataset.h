@@ -1,7 +1,7 @@
 #pragma once
 // A 2D data set: the points the trainer draws from, optional class labels, and
 // (for analytic presets) the true mixture density.
-#include "GaussianMixture.h"
+#include "core/GaussianMixture.h"
 
 #include <memory>
 #include <optional>

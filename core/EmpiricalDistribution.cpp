@@ -1,6 +1,6 @@
-#include "EmpiricalDistribution.h"
+#include "core/EmpiricalDistribution.h"
 
-#include "Error.h"
+#include "core/Error.h"
 
 #include <cmath>
 #include <cstdio>

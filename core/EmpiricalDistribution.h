@@ -19,8 +19,8 @@
 // Cost per query: O(log n + points within the cut-off) at small std, O(n) at
 // large std. Thread-safe (const, allocation-local) and deterministic: the sum
 // order depends only on the data and the query.
-#include "ExactScore.h"
-#include "PointIndex.h"
+#include "core/ExactScore.h"
+#include "core/PointIndex.h"
 
 #include <memory>
 

@@ -1,10 +1,10 @@
-#include "FastSilu.h"
+#include "core/FastSilu.h"
 
 #include <algorithm>
 #include <cmath>
 
 #if defined(__AVX2__) && defined(__FMA__)
-#include "SiluAvx2.h"
+#include "core/SiluAvx2.h"
 #define SS_SILU_AVX2 1
 #endif
 

@@ -1,7 +1,7 @@
-#include "FisherDivergence.h"
+#include "core/FisherDivergence.h"
 
-#include "Error.h"
-#include "GaussianMixture.h"
+#include "core/Error.h"
+#include "core/GaussianMixture.h"
 
 namespace ss {
 

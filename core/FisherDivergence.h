@@ -4,10 +4,10 @@
 // estimated on samples x drawn from the marginal p_m itself (so regions the
 // data never visit do not count). The relative form divides by
 // 1/2 E || grad log p_m ||^2: 1 for the zero score, 0 for the truth.
-#include "Dataset.h"
-#include "Rng.h"
-#include "ScoreNet.h"
-#include "ScoreSource.h"
+#include "core/Dataset.h"
+#include "core/Rng.h"
+#include "core/ScoreNet.h"
+#include "core/ScoreSource.h"
 
 namespace ss {
 

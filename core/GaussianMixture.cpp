@@ -1,6 +1,6 @@
-#include "GaussianMixture.h"
+#include "core/GaussianMixture.h"
 
-#include "Error.h"
+#include "core/Error.h"
 
 #include <algorithm>
 #include <cmath>

@@ -16,9 +16,9 @@
 // spread of P_k (mu_k - x). The means are found with a k-d tree built once per
 // mixture; the full sum is used when the disc holds every mean (large noise,
 // or a broad component that makes Lambda large).
-#include "ExactScore.h"
-#include "PointIndex.h"
-#include "Rng.h"
+#include "core/ExactScore.h"
+#include "core/PointIndex.h"
+#include "core/Rng.h"
 
 #include <memory>
 #include <vector>

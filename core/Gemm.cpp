@@ -1,6 +1,6 @@
-#include "Gemm.h"
+#include "core/Gemm.h"
 
-#include "FastSilu.h"
+#include "core/FastSilu.h"
 
 #include <Eigen/Core>
 
@@ -10,7 +10,7 @@
 #include <vector>
 
 #if defined(__AVX2__) && defined(__FMA__)
-#include "SiluAvx2.h"
+#include "core/SiluAvx2.h"
 #include <immintrin.h>
 #define SS_GEMM_AVX2 1
 #endif

@@ -1,7 +1,7 @@
-#include "JsonFile.h"
+#include "core/JsonFile.h"
 
-#include "ConfigJson.h"
-#include "Error.h"
+#include "core/ConfigJson.h"
+#include "core/Error.h"
 
 #include <algorithm>
 #include <filesystem>

@@ -1,8 +1,8 @@
-#include "Likelihood.h"
+#include "core/Likelihood.h"
 
-#include "Error.h"
-#include "Rng.h"
-#include "ThreadPool.h"
+#include "core/Error.h"
+#include "core/Rng.h"
+#include "core/ThreadPool.h"
 
 #include <atomic>
 #include <cmath>

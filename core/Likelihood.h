@@ -19,8 +19,8 @@
 //
 // Points are integrated in fixed blocks of 256, each with its own adaptive
 // steps, spread over a pool: the result does not depend on the thread count.
-#include "OdeSolver.h"
-#include "ScoreSource.h"
+#include "core/OdeSolver.h"
+#include "core/ScoreSource.h"
 
 #include <cstdint>
 

@@ -1,7 +1,7 @@
-#include "Metrics.h"
+#include "core/Metrics.h"
 
-#include "Error.h"
-#include "Rng.h"
+#include "core/Error.h"
+#include "core/Rng.h"
 
 #include <algorithm>
 #include <bit>

@@ -14,8 +14,8 @@
 // Cost: SW2 is O(K (n + m) log(n + m)). MMD and energy are O(n m) with the pair
 // loops vectorised; sets larger than kMaxPairwisePoints are replaced by a seeded
 // random subsample of that size (without replacement) before the pair sums.
-#include "GaussianMixture.h"
-#include "SampleFidelity.h"
+#include "core/GaussianMixture.h"
+#include "core/SampleFidelity.h"
 
 #include <Eigen/Core>
 

@@ -1,7 +1,7 @@
-#include "Mlp.h"
+#include "core/Mlp.h"
 
-#include "Gemm.h"
-#include "Rng.h"
+#include "core/Gemm.h"
+#include "core/Rng.h"
 
 #include <algorithm>
 #include <cmath>

@@ -19,7 +19,7 @@
 //
 // Threading: an Mlp is read-only during forward/backward; each thread brings
 // its own Tape and gradient vector.
-#include "Activation.h"
+#include "core/Activation.h"
 
 #include <Eigen/Core>
 

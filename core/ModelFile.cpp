@@ -1,10 +1,10 @@
-#include "ModelFile.h"
+#include "core/ModelFile.h"
 
-#include "ConfigJson.h"
-#include "Csv.h"
-#include "Error.h"
-#include "JsonFile.h"
-#include "Trainer.h"
+#include "core/ConfigJson.h"
+#include "core/Csv.h"
+#include "core/Error.h"
+#include "core/JsonFile.h"
+#include "core/Trainer.h"
 
 #include <limits>
 

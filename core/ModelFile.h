@@ -14,10 +14,10 @@
 // A model file is for using a model (sampling, evaluation): it holds no Adam
 // moments, so it is not a way to resume training exactly (scene files will
 // carry the optimiser state).
-#include "NoiseSchedule.h"
-#include "Objective.h"
-#include "Optimizer.h"
-#include "ScoreNet.h"
+#include "core/NoiseSchedule.h"
+#include "core/Objective.h"
+#include "core/Optimizer.h"
+#include "core/ScoreNet.h"
 
 #include <cstdint>
 #include <string>

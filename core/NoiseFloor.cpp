@@ -1,8 +1,8 @@
-#include "NoiseFloor.h"
+#include "core/NoiseFloor.h"
 
-#include "Error.h"
-#include "Presets.h"
-#include "Rng.h"
+#include "core/Error.h"
+#include "core/Presets.h"
+#include "core/Rng.h"
 
 #include <numeric>
 #include <vector>

@@ -13,7 +13,7 @@
 //    the metrics between two disjoint random halves of the reference. Each
 //    half has m/2 points, so this floor is that of m/2 samples, not of n.
 // Both throw InputError like compareSamples (and makePreset for the preset).
-#include "Metrics.h"
+#include "core/Metrics.h"
 
 #include <string>
 

@@ -26,9 +26,9 @@
 //  - DDPM betas are not required to be monotone (only in (0, 1)); abar is then
 //    strictly decreasing, so the std grows with k (it rounds to exactly 1 once
 //    abar < 1e-16, which only extreme user betas reach).
-#include "NoiseSchedule.h"
+#include "core/NoiseSchedule.h"
 
-#include "Error.h"
+#include "core/Error.h"
 
 #include <algorithm>
 #include <cfloat>

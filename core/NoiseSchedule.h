@@ -11,7 +11,7 @@
 //    level(k).std = sigma_{N+1-k}; sigmas() returns the lecture's order.
 //  - Continuous kinds have t in [0, 1] (t = 1 noisiest); at(t) gives the marginal.
 // Every level has a normalised time t in [0, 1] for time conditioning.
-#include "ExactScore.h"
+#include "core/ExactScore.h"
 
 #include <string>
 #include <vector>

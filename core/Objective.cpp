@@ -1,6 +1,6 @@
-#include "Objective.h"
+#include "core/Objective.h"
 
-#include "Error.h"
+#include "core/Error.h"
 
 #include <algorithm>
 #include <cmath>

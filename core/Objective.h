@@ -21,10 +21,10 @@
 // range, so a batch can be split over threads and cache-sized chunks. The loss
 // for a drawn batch is a deterministic function of the weights (finite-
 // difference checks rely on this).
-#include "Dataset.h"
-#include "NoiseSchedule.h"
-#include "Rng.h"
-#include "ScoreNet.h"
+#include "core/Dataset.h"
+#include "core/NoiseSchedule.h"
+#include "core/Rng.h"
+#include "core/ScoreNet.h"
 
 #include <string>
 #include <vector>

@@ -1,6 +1,6 @@
-#include "OdeSolver.h"
+#include "core/OdeSolver.h"
 
-#include "Error.h"
+#include "core/Error.h"
 
 #include <algorithm>
 #include <cmath>

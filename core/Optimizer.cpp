@@ -1,6 +1,6 @@
-#include "Optimizer.h"
+#include "core/Optimizer.h"
 
-#include "Error.h"
+#include "core/Error.h"
 
 #include <algorithm>
 #include <cstdio>

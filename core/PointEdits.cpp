@@ -1,6 +1,6 @@
-#include "PointEdits.h"
+#include "core/PointEdits.h"
 
-#include "Error.h"
+#include "core/Error.h"
 
 #include <algorithm>
 #include <cmath>

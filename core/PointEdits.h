@@ -4,8 +4,8 @@
 // exact density of hand-edited points is their empirical distribution. The
 // original's points and labels are kept; unlabelled points join class 0, so a
 // drawn set with points is always labelled (an empty one has no labels).
-#include "Dataset.h"
-#include "Rng.h"
+#include "core/Dataset.h"
+#include "core/Rng.h"
 
 namespace ss {
 

@@ -1,6 +1,6 @@
-#include "PointIndex.h"
+#include "core/PointIndex.h"
 
-#include "Error.h"
+#include "core/Error.h"
 
 #include <algorithm>
 #include <limits>

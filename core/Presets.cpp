@@ -1,6 +1,6 @@
-#include "Presets.h"
+#include "core/Presets.h"
 
-#include "Error.h"
+#include "core/Error.h"
 
 #include <cmath>
 #include <cstdio>

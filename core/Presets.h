@@ -7,7 +7,7 @@
 // spirals, checkerboard, pinwheel, ncsn (0.8 N((5,5), I) + 0.2 N((-5,-5), I)).
 // Gaussian-mixture presets (gaussian, 8gaussians, 25gaussians, ncsn) carry their
 // analytic mixture; the rest are point sets (exact score = empirical).
-#include "Dataset.h"
+#include "core/Dataset.h"
 
 #include <cstdint>
 #include <map>

@@ -1,7 +1,7 @@
-#include "SampleFidelity.h"
+#include "core/SampleFidelity.h"
 
-#include "Error.h"
-#include "Rng.h"
+#include "core/Error.h"
+#include "core/Rng.h"
 
 #include <algorithm>
 #include <cmath>

@@ -19,7 +19,7 @@
 // points (no k-th neighbour).
 // Cost: points sorted by x, neighbours searched in a band of x; about
 // O(n log n + n * band) — fractions of a second for 20k points in 2D.
-#include "ExactScore.h"
+#include "core/ExactScore.h"
 
 #include <Eigen/Core>
 

@@ -1,7 +1,7 @@
-#include "Sampler.h"
+#include "core/Sampler.h"
 
-#include "Error.h"
-#include "SamplerDefaults.h"
+#include "core/Error.h"
+#include "core/SamplerDefaults.h"
 
 #include <Eigen/Eigenvalues>
 

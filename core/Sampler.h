@@ -22,12 +22,12 @@
 // (the particles go back to the last finite ones), the run is marked diverged
 // and done() holds from then on, so a caller notices it at the step it
 // happens. reset(), resetFrom() and sdedit() clear the mark.
-#include "NoiseSchedule.h"
-#include "Rng.h"
-#include "SamplerConfig.h"
-#include "ScoreSource.h"
-#include "ThreadPool.h"
-#include "Trajectory.h"
+#include "core/NoiseSchedule.h"
+#include "core/Rng.h"
+#include "core/SamplerConfig.h"
+#include "core/ScoreSource.h"
+#include "core/ThreadPool.h"
+#include "core/Trajectory.h"
 
 #include <memory>
 #include <optional>

@@ -1,6 +1,6 @@
-#include "SamplerConfig.h"
+#include "core/SamplerConfig.h"
 
-#include "Error.h"
+#include "core/Error.h"
 
 #include <cmath>
 #include <cstdio>

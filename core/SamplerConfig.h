@@ -3,7 +3,7 @@
 // window edits and the CLI and scene files read. validate() refuses settings
 // that cannot run, with a message naming the field; names round-trip through
 // the *Name/*FromName pairs (used by the CLI and JSON).
-#include "OdeSolver.h"
+#include "core/OdeSolver.h"
 
 #include <cstdint>
 #include <string>

@@ -1,9 +1,9 @@
-#include "SamplerDefaults.h"
+#include "core/SamplerDefaults.h"
 
-#include "Dataset.h"
-#include "NoiseSchedule.h"
-#include "Objective.h"
-#include "SamplerConfig.h"
+#include "core/Dataset.h"
+#include "core/NoiseSchedule.h"
+#include "core/Objective.h"
+#include "core/SamplerConfig.h"
 
 #include <Eigen/Eigenvalues>
 

@@ -1,11 +1,11 @@
 // Scene files: writing, the file I/O and the bridge to a live Trainer. The
 // reader is in SceneRead.cpp.
-#include "SceneFile.h"
+#include "core/SceneFile.h"
 
-#include "ConfigJson.h"
-#include "Csv.h"
-#include "Error.h"
-#include "JsonFile.h"
+#include "core/ConfigJson.h"
+#include "core/Csv.h"
+#include "core/Error.h"
+#include "core/JsonFile.h"
 
 #include <cstdio>
 

@@ -26,14 +26,14 @@
 // schedule/sampler/optimiser the UI would refuse, or unknown fields are refused
 // with InputError naming the file and the field ("s.scorescope: data.labels[7]:
 // ..."). Nothing is half-loaded: a reader returns a complete document or throws.
-#include "Dataset.h"
-#include "NoiseSchedule.h"
-#include "Objective.h"
-#include "Optimizer.h"
-#include "Rng.h"
-#include "SamplerConfig.h"
-#include "ScoreNet.h"
-#include "Trainer.h"
+#include "core/Dataset.h"
+#include "core/NoiseSchedule.h"
+#include "core/Objective.h"
+#include "core/Optimizer.h"
+#include "core/Rng.h"
+#include "core/SamplerConfig.h"
+#include "core/ScoreNet.h"
+#include "core/Trainer.h"
 
 #include <nlohmann/json.hpp>
 

@@ -2,11 +2,11 @@
 // Every section is read into locals and checked before anything is returned,
 // so a refused file leaves the caller's scene as it was. Where strings are
 // "<file>: <section>" so messages read "s.scorescope: data.labels[7]: ...".
-#include "SceneFile.h"
+#include "core/SceneFile.h"
 
-#include "ConfigJson.h"
-#include "Error.h"
-#include "JsonFile.h"
+#include "core/ConfigJson.h"
+#include "core/Error.h"
+#include "core/JsonFile.h"
 
 #include <charconv>
 #include <initializer_list>

@@ -1,6 +1,6 @@
-#include "ScoreNet.h"
+#include "core/ScoreNet.h"
 
-#include "Error.h"
+#include "core/Error.h"
 
 #include <cmath>
 #include <numbers>
@@ -153,7 +153,7 @@ template class ScoreNetT<double>;
 
 } // namespace ss
 
-#include "ThreadPool.h"
+#include "core/ThreadPool.h"
 
 namespace ss {
 

@@ -13,8 +13,8 @@
 // Output -> score, per example: score = factor * net, factor = 1 (Score),
 // 1/std (ScoreOverSigma), -1/std (Epsilon: net predicts the noise, MATH.md §2).
 // ScoreOverSigma and Epsilon need std > 0.
-#include "Mlp.h"
-#include "NoiseSchedule.h"
+#include "core/Mlp.h"
+#include "core/NoiseSchedule.h"
 
 #include <Eigen/Core>
 

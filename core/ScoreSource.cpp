@@ -1,7 +1,7 @@
-#include "ScoreSource.h"
+#include "core/ScoreSource.h"
 
-#include "Error.h"
-#include "ThreadPool.h"
+#include "core/Error.h"
+#include "core/ThreadPool.h"
 
 #include <Eigen/LU>
 

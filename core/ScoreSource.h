@@ -7,10 +7,10 @@
 // Thread safety: score() and jvp() are const and may run concurrently on
 // disjoint columns (the samplers split particles over a pool).
 // Layout: points are 2 x n, one point per column, like ExactScore.
-#include "Dataset.h"
-#include "ModelFile.h"
-#include "NoiseSchedule.h"
-#include "ScoreNet.h"
+#include "core/Dataset.h"
+#include "core/ModelFile.h"
+#include "core/NoiseSchedule.h"
+#include "core/ScoreNet.h"
 
 #include <memory>
 #include <string>

@@ -1,6 +1,6 @@
-#include "Trainer.h"
+#include "core/Trainer.h"
 
-#include "Error.h"
+#include "core/Error.h"
 
 #include <algorithm>
 #include <cmath>

@@ -11,13 +11,13 @@
 //
 // Threads: a Trainer is used by one thread at a time (the app's training
 // worker owns it); setters are meant to be called by that thread between steps.
-#include "Dataset.h"
-#include "NoiseSchedule.h"
-#include "Objective.h"
-#include "Optimizer.h"
-#include "Rng.h"
-#include "ScoreNet.h"
-#include "ThreadPool.h"
+#include "core/Dataset.h"
+#include "core/NoiseSchedule.h"
+#include "core/Objective.h"
+#include "core/Optimizer.h"
+#include "core/Rng.h"
+#include "core/ScoreNet.h"
+#include "core/ThreadPool.h"
 
 #include <chrono>
 #include <cstdint>

@@ -5,7 +5,7 @@
 // as the data (scripts/sharpness.sh measures it; the table is in the issue 11
 // notes). The EMA warm-up (Optimizer.h, emaDecayAt) is part of what makes a
 // short run sharp: without it the EMA still holds the initialisation.
-#include "Optimizer.h"
+#include "core/Optimizer.h"
 
 namespace ss {
 

@@ -1,4 +1,4 @@
-#include "Trajectory.h"
+#include "core/Trajectory.h"
 
 #include <algorithm>
 

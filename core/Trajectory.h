@@ -2,7 +2,7 @@
 // Recorded particle positions of a sampler run, with a memory bound: frames are
 // kept every `every`-th step in a ring, the oldest dropped once the bound is
 // reached. The window draws trails from it; the CLI writes it as CSV.
-#include "NoiseSchedule.h"
+#include "core/NoiseSchedule.h"
 
 #include <Eigen/Core>
 

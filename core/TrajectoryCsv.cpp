@@ -1,8 +1,8 @@
-#include "TrajectoryCsv.h"
+#include "core/TrajectoryCsv.h"
 
-#include "Csv.h"
-#include "Error.h"
-#include "JsonFile.h"
+#include "core/Csv.h"
+#include "core/Error.h"
+#include "core/JsonFile.h"
 
 #include <charconv>
 #include <cmath>

@@ -12,7 +12,7 @@
 // step: sampler steps taken when recorded (0: the start); t and std: the noise
 // level then (the marginal's mean is not written: a frame read back has the
 // default mean 1); x, y at full double precision.
-#include "Trajectory.h"
+#include "core/Trajectory.h"
 
 #include <cstdint>
 #include <deque>

@@ -3,7 +3,7 @@
 // outside input may refuse it only with ss::InputError (a message naming the
 // file and the problem); any other exception, a crash or a sanitizer report is
 // a bug. libFuzzer treats an escaping exception as a crash (std::terminate).
-#include "Error.h"
+#include "core/Error.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -4,8 +4,8 @@
 // setting it accepts must write back (toJson) to one it accepts again.
 #include "FuzzSupport.h"
 
-#include "ConfigJson.h"
-#include "JsonFile.h"
+#include "core/ConfigJson.h"
+#include "core/JsonFile.h"
 
 #include <cstdlib>
 

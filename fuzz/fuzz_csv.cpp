@@ -2,7 +2,7 @@
 // --exact, --sdedit and the Data dock's CSV import.
 #include "FuzzSupport.h"
 
-#include "Csv.h"
+#include "core/Csv.h"
 
 #include <cmath>
 #include <cstdlib>

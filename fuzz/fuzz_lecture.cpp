@@ -3,7 +3,7 @@
 // user's file and must refuse, never crash, whatever it is given.
 #include "FuzzSupport.h"
 
-#include "LecturePresets.h"
+#include "window/LecturePresets.h"
 
 #include <QByteArray>
 #include <QString>

@@ -3,7 +3,7 @@
 // back to a file that reads the same.
 #include "FuzzSupport.h"
 
-#include "ModelFile.h"
+#include "core/ModelFile.h"
 
 #include <cstdlib>
 

@@ -3,7 +3,7 @@
 // Small limits so that the size checks are reached within libFuzzer's inputs.
 #include "FuzzSupport.h"
 
-#include "SceneFile.h"
+#include "core/SceneFile.h"
 
 #include <cstdlib>
 

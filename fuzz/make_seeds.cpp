@@ -2,11 +2,11 @@
 // follow the formats as they are now: make_seeds OUTDIR makes OUTDIR/{csv,
 // model,scene,config}/ (scripts/fuzz.sh adds the lecture presets from
 // resources/lectures). Small on purpose: tiny networks, a few dozen points.
-#include "ConfigJson.h"
-#include "Csv.h"
-#include "ModelFile.h"
-#include "Presets.h"
-#include "SceneFile.h"
+#include "core/ConfigJson.h"
+#include "core/Csv.h"
+#include "core/ModelFile.h"
+#include "core/Presets.h"
+#include "core/SceneFile.h"
 
 #include <cstdio>
 #include <filesystem>

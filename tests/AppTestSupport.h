@@ -2,7 +2,7 @@
 // What the window and picture tests share: a small default scene (a cheap
 // model, few particles), a wait that serves events until a condition holds,
 // and a heat map with one known bump.
-#include "MainWindow.h"
+#include "window/MainWindow.h"
 
 #include <QElapsedTimer>
 #include <QtTest>

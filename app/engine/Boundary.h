@@ -5,7 +5,7 @@
 // exceptionText() for anything that still gets through. Nothing reaches
 // std::terminate. An InputError says what was wrong with the input; any other
 // exception is a bug or resource exhaustion and is labelled as such.
-#include "Error.h"
+#include "core/Error.h"
 
 #include <QMetaObject>
 #include <QObject>

@@ -1,7 +1,7 @@
-#include "FieldWorker.h"
+#include "engine/FieldWorker.h"
 
-#include "Boundary.h"
-#include "Error.h"
+#include "engine/Boundary.h"
+#include "core/Error.h"
 
 
 namespace ss::app {

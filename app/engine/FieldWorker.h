@@ -12,9 +12,9 @@
 // request is computed (older pending ones are dropped), at most once per
 // minIntervalMs; new networks are taken at most every networkIntervalMs, so a
 // training run publishing weights at display rate does not swamp it.
-#include "FieldCompute.h"
-#include "Mailbox.h"
-#include "WorkerThread.h"
+#include "state/FieldCompute.h"
+#include "engine/Mailbox.h"
+#include "engine/WorkerThread.h"
 
 #include <QObject>
 #include <QThread>

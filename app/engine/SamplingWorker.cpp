@@ -1,7 +1,7 @@
-#include "SamplingWorker.h"
+#include "engine/SamplingWorker.h"
 
-#include "Boundary.h"
-#include "Error.h"
+#include "engine/Boundary.h"
+#include "core/Error.h"
 
 #include <QElapsedTimer>
 

@@ -17,10 +17,10 @@
 // (Boundary.h): whatever it throws is reported as message(text, true), after
 // the snapshot that shows the state kept (a refused change leaves the previous
 // settings running, and the snapshot's setup says which).
-#include "Mailbox.h"
-#include "SamplingSetup.h"
-#include "ScoreNet.h"
-#include "WorkerThread.h"
+#include "engine/Mailbox.h"
+#include "state/SamplingSetup.h"
+#include "core/ScoreNet.h"
+#include "engine/WorkerThread.h"
 
 #include <QObject>
 #include <QThread>

@@ -1,8 +1,8 @@
-#include "SceneController.h"
+#include "engine/SceneController.h"
 
-#include "Boundary.h"
-#include "Error.h"
-#include "Objective.h"
+#include "engine/Boundary.h"
+#include "core/Error.h"
+#include "core/Objective.h"
 
 #include <QTimer>
 

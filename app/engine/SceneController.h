@@ -10,10 +10,10 @@
 // edit a worker cannot take is refused with a reason (message), and the setup
 // keeps what runs: a refused model or schedule leaves the old one, a refused
 // sampler change is taken back from the sampler's own snapshot.
-#include "FieldWorker.h"
-#include "SamplingWorker.h"
-#include "SceneSetup.h"
-#include "TrainingWorker.h"
+#include "engine/FieldWorker.h"
+#include "engine/SamplingWorker.h"
+#include "state/SceneSetup.h"
+#include "engine/TrainingWorker.h"
 
 #include <QObject>
 

@@ -1,8 +1,8 @@
-#include "TrainingWorker.h"
+#include "engine/TrainingWorker.h"
 
-#include "Boundary.h"
-#include "Error.h"
-#include "ModelFile.h"
+#include "engine/Boundary.h"
+#include "core/Error.h"
+#include "core/ModelFile.h"
 
 
 namespace ss::app {

@@ -11,9 +11,9 @@
 // Running: a zero-delay timer runs slices of steps of ~sliceMs each, then
 // returns to the event loop, so messages and quit() are served within a slice.
 // Shutdown: TrainingThread (WorkerThread.h) interrupts the slice and joins.
-#include "Mailbox.h"
-#include "TrainingSetup.h"
-#include "WorkerThread.h"
+#include "engine/Mailbox.h"
+#include "state/TrainingSetup.h"
+#include "engine/WorkerThread.h"
 
 #include <QObject>
 #include <QString>

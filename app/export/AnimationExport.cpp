@@ -1,8 +1,8 @@
-#include "AnimationExport.h"
+#include "export/AnimationExport.h"
 
-#include "VideoEncoder.h"
+#include "export/VideoEncoder.h"
 
-#include "Error.h"
+#include "core/Error.h"
 
 namespace ss::app {
 

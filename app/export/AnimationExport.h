@@ -4,7 +4,7 @@
 // starts it, watches progress() and finished(), and may cancel() at any time;
 // a cancelled or failed export leaves no file behind (the encoder's
 // guarantee). Destroying it cancels and joins the thread.
-#include "AnimationRenderer.h"
+#include "export/AnimationRenderer.h"
 
 #include <QObject>
 #include <QThread>

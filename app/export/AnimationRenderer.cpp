@@ -1,8 +1,8 @@
-#include "AnimationRenderer.h"
+#include "export/AnimationRenderer.h"
 
-#include "Error.h"
-#include "ScoreSource.h"
-#include "StillExport.h"
+#include "core/Error.h"
+#include "core/ScoreSource.h"
+#include "paint/StillExport.h"
 
 #include <QObject> // tr()
 

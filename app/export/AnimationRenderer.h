@@ -10,13 +10,13 @@
 //    frame for N frames, its learned field (and error map) at `level`.
 // Each frame is drawn by ScenePainter with the job's layers and view, plus an
 // optional overlay text (title, sampler, level, step).
-#include "FieldCompute.h"
-#include "SamplingSetup.h"
-#include "ScenePainter.h"
-#include "TrainingSetup.h"
+#include "state/FieldCompute.h"
+#include "state/SamplingSetup.h"
+#include "paint/ScenePainter.h"
+#include "state/TrainingSetup.h"
 
-#include "Sampler.h"
-#include "Trainer.h"
+#include "core/Sampler.h"
+#include "core/Trainer.h"
 
 #include <QImage>
 #include <QRectF>

@@ -1,8 +1,8 @@
-#include "VideoEncoder.h"
+#include "export/VideoEncoder.h"
 
-#include "AtomicFile.h"
+#include "core/AtomicFile.h"
 
-#include "Error.h"
+#include "core/Error.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

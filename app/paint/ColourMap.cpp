@@ -1,4 +1,4 @@
-#include "ColourMap.h"
+#include "paint/ColourMap.h"
 
 #include <algorithm>
 #include <array>

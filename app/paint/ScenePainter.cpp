@@ -1,7 +1,7 @@
-#include "ScenePainter.h"
+#include "paint/ScenePainter.h"
 
-#include "ColourMap.h"
-#include "SceneColours.h"
+#include "paint/ColourMap.h"
+#include "paint/SceneColours.h"
 
 #include <QObject> // tr()
 #include <QPainterPath>

@@ -4,9 +4,9 @@
 // arrows and trails as vector shapes and heat maps as embedded images), video
 // frames, and the view's own overlay. Pure drawing from immutable snapshots:
 // safe on any thread that owns the painter.
-#include "FieldCompute.h"
-#include "LayerSettings.h"
-#include "SamplingSetup.h"
+#include "state/FieldCompute.h"
+#include "state/LayerSettings.h"
+#include "state/SamplingSetup.h"
 
 #include <QPainter>
 #include <QRectF>

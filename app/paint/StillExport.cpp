@@ -1,7 +1,7 @@
-#include "StillExport.h"
+#include "paint/StillExport.h"
 
-#include "AtomicFile.h"
-#include "Error.h"
+#include "core/AtomicFile.h"
+#include "core/Error.h"
 
 #include <QBuffer>
 #include <QFileInfo>

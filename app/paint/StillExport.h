@@ -4,7 +4,7 @@
 // from the file's extension. Written atomically (QSaveFile): a failed export
 // leaves any earlier file of that name as it was. Throws InputError naming the
 // path and the problem (unknown extension, bad size, unwritable).
-#include "ScenePainter.h"
+#include "paint/ScenePainter.h"
 
 #include <QSize>
 #include <QString>

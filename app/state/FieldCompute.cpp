@@ -1,6 +1,6 @@
-#include "FieldCompute.h"
+#include "state/FieldCompute.h"
 
-#include "Rng.h"
+#include "core/Rng.h"
 
 #include <algorithm>
 

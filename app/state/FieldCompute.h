@@ -3,9 +3,9 @@
 // (FieldSnapshot), and the pure computation itself (computeField), run by the
 // field worker on its thread and by the animation export on its own. Plain
 // values and functions: no Qt object, widget or GL here.
-#include "Dataset.h"
-#include "NoiseSchedule.h"
-#include "ScoreNet.h"
+#include "core/Dataset.h"
+#include "core/NoiseSchedule.h"
+#include "core/ScoreNet.h"
 
 #include <cstdint>
 #include <memory>

@@ -1,6 +1,6 @@
-#include "LayerSettingsJson.h"
+#include "state/LayerSettingsJson.h"
 
-#include "Error.h"
+#include "core/Error.h"
 
 #include <utility>
 

@@ -14,7 +14,7 @@
 // The window's whole "app" object in a scene file (state/SceneState.h reads and writes it) is
 //   {"layers": the above, "view": {"xMin", "xMax", "yMin", "yMax"} (world units),
 //    "scrubber": the noise scrubber's position in [0, 1], "title": the data set's title}
-#include "LayerSettings.h"
+#include "state/LayerSettings.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "SamplingSetup.h"
+#include "state/SamplingSetup.h"
 
 namespace ss::app {
 

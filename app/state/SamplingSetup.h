@@ -2,7 +2,7 @@
 // What the sampling worker is started with (SamplingSetup) and what it hands
 // out (ParticleSnapshot): plain values, shared by the worker, the view, the
 // painter, the animation export and the tests. No Qt object, widget or GL here.
-#include "Sampler.h"
+#include "core/Sampler.h"
 
 #include <cstdint>
 #include <deque>

@@ -1,8 +1,8 @@
-#include "SceneSetup.h"
+#include "state/SceneSetup.h"
 
-#include "Presets.h"
-#include "SamplerDefaults.h"
-#include "TrainingDefaults.h"
+#include "core/Presets.h"
+#include "core/SamplerDefaults.h"
+#include "core/TrainingDefaults.h"
 
 #include <QObject>
 

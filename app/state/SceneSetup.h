@@ -3,8 +3,8 @@
 // from (the Data dock shows it) and the title the caption uses. A plain value
 // (Qt Core only); the SceneController holds the live one, lecture presets and
 // scene files produce new ones.
-#include "SamplingSetup.h"
-#include "TrainingSetup.h"
+#include "state/SamplingSetup.h"
+#include "state/TrainingSetup.h"
 
 #include <QString>
 

@@ -1,7 +1,7 @@
-#include "SceneState.h"
+#include "state/SceneState.h"
 
-#include "ConfigJson.h"
-#include "Error.h"
+#include "core/ConfigJson.h"
+#include "core/Error.h"
 
 #include <cmath>
 #include <memory>

@@ -13,9 +13,9 @@
 //   the workers run (SceneSetup), both ways.
 //
 // Qt Core only (QRectF, QString) plus the layer settings' value type.
-#include "LayerSettingsJson.h" // view::LayerSettings and its JSON
-#include "SceneFile.h"
-#include "SceneSetup.h"
+#include "state/LayerSettingsJson.h" // view::LayerSettings and its JSON
+#include "core/SceneFile.h"
+#include "state/SceneSetup.h"
 
 #include <QRectF>
 #include <QString>

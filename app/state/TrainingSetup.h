@@ -2,8 +2,8 @@
 // What the training worker is started with (TrainingSetup) and what it hands
 // out (TrainingSnapshot): plain values, shared by the worker, the window, the
 // animation export and the tests. No Qt object, widget or GL here.
-#include "SceneFile.h"
-#include "Trainer.h"
+#include "core/SceneFile.h"
+#include "core/Trainer.h"
 
 #include <cstdint>
 #include <memory>

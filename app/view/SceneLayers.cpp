@@ -1,10 +1,10 @@
 // SceneView's GL layers: uploads and draws of points, arrows, trails and the
 // heat map (each binds what it needs and unbinds its attributes after).
-#include "SceneView.h"
+#include "view/SceneView.h"
 
-#include "ColourMap.h"
-#include "SceneColours.h"
-#include "ScenePainter.h"
+#include "paint/ColourMap.h"
+#include "paint/SceneColours.h"
+#include "paint/ScenePainter.h"
 
 #include <QOpenGLBuffer>
 #include <QOpenGLPixelTransferOptions>

@@ -1,8 +1,8 @@
 // SceneView's overlay: axes with ticks and labels, caption, legend, colour bar
 // and frame counter, painted by the raster engine over the GL image.
-#include "SceneOverlay.h"
+#include "view/SceneOverlay.h"
 
-#include "ScenePainter.h"
+#include "paint/ScenePainter.h"
 
 #include <QPainter>
 

@@ -3,7 +3,7 @@
 // the GL surface, painted by the raster engine (QPainter's GL engine on a
 // core-profile context drew nothing here), composed by Qt over the GL image and
 // included in grab(). It only calls back into SceneView::drawOverlay().
-#include "SceneView.h"
+#include "view/SceneView.h"
 
 #include <QWidget>
 

@@ -1,9 +1,9 @@
-#include "SceneView.h"
+#include "view/SceneView.h"
 
-#include "ColourMap.h"
-#include "SceneColours.h"
-#include "SceneOverlay.h"
-#include "ScenePainter.h"
+#include "paint/ColourMap.h"
+#include "paint/SceneColours.h"
+#include "view/SceneOverlay.h"
+#include "paint/ScenePainter.h"
 
 #include <QFile>
 #include <QMouseEvent>

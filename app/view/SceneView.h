@@ -14,10 +14,10 @@
 // core is the minimum: the real context version is read in initializeGL and,
 // below it, the view says so instead of drawing. GL objects are created and
 // freed with the context current (the destructor makes it current).
-#include "DrawTool.h"
-#include "FieldCompute.h"
-#include "LayerSettings.h"
-#include "SamplingSetup.h"
+#include "view/DrawTool.h"
+#include "state/FieldCompute.h"
+#include "state/LayerSettings.h"
+#include "state/SamplingSetup.h"
 
 #include <QElapsedTimer>
 #include <QOpenGLExtraFunctions>

@@ -1,6 +1,6 @@
-#include "Application.h"
+#include "window/Application.h"
 
-#include "Boundary.h"
+#include "engine/Boundary.h"
 
 #include <cstdio>
 

@@ -1,4 +1,4 @@
-#include "AutosaveStore.h"
+#include "window/AutosaveStore.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

@@ -1,7 +1,7 @@
-#include "Caption.h"
+#include "window/Caption.h"
 
-#include "Metrics.h"
-#include "Objective.h"
+#include "core/Metrics.h"
+#include "core/Objective.h"
 
 #include <QObject>
 #include <QPointF>

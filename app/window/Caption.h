@@ -3,8 +3,8 @@
 // runs, from the sampler's own snapshot (never a request the worker may still
 // refuse), the level the fields show, a divergence said plainly, and the
 // particles' mode weights against the true ones for mixture data.
-#include "Dataset.h"
-#include "SamplingWorker.h"
+#include "core/Dataset.h"
+#include "engine/SamplingWorker.h"
 
 #include <QElapsedTimer>
 #include <QRectF>

@@ -1,9 +1,9 @@
-#include "DataPanel.h"
+#include "window/DataPanel.h"
 
-#include "Csv.h"
-#include "Error.h"
-#include "PointEdits.h"
-#include "Presets.h"
+#include "core/Csv.h"
+#include "core/Error.h"
+#include "core/PointEdits.h"
+#include "core/Presets.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>

@@ -5,10 +5,10 @@
 // data set is announced with dataChanged(); a hand edit with pointsEdited();
 // a refused file, parameter or edit with message(text, true) — the current
 // data set stays.
-#include "Dataset.h"
-#include "DrawTool.h"
-#include "Rng.h"
-#include "SceneFile.h"
+#include "core/Dataset.h"
+#include "view/DrawTool.h"
+#include "core/Rng.h"
+#include "core/SceneFile.h"
 
 #include <QPointF>
 #include <QWidget>

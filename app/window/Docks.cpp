@@ -1,4 +1,4 @@
-#include "Docks.h"
+#include "window/Docks.h"
 
 #include <QDockWidget>
 #include <QMainWindow>

@@ -3,12 +3,12 @@
 // and Noise schedule tabbed on the left above Layers, Training and Sampler on
 // the right. Each dock's object name keys the layout QSettings remembers, so
 // renaming one forgets the user's layout once.
-#include "DataPanel.h"
-#include "LayersPanel.h"
-#include "ModelPanel.h"
-#include "SamplerPanel.h"
-#include "SchedulePanel.h"
-#include "TrainingPanel.h"
+#include "window/DataPanel.h"
+#include "window/LayersPanel.h"
+#include "window/ModelPanel.h"
+#include "window/SamplerPanel.h"
+#include "window/SchedulePanel.h"
+#include "window/TrainingPanel.h"
 
 class QMainWindow;
 

@@ -1,13 +1,13 @@
-#include "ExportActions.h"
+#include "window/ExportActions.h"
 
-#include "Csv.h"
-#include "Error.h"
-#include "ExportAnimationDialog.h"
-#include "ExportStillDialog.h"
-#include "SceneView.h"
-#include "StillExport.h"
-#include "TrainingPanel.h"
-#include "TrajectoryCsv.h"
+#include "core/Csv.h"
+#include "core/Error.h"
+#include "window/ExportAnimationDialog.h"
+#include "window/ExportStillDialog.h"
+#include "view/SceneView.h"
+#include "paint/StillExport.h"
+#include "window/TrainingPanel.h"
+#include "core/TrajectoryCsv.h"
 
 #include <QDir>
 #include <QFileDialog>

@@ -4,8 +4,8 @@
 // loss history as CSV, and the animation (its own thread, with a progress
 // dialog; at most one at a time). Each reports through message(); the folder
 // of the last export is where the next file dialog starts.
-#include "AnimationExport.h"
-#include "SceneController.h"
+#include "export/AnimationExport.h"
+#include "engine/SceneController.h"
 
 #include <QObject>
 #include <QSize>

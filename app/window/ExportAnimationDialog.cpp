@@ -1,4 +1,4 @@
-#include "ExportAnimationDialog.h"
+#include "window/ExportAnimationDialog.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -5,7 +5,7 @@
 // sampler steps, or a sweep of the noise level), steps per frame, a pause on
 // the last frame, a title and the overlay text. It fills the job; the window
 // adds the scene (sampler, network, layers, view) and runs it.
-#include "AnimationRenderer.h"
+#include "export/AnimationRenderer.h"
 
 #include <QDialog>
 

@@ -1,4 +1,4 @@
-#include "ExportStillDialog.h"
+#include "window/ExportStillDialog.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>

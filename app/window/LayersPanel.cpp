@@ -1,4 +1,4 @@
-#include "LayersPanel.h"
+#include "window/LayersPanel.h"
 
 #include <QCheckBox>
 #include <QGridLayout>

@@ -1,7 +1,7 @@
 #pragma once
 // The Layers dock: a visibility toggle and an opacity slider per scene layer,
 // and the resolution of the score field (arrows per side) and the heat maps.
-#include "LayerSettings.h"
+#include "state/LayerSettings.h"
 
 #include <QWidget>
 

@@ -1,6 +1,6 @@
-#include "LectureMenu.h"
+#include "window/LectureMenu.h"
 
-#include "Error.h"
+#include "core/Error.h"
 
 #include <QAction>
 #include <QMenu>

@@ -2,7 +2,7 @@
 // The Lectures menu: one entry per lecture preset (LecturePresets.h), its
 // description as tooltip and status tip. A preset that cannot be read leaves
 // the menu with those before it and reports the reason through `failed`.
-#include "LecturePresets.h"
+#include "window/LecturePresets.h"
 
 #include <QString>
 

@@ -1,9 +1,9 @@
-#include "LecturePresets.h"
+#include "window/LecturePresets.h"
 
-#include "ConfigJson.h"
-#include "Error.h"
-#include "LayerSettingsJson.h"
-#include "Presets.h"
+#include "core/ConfigJson.h"
+#include "core/Error.h"
+#include "state/LayerSettingsJson.h"
+#include "core/Presets.h"
 
 #include <QDir>
 #include <QFile>

@@ -4,8 +4,8 @@
 // are JSON files in resources/lectures/ (embedded), read strictly: a malformed
 // preset is a bug in the program and throws InputError naming the file and
 // field (the tests load them all).
-#include "SceneSetup.h"
-#include "LayerSettings.h"
+#include "state/SceneSetup.h"
+#include "state/LayerSettings.h"
 
 #include <QString>
 

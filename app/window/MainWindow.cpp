@@ -1,13 +1,13 @@
-#include "MainWindow.h"
+#include "window/MainWindow.h"
 
-#include "Application.h"
-#include "Boundary.h"
-#include "Caption.h"
-#include "Error.h"
-#include "Docks.h"
-#include "ExportActions.h"
-#include "LectureMenu.h"
-#include "SamplerDefaults.h"
+#include "window/Application.h"
+#include "engine/Boundary.h"
+#include "window/Caption.h"
+#include "core/Error.h"
+#include "window/Docks.h"
+#include "window/ExportActions.h"
+#include "window/LectureMenu.h"
+#include "core/SamplerDefaults.h"
 
 #include <QCloseEvent>
 #include <QComboBox>

@@ -12,22 +12,22 @@
 // whose change is refused goes back to the running value, and a diverged run
 // keeps a standing banner until a new run starts. The GUI thread never waits
 // on a worker.
-#include "AnimationExport.h"
-#include "Caption.h"
-#include "DataPanel.h"
-#include "Docks.h"
-#include "ExportActions.h"
-#include "LayersPanel.h"
-#include "ModelPanel.h"
-#include "NoiseScrubber.h"
-#include "SamplerPanel.h"
-#include "SceneController.h"
-#include "SceneDocuments.h"
-#include "SceneFile.h"
-#include "SceneSetup.h"
-#include "SceneView.h"
-#include "SchedulePanel.h"
-#include "TrainingPanel.h"
+#include "export/AnimationExport.h"
+#include "window/Caption.h"
+#include "window/DataPanel.h"
+#include "window/Docks.h"
+#include "window/ExportActions.h"
+#include "window/LayersPanel.h"
+#include "window/ModelPanel.h"
+#include "window/NoiseScrubber.h"
+#include "window/SamplerPanel.h"
+#include "engine/SceneController.h"
+#include "window/SceneDocuments.h"
+#include "core/SceneFile.h"
+#include "state/SceneSetup.h"
+#include "view/SceneView.h"
+#include "window/SchedulePanel.h"
+#include "window/TrainingPanel.h"
 
 #include <QMainWindow>
 #include <QStringList>

@@ -1,4 +1,4 @@
-#include "ModelPanel.h"
+#include "window/ModelPanel.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>

@@ -3,8 +3,8 @@
 // noise conditioning, seed) and the objective with its options. Changing any
 // of these means a new trainer: Apply asks the window for one (the old model
 // keeps training if the new combination is refused).
-#include "Objective.h"
-#include "ScoreNet.h"
+#include "core/Objective.h"
+#include "core/ScoreNet.h"
 
 #include <QWidget>
 

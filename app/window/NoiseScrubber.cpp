@@ -1,4 +1,4 @@
-#include "NoiseScrubber.h"
+#include "window/NoiseScrubber.h"
 
 #include <QHBoxLayout>
 #include <QLabel>

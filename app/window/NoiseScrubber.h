@@ -3,7 +3,7 @@
 // levels (discrete schedules) or over t (continuous ones), a label with sigma
 // (and t), and a play button that sweeps it. It sets the level shown by the
 // density, field and error layers.
-#include "NoiseSchedule.h"
+#include "core/NoiseSchedule.h"
 
 #include <QTimer>
 #include <QWidget>

@@ -1,4 +1,4 @@
-#include "SamplerForm.h"
+#include "window/SamplerForm.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -6,7 +6,7 @@
 // widgets from the table, shows only the rows that apply, and applies and shows
 // setups through it: adding an option is adding a row (docs/engine.md, "Adding
 // a sampler option").
-#include "SamplingSetup.h"
+#include "state/SamplingSetup.h"
 
 #include <QString>
 

@@ -1,7 +1,7 @@
-#include "SamplerPanel.h"
+#include "window/SamplerPanel.h"
 
-#include "SamplerDefaults.h"
-#include "SamplerForm.h"
+#include "core/SamplerDefaults.h"
+#include "window/SamplerForm.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>

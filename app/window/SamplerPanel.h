@@ -7,7 +7,7 @@
 // (the worker refuses combinations it cannot run, with a message). The options
 // are the rows of one table (SamplerForm.h): it builds, shows, applies and
 // hides them; this class adds the buttons and the derived defaults.
-#include "SamplingSetup.h"
+#include "state/SamplingSetup.h"
 
 #include <memory>
 #include <vector>

@@ -1,7 +1,7 @@
-#include "SceneDocuments.h"
+#include "window/SceneDocuments.h"
 
-#include "AutosaveStore.h"
-#include "Error.h"
+#include "window/AutosaveStore.h"
+#include "core/Error.h"
 
 #include <QAction>
 #include <QDateTime>

@@ -12,9 +12,9 @@
 // application's data folder, in this instance's own file under its own session
 // lock (AutosaveStore); a clean end removes both. At start-up the autosaves of
 // sessions whose process is gone (never a running instance's) are offered.
-#include "SceneController.h"
-#include "SceneFile.h"
-#include "SceneState.h"
+#include "engine/SceneController.h"
+#include "core/SceneFile.h"
+#include "state/SceneState.h"
 
 #include <QObject>
 #include <QStringList>

@@ -1,7 +1,7 @@
-#include "ScheduleCurve.h"
-#include "ScheduleTrace.h"
+#include "window/ScheduleCurve.h"
+#include "window/ScheduleTrace.h"
 
-#include "Error.h"
+#include "core/Error.h"
 
 #include <QMouseEvent>
 #include <QPainter>

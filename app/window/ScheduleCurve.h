@@ -14,8 +14,8 @@
 // removed) it emits editFinished with the edit; the owner builds the schedule,
 // applies or refuses it, and calls setSchedule with what is applied now (the
 // old schedule on a refusal, which puts the handles back).
-#include "NoiseSchedule.h"
-#include "ScheduleTrace.h"
+#include "core/NoiseSchedule.h"
+#include "window/ScheduleTrace.h"
 
 #include <QWidget>
 

@@ -1,7 +1,7 @@
-#include "SchedulePanel.h"
+#include "window/SchedulePanel.h"
 
-#include "Error.h"
-#include "SamplerDefaults.h"
+#include "core/Error.h"
+#include "core/SamplerDefaults.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>

@@ -7,10 +7,10 @@
 // the diagnostics: the noisiest marginal (abar_T or sigma_max), the KL of the
 // final marginal to the prior for the current data, sigma_max against the
 // data's diameter, and the annealed-Langevin step sizes.
-#include "Dataset.h"
-#include "NoiseSchedule.h"
-#include "SamplerConfig.h"
-#include "ScheduleCurve.h"
+#include "core/Dataset.h"
+#include "core/NoiseSchedule.h"
+#include "core/SamplerConfig.h"
+#include "window/ScheduleCurve.h"
 
 #include <QWidget>
 

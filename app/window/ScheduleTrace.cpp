@@ -1,5 +1,5 @@
 // What the schedule curve plots: tick marks and the traced schedule.
-#include "ScheduleTrace.h"
+#include "window/ScheduleTrace.h"
 
 #include <cmath>
 

@@ -2,7 +2,7 @@
 // What the schedule curve (ScheduleCurve) plots, apart from its widget: axis
 // ticks with readable labels, and a schedule traced in plot units for a view
 // (log sigma per level or time, beta(t), alpha-bar(t)).
-#include "NoiseSchedule.h"
+#include "core/NoiseSchedule.h"
 
 #include <QPointF>
 #include <QString>

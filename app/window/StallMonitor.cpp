@@ -1,4 +1,4 @@
-#include "StallMonitor.h"
+#include "window/StallMonitor.h"
 
 #include <algorithm>
 

@@ -1,6 +1,6 @@
-#include "TrainingPanel.h"
+#include "window/TrainingPanel.h"
 
-#include "TrainingDefaults.h"
+#include "core/TrainingDefaults.h"
 
 #include <QChart>
 #include <QChartView>

@@ -10,8 +10,8 @@
 // kRefreshMs from a decimated copy of the history (at most ~2 points per
 // horizontal pixel of the plot, by a stride that doubles as the history grows),
 // with one replace() per series. history() keeps every record for the files.
-#include "SceneFile.h"
-#include "TrainingSetup.h"
+#include "core/SceneFile.h"
+#include "state/TrainingSetup.h"
 
 #include <QWidget>
 

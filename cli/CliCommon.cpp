@@ -1,0 +1,175 @@
+#include "cli/CliCommon.h"
+
+#include "core/Csv.h"
+#include "core/Error.h"
+#include "core/ModelFile.h"
+#include "core/Presets.h"
+#include "core/SamplerDefaults.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+namespace ss::cli {
+
+std::shared_ptr<const Dataset> loadData(const std::string& spec, int n, std::uint64_t seed)
+{
+    for (const PresetInfo& p : presetCatalogue())
+        if (p.id == spec) return std::make_shared<const Dataset>(makePreset(spec, n, seed));
+    if (spec.find('.') == std::string::npos && spec.find('/') == std::string::npos) {
+        std::string ids;
+        for (const PresetInfo& p : presetCatalogue()) ids += (ids.empty() ? "" : ", ") + p.id;
+        throw InputError("'" + spec + "' is neither a preset (" + ids + ") nor a CSV file name");
+    }
+    return std::make_shared<const Dataset>(loadCsv(spec));
+}
+
+Eigen::Matrix2Xd loadPoints(const std::string& path) { return loadCsv(path).points; }
+
+void writePoints(const std::string& path, const Eigen::Matrix2Xd& points)
+{
+    Dataset d;
+    d.name = path;
+    d.points = points;
+    saveCsv(path, d);
+}
+
+std::vector<Option> scheduleOptions()
+{
+    return {{"schedule", "KIND", "geometric | ve | linear | cosine | vp | sub-vp (default depends on the command)"},
+            {"sigma-min", "S", "VE: smallest sigma (default 0.01)"},
+            {"sigma-max", "S", "VE: largest sigma (default: the data's diameter)"},
+            {"levels", "L", "geometric: number of sigma levels (default 10)"},
+            {"T", "N", "linear/cosine: number of DDPM steps (default 1000)"},
+            {"beta-min", "B", "vp/sub-vp: beta(0) (default 0.1)"},
+            {"beta-max", "B", "vp/sub-vp: beta(1) (default 20)"}};
+}
+
+double dataDiameter(const Dataset& data)
+{
+    if (data.points.cols() == 0) return 0;
+    const Eigen::Index n = std::min<Eigen::Index>(data.points.cols(), 10000);
+    const Eigen::Vector2d mean = data.points.leftCols(n).rowwise().mean();
+    return 2.0 * (data.points.leftCols(n).colwise() - mean).colwise().norm().maxCoeff();
+}
+
+NoiseSchedule scheduleFromArgs(const Args& args, const std::string& fallbackKind, double diameter)
+{
+    const std::string kind = args.text("schedule", fallbackKind);
+    const double sigmaMin = args.number("sigma-min", 0.01, 1e-6, 1e6);
+    const double sigmaMax = args.number("sigma-max", std::max(diameter > 0 ? diameter : 10.0, 2 * sigmaMin), 1e-6, 1e6);
+    const int T = int(args.integer("T", 1000, 2, 100000));
+    const double betaMin = args.number("beta-min", 0.1, 1e-6, 1e3);
+    const double betaMax = args.number("beta-max", 20.0, 1e-6, 1e3);
+    if (kind == "geometric") return NoiseSchedule::geometric(sigmaMin, sigmaMax, int(args.integer("levels", 10, 1, 100000)));
+    if (kind == "ve") return NoiseSchedule::veContinuous(sigmaMin, sigmaMax);
+    if (kind == "linear") return NoiseSchedule::ddpmLinear(T);
+    if (kind == "cosine") return NoiseSchedule::ddpmCosine(T);
+    if (kind == "vp") return NoiseSchedule::vp(betaMin, betaMax);
+    if (kind == "sub-vp") return NoiseSchedule::subVp(betaMin, betaMax);
+    throw UsageError("--schedule must be geometric, ve, linear, cosine, vp or sub-vp, got '" + kind + "'");
+}
+
+std::vector<Option> sourceOptions()
+{
+    std::vector<Option> o = {
+        {"model", "MODEL.json", "a trained model (scorescope-cli train --out); samples with its schedule"},
+        {"exact", "PRESET|FILE.csv", "the exact score of a data set instead of a model"},
+        {"exact-n", "N", "points drawn for an --exact preset (default 4000)"},
+        {"exact-seed", "S", "seed of an --exact preset (default 1)"},
+        {"raw-weights", "", "use the model's raw weights instead of its EMA"},
+        {"guidance", "KIND", "classifier (exact noisy classifier of a mixture) | free (classifier-free, labelled model)"},
+        {"label", "K", "the class to guide towards (guidance) or condition on (a labelled model)"},
+        {"w", "W",
+         "guidance weight (default 1). The conventions differ: classifier guidance\n" + std::string(30, ' ') +
+             "s(x) + W grad log p(y|x) is the exact conditional at W = 1; classifier-free\n" +
+             std::string(30, ' ') + "(1+W) s(x|y) - W s(x) is it at W = 0, and W = 1 is double strength:\n" +
+             std::string(30, ' ') + "classifier-free W equals classifier-guidance weight 1 + W"},
+        {"classifier-data", "PRESET", "classifier guidance with --model: the mixture preset whose classifier guides"}};
+    for (Option& s : scheduleOptions()) o.push_back(s);
+    return o;
+}
+
+SourceChoice sourceFromArgs(const Args& args, const std::string& fallbackSchedule)
+{
+    if (args.has("model") == args.has("exact")) throw UsageError("give exactly one of --model and --exact");
+    SourceChoice c;
+    const bool guided = args.has("guidance");
+    const int label = int(args.integer("label", -1, -1, 1023));
+    const double w = args.number("w", 1.0, -1e3, 1e3);
+    if (guided && label < 0) throw UsageError("--guidance needs --label");
+    const bool scheduleGiven = args.has("schedule");
+    if (args.has("model")) {
+        const TrainedModel model = loadModel(args.text("model"));
+        c.objective = objectiveName(model.objective.kind);
+        c.singleSigma = singleSigmaOf(model.objective);
+        // A model trained on a built-in analytic preset (its default
+        // parameters: train --data takes no others) knows its modes' width.
+        for (const PresetInfo& p : presetCatalogue())
+            if (p.id == model.dataName && p.analytic) {
+                const Dataset d = makePreset(p.id, 1, 1);
+                c.dataVariance = dataCurvatureVariance(&d);
+            }
+        c.schedule = scheduleGiven ? scheduleFromArgs(args, fallbackSchedule) : model.schedule;
+        const ScoreNet net = model.net(!args.has("raw-weights"));
+        if (guided && args.text("guidance") == "free") {
+            c.source = std::make_shared<ClassifierFreeGuidance>(net, label, w);
+            return c;
+        }
+        c.source = std::make_shared<NetworkScoreSource>(net, guided ? -1 : label,
+                                                        args.has("raw-weights") ? "network" : "network (ema)");
+    } else {
+        c.data = loadData(args.text("exact"), int(args.integer("exact-n", 4000, 1, 10'000'000)),
+                          std::uint64_t(args.integer("exact-seed", 1, 0, 1ll << 62)));
+        c.schedule = scheduleFromArgs(args, fallbackSchedule, dataDiameter(*c.data));
+        c.source = std::make_shared<ExactScoreSource>(c.data);
+        c.dataVariance = dataCurvatureVariance(c.data.get());
+        if (guided && args.text("guidance") == "free")
+            throw UsageError("classifier-free guidance needs a labelled --model");
+    }
+    if (!guided) return c;
+    if (args.text("guidance") != "classifier")
+        throw UsageError("--guidance must be classifier or free, got '" + args.text("guidance") + "'");
+    std::shared_ptr<const Dataset> mixtureData = c.data;
+    if (args.has("classifier-data")) mixtureData = loadData(args.text("classifier-data"), 100, 1);
+    if (!mixtureData || !mixtureData->mixture)
+        throw InputError("classifier guidance needs a Gaussian-mixture preset (--exact or --classifier-data)");
+    c.source = std::make_shared<ClassifierGuidance>(c.source, *mixtureData->mixture, componentClasses(*mixtureData),
+                                                    label, w);
+    return c;
+}
+
+void refuseSameFiles(const Args& args, std::initializer_list<const char*> inputs,
+                     std::initializer_list<const char*> outputs)
+{
+    namespace fs = std::filesystem;
+    // Two outputs may both be new files: then their resolved paths decide.
+    const auto same = [&](const char* a, const char* b, bool bothOutputs) {
+        if (!args.has(a) || !args.has(b)) return false;
+        std::error_code ec, ec2;
+        if (fs::equivalent(args.text(a), args.text(b), ec) && !ec) return true;
+        if (!bothOutputs) return false;
+        const fs::path pa = fs::weakly_canonical(fs::absolute(args.text(a)), ec);
+        const fs::path pb = fs::weakly_canonical(fs::absolute(args.text(b)), ec2);
+        return !ec && !ec2 && pa == pb;
+    };
+    for (auto out = outputs.begin(); out != outputs.end(); ++out) {
+        for (const char* in : inputs)
+            if (same(in, *out, false))
+                throw InputError("--" + std::string(*out) + " " + args.text(*out) + " is the same file as --" + in +
+                                 " " + args.text(in) + ": refusing to overwrite an input");
+        for (auto other = outputs.begin(); other != out; ++other)
+            if (same(*other, *out, true))
+                throw InputError("--" + std::string(*out) + " and --" + *other + " name the same file (" +
+                                 args.text(*out) + ")");
+    }
+}
+
+void report(const Args& args, const nlohmann::json& summary, const std::string& text)
+{
+    if (args.has("json")) std::cout << summary.dump() << std::endl;
+    else std::cout << text << std::flush;
+}
+
+} // namespace ss::cli

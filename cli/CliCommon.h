@@ -1,0 +1,60 @@
+#pragma once
+// What several scorescope-cli subcommands share: reading a data set (preset
+// id or CSV file), a noise schedule from options, a score source (--model or
+// --exact), writing points, and printing the summary (text or --json).
+// Everything throws UsageError (bad options) or ss::InputError (bad input).
+#include "cli/CliArgs.h"
+
+#include "core/Dataset.h"
+#include "core/NoiseSchedule.h"
+#include "core/ScoreSource.h"
+
+#include <nlohmann/json.hpp>
+
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ss::cli {
+
+// A preset id ("8gaussians") or a CSV file path.
+std::shared_ptr<const Dataset> loadData(const std::string& spec, int n, std::uint64_t seed);
+Eigen::Matrix2Xd loadPoints(const std::string& path);
+void writePoints(const std::string& path, const Eigen::Matrix2Xd& points);
+
+// --schedule and its parameters (appended to a command's options).
+std::vector<Option> scheduleOptions();
+// The schedule the options describe; fallbackKind when --schedule is absent
+// ("geometric", "linear", "vp", ...). sigma-max defaults to dataDiameter when
+// positive (Song & Ermon's rule: about the largest distance between points).
+NoiseSchedule scheduleFromArgs(const Args& args, const std::string& fallbackKind, double dataDiameter = 0);
+// About the largest pairwise distance of a data set (twice the largest
+// distance from the mean, on at most 10k points).
+double dataDiameter(const Dataset& data);
+
+// --model / --exact and guidance: the source and the schedule to sample with.
+std::vector<Option> sourceOptions();
+struct SourceChoice {
+    std::shared_ptr<const ScoreSource> source;
+    NoiseSchedule schedule;
+    std::shared_ptr<const Dataset> data; // --exact's data set (null for --model)
+    std::string objective;               // the model's training objective ("" for --exact)
+    double singleSigma = 0;              // a single-sigma model's sigma (0: multi-level or --exact)
+    double dataVariance = 0;             // the data's narrowest mode variance (dataCurvatureVariance), 0: unknown
+};
+// fallbackSchedule: the kind used with --exact when --schedule is absent.
+SourceChoice sourceFromArgs(const Args& args, const std::string& fallbackSchedule);
+
+// Refuses (InputError) a command whose output would overwrite one of its
+// inputs: each option in `outputs` that is given is compared with each given
+// option in `inputs` (and with the other outputs) as files: the same file
+// through links or another spelling (same device and inode) is refused before
+// anything is read or written. Options naming a preset or a missing file pass.
+void refuseSameFiles(const Args& args, std::initializer_list<const char*> inputs,
+                     std::initializer_list<const char*> outputs);
+
+// Prints summary as one JSON object (--json) or text lines on stdout.
+void report(const Args& args, const nlohmann::json& summary, const std::string& text);
+
+} // namespace ss::cli

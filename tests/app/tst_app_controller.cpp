@@ -1,0 +1,167 @@
+// SceneController: the running scene without a window. Pins that the edits
+// reach the workers (schedule, data, drawn points, sampler settings, training
+// knobs), that each new network is routed to the sampler and the fields, and
+// that a refused model keeps the old trainer running.
+//
+// How to add a case: build a controller on apptest::smallScene(), apply the
+// edit, and wait (apptest::eventually) for the worker's latest() to show it.
+#include "AppTestSupport.h"
+#include "core/Presets.h"
+#include "engine/SceneController.h"
+
+#include <QSignalSpy>
+#include <QtTest>
+
+using namespace ss;
+using app::SceneController;
+
+class TestAppController : public QObject {
+    Q_OBJECT
+private slots:
+    void scheduleReachesEveryWorker();
+    void dataReachesEveryWorker();
+    void drawnPointsAreThrottledAndEmptyRefused();
+    void samplerSettingsAndKnobsReachTheWorkers();
+    void networksAreRouted();
+    void refusedModelKeepsTheOldOne();
+    void newModelReplacesTheTrainer();
+};
+
+void TestAppController::scheduleReachesEveryWorker()
+{
+    SceneController c(apptest::smallScene());
+    const NoiseSchedule next = NoiseSchedule::geometric(0.1, 3.0, 6);
+    QVERIFY(c.setSchedule(next));
+    QCOMPARE(c.setup().training.schedule.sigmas(), next.sigmas());
+    QCOMPARE(c.setup().sampling.schedule.sigmas(), next.sigmas());
+    c.training()->postStep(1); // a snapshot with the schedule in effect
+    QVERIFY(apptest::eventually([&] { return c.training()->latest()->schedule.sigmas() == next.sigmas(); }));
+    QVERIFY(apptest::eventually([&] { return c.sampling()->latest()->setup.schedule.sigmas() == next.sigmas(); }));
+}
+
+void TestAppController::dataReachesEveryWorker()
+{
+    SceneController c(apptest::smallScene());
+    QSignalSpy posted(&c, &SceneController::dataPosted);
+    QSignalSpy title(&c, &SceneController::titleChanged);
+    auto data = std::make_shared<const Dataset>(makePreset("rings", 300, 3));
+    c.setData(data, "Rings");
+    QCOMPARE(c.setup().training.data, data);
+    QCOMPARE(c.setup().sampling.data, data);
+    QCOMPARE(c.setup().title, QString("Rings"));
+    QCOMPARE(posted.size(), 1);
+    QCOMPARE(posted[0][1].toBool(), true); // the sampler restarts on new data
+    QCOMPARE(title.size(), 1);
+    QVERIFY(apptest::eventually([&] { return c.sampling()->latest()->setup.data == data; }));
+}
+
+void TestAppController::drawnPointsAreThrottledAndEmptyRefused()
+{
+    SceneController c(apptest::smallScene());
+    const auto before = c.setup().training.data;
+    QSignalSpy posted(&c, &SceneController::dataPosted);
+    QSignalSpy messages(&c, &SceneController::message);
+    auto a = std::make_shared<const Dataset>(makePreset("moons", 50, 1));
+    auto b = std::make_shared<const Dataset>(makePreset("moons", 60, 2));
+    // During a stroke: nothing at once, then only the newest edit, without a sampler restart.
+    c.setDrawnPoints(a, false);
+    c.setDrawnPoints(b, false);
+    QCOMPARE(posted.size(), 0);
+    QCOMPARE(c.setup().training.data, before);
+    QVERIFY(apptest::eventually([&] { return posted.size() == 1; }, 2000));
+    QCOMPARE(c.setup().training.data, b);
+    QCOMPARE(posted[0][1].toBool(), false);
+    // The stroke's end: at once, and the sampler restarts.
+    c.setDrawnPoints(a, true);
+    QCOMPARE(posted.size(), 2);
+    QCOMPARE(posted[1][1].toBool(), true);
+    QCOMPARE(c.setup().title, QObject::tr("Drawn points"));
+    // No points: refused with a message; the workers keep the last set.
+    Dataset none = *a;
+    none.points.resize(2, 0);
+    messages.clear();
+    c.setDrawnPoints(std::make_shared<const Dataset>(none), true);
+    QCOMPARE(posted.size(), 2);
+    QCOMPARE(c.setup().training.data, a);
+    QVERIFY(!messages.isEmpty() && messages.last()[1].toBool());
+    QVERIFY2(messages.last()[0].toString().contains("no points drawn"), qPrintable(messages.last()[0].toString()));
+    // A data set applied during a stroke supersedes the pending drawn edit.
+    c.setDrawnPoints(b, false);
+    auto rings = std::make_shared<const Dataset>(makePreset("rings", 100, 1));
+    c.setData(rings, "Rings");
+    QTest::qWait(2 * SceneController::kDrawFlushMs);
+    QCOMPARE(c.setup().training.data, rings);
+}
+
+void TestAppController::samplerSettingsAndKnobsReachTheWorkers()
+{
+    SceneController c(apptest::smallScene());
+    app::SamplingSetup s = c.setup().sampling;
+    s.sampler.particles = 123;
+    s.trailLength = 5;
+    c.setSampling(s);
+    QVERIFY(apptest::eventually([&] { return c.sampling()->latest()->setup.sampler.particles == 123; }));
+    QCOMPARE(c.sampling()->latest()->setup.trailLength, 5);
+    c.setSource(app::SourceKind::Exact);
+    QVERIFY(apptest::eventually([&] { return c.sampling()->latest()->setup.source == app::SourceKind::Exact; }));
+    // Training knobs are kept in the setup, so a new model starts with them.
+    c.setLearningRate(3e-4);
+    c.setBatchSize(64);
+    c.setEmaDecay(0.9);
+    c.setPublishEma(false);
+    QCOMPARE(c.setup().training.optimizer.learningRate, 3e-4);
+    QCOMPARE(c.setup().training.trainer.batchSize, 64);
+    QCOMPARE(c.setup().training.optimizer.emaDecay, 0.9);
+    QCOMPARE(c.setup().training.publishEma, false);
+    c.training()->postStep(1);
+    QVERIFY(apptest::eventually([&] { return !c.training()->latest()->ema; }));
+}
+
+void TestAppController::networksAreRouted()
+{
+    SceneController c(apptest::smallScene());
+    QSignalSpy snapshots(&c, &SceneController::trainingSnapshotReady);
+    c.training()->postStep(2);
+    QVERIFY(apptest::eventually([&] { return c.latestNet() && !snapshots.isEmpty(); }));
+    // The sampler runs the learned score once it has a network.
+    c.sampling()->postPlay();
+    QVERIFY(apptest::eventually([&] { return !c.sampling()->latest()->exactScore; }));
+}
+
+void TestAppController::refusedModelKeepsTheOldOne()
+{
+    SceneController c(apptest::smallScene());
+    app::TrainingWorker* old = c.training();
+    const ModelConfig model = c.setup().training.model;
+    QSignalSpy messages(&c, &SceneController::message);
+    QSignalSpy replaced(&c, &SceneController::trainingReplaced);
+    app::TrainingSetup bad = c.setup().training;
+    bad.model.hidden = {8};
+    bad.trainer.threads = 1000; // refused by the trainer
+    QVERIFY(!c.rebuildTraining(bad));
+    QCOMPARE(c.training(), old);
+    QCOMPARE(c.setup().training.model, model);
+    QCOMPARE(replaced.size(), 0);
+    QVERIFY(!messages.isEmpty() && messages.last()[1].toBool());
+    QVERIFY2(messages.last()[0].toString().startsWith("model refused: "), qPrintable(messages.last()[0].toString()));
+    // The old trainer still trains.
+    const std::int64_t step = old->latest()->step;
+    old->postStep(3);
+    QVERIFY(apptest::eventually([&] { return old->latest()->step >= step + 3; }));
+}
+
+void TestAppController::newModelReplacesTheTrainer()
+{
+    SceneController c(apptest::smallScene());
+    QSignalSpy replaced(&c, &SceneController::trainingReplaced);
+    app::TrainingSetup next = c.setup().training;
+    next.model.hidden = {8, 8};
+    QVERIFY(c.rebuildTraining(next));
+    QCOMPARE(replaced.size(), 1);
+    QCOMPARE(c.setup().training.model.hidden, (std::vector<int>{8, 8}));
+    QVERIFY(apptest::eventually([&] { return c.training()->latest()->model.hidden == std::vector<int>{8, 8}; }));
+    QVERIFY(apptest::eventually([&] { return c.latestNet() != nullptr; })); // its first network is routed
+}
+
+QTEST_MAIN(TestAppController)
+#include "tst_app_controller.moc"

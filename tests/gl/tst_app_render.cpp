@@ -1,0 +1,187 @@
+// The scene renders into an image and puts things where the data says: under
+// Xvfb (scripts/test.sh) with a real GL context; it skips, saying why, without
+// an X display or without OpenGL 3.3 core.
+//
+// Pixel checks use a known view (centre 0, 100 px per unit on a 400 x 400
+// view): world (x, y) is pixel (200 + 100 x, 200 - 100 y).
+#include "AppTestSupport.h"
+#include "view/SceneView.h"
+
+#include "core/Presets.h"
+
+#include <QApplication>
+#include <QSurfaceFormat>
+#include <QtTest>
+
+using namespace ss;
+
+namespace {
+bool haveDisplay = false;
+
+bool reddish(QRgb c) { return qRed(c) > 150 && qGreen(c) < 120 && qBlue(c) < 120; }
+bool nearWhite(QRgb c) { return qRed(c) > 235 && qGreen(c) < 256 && qGreen(c) > 235 && qBlue(c) > 230; }
+} // namespace
+
+class TestAppRender : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void particlesAndHeatMapWhereTheDataSays();
+    void arrowsPointAlongTheScore();
+    void noisedDataLayer();
+
+private:
+    // A shown 400 x 400 view framing [-2, 2]^2, rendered once; null when GL is unusable.
+    std::unique_ptr<view::SceneView> makeView();
+    QImage render(view::SceneView& v);
+};
+
+void TestAppRender::initTestCase()
+{
+    if (!haveDisplay) QSKIP("no X display: render tests need one (scripts/test.sh runs them under xvfb-run)");
+}
+
+std::unique_ptr<view::SceneView> TestAppRender::makeView()
+{
+    auto v = std::make_unique<view::SceneView>();
+    v->resize(400, 400);
+    v->show();
+    if (!QTest::qWaitForWindowExposed(v.get())) return nullptr;
+    v->grabFramebuffer(); // makes sure initializeGL ran
+    if (!v->glUsable()) return nullptr;
+    return v;
+}
+
+QImage TestAppRender::render(view::SceneView& v) { return v.grabFramebuffer().convertToFormat(QImage::Format_RGB32); }
+
+void TestAppRender::particlesAndHeatMapWhereTheDataSays()
+{
+    auto v = makeView();
+    if (!v) QSKIP("no OpenGL 3.3 core context here");
+    QVERIFY(v->glDescription().contains("OpenGL"));
+    view::LayerSettings layers;
+    layers.trails.visible = false;
+    layers.learnedField.visible = false;
+    layers.data.visible = false;
+    v->setLayers(layers);
+    // Particles: a tight cluster at (1, 1).
+    auto p = std::make_shared<app::ParticleSnapshot>();
+    p->particles = Eigen::Matrix2Xd::Constant(2, 50, 1.0);
+    p->trail.push_back(p->particles);
+    p->serial = 1;
+    v->setParticles(p);
+    // Heat map: one bump at (-1, -1) on [-2, 2]^2.
+    auto f = std::make_shared<app::FieldSnapshot>();
+    f->request.xMin = f->request.yMin = -2;
+    f->request.xMax = f->request.yMax = 2;
+    f->request.arrows = 2;
+    f->logDensity = apptest::bumpLogDensity(64);
+    f->grid = Eigen::Matrix2Xd::Zero(2, 0);
+    f->serial = 1;
+    v->setField(f);
+    // Frame [-2, 2]^2 exactly: the data set's box, margins included, fixes the
+    // view; here set it through a data set with points on the corners.
+    auto box = std::make_shared<Dataset>();
+    box->points.resize(2, 2);
+    box->points << -1.6, 1.6, -1.6, 1.6; // 1.25 x margin -> [-2, 2]
+    v->setData(box);
+    v->resetView();
+    const QImage image = render(*v);
+    QCOMPARE(image.size(), QSize(400, 400) * v->devicePixelRatio());
+    const QRgb particle = image.pixel(300, 100), bump = image.pixel(100, 300), empty = image.pixel(300, 300);
+    QVERIFY2(reddish(particle), qPrintable(QString::number(particle, 16)));
+    // The bump's centre is the top of the colour map (yellow: red and green high, blue low).
+    QVERIFY2(qRed(bump) > 180 && qGreen(bump) > 180 && qBlue(bump) < 120, qPrintable(QString::number(bump, 16)));
+    QVERIFY2(nearWhite(empty), qPrintable(QString::number(empty, 16)));
+    // Hiding the particles removes them.
+    layers.particles.visible = false;
+    v->setLayers(layers);
+    QVERIFY(!reddish(render(*v).pixel(300, 100)));
+}
+
+void TestAppRender::arrowsPointAlongTheScore()
+{
+    auto v = makeView();
+    if (!v) QSKIP("no OpenGL 3.3 core context here");
+    view::LayerSettings layers;
+    layers.density.visible = false;
+    layers.exactField.visible = true;
+    layers.learnedField.visible = false;
+    v->setLayers(layers);
+    auto box = std::make_shared<Dataset>();
+    box->points.resize(2, 2);
+    box->points << -1.6, 1.6, -1.6, 1.6;
+    v->setData(box);
+    layers.data.visible = false;
+    v->setLayers(layers);
+    v->resetView();
+    // One arrow at the origin pointing along +x, 0.9 of a 4-unit cell long.
+    auto f = std::make_shared<app::FieldSnapshot>();
+    f->request.xMin = f->request.yMin = -2;
+    f->request.xMax = f->request.yMax = 2;
+    f->request.arrows = 1;
+    f->grid = Eigen::Matrix2Xd::Zero(2, 1);
+    f->exact = Eigen::Matrix2Xd(2, 1);
+    f->exact << 1.0, 0.0;
+    f->logDensity = Eigen::ArrayXXf::Zero(2, 2);
+    f->serial = 1;
+    v->setField(f);
+    const QImage image = render(*v);
+    // The arrow spans x in [-1.8, 1.8] along y = 0: pixels (20..380, 200).
+    auto blue = [](QRgb c) { return qBlue(c) > 150 && qRed(c) < 120; };
+    QVERIFY(blue(image.pixel(120, 200)));
+    QVERIFY(blue(image.pixel(300, 200)));
+    QVERIFY(!blue(image.pixel(200, 120))); // nothing above it
+    QVERIFY(!blue(image.pixel(392, 200))); // nor beyond its head
+    QVERIFY(!blue(image.pixel(8, 200)));   // nor behind its tail
+}
+
+void TestAppRender::noisedDataLayer()
+{
+    // The noised points are drawn (purple) where the snapshot puts them, only
+    // while their layer is on.
+    auto v = makeView();
+    if (!v) QSKIP("no OpenGL 3.3 core context here");
+    view::LayerSettings layers;
+    layers.density.visible = false;
+    layers.learnedField.visible = false;
+    layers.data.visible = false;
+    layers.noised.visible = true;
+    layers.noised.opacity = 1.0f;
+    v->setLayers(layers);
+    auto box = std::make_shared<Dataset>();
+    box->points.resize(2, 2);
+    box->points << -1.6, 1.6, -1.6, 1.6;
+    v->setData(box);
+    v->resetView();
+    auto f = std::make_shared<app::FieldSnapshot>();
+    f->request.xMin = f->request.yMin = -2;
+    f->request.xMax = f->request.yMax = 2;
+    f->grid = Eigen::Matrix2Xd::Zero(2, 0);
+    f->logDensity = Eigen::ArrayXXf::Zero(2, 2);
+    f->noised = Eigen::Matrix2Xd::Constant(2, 20, -1.0); // at (-1, -1): pixel (100, 300)
+    f->serial = 1;
+    v->setField(f);
+    auto purple = [](QRgb c) { return qRed(c) > 90 && qRed(c) < 160 && qGreen(c) < 100 && qBlue(c) > 140; };
+    const QImage image = render(*v);
+    QVERIFY2(purple(image.pixel(100, 300)), qPrintable(QString::number(image.pixel(100, 300), 16)));
+    QVERIFY(!purple(image.pixel(300, 100)));
+    layers.noised.visible = false;
+    v->setLayers(layers);
+    QVERIFY(!purple(render(*v).pixel(100, 300)));
+}
+
+int main(int argc, char** argv)
+{
+    haveDisplay = !qEnvironmentVariableIsEmpty("DISPLAY");
+    if (!haveDisplay) qputenv("QT_QPA_PLATFORM", "offscreen");
+    QSurfaceFormat format;
+    format.setVersion(3, 3);
+    format.setProfile(QSurfaceFormat::CoreProfile);
+    QSurfaceFormat::setDefaultFormat(format);
+    QApplication app(argc, argv);
+    TestAppRender test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_app_render.moc"
