@@ -159,7 +159,7 @@ int main(int argc, char** argv)
                          presets.size());
             return 2;
         }
-        window.loadScene(chosen->scene, chosen->layers, chosen->scrubber);
+        window.startScene(chosen->scene, chosen->layers, chosen->scrubber);
     }
 
     int status = 0;

@@ -1,4 +1,4 @@
-// scorescope-cli: the engine without a window, for scripted figures and tests.
+// scorescope-cli: the core without a window, for scripted figures and tests.
 //   scorescope-cli <data|train|sample|nll|eval> [options]   (--help on each)
 #include "cli/CliArgs.h"
 #include "cli/Commands.h"

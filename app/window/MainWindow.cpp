@@ -211,7 +211,7 @@ void MainWindow::buildMenus()
     addLectureMenu(
         menuBar(), this,
         [this](const LecturePreset& p) {
-            loadScene(p.scene, p.layers, p.scrubber);
+            startScene(p.scene, p.layers, p.scrubber);
             showMessage(p.title + QStringLiteral(": ") + p.description, false);
         },
         [this](const QString& error) { showMessage(error, true); });
@@ -267,7 +267,7 @@ void MainWindow::requestField()
     fields()->postRequest(q);
 }
 
-bool MainWindow::loadScene(const SceneSetup& scene, const view::LayerSettings& layers, double scrubber)
+bool MainWindow::startScene(const SceneSetup& scene, const view::LayerSettings& layers, double scrubber)
 {
     if (!replaceScene(scene, layers, scrubber)) return false;
     startAll();

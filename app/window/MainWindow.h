@@ -67,7 +67,7 @@ public:
     // Replaces the whole scene (data, model, schedule, sampler, layers) and
     // starts it; a lecture preset's one click. false: refused (message shown,
     // the old scene stays).
-    bool loadScene(const SceneSetup& scene, const view::LayerSettings& layers, double scrubber);
+    bool startScene(const SceneSetup& scene, const view::LayerSettings& layers, double scrubber);
 
     // Scene files (SceneDocuments; public for scripts and tests).
     bool openScene(const QString& path) { return documents_->open(path); }

@@ -4,7 +4,7 @@
 // decimals, or choices), the value shown before any setup, the settings it
 // applies to, and how it reads and writes the setup. SamplerPanel builds its
 // widgets from the table, shows only the rows that apply, and applies and shows
-// setups through it: adding an option is adding a row (docs/engine.md, "Adding
+// setups through it: adding an option is adding a row (docs/architecture.md, "Adding
 // a sampler option").
 #include "state/SamplingSetup.h"
 

@@ -33,7 +33,7 @@ struct FieldValues {
 // The kinds the dock offers, in the combo's order (its item data is the
 // index): the core's name (NoiseSchedule::name()), the title, the fields the
 // kind reads, and how they build it (applied: the schedule in use). Adding a
-// kind is a row here (docs/engine.md, "Adding a schedule kind"); a schedule
+// kind is a row here (docs/architecture.md, "Adding a schedule kind"); a schedule
 // of a kind not listed (user-edited sigma levels) shows as the first row.
 struct KindRow {
     const char* name;

@@ -155,7 +155,7 @@ void TestAppRobust::probabilityFlowLectureThenLangevin()
     scene.training.model.hidden = {32, 32}; // the sampler runs on the exact score; a small model trains alongside
     MainWindow w(apptest::smallScene(), false);
     present(w);
-    QVERIFY(w.loadScene(scene, ode->layers, ode->scrubber));
+    QVERIFY(w.startScene(scene, ode->layers, ode->scrubber));
     QVERIFY(eventually([&] { return w.sampling()->latest()->step > 2; }));
     QVERIFY(w.scene()->caption().contains("ode (exact score)"));
     chooseSampler(w, SamplerKind::Langevin);

@@ -157,7 +157,7 @@ void TestAppStall::everyLectureRunsWithoutStalling()
     QStringList table;
     bool allUnder = true;
     for (const LecturePreset& p : presets) {
-        QVERIFY(w.loadScene(p.scene, p.layers, p.scrubber));
+        QVERIFY(w.startScene(p.scene, p.layers, p.scrubber));
         QTest::qWait(300); // the load's own work (a new model, the first field) is not what is measured
         monitor.reset();
         const std::int64_t startStep = w.training()->latest()->step;

@@ -169,14 +169,14 @@ void TestAppWindow::lecturePresetsLoad()
     for (const LecturePreset& p : presets) {
         LecturePreset small = p;
         small.scene.training.model.hidden = {32, 32};
-        w.loadScene(small.scene, small.layers, small.scrubber);
+        w.startScene(small.scene, small.layers, small.scrubber);
         QVERIFY2(!w.statusBar()->currentMessage().contains("refused"), qPrintable(p.title));
         QVERIFY(eventually([&] { return w.training()->latest()->schedule.name() == p.scene.training.schedule.name(); }));
         QVERIFY(eventually([&] { return w.sampling()->latest()->particles.cols() == p.scene.sampling.sampler.particles; }));
         QCOMPARE(w.layersPanel()->layers().exactField.visible, p.layers.exactField.visible);
     }
     // The NCSN lesson shows the mode weights live, against the true 0.8 / 0.2.
-    w.loadScene(presets[0].scene, presets[0].layers, presets[0].scrubber);
+    w.startScene(presets[0].scene, presets[0].layers, presets[0].scrubber);
     QVERIFY(eventually([&] { return w.scene()->caption().contains("true 0.80 / 0.20"); }));
     // A malformed preset names its problem.
     QVERIFY_THROWS_EXCEPTION(InputError, lecturePresetFromJson("{\"format\": \"x\"}", "bad.json"));
