@@ -87,6 +87,7 @@ protected:
     void leaveEvent(QEvent*) override;
 
 private:
+    static constexpr double kHandleRadius = 6.5; // in pixels (drawn, and grabbed within kReach)
     // Handle values are in plot units: x = u or t, y = log sigma (Sigma view)
     // or beta (Beta view).
     enum class Handles { None, VePoints, VpBetas, DdpmBetas };
