@@ -110,27 +110,29 @@ int Objective::numBins() const
     return schedule_.isDiscrete() ? schedule_.numLevels() : kContinuousBins;
 }
 
+std::vector<Marginal> Objective::binMarginals() const
+{
+    if (singleSigma(config_.kind)) return {Marginal{1.0, config_.sigma}};
+    std::vector<Marginal> out;
+    if (schedule_.isDiscrete()) {
+        for (int k = 1; k <= schedule_.numLevels(); ++k) out.push_back(schedule_.level(k).marginal);
+    } else {
+        for (int b = 0; b < kContinuousBins; ++b) out.push_back(schedule_.at((b + 0.5) / kContinuousBins).marginal);
+    }
+    return out;
+}
+
 std::vector<double> Objective::binStd() const
 {
-    if (singleSigma(config_.kind)) return {config_.sigma};
     std::vector<double> out;
-    if (schedule_.isDiscrete()) {
-        for (int k = 1; k <= schedule_.numLevels(); ++k) out.push_back(schedule_.level(k).marginal.std);
-    } else {
-        for (int b = 0; b < kContinuousBins; ++b) out.push_back(schedule_.at((b + 0.5) / kContinuousBins).marginal.std);
-    }
+    for (const Marginal& m : binMarginals()) out.push_back(m.std);
     return out;
 }
 
 std::vector<double> Objective::binMean() const
 {
-    if (singleSigma(config_.kind)) return {1.0};
     std::vector<double> out;
-    if (schedule_.isDiscrete()) {
-        for (int k = 1; k <= schedule_.numLevels(); ++k) out.push_back(schedule_.level(k).marginal.mean);
-    } else {
-        for (int b = 0; b < kContinuousBins; ++b) out.push_back(schedule_.at((b + 0.5) / kContinuousBins).marginal.mean);
-    }
+    for (const Marginal& m : binMarginals()) out.push_back(m.mean);
     return out;
 }
 

@@ -85,6 +85,7 @@ public:
     // continuous ones 10 bins over t, single-sigma objectives one bin.
     int numBins() const;
     // A representative noise std of each bin (for labelling per-level losses).
+    std::vector<Marginal> binMarginals() const; // each bin's noise: mean (signal scale) and std
     std::vector<double> binStd() const;
     std::vector<double> binMean() const; // the signal's scale of each bin: sqrt(alpha-bar) (VP), 1 (VE)
 
