@@ -130,7 +130,7 @@ void paintScene(QPainter& p, const ScenePicture& s, QSizeF size)
 {
     p.save();
     p.setRenderHint(QPainter::Antialiasing);
-    p.fillRect(QRectF(QPointF(0, 0), size), QColor::fromRgbF(0.985f, 0.985f, 0.98f));
+    p.fillRect(QRectF(QPointF(0, 0), size), kBackground);
     const Mapping m{s.world, size};
     const LayerSettings& l = s.layers;
     const double k = s.scale;

@@ -1,6 +1,7 @@
-// SceneView's GL layers: uploads and draws of points, arrows, trails and the
-// heat map (each binds what it needs and unbinds its attributes after).
-#include "view/SceneView.h"
+// SceneRenderer's GL layers: uploads and draws of points, arrows, trails and
+// the heat map (each binds what it needs and unbinds its attributes after).
+// Render thread only, with the context current.
+#include "view/SceneRenderer.h"
 
 #include "paint/ColourMap.h"
 #include "paint/SceneColours.h"
@@ -25,19 +26,28 @@ std::vector<float> toFloats(const Eigen::Matrix2Xd& m)
 }
 } // namespace
 
-void SceneView::uploadPoints(QOpenGLBuffer& buffer, const Eigen::Matrix2Xd& points)
+// The view's transform. The y axis is flipped (a negative viewport height) so
+// that glReadPixels, which starts at the bottom row, returns the top row first.
+void SceneRenderer::setViewUniforms(QOpenGLShaderProgram& p) const
+{
+    p.setUniformValue("u_centre", QVector2D(float(centre_.x()), float(centre_.y())));
+    p.setUniformValue("u_pixelsPerUnit", float(pixelsPerUnit_));
+    p.setUniformValue("u_viewport", QVector2D(float(size_.width()), -float(size_.height())));
+}
+
+void SceneRenderer::uploadPoints(QOpenGLBuffer& buffer, const Eigen::Matrix2Xd& points)
 {
     const std::vector<float> f = toFloats(points);
     buffer.bind();
     buffer.allocate(f.data(), int(f.size() * sizeof(float)));
 }
 
-void SceneView::drawPoints(QOpenGLBuffer& buffer, int count, const QColor& colour, float opacity, float size)
+void SceneRenderer::drawPoints(QOpenGLBuffer& buffer, int count, const QColor& colour, float opacity, float size)
 {
     if (count == 0) return;
     points_->bind();
     setViewUniforms(*points_);
-    points_->setUniformValue("u_pointSize", size * float(devicePixelRatioF()));
+    points_->setUniformValue("u_pointSize", size * float(devicePixelRatio_));
     points_->setUniformValue("u_colour", QVector4D(colour.redF(), colour.greenF(), colour.blueF(), opacity));
     buffer.bind();
     glEnableVertexAttribArray(0);
@@ -46,7 +56,7 @@ void SceneView::drawPoints(QOpenGLBuffer& buffer, int count, const QColor& colou
     glDisableVertexAttribArray(0);
 }
 
-void SceneView::drawArrows(const Eigen::Matrix2Xd& tails, const Eigen::Matrix2Xd& vectors, const QColor& colour,
+void SceneRenderer::drawArrows(const Eigen::Matrix2Xd& tails, const Eigen::Matrix2Xd& vectors, const QColor& colour,
                            float opacity, float halfWidth)
 {
     const int n = int(tails.cols());
@@ -82,15 +92,15 @@ void SceneView::drawArrows(const Eigen::Matrix2Xd& tails, const Eigen::Matrix2Xd
     glDisableVertexAttribArray(2);
 }
 
-void SceneView::drawTrails()
+void SceneRenderer::drawTrails(const app::ParticleSnapshot& particles, const LayerSettings& layers)
 {
-    const double longJump = 0.06 * std::max(width(), height()) / pixelsPerUnit_;
-    const std::vector<float> v = trailVertices(particles_->trail, kMaxTrailedParticles, longJump);
+    const double longJump = 0.06 * std::max(size_.width(), size_.height()) / pixelsPerUnit_;
+    const std::vector<float> v = trailVertices(particles.trail, kMaxTrailedParticles, longJump);
     if (v.empty()) return;
-    trailVertices_ = int(v.size() / 3);
+    const int vertices = int(v.size() / 3);
     trails_->bind();
     setViewUniforms(*trails_);
-    const float o = layers_.trails.opacity;
+    const float o = layers.trails.opacity;
     trails_->setUniformValue("u_colour", QVector4D(kTrails.redF(), kTrails.greenF(), kTrails.blueF(), o));
     trailBuffer_->bind();
     trailBuffer_->allocate(v.data(), int(v.size() * sizeof(float)));
@@ -98,18 +108,19 @@ void SceneView::drawTrails()
     glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 3 * sizeof(float), nullptr);
     glEnableVertexAttribArray(1);
     glVertexAttribPointer(1, 1, GL_FLOAT, GL_FALSE, 3 * sizeof(float), reinterpret_cast<void*>(2 * sizeof(float)));
-    glDrawArrays(GL_LINES, 0, trailVertices_);
+    glDrawArrays(GL_LINES, 0, vertices);
     glDisableVertexAttribArray(0);
     glDisableVertexAttribArray(1);
 }
 
-void SceneView::drawHeatMap()
+void SceneRenderer::drawHeatMap(const app::FieldSnapshot& field, const LayerSettings& layers)
 {
-    const bool error = layers_.error.visible && field_->error.size() > 0;
-    if (!error && !(layers_.density.visible && field_->logDensity.size() > 0)) return;
-    if (uploadedField_ != field_->serial || heatIsError_ != error) {
-        const HeatValues h = heatValues(*field_, layers_); // the same choice as above
-        heatMax_ = h.max;
+    const bool error = layers.error.visible && field.error.size() > 0;
+    if (!error && !(layers.density.visible && field.logDensity.size() > 0)) return;
+    // A new field, or the other map: upload (the layers' switch between
+    // density and error does not change the field's serial).
+    if (uploadedField_ != field.serial || heatIsError_ != error) {
+        const HeatValues h = heatValues(field, layers); // the same choice as above
         const Eigen::ArrayXXf& values = h.values;
         // Rows bottom (yMin) first, as the quad's v runs; bytes R, G, B, A as
         // uploaded (no QImage conversions in between).
@@ -125,14 +136,14 @@ void SceneView::drawHeatMap()
         heatTexture_->setMinificationFilter(QOpenGLTexture::Linear);
         heatTexture_->setMagnificationFilter(QOpenGLTexture::Linear);
         heatTexture_->setWrapMode(QOpenGLTexture::ClampToEdge);
-        uploadedField_ = field_->serial;
+        uploadedField_ = field.serial;
         heatIsError_ = error;
     }
-    const app::FieldRequest& r = field_->request;
+    const app::FieldRequest& r = field.request;
     heat_->bind();
     setViewUniforms(*heat_);
     heat_->setUniformValue("u_rect", QVector4D(float(r.xMin), float(r.yMin), float(r.xMax), float(r.yMax)));
-    heat_->setUniformValue("u_opacity", error ? layers_.error.opacity : layers_.density.opacity);
+    heat_->setUniformValue("u_opacity", error ? layers.error.opacity : layers.density.opacity);
     heat_->setUniformValue("u_texture", 0);
     heatTexture_->bind(0);
     quad_->bind();

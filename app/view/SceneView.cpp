@@ -1,19 +1,13 @@
 #include "view/SceneView.h"
 
-#include "paint/ColourMap.h"
 #include "paint/SceneColours.h"
-#include "view/SceneOverlay.h"
 #include "paint/ScenePainter.h"
+#include "view/SceneRenderer.h"
 
-#include <QFile>
 #include <QMouseEvent>
-#include <QOpenGLBuffer>
-#include <QOpenGLContext>
-#include <QOpenGLPixelTransferOptions>
-#include <QOpenGLShaderProgram>
-#include <QOpenGLTexture>
-#include <QOpenGLVertexArrayObject>
+#include <QOffscreenSurface>
 #include <QPainter>
+#include <QThread>
 #include <QTimer>
 #include <QWheelEvent>
 
@@ -23,9 +17,9 @@
 namespace ss::view {
 
 
-// The draw mode's brush circle: a small transparent child over the GL surface
-// that moves with the cursor, so following the mouse repaints a few hundred
-// pixels rather than the whole overlay (milliseconds on llvmpipe).
+// The draw mode's brush circle: a small transparent child over the scene that
+// moves with the cursor, so following the mouse repaints a few hundred pixels
+// and asks for no new frame.
 class SceneView::BrushRing : public QWidget {
 public:
     explicit BrushRing(QWidget* parent) : QWidget(parent)
@@ -72,119 +66,125 @@ private:
     bool erase_ = false;
 };
 
-SceneView::SceneView(QWidget* parent) : QOpenGLWidget(parent)
+SceneView::SceneView(QWidget* parent) : QWidget(parent)
 {
     setMinimumSize(320, 240);
     setFocusPolicy(Qt::StrongFocus);
-    overlay_ = new Overlay(this);
-    brush_ = new BrushRing(this); // above the overlay
+    setAttribute(Qt::WA_OpaquePaintEvent); // paintEvent covers every pixel
+    brush_ = new BrushRing(this);
     frameClock_.start();
-    overlayClock_.start();
+
+    surface_ = std::make_unique<QOffscreenSurface>();
+    surface_->setFormat(QSurfaceFormat::defaultFormat());
+    surface_->create();
+    renderThread_ = new QThread(this);
+    renderThread_->setObjectName(QStringLiteral("scene-render"));
+    renderer_ = new SceneRenderer(surface_.get());
+    renderer_->moveToThread(renderThread_);
+    connect(renderThread_, &QThread::finished, renderer_, &QObject::deleteLater);
+    connect(renderer_, &SceneRenderer::frameReady, this, &SceneView::showFrame); // queued: another thread
+    connect(renderer_, &SceneRenderer::glChecked, this, [this](bool usable, const QString& description) {
+        glUsable_ = usable;
+        glDescription_ = description;
+    });
+    renderThread_->start();
 }
 
 SceneView::~SceneView()
 {
-    // GL objects die with the context current (the context's own teardown
-    // signal comes after these members are gone).
-    makeCurrent();
-    freeGl();
-    doneCurrent();
+    // GL objects die on the render thread with the context current, before
+    // the thread ends; the surface after it.
+    QMetaObject::invokeMethod(renderer_, [r = renderer_] { r->releaseGl(); }, Qt::BlockingQueuedConnection);
+    renderThread_->quit();
+    renderThread_->wait();
 }
 
-void SceneView::freeGl()
+// What is shown now (exports draw it with ScenePainter, the renderer with GL).
+ScenePicture SceneView::picture() const
 {
-    heatTexture_.reset();
-    points_.reset();
-    arrows_.reset();
-    trails_.reset();
-    heat_.reset();
-    dataBuffer_.reset();
-    particleBuffer_.reset();
-    noisedBuffer_.reset();
-    arrowShape_.reset();
-    arrowInstances_.reset();
-    trailBuffer_.reset();
-    quad_.reset();
-    vao_.reset();
+    ScenePicture s;
+    s.data = data_;
+    s.particles = particles_;
+    s.field = field_;
+    s.layers = layers_;
+    s.world = visibleRect();
+    s.caption = caption_;
+    return s;
 }
 
-std::unique_ptr<QOpenGLShaderProgram> SceneView::buildProgram(const QString& vert, const QString& frag)
+// ---- frames ----------------------------------------------------------------------------
+
+SceneFrame SceneView::frame() const
 {
-    auto program = std::make_unique<QOpenGLShaderProgram>();
-    // The files carry no #version: it is chosen here from the real context.
-    const QByteArray header = "#version 330 core\n";
-    for (const auto& [type, path] : {std::pair{QOpenGLShader::Vertex, vert}, std::pair{QOpenGLShader::Fragment, frag}}) {
-        QFile f(path);
-        if (!f.open(QIODevice::ReadOnly)) {
-            qWarning("scene: cannot read shader %s", qPrintable(path));
-            return nullptr;
-        }
-        if (!program->addShaderFromSourceCode(type, header + f.readAll())) {
-            qWarning("scene: shader %s does not compile:\n%s", qPrintable(path), qPrintable(program->log()));
-            return nullptr;
-        }
-    }
-    if (!program->link()) {
-        qWarning("scene: program %s + %s does not link:\n%s", qPrintable(vert), qPrintable(frag),
-                 qPrintable(program->log()));
-        return nullptr;
-    }
-    return program;
+    SceneFrame f;
+    f.picture = picture();
+    f.picture.corner = QStringLiteral("%1 fps").arg(fps_, 0, 'f', 0);
+    f.centre = centre_;
+    f.pixelsPerUnit = pixelsPerUnit_;
+    f.size = size();
+    f.devicePixelRatio = devicePixelRatioF();
+    const bool timed = !banner_.isEmpty(); // on screen only (exports carry the caption, not the banner)
+    f.banner = timed ? banner_ : standingBanner_;
+    f.bannerError = timed ? bannerError_ : true;
+    return f;
 }
 
-void SceneView::initializeGL()
+void SceneView::requestFrame()
 {
-    initializeOpenGLFunctions();
-    const QSurfaceFormat f = context()->format();
-    const auto renderer = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
-    glDescription_ = QStringLiteral("OpenGL %1.%2 (%3) %4")
-                         .arg(f.majorVersion())
-                         .arg(f.minorVersion())
-                         .arg(f.profile() == QSurfaceFormat::CoreProfile ? "core" : "compatibility")
-                         .arg(renderer ? renderer : "?");
-    qInfo("scene: %s", qPrintable(glDescription_));
-    if (std::pair(f.majorVersion(), f.minorVersion()) < std::pair(3, 3) || context()->isOpenGLES()) {
-        qWarning("scene: OpenGL 3.3 core is needed; this context is %d.%d", f.majorVersion(), f.minorVersion());
+    if (!isVisible()) return; // shown again: the show's resize asks
+    SceneFrame f = frame();
+    f.serial = ++requested_;
+    renderer_->request(std::move(f));
+}
+
+QImage SceneView::renderNow()
+{
+    SceneFrame f = frame();
+    f.serial = ++requested_;
+    QImage image;
+    QMetaObject::invokeMethod(
+        renderer_,
+        [&] {
+            image = renderer_->render(f);
+            glUsable_ = renderer_->glUsable(); // now, not when the queued glChecked arrives
+            glDescription_ = renderer_->glDescription();
+        },
+        Qt::BlockingQueuedConnection);
+    showFrame(image, f.serial);
+    return image;
+}
+
+void SceneView::showFrame(const QImage& image, quint64 serial)
+{
+    (void)serial; // frames arrive in the order they were asked for
+    shown_ = image;
+    const double ms = frameClock_.nsecsElapsed() * 1e-6;
+    frameClock_.restart();
+    if (frameTimes_.size() < 100000) frameTimes_.push_back(ms);
+    fps_ = 0.9 * fps_ + 0.1 * (ms > 0 ? 1000.0 / ms : 0.0);
+    update();
+    emit frameDrawn();
+}
+
+void SceneView::paintEvent(QPaintEvent* e)
+{
+    QPainter p(this);
+    if (shown_.isNull()) {
+        p.fillRect(e->rect(), kBackground);
         return;
     }
-    points_ = buildProgram(":/shaders/points.vert", ":/shaders/points.frag");
-    arrows_ = buildProgram(":/shaders/arrows.vert", ":/shaders/colour.frag");
-    trails_ = buildProgram(":/shaders/trails.vert", ":/shaders/trails.frag");
-    heat_ = buildProgram(":/shaders/heatmap.vert", ":/shaders/heatmap.frag");
-    if (!points_ || !arrows_ || !trails_ || !heat_) return;
-
-    vao_ = std::make_unique<QOpenGLVertexArrayObject>();
-    vao_->create();
-    auto makeBuffer = [] {
-        auto b = std::make_unique<QOpenGLBuffer>(QOpenGLBuffer::VertexBuffer);
-        b->create();
-        b->setUsagePattern(QOpenGLBuffer::DynamicDraw);
-        return b;
-    };
-    dataBuffer_ = makeBuffer();
-    particleBuffer_ = makeBuffer();
-    noisedBuffer_ = makeBuffer();
-    arrowInstances_ = makeBuffer();
-    trailBuffer_ = makeBuffer();
-    arrowShape_ = makeBuffer();
-    quad_ = makeBuffer();
-    // Arrow template (see arrows.vert): the shaft's two triangles, the head's one.
-    const float shape[] = {0, 0, -1, 1, -1, -1, 1, -1, 1, 0, 0, -1, 1, -1, 1, 0, 0, 1, 1, -1, -3, 1, 0, 0, 1, -1, 3};
-    arrowShape_->bind();
-    arrowShape_->allocate(shape, sizeof shape);
-    const float corners[] = {0, 0, 1, 0, 0, 1, 1, 1};
-    quad_->bind();
-    quad_->allocate(corners, sizeof corners);
-    glUsable_ = true;
-    dataDirty_ = true;
-    uploadedParticles_ = uploadedField_ = uploadedNoised_ = -1;
+    p.drawImage(QPointF(0, 0), shown_);
+    // While the window is resized the newest frame may be smaller than the view.
+    const QSizeF drawn = shown_.deviceIndependentSize();
+    if (drawn.width() < width()) p.fillRect(QRectF(drawn.width(), 0, width() - drawn.width(), height()), kBackground);
+    if (drawn.height() < height()) p.fillRect(QRectF(0, drawn.height(), width(), height() - drawn.height()), kBackground);
 }
 
-void SceneView::resizeGL(int, int)
+void SceneView::resizeEvent(QResizeEvent*)
 {
-    overlay_->setGeometry(rect());
     if (autoFit_) resetView(); // until the user pans or zooms, the data stay framed
     else emitViewChanged();
+    requestFrame();
 }
 
 // ---- data in ------------------------------------------------------------------
@@ -193,40 +193,33 @@ void SceneView::setData(std::shared_ptr<const Dataset> data)
 {
     const bool first = !data_;
     data_ = std::move(data);
-    dataDirty_ = true;
-    overlayDirty_ = true;
     if (first) resetView();
-    update();
+    requestFrame();
 }
 
 void SceneView::setParticles(app::ParticlesPtr particles)
 {
-    overlayDirty_ = overlayDirty_ || !particles_ || particles_->playing != particles->playing; // legend
     particles_ = std::move(particles);
-    update();
+    requestFrame();
 }
 
 void SceneView::setField(app::FieldPtr field)
 {
-    overlayDirty_ = overlayDirty_ || !field_ || field_->learned.size() != field->learned.size();
     field_ = std::move(field);
-    update();
+    requestFrame();
 }
 
 void SceneView::setLayers(const LayerSettings& layers)
 {
     layers_ = layers;
-    overlayDirty_ = true;
-    uploadedField_ = -1; // the heat map may switch between density and error
-    update();
+    requestFrame();
 }
 
 void SceneView::setCaption(const QString& caption)
 {
     if (caption == caption_) return;
     caption_ = caption;
-    overlayDirty_ = true;
-    update();
+    requestFrame();
 }
 
 void SceneView::showBanner(const QString& text, bool error, int ms)
@@ -236,25 +229,20 @@ void SceneView::showBanner(const QString& text, bool error, int ms)
         bannerTimer_->setSingleShot(true);
         connect(bannerTimer_, &QTimer::timeout, this, [this] {
             banner_.clear();
-            overlayDirty_ = true;
-            overlay_->update(); // also when no frame is drawn (paused, no GL)
+            requestFrame();
         });
     }
     banner_ = text;
     bannerError_ = error;
     bannerTimer_->start(std::max(1, ms));
-    overlayDirty_ = true;
-    overlay_->update();
-    update();
+    requestFrame();
 }
 
 void SceneView::setStandingBanner(const QString& text)
 {
     if (text == standingBanner_) return;
     standingBanner_ = text;
-    overlayDirty_ = true;
-    overlay_->update();
-    update();
+    requestFrame();
 }
 
 QString SceneView::banner() const { return banner_.isEmpty() ? standingBanner_ : banner_; }
@@ -281,7 +269,6 @@ QRectF SceneView::visibleRect() const
 
 void SceneView::emitViewChanged()
 {
-    overlayDirty_ = true; // the axes move
     if (brush_ && brush_->isVisible()) moveBrush(brush_->centre()); // its radius in pixels changed
     emit viewChanged(visibleRect());
 }
@@ -298,7 +285,7 @@ void SceneView::resetView()
     centre_ = box.center();
     pixelsPerUnit_ = std::min(std::max(width(), 1) / box.width(), std::max(height(), 1) / box.height());
     emitViewChanged();
-    update();
+    requestFrame();
 }
 
 void SceneView::setVisibleRect(const QRectF& world)
@@ -308,7 +295,7 @@ void SceneView::setVisibleRect(const QRectF& world)
     centre_ = world.center();
     pixelsPerUnit_ = std::min(std::max(width(), 1) / world.width(), std::max(height(), 1) / world.height());
     emitViewChanged();
-    update();
+    requestFrame();
 }
 
 void SceneView::setDrawTool(DrawTool tool, double radius)
@@ -374,7 +361,7 @@ void SceneView::mouseMoveEvent(QMouseEvent* e)
     lastMouse_ = e->position().toPoint();
     centre_ -= QPointF(d.x() / pixelsPerUnit_, -d.y() / pixelsPerUnit_);
     emitViewChanged();
-    update();
+    requestFrame();
 }
 
 void SceneView::mouseDoubleClickEvent(QMouseEvent* e)
@@ -398,106 +385,7 @@ void SceneView::wheelEvent(QWheelEvent* e)
     const QPointF after = toWorld(cursor);
     centre_ += before - after;
     emitViewChanged();
-    update();
-}
-
-// ---- drawing -------------------------------------------------------------------------
-
-void SceneView::setViewUniforms(QOpenGLShaderProgram& p)
-{
-    p.setUniformValue("u_centre", QVector2D(float(centre_.x()), float(centre_.y())));
-    p.setUniformValue("u_pixelsPerUnit", float(pixelsPerUnit_));
-    p.setUniformValue("u_viewport", QVector2D(float(width()), float(height())));
-}
-
-void SceneView::paintGL()
-{
-    const double ms = frameClock_.nsecsElapsed() * 1e-6;
-    frameClock_.restart();
-    if (frameTimes_.size() < 100000) frameTimes_.push_back(ms);
-    fps_ = 0.9 * fps_ + 0.1 * (ms > 0 ? 1000.0 / ms : 0.0);
-
-    glClearColor(0.985f, 0.985f, 0.98f, 1.0f);
-    glClear(GL_COLOR_BUFFER_BIT);
-    if (glUsable_) {
-        glEnable(GL_BLEND);
-        // Colour blends by alpha; the framebuffer's own alpha stays 1, or Qt
-        // would compose the widget as half-transparent (washed-out colours).
-        glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
-        glEnable(GL_PROGRAM_POINT_SIZE);
-        glDisable(GL_DEPTH_TEST);
-        vao_->bind();
-        if (field_) drawHeatMap();
-        if (data_ && layers_.data.visible) {
-            if (dataDirty_) {
-                uploadPoints(*dataBuffer_, data_->points);
-                dataCount_ = int(data_->points.cols());
-                dataDirty_ = false;
-            }
-            drawPoints(*dataBuffer_, dataCount_, kData, layers_.data.opacity, 3.5f);
-        }
-        if (field_ && layers_.noised.visible) {
-            if (uploadedNoised_ != field_->serial) {
-                uploadPoints(*noisedBuffer_, field_->noised);
-                noisedCount_ = int(field_->noised.cols());
-                uploadedNoised_ = field_->serial;
-            }
-            drawPoints(*noisedBuffer_, noisedCount_, kNoised, layers_.noised.opacity, 3.5f);
-        }
-        if (field_) {
-            const app::FieldRequest& r = field_->request;
-            const double cell = (r.xMax - r.xMin) / std::max(1, r.arrows);
-            // Tails shifted back by half the arrow, so arrows centre on their grid point.
-            auto centred = [&](const Eigen::Matrix2Xd& s) {
-                const Eigen::Matrix2Xd v = fieldArrows(s, cell);
-                return std::pair(Eigen::Matrix2Xd(field_->grid - 0.5 * v), v);
-            };
-            if (layers_.exactField.visible) {
-                const auto [t, v] = centred(field_->exact);
-                drawArrows(t, v, kExact, layers_.exactField.opacity, 0.9f);
-            }
-            if (layers_.learnedField.visible && field_->learned.size() > 0) {
-                const auto [t, v] = centred(field_->learned);
-                drawArrows(t, v, kLearned, layers_.learnedField.opacity, 0.9f);
-            }
-        }
-        if (particles_) {
-            if (layers_.trails.visible) drawTrails();
-            if (layers_.particles.visible) {
-                if (uploadedParticles_ != particles_->serial) {
-                    uploadPoints(*particleBuffer_, particles_->particles);
-                    particleCount_ = int(particles_->particles.cols());
-                    uploadedParticles_ = particles_->serial;
-                }
-                drawPoints(*particleBuffer_, particleCount_, kParticles, layers_.particles.opacity, 4.0f);
-            }
-            const StepTerms& t = particles_->lastStep;
-            if (layers_.decomposition.visible && !particles_->playing && t.score.cols() == particles_->particles.cols()) {
-                // The last step, per particle (the first 400): x_prev -> + drift -> + score -> + noise.
-                const Eigen::Index n = std::min<Eigen::Index>(400, t.score.cols());
-                const Eigen::Matrix2Xd end = particles_->particles.leftCols(n);
-                const Eigen::Matrix2Xd start = end - t.drift.leftCols(n) - t.score.leftCols(n) - t.noise.leftCols(n);
-                const Eigen::Matrix2Xd afterDrift = start + t.drift.leftCols(n);
-                drawArrows(start, t.drift.leftCols(n), kDrift, 1.0f, 1.0f);
-                drawArrows(afterDrift, t.score.leftCols(n), kScore, 1.0f, 1.0f);
-                drawArrows(afterDrift + t.score.leftCols(n), t.noise.leftCols(n), kNoise, 1.0f, 1.0f);
-            }
-        }
-        vao_->release();
-        // Hand QPainter's GL engine a clean state: no program, no buffer bound.
-        glBindBuffer(GL_ARRAY_BUFFER, 0);
-        glUseProgram(0);
-        glDisable(GL_PROGRAM_POINT_SIZE);
-    }
-    // The overlay is repainted (and recomposed by Qt) only when what it shows
-    // changed, and for the frame counter four times a second: on llvmpipe a
-    // full overlay pass every frame costs several milliseconds.
-    if (overlayDirty_ || overlayClock_.elapsed() > 250) {
-        overlayDirty_ = false;
-        overlayClock_.restart();
-        overlay_->update();
-    }
-    emit frameDrawn();
+    requestFrame();
 }
 
 } // namespace ss::view

@@ -1,8 +1,8 @@
 #pragma once
-// The scene: an OpenGL view of the data, the heat maps, the score fields, the
-// particles and their trails, with pan (drag), zoom (wheel, around the cursor),
-// reset (double-click), axes with ticks and labels, a legend, a colour bar and
-// a frame counter drawn over it with QPainter.
+// The scene: the data, the heat maps, the score fields, the particles and
+// their trails, with pan (drag), zoom (wheel, around the cursor), reset
+// (double-click), axes with ticks and labels, a legend, a colour bar, a banner
+// and a frame counter.
 //
 // Draw mode (setDrawTool): a left press / drag / release is reported as
 // drawPressed / drawDragged / drawReleased in world coordinates, and a circle
@@ -10,33 +10,36 @@
 // Right or middle drag pans in every mode, left drag only with the tool off.
 //
 // Everything it draws was computed elsewhere (the workers) and arrives as
-// immutable snapshots; the view only uploads what changed and draws. GL 3.3
-// core is the minimum: the real context version is read in initializeGL and,
-// below it, the view says so instead of drawing. GL objects are created and
-// freed with the context current (the destructor makes it current).
+// immutable snapshots. The view is a plain widget: each change asks its
+// SceneRenderer, on the view's own render thread, for a new frame (OpenGL into
+// an offscreen framebuffer, then the overlay), and paints the finished image
+// when it arrives. So the GUI thread never waits on the GL (on a software
+// renderer, 50-150 ms a frame before), and frames asked for faster than they
+// are drawn collapse into the newest. GL 3.3 core is the minimum; below it the
+// image says so instead of drawing.
 #include "view/DrawTool.h"
 #include "state/FieldCompute.h"
 #include "state/LayerSettings.h"
 #include "state/SamplingSetup.h"
 
 #include <QElapsedTimer>
-#include <QOpenGLExtraFunctions>
-#include <QOpenGLWidget>
+#include <QImage>
+#include <QWidget>
 
 #include <memory>
 #include <vector>
 
-class QOpenGLShaderProgram;
-class QOpenGLBuffer;
-class QOpenGLVertexArrayObject;
-class QOpenGLTexture;
+class QOffscreenSurface;
+class QThread;
 class QTimer;
 
 namespace ss::view {
 
 struct ScenePicture; // ScenePainter.h
+struct SceneFrame;   // SceneRenderer.h
+class SceneRenderer;
 
-class SceneView : public QOpenGLWidget, protected QOpenGLExtraFunctions {
+class SceneView : public QWidget {
     Q_OBJECT
 public:
     explicit SceneView(QWidget* parent = nullptr);
@@ -69,11 +72,14 @@ public:
     ScenePicture picture() const;
     // The world rectangle on screen.
     QRectF visibleRect() const;
-    // "OpenGL 4.5 (Core Profile) Mesa ..." once initialised; empty before.
+    // "OpenGL 4.5 (core) llvmpipe ..." once the first frame is drawn; empty before.
     QString glDescription() const { return glDescription_; }
     bool glUsable() const { return glUsable_; }
-    // Median and 95th-percentile frame times (ms) over the frames drawn so far
-    // (paintGL to paintGL), for the frame-time benchmark.
+    // Draws the current state now and returns the image (device pixels), the
+    // same one the view then shows: for tests and screenshots. Blocks the
+    // calling (GUI) thread for one frame.
+    QImage renderNow();
+    // Intervals (ms) between the frames shown so far, for the frame-time benchmark.
     std::vector<double> frameTimes() const { return frameTimes_; }
 
 signals:
@@ -82,12 +88,11 @@ signals:
     void drawPressed(QPointF world);
     void drawDragged(QPointF world);
     void drawReleased();
-    void frameDrawn();
+    void frameDrawn(); // a new frame is shown
 
 protected:
-    void initializeGL() override;
-    void resizeGL(int w, int h) override;
-    void paintGL() override;
+    void paintEvent(QPaintEvent* e) override;
+    void resizeEvent(QResizeEvent* e) override;
     void mousePressEvent(QMouseEvent* e) override;
     void mouseMoveEvent(QMouseEvent* e) override;
     void mouseReleaseEvent(QMouseEvent* e) override;
@@ -96,18 +101,10 @@ protected:
     void wheelEvent(QWheelEvent* e) override;
 
 private:
-    class Overlay;
     class BrushRing;
-    std::unique_ptr<QOpenGLShaderProgram> buildProgram(const QString& vert, const QString& frag);
-    void setViewUniforms(QOpenGLShaderProgram& p);
-    void uploadPoints(QOpenGLBuffer& buffer, const Eigen::Matrix2Xd& points);
-    void drawPoints(QOpenGLBuffer& buffer, int count, const QColor& colour, float opacity, float size);
-    void drawArrows(const Eigen::Matrix2Xd& tails, const Eigen::Matrix2Xd& vectors, const QColor& colour,
-                    float opacity, float halfWidth);
-    void drawTrails();
-    void drawHeatMap();
-    void drawOverlay();
-    void freeGl();
+    SceneFrame frame() const;  // what a frame drawn now shows
+    void requestFrame();       // asks the renderer for one (the newest request wins)
+    void showFrame(const QImage& image, quint64 serial);
     QPointF toPixel(const QPointF& world) const;
     QPointF toWorld(const QPointF& pixel) const;
     void emitViewChanged();
@@ -122,10 +119,7 @@ private:
     bool bannerError_ = true;
     QTimer* bannerTimer_ = nullptr;
 
-    Overlay* overlay_ = nullptr; // axes, caption, legend, colour bar, fps (raster-painted)
-    bool autoFit_ = true;
-    bool overlayDirty_ = true;   // the overlay shows something new
-    QElapsedTimer overlayClock_; // its last repaint (the frame counter's cadence)        // frame the data on resize until the user pans or zooms
+    bool autoFit_ = true;        // frame the data on resize until the user pans or zooms
     QPointF centre_{0, 0};
     double pixelsPerUnit_ = 100;
     QPoint lastMouse_;
@@ -134,17 +128,15 @@ private:
     BrushRing* brush_ = nullptr;
     bool stroking_ = false;     // a left-button draw stroke is in progress
 
+    // The renderer on its thread; the surface it draws with (made here: only
+    // the GUI thread may create one).
+    std::unique_ptr<QOffscreenSurface> surface_;
+    QThread* renderThread_ = nullptr;
+    SceneRenderer* renderer_ = nullptr; // lives on renderThread_, deleted when it ends
+    quint64 requested_ = 0;             // frames asked for
+    QImage shown_;                      // the newest frame, painted by paintEvent
     bool glUsable_ = false;
     QString glDescription_;
-    std::unique_ptr<QOpenGLShaderProgram> points_, arrows_, trails_, heat_;
-    std::unique_ptr<QOpenGLVertexArrayObject> vao_;
-    std::unique_ptr<QOpenGLBuffer> dataBuffer_, particleBuffer_, noisedBuffer_, arrowShape_, arrowInstances_, trailBuffer_, quad_;
-    std::unique_ptr<QOpenGLTexture> heatTexture_;
-    std::int64_t uploadedParticles_ = -1, uploadedField_ = -1, uploadedNoised_ = -1;
-    bool dataDirty_ = true;
-    int dataCount_ = 0, particleCount_ = 0, noisedCount_ = 0, trailVertices_ = 0;
-    bool heatIsError_ = false;
-    double heatMax_ = 0;
 
     QElapsedTimer frameClock_;
     std::vector<double> frameTimes_;
