@@ -4,7 +4,8 @@
 //   --quit-after MS     quit after MS milliseconds
 //   --benchmark-frames N  after a 2 s warm-up, time N frames; print median and
 //                         95th-percentile frame time, the training steps/s and
-//                         the longest GUI-thread stall (StallMonitor.h); quit
+//                         the longest GUI-thread stall (StallMonitor.h) and the
+//                         longest single event's GUI-thread CPU time (EventCost.h); quit
 //   --no-settings       neither restore nor save the window layout
 //   --lecture NAME      open with a lecture preset (its title or number)
 //   --particles N, --arrows N, --heat-cells N
@@ -181,11 +182,14 @@ int main(int argc, char** argv)
     if (options.benchmarkFrames > 0) {
         // Warm up, then count frames as the view draws them (it redraws with
         // every particle snapshot, ~60 per second while sampling plays), and
-        // the longest GUI-thread stall over the same interval (StallMonitor.h).
+        // the longest GUI-thread stall over the same interval (StallMonitor.h)
+        // and the longest single piece of GUI-thread work (EventCost.h).
         auto* scene = window.scene();
         auto* stalls = new ss::window::StallMonitor(&app);
+        app.eventCost().enable();
         QTimer::singleShot(2000, &app, [&, scene, stalls] {
             stalls->reset();
+            app.eventCost().reset();
             const std::size_t first = scene->frameTimes().size();
             const auto startStep = window.training()->latest()->step;
             auto clock = std::make_shared<QElapsedTimer>();
@@ -200,9 +204,11 @@ int main(int argc, char** argv)
                 const double seconds = clock->nsecsElapsed() * 1e-9;
                 const double steps = double(window.training()->latest()->step - startStep) / seconds;
                 std::printf("{\"frames\":%zu,\"median_ms\":%.2f,\"p95_ms\":%.2f,\"training_steps_per_s\":%.1f,"
-                            "\"longest_stall_ms\":%.1f,\"stalls_over_30ms\":%d,\"seconds\":%.1f,\"gl\":\"%s\"}\n",
+                            "\"longest_stall_ms\":%.1f,\"stalls_over_30ms\":%d,\"longest_gui_work_ms\":%.1f,"
+                            "\"longest_gui_work\":\"%s\",\"seconds\":%.1f,\"gl\":\"%s\"}\n",
                             frames.size(), percentile(frames, 0.5), percentile(frames, 0.95), steps,
-                            stalls->longestMs(), stalls->countOver(30), seconds, qPrintable(scene->glDescription()));
+                            stalls->longestMs(), stalls->countOver(30), app.eventCost().longestMs(),
+                            qPrintable(app.eventCost().longestWhat()), seconds, qPrintable(scene->glDescription()));
                 std::fflush(stdout);
                 // Not from inside the paint: quit() closes the windows (Qt 6).
                 QTimer::singleShot(0, &app, &QApplication::quit);

@@ -11,7 +11,8 @@
 #   LECTURE_FRAMES=N           frames per lecture preset (0: skip the lectures)
 # Targets on this machine: median frame <= 16.7 ms, 95th percentile <= 33 ms,
 # training inside the app >= 80% of the headless steps/s, no GUI-thread stall
-# over 30 ms (the longest over the rounds, and in each lecture). Prints a table
+# over 30 ms and no single event costing the GUI thread over 30 ms of CPU (the
+# longest over the rounds, and in each lecture). Prints a table
 # and keeps the JSON lines in build/bench-results/frames-*.jsonl. Exit 0
 # either way (a benchmark reports; it does not gate).
 set -euo pipefail
@@ -64,18 +65,32 @@ inapp = statistics.median(a["training_steps_per_s"] for a in app)
 ref = statistics.median(h["headless_training_steps_per_s"] for h in headless)
 ratio = inapp / ref
 stall = max(a["longest_stall_ms"] for a in app)
+# The GUI thread's own work: the longest single event's CPU time (EventCost.h).
+# A stall also counts time the thread waited for a core, which on a busy
+# machine is other programs' doing; the work is this program's alone.
+work = max(app, key=lambda a: a.get("longest_gui_work_ms", 0))
 print(f"GL: {app[0]['gl']}")
+with open("/proc/loadavg") as f:
+    print(f"load average at the end: {f.read().split()[0]} (2 cores here: above ~2 the stalls include waiting for a core)")
 print(f"{'measurement':34s} {'value':>10s} {'target':>10s}")
 rows = [("median frame (ms)", med, "<= 16.7", med <= 16.7),
         ("95th-percentile frame (ms)", p95, "<= 33", p95 <= 33),
         ("training in the app (steps/s)", inapp, "", None),
         ("headless training (steps/s)", ref, "", None),
         ("in-app / headless", ratio, ">= 0.80", ratio >= 0.8),
-        ("longest GUI-thread stall (ms)", stall, "<= 30", stall <= 30)]
-rows += [(f"lecture {l['lecture']}: longest stall (ms)", l["longest_stall_ms"], "<= 30",
-          l["longest_stall_ms"] is not None and l["longest_stall_ms"] <= 30) for l in lectures]
+        ("longest GUI-thread stall (ms)", stall, "<= 30", stall <= 30),
+        ("longest GUI-thread work (ms)", work.get("longest_gui_work_ms"), "<= 30",
+         work.get("longest_gui_work_ms", 1e9) <= 30)]
+for l in lectures:
+    rows += [(f"lecture {l['lecture']}: longest stall (ms)", l["longest_stall_ms"], "<= 30",
+              l["longest_stall_ms"] is not None and l["longest_stall_ms"] <= 30),
+             (f"lecture {l['lecture']}: longest work (ms)", l.get("longest_gui_work_ms"), "<= 30",
+              l.get("longest_gui_work_ms") is not None and l["longest_gui_work_ms"] <= 30)]
 for name, value, target, ok in rows:
     mark = "" if ok is None else ("  met" if ok else "  MISSED")
     shown = "no result" if value is None else f"{value:10.2f}"  # a frozen lecture run
     print(f"{name:34s} {shown:>10s} {target:>10s}{mark}")
+print(f"longest GUI-thread work was: {work.get('longest_gui_work', '?')}")
+for l in lectures:
+    print(f"lecture {l['lecture']}: longest work was {l.get('longest_gui_work', '?')}")
 PY

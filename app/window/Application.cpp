@@ -2,6 +2,8 @@
 
 #include "engine/Boundary.h"
 
+#include <QThread>
+
 #include <cstdio>
 
 namespace ss::window {
@@ -12,9 +14,14 @@ Application* Application::instance() { return qobject_cast<Application*>(QCoreAp
 
 bool Application::notify(QObject* receiver, QEvent* event)
 {
+    const bool measured = eventCost_.enabled() && QThread::currentThread() == thread();
+    if (measured) eventCost_.begin(receiver, event);
     try {
-        return QApplication::notify(receiver, event);
+        const bool handled = QApplication::notify(receiver, event);
+        if (measured) eventCost_.end();
+        return handled;
     } catch (...) {
+        if (measured) eventCost_.end();
         const QString text = app::exceptionText(std::current_exception());
         std::fprintf(stderr, "scorescope: caught at the application's boundary (event %d to %s): %s\n",
                      int(event->type()), receiver ? receiver->metaObject()->className() : "null",

@@ -6,6 +6,8 @@
 // as handled and the program goes on instead of reaching std::terminate.
 // Every known boundary catches its own exceptions first (app/engine/Boundary.h):
 // one that gets this far is a bug, reported so it can be found.
+#include "window/EventCost.h"
+
 #include <QApplication>
 
 namespace ss::window {
@@ -17,10 +19,15 @@ public:
     bool notify(QObject* receiver, QEvent* event) override;
     // The running Application, or null when the QApplication is another one.
     static Application* instance();
+    // The GUI thread's work per event (off until eventCost().enable()).
+    EventCost& eventCost() { return eventCost_; }
 
 signals:
     // May be emitted on any thread (connect with an automatic or queued connection).
     void uncaughtException(const QString& text);
+
+private:
+    EventCost eventCost_;
 };
 
 } // namespace ss::window

@@ -2,10 +2,12 @@
 // asking for a frame never waits for one, frames asked for faster than they
 // are drawn collapse into the newest (no queue builds up behind a slow
 // renderer), and the whole window, shown under Xvfb with training and sampling
-// running, keeps its event loop served. Skips, saying why, without an X
+// running, keeps its event loop served and no event costs the GUI thread over
+// 30 ms of work. Skips, saying why, without an X
 // display or OpenGL 3.3 core.
 #include "AppTestSupport.h"
 #include "view/SceneView.h"
+#include "window/Application.h"
 #include "window/MainWindow.h"
 #include "window/StallMonitor.h"
 
@@ -92,7 +94,7 @@ void TestAppFrames::shownWindowStaysResponsive()
     // alone delays a served event by tens of ms now and then (17-19 ms here on
     // a quiet machine). The GL pass and window composition on the GUI thread
     // (before) took 79 ms a frame at the median and 148 ms at worst.
-    constexpr double kBoundMs = 75;
+    constexpr double kBoundMs = 100;
     window::MainWindow w(apptest::smallScene(), false);
     w.resize(1280, 860);
     w.show();
@@ -102,16 +104,25 @@ void TestAppFrames::shownWindowStaysResponsive()
     w.startAll();
     QTest::qWait(1500); // the first model and field
     window::StallMonitor monitor;
+    window::EventCost& work = window::Application::instance()->eventCost();
+    work.enable();
+    work.reset();
     const std::size_t before = w.scene()->frameTimes().size();
     QTest::qWait(4000);
     const std::size_t frames = w.scene()->frameTimes().size() - before;
-    const QString report = QString("%1 frames in 4 s, longest stall %2 ms, %3 over 30 ms")
+    const QString report = QString("%1 frames in 4 s, longest stall %2 ms (%3 over 30 ms), "
+                                   "longest GUI-thread work %4 ms (%5)")
                                .arg(frames)
                                .arg(monitor.longestMs(), 0, 'f', 1)
-                               .arg(monitor.countOver(30));
+                               .arg(monitor.countOver(30))
+                               .arg(work.longestMs(), 0, 'f', 1)
+                               .arg(work.longestWhat());
     qInfo("%s", qPrintable(report));
     QVERIFY2(frames >= 20, qPrintable(report));
     QVERIFY2(monitor.longestMs() < kBoundMs, qPrintable(report));
+    // The program's own work per event, not counting waits for a core: the
+    // issue's 30 ms holds exactly (8 ms measured at load average 15).
+    QVERIFY2(work.longestMs() < 30, qPrintable(report));
 }
 
 int main(int argc, char** argv)
@@ -122,7 +133,7 @@ int main(int argc, char** argv)
     format.setVersion(3, 3);
     format.setProfile(QSurfaceFormat::CoreProfile);
     QSurfaceFormat::setDefaultFormat(format);
-    QApplication app(argc, argv);
+    window::Application app(argc, argv); // measures the GUI thread's work per event
     TestAppFrames test;
     return QTest::qExec(&test, argc, argv);
 }
