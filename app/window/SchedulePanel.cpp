@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 #include "core/SamplerDefaults.h"
+#include "core/ScheduleDefaults.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -294,8 +295,7 @@ void SchedulePanel::updateDiagnostics()
                      .arg(kl, 0, 'g', 3)
                      .arg(kl > 0.1 ? tr("  ⚠ the sampler starts off the prior") : QString());
         if (current_.isVarianceExploding()) {
-            const Eigen::Matrix2Xd c = data_->points.colwise() - data_->mean();
-            const double diameter = 2 * c.colwise().norm().maxCoeff();
+            const double diameter = dataDiameter(*data_); // the rule's (core/ScheduleDefaults)
             lines << tr("data diameter ≈ %1: σ max is %2 of it%3")
                          .arg(diameter, 0, 'g', 3)
                          .arg(current_.sigmaMax() / diameter, 0, 'f', 2)
