@@ -113,6 +113,8 @@ SchedulePanel::SchedulePanel(QWidget* parent) : QWidget(parent)
     };
     sigmaMin_ = number("sigmaMin", 1e-4, 1e4, 0.05, 4);
     sigmaMax_ = number("sigmaMax", 1e-4, 1e4, 4.0, 3);
+    sigmaMax_->setToolTip(tr("Largest σ. While it is the data's diameter (the default), a data set picked or\n"
+                             "loaded in the Data dock sets it to the new diameter; a value you apply stays."));
     betaMin_ = number("betaMin", 1e-5, 100, 0.1, 5); // DDPM's beta_1 is ~1e-4
     betaMax_ = number("betaMax", 1e-4, 100, 20, 2);
     levels_ = new QSpinBox(this);
