@@ -23,7 +23,7 @@ SceneSetup defaultScene()
     // re-derives it (SceneController::followData).
     const double sigmaMin = 0.05;
     s.training.schedule = NoiseSchedule::geometric(sigmaMin, derivedSigmaMax(dataDiameter(*data), sigmaMin), 10);
-    s.training.optimizer = defaultOptimizer(); // training runs until paused: constant rate
+    s.training.optimizer = defaultOptimizer(); // runs until paused: the default run's decay, then held
     s.training.trainer.batchSize = 256;
     s.training.trainer.threads = 1; // the other core samples and draws
     s.sampling.sampler.kind = SamplerKind::AnnealedLangevin;

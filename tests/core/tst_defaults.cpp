@@ -14,6 +14,8 @@
 //    8 Gaussians its 1/8 mode weights.
 //  - shortDefaultTraining: NCSN on 8 Gaussians with the default optimiser
 //    samples about as near the data as the data itself.
+//  - windowRateDecaysThenHolds: the optimiser of a run of unknown length (the
+//    window's) follows the default run's cosine, then holds a tenth.
 //  - sigmaMaxRule: core/ScheduleDefaults' sigma_max from the data (the CLI's
 //    --sigma-max default and the window's), on known point sets and rings.
 #include "core/Dataset.h"
@@ -72,6 +74,7 @@ private slots:
     void annealedModeWeights();
     void shortDefaultTraining_data();
     void shortDefaultTraining();
+    void windowRateDecaysThenHolds();
     void sigmaMaxRule();
 };
 
@@ -369,8 +372,9 @@ void TestDefaults::shortDefaultTraining_data()
     // cli: `train` and `sample --sampler annealed` with their defaults (the
     // schedule geometric from 0.01 to the data's diameter, batch 512, the rate
     // decayed over the run). window: the default scene (sigma 0.05 to the
-    // diameter, batch 256, constant rate: it trains until paused, 40 steps
-    // per level). sigmaMax 0: the data's rule (derivedSigmaMax).
+    // diameter, batch 256, the rate of a run of unknown length: it trains
+    // until paused, 40 steps per level). sigmaMax 0: the data's rule
+    // (derivedSigmaMax).
     QTest::addColumn<double>("sigmaMin");
     QTest::addColumn<double>("sigmaMax");
     QTest::addColumn<int>("batch");
@@ -413,6 +417,32 @@ void TestDefaults::shortDefaultTraining()
     const double got = nearShare(sampler.particles(), data->mixture->means(), 0.3);
     qInfo("%s", qPrintable(QString("samples %1 near a mode, data %2").arg(got).arg(own)));
     QVERIFY2(got >= own - 0.08, qPrintable(QString("samples %1 near a mode, data %2").arg(got).arg(own)));
+}
+
+void TestDefaults::windowRateDecaysThenHolds()
+{
+    // The window trains until paused. At a constant 5e-3 the default network
+    // spiked after ~11,000 steps (TrainingDefaults.h has the figures); its
+    // rate now follows the CLI's default run (a cosine to a tenth over
+    // kDefaultTrainSteps) and then holds the tenth. A run of known length
+    // decays over its own length.
+    const auto rateAt = [](const OptimizerConfig& c, std::int64_t step) {
+        Adam adam(c);
+        adam.reset(Eigen::VectorXf::Zero(1));
+        AdamState s = adam.state();
+        s.step = step;
+        adam.setState(s);
+        return adam.currentLearningRate();
+    };
+    const OptimizerConfig window = defaultOptimizer();
+    QCOMPARE(rateAt(window, 0), kDefaultLearningRate);
+    QVERIFY(std::abs(rateAt(window, kDefaultTrainSteps / 2) - 0.55 * kDefaultLearningRate) < 1e-12);
+    for (std::int64_t step : {std::int64_t(kDefaultTrainSteps), std::int64_t(3) * kDefaultTrainSteps, std::int64_t(1000000)})
+        QVERIFY(std::abs(rateAt(window, step) - 0.1 * kDefaultLearningRate) < 1e-15);
+    QVERIFY(rateAt(window, 1000) > 0.98 * kDefaultLearningRate); // early training keeps nearly the full rate
+    const OptimizerConfig run = defaultOptimizer(kTestTrainSteps);
+    QVERIFY(std::abs(rateAt(run, kTestTrainSteps) - 0.1 * kDefaultLearningRate) < 1e-15);
+    QVERIFY(rateAt(run, kTestTrainSteps / 2) < rateAt(window, kTestTrainSteps / 2));
 }
 
 void TestDefaults::sigmaMaxRule()
