@@ -5,6 +5,7 @@
 #include "core/ModelFile.h"
 #include "core/Presets.h"
 #include "core/SamplerDefaults.h"
+#include "core/ScheduleDefaults.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -39,26 +40,19 @@ std::vector<Option> scheduleOptions()
 {
     return {{"schedule", "KIND", "geometric | ve | linear | cosine | vp | sub-vp (default depends on the command)"},
             {"sigma-min", "S", "VE: smallest sigma (default 0.01)"},
-            {"sigma-max", "S", "VE: largest sigma (default: the data's diameter)"},
+            {"sigma-max", "S", "VE: largest sigma (default: the data's diameter, at least 2 sigma-min)"},
             {"levels", "L", "geometric: number of sigma levels (default 10)"},
             {"T", "N", "linear/cosine: number of DDPM steps (default 1000)"},
             {"beta-min", "B", "vp/sub-vp: beta(0) (default 0.1)"},
             {"beta-max", "B", "vp/sub-vp: beta(1) (default 20)"}};
 }
 
-double dataDiameter(const Dataset& data)
-{
-    if (data.points.cols() == 0) return 0;
-    const Eigen::Index n = std::min<Eigen::Index>(data.points.cols(), 10000);
-    const Eigen::Vector2d mean = data.points.leftCols(n).rowwise().mean();
-    return 2.0 * (data.points.leftCols(n).colwise() - mean).colwise().norm().maxCoeff();
-}
-
 NoiseSchedule scheduleFromArgs(const Args& args, const std::string& fallbackKind, double diameter)
 {
     const std::string kind = args.text("schedule", fallbackKind);
     const double sigmaMin = args.number("sigma-min", 0.01, 1e-6, 1e6);
-    const double sigmaMax = args.number("sigma-max", std::max(diameter > 0 ? diameter : 10.0, 2 * sigmaMin), 1e-6, 1e6);
+    // The data's rule (core/ScheduleDefaults): the diameter, at least 2 sigma_min.
+    const double sigmaMax = args.number("sigma-max", derivedSigmaMax(diameter, sigmaMin), 1e-6, 1e6);
     const int T = int(args.integer("T", 1000, 2, 100000));
     const double betaMin = args.number("beta-min", 0.1, 1e-6, 1e3);
     const double betaMax = args.number("beta-max", 20.0, 1e-6, 1e3);

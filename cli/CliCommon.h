@@ -26,12 +26,10 @@ void writePoints(const std::string& path, const Eigen::Matrix2Xd& points);
 // --schedule and its parameters (appended to a command's options).
 std::vector<Option> scheduleOptions();
 // The schedule the options describe; fallbackKind when --schedule is absent
-// ("geometric", "linear", "vp", ...). sigma-max defaults to dataDiameter when
-// positive (Song & Ermon's rule: about the largest distance between points).
+// ("geometric", "linear", "vp", ...). sigma-max defaults to derivedSigmaMax
+// of the data's diameter (core/ScheduleDefaults: Song & Ermon's rule; 10 when
+// the diameter is 0, unknown).
 NoiseSchedule scheduleFromArgs(const Args& args, const std::string& fallbackKind, double dataDiameter = 0);
-// About the largest pairwise distance of a data set (twice the largest
-// distance from the mean, on at most 10k points).
-double dataDiameter(const Dataset& data);
 
 // --model / --exact and guidance: the source and the schedule to sample with.
 std::vector<Option> sourceOptions();

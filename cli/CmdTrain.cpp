@@ -7,6 +7,7 @@
 
 #include "core/Error.h"
 #include "core/ModelFile.h"
+#include "core/ScheduleDefaults.h"
 #include "core/Trainer.h"
 #include "core/TrainingDefaults.h"
 

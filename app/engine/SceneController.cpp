@@ -3,8 +3,11 @@
 #include "engine/Boundary.h"
 #include "core/Error.h"
 #include "core/Objective.h"
+#include "core/ScheduleDefaults.h"
 
 #include <QTimer>
+
+#include <cmath>
 
 namespace ss::app {
 
@@ -38,6 +41,7 @@ SceneController::SceneController(const SceneSetup& setup, QObject* parent) : QOb
     drawFlush_->setSingleShot(true);
     drawFlush_->setInterval(kDrawFlushMs);
     connect(drawFlush_, &QTimer::timeout, this, [this] { postDrawnPoints(false); });
+    resetDerivedSigmaMax();
 }
 
 SceneController::~SceneController()
@@ -112,6 +116,7 @@ bool SceneController::replaceScene(const SceneSetup& scene)
     drawnPending_.reset();
     setup_ = scene;
     setup_.training.resume.reset();
+    resetDerivedSigmaMax(); // the scene's schedule is kept exactly; it follows later data only if derived
     sampling()->postSetup(scene.sampling);
     fields()->postData(scene.training.data);
     return true;
@@ -137,9 +142,31 @@ void SceneController::setData(std::shared_ptr<const Dataset> data, const QString
     drawFlush_->stop(); // a drawn edit still pending is superseded
     drawnPending_.reset();
     setup_.title = title;
+    const QString schedule = followData(*data, 1.0); // a picked or loaded set: any change
     postData(data, true);
     emit titleChanged();
-    emit message(tr("data: %1 (%2 points)").arg(title).arg(data->size()), false);
+    emit message(tr("data: %1 (%2 points)%3").arg(title).arg(data->size()).arg(schedule), false);
+}
+
+void SceneController::resetDerivedSigmaMax()
+{
+    const NoiseSchedule& s = setup_.training.schedule;
+    derivedSigmaMax_ = hasDerivableSigmaMax(s) ? derivedSigmaMax(dataDiameter(*setup_.training.data), s.sigmaMin()) : 0;
+}
+
+QString SceneController::followData(const Dataset& data, double tolerance)
+{
+    const NoiseSchedule& s = setup_.training.schedule;
+    if (!hasDerivableSigmaMax(s)) return {}; // DDPM, VP, hand-drawn levels: no sigma_max to derive
+    const double now = s.sigmaMax();
+    const double rule = derivedSigmaMax(dataDiameter(data), s.sigmaMin());
+    if (sigmaMaxIs(s, rule) || std::abs(std::log(rule / now)) <= std::log(tolerance)) return {};
+    if (!sigmaMaxIs(s, derivedSigmaMax_)) // set by hand: kept, and the user is told what the rule gives
+        return tr("; σ max %1 kept as set (the data's diameter gives %2)").arg(now, 0, 'g', 3).arg(rule, 0, 'g', 3);
+    if (!setSchedule(withSigmaMax(s, rule))) return {}; // refused: said, and the old schedule runs
+    derivedSigmaMax_ = rule;
+    emit scheduleDerived();
+    return tr("; σ max %1 → %2 (the data's diameter)").arg(now, 0, 'g', 3).arg(rule, 0, 'g', 3);
 }
 
 void SceneController::postData(std::shared_ptr<const Dataset> data, bool restartSampler)
@@ -187,13 +214,20 @@ void SceneController::postDrawnPoints(bool strokeDone)
                          true);
         return;
     }
+    // A derived schedule follows drawn data at a stroke's end only, and only
+    // when the rule's sigma_max moved by more than a quarter: within that the
+    // noisiest level still covers the data, and re-deriving at every stroke
+    // would move the levels under the model while the lecturer draws. A
+    // schedule set by hand stays (the message says what the rule gives).
+    const QString schedule = strokeDone ? followData(*data, 1.25) : QString();
     // The sampler restarts once per stroke: restarted at every flush, its
     // particles would never leave the prior.
     postData(data, strokeDone);
     if (!strokeDone) return;
     setup_.title = tr("Drawn points");
     emit titleChanged();
-    emit message(tr("drawn data: %1 points; training and sampling continue on them").arg(data->size()), false);
+    emit message(
+        tr("drawn data: %1 points; training and sampling continue on them%2").arg(data->size()).arg(schedule), false);
 }
 
 void SceneController::setSampling(const SamplingSetup& sampling)

@@ -40,7 +40,8 @@ public:
 
     void startAll(); // training and sampling run
 
-    // A new data set for every worker; the sampler restarts on it.
+    // A new data set for every worker; the sampler restarts on it. A schedule
+    // still derived from the data follows it (followData).
     void setData(std::shared_ptr<const Dataset> data, const QString& title);
     // Draw mode: the workers get the newest drawn points at most every
     // kDrawFlushMs during a stroke, and at its end (the sampler restarts then).
@@ -72,6 +73,9 @@ signals:
     // them (emitted before it is told, so derived step sizes can follow).
     void dataPosted(std::shared_ptr<const Dataset> data, bool restartSampler);
     void titleChanged(); // setup().title
+    // The schedule followed the data (followData): setup()'s schedule is new
+    // and already posted; the docks show it.
+    void scheduleDerived();
     // The sampler refused a change (or stopped): setup().sampling is again what
     // it runs (the reason follows as a message).
     void samplerReverted();
@@ -84,7 +88,18 @@ private:
     void postData(std::shared_ptr<const Dataset> data, bool restartSampler);
     void postDrawnPoints(bool strokeDone);
     bool adoptRunningSampler(); // true: the request differed from what runs
+    // Re-derives a derived sigma_max for `data` (before it is posted) when the
+    // rule's value is off the schedule's by more than the factor `tolerance`;
+    // returns what it did, or why not, for the data's message (empty: nothing
+    // to say).
+    QString followData(const Dataset& data, double tolerance);
+    void resetDerivedSigmaMax(); // a new scene: what the rule gives for its own data
 
+    // The sigma_max the rule last gave (core/ScheduleDefaults): the schedule
+    // follows the data while its sigma_max is this one (sigmaMaxIs); once set
+    // by hand (the Noise schedule dock, a lecture, a scene file that chose
+    // another) it stays until the user sets the rule's value again.
+    double derivedSigmaMax_ = 0;
     SceneSetup setup_;
     std::unique_ptr<TrainingThread> training_;
     std::unique_ptr<SamplingThread> sampling_;

@@ -2,6 +2,7 @@
 
 #include "core/Presets.h"
 #include "core/SamplerDefaults.h"
+#include "core/ScheduleDefaults.h"
 #include "core/TrainingDefaults.h"
 
 #include <QObject>
@@ -17,10 +18,12 @@ SceneSetup defaultScene()
     // s.training.model: the core's default network (6x128), which resolves every
     // preset the Data dock offers, not only these 8 Gaussians.
     s.training.objective.kind = ObjectiveKind::Ncsn;
-    // sigma_max about the data's diameter (Song & Ermon), sigma_min below the
-    // modes' width (0.1).
-    s.training.schedule = NoiseSchedule::geometric(0.05, 4.0, 10);
-    s.training.optimizer = defaultOptimizer(); // training runs until paused: constant rate
+    // sigma_min below the modes' width (0.1); sigma_max the data's rule
+    // (core/ScheduleDefaults: the diameter, ~4.7 here), so a new data set
+    // re-derives it (SceneController::followData).
+    const double sigmaMin = 0.05;
+    s.training.schedule = NoiseSchedule::geometric(sigmaMin, derivedSigmaMax(dataDiameter(*data), sigmaMin), 10);
+    s.training.optimizer = defaultOptimizer(); // runs until paused: the default run's decay, then held
     s.training.trainer.batchSize = 256;
     s.training.trainer.threads = 1; // the other core samples and draws
     s.sampling.sampler.kind = SamplerKind::AnnealedLangevin;

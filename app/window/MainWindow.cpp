@@ -188,6 +188,14 @@ void MainWindow::connectController()
         if (restart)
             docks_.sampler->setContext(c->setup().sampling.schedule, data, singleSigmaOf(c->setup().training.objective));
     });
+    // A derived sigma_max followed the data (the Sampler dock follows with the
+    // data, dataPosted): the schedule dock and the scrubber show the new levels.
+    connect(c, &app::SceneController::scheduleDerived, this, [this, c] {
+        const NoiseSchedule& s = c->setup().training.schedule;
+        docks_.schedule->showSchedule(s);
+        scrubber_->setSchedule(s);
+        requestField();
+    });
     connect(c, &app::SceneController::samplerReverted, this, [this, c] {
         docks_.sampler->showSetup(c->setup().sampling); // the dock shows the sampler that runs
         updateCaption();

@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 #include "core/SamplerDefaults.h"
+#include "core/ScheduleDefaults.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -112,6 +113,8 @@ SchedulePanel::SchedulePanel(QWidget* parent) : QWidget(parent)
     };
     sigmaMin_ = number("sigmaMin", 1e-4, 1e4, 0.05, 4);
     sigmaMax_ = number("sigmaMax", 1e-4, 1e4, 4.0, 3);
+    sigmaMax_->setToolTip(tr("Largest σ. While it is the data's diameter (the default), a data set picked or\n"
+                             "loaded in the Data dock sets it to the new diameter; a value you apply stays."));
     betaMin_ = number("betaMin", 1e-5, 100, 0.1, 5); // DDPM's beta_1 is ~1e-4
     betaMax_ = number("betaMax", 1e-4, 100, 20, 2);
     levels_ = new QSpinBox(this);
@@ -294,8 +297,7 @@ void SchedulePanel::updateDiagnostics()
                      .arg(kl, 0, 'g', 3)
                      .arg(kl > 0.1 ? tr("  ⚠ the sampler starts off the prior") : QString());
         if (current_.isVarianceExploding()) {
-            const Eigen::Matrix2Xd c = data_->points.colwise() - data_->mean();
-            const double diameter = 2 * c.colwise().norm().maxCoeff();
+            const double diameter = dataDiameter(*data_); // the rule's (core/ScheduleDefaults)
             lines << tr("data diameter ≈ %1: σ max is %2 of it%3")
                          .arg(diameter, 0, 'g', 3)
                          .arg(current_.sigmaMax() / diameter, 0, 'f', 2)

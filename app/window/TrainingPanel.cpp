@@ -87,7 +87,9 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent)
     lr_->setRange(1e-5, 0.1);
     lr_->setSingleStep(1e-4);
     lr_->setValue(kDefaultLearningRate); // shown values come from the setup (showSetup)
-    lr_->setToolTip(tr("Adam learning rate, applied from the next step"));
+    lr_->setToolTip(tr("Adam's learning rate, applied from the next step. The default scene decays it along\n"
+                       "a cosine to a tenth over its first %1 steps, then holds it (no late loss spikes)")
+                        .arg(kDefaultTrainSteps));
     form->addRow(tr("Learning rate"), lr_);
     batch_ = new QSpinBox(this);
     batch_->setObjectName("batchSize");

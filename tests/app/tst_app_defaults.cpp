@@ -2,17 +2,23 @@
 // no GL): the Sampler dock derives its step size and Langevin noise level from
 // the schedule until the user types one, the Noise schedule dock's
 // diagnostics quote the same eps, and a DDPM-linear schedule shows its own
-// beta_1 / beta_T in the greyed fields.
+// beta_1 / beta_T in the greyed fields. The schedule's sigma_max follows the
+// data (core/ScheduleDefaults) while it is the derived one; lecture presets
+// and hand-set schedules keep theirs.
 #include "AppTestSupport.h"
 #include "window/MainWindow.h"
 #include "core/Sampler.h"
 #include "core/SamplerDefaults.h"
+#include "core/ScheduleDefaults.h"
+#include "window/LecturePresets.h"
 #include "window/SamplerPanel.h"
 #include "window/SchedulePanel.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QLabel>
+#include <QPushButton>
+#include <QStatusBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QtTest>
@@ -25,6 +31,33 @@ using namespace ss::window;
 
 namespace {
 QString g3(double v) { return QString::number(v, 'g', 3); }
+
+// The Data dock's Apply on a preset (its own point count and seed).
+void pickPreset(MainWindow& w, const char* id)
+{
+    auto* preset = w.dataPanel()->findChild<QComboBox*>("preset");
+    preset->setCurrentIndex(preset->findData(id));
+    QTest::mouseClick(w.dataPanel()->findChild<QPushButton*>("applyData"), Qt::LeftButton);
+}
+
+// What the rule gives for the data the window now runs on.
+double ruleNow(const MainWindow& w)
+{
+    const app::SceneSetup& s = w.controller()->setup();
+    return derivedSigmaMax(dataDiameter(*s.training.data), s.training.schedule.sigmaMin());
+}
+
+double shownSigmaMax(const MainWindow& w)
+{
+    return w.schedulePanel()->findChild<QDoubleSpinBox*>("sigmaMax")->value();
+}
+
+bool sameSchedule(const NoiseSchedule& a, const NoiseSchedule& b)
+{
+    return a.name() == b.name() && a.numLevels() == b.numLevels() && a.sigmaMin() == b.sigmaMin() &&
+           a.sigmaMax() == b.sigmaMax() && a.noisiest().marginal.std == b.noisiest().marginal.std &&
+           a.noisiest().marginal.mean == b.noisiest().marginal.mean;
+}
 } // namespace
 
 class TestAppDefaults : public QObject {
@@ -37,6 +70,10 @@ private slots:
     void langevinStartsAtTheModelsSigma();
     void scheduleDiagnosticsUseTheSamplersRule();
     void ddpmBetasShown();
+    void scheduleFollowsData();
+    void lectureScheduleIsKept();
+    void handSetScheduleIsKept();
+    void drawnDataMovesScheduleOnlyFar();
 };
 
 void TestAppDefaults::samplerStepFollowsSchedule()
@@ -70,22 +107,24 @@ void TestAppDefaults::samplerStepFollowsSchedule()
 void TestAppDefaults::samplerStepFollowsData()
 {
     // A new data set in the window moves the derived eps with the data's mode
-    // variance (8 Gaussians: 0.1^2; a wider mixture: larger), and the sampler
-    // runs with it.
+    // variance (8 Gaussians: 0.1^2, where a is at its cap 1/2; a narrower
+    // mixture: smaller, like a point's) and the schedule it re-derives, and
+    // the sampler runs with it.
     SceneSetup scene = defaultScene();
     scene.training.model.hidden = {16};
     MainWindow w(scene, false);
     auto* step = w.samplerPanel()->findChild<QDoubleSpinBox*>("stepSize");
     const int perLevel = scene.sampling.sampler.stepsPerLevel, levels = scene.sampling.sampler.annealedLevels;
     QVERIFY(std::abs(step->value() - annealedEpsilon(scene.sampling.schedule, perLevel, levels, 0.01)) < 1e-9);
-    Dataset wide = makePreset("8gaussians", 500, 3, {{"std", 0.3}});
-    QVERIFY(std::abs(dataCurvatureVariance(&wide) - 0.09) < 1e-12);
-    emit w.dataPanel()->dataChanged(std::make_shared<const Dataset>(std::move(wide)), "wide");
-    const double expected = annealedEpsilon(scene.sampling.schedule, perLevel, levels, 0.09);
+    Dataset narrow = makePreset("8gaussians", 500, 3, {{"std", 0.02}});
+    QVERIFY(std::abs(dataCurvatureVariance(&narrow) - 0.0004) < 1e-12);
+    emit w.dataPanel()->dataChanged(std::make_shared<const Dataset>(std::move(narrow)), "narrow");
+    const NoiseSchedule& schedule = w.controller()->setup().sampling.schedule;
+    const double expected = annealedEpsilon(schedule, perLevel, levels, 0.0004);
     QVERIFY(std::abs(expected - scene.sampling.sampler.stepSize) > 1e-3 * expected);
     QVERIFY2(std::abs(step->value() - expected) < 1e-9, qPrintable(QString::number(step->value())));
     QVERIFY(apptest::eventually([&] {
-        return std::abs(w.sampling()->latest()->setup.sampler.stepSize - expected) < 1e-12;
+        return std::abs(w.sampling()->latest()->setup.sampler.stepSize - expected) < 1e-9; // the box's 9 decimals
     }));
 }
 
@@ -190,6 +229,124 @@ void TestAppDefaults::ddpmBetasShown()
     panel.showSchedule(r);
     QCOMPARE(panel.findChild<QDoubleSpinBox*>("betaMin")->value(), std::round(r.betas()[1] * 1e5) / 1e5);
     QCOMPARE(panel.findChild<QDoubleSpinBox*>("betaMax")->value(), std::round(r.betas().back() * 100) / 100);
+}
+
+void TestAppDefaults::scheduleFollowsData()
+{
+    // The issue: picking rings (diameter ~7.5) kept the default sigma_max 4,
+    // too small to cover the data, and the learned score blurred the middle.
+    // The default scene's sigma_max is the rule's; a picked preset re-derives
+    // it (kind, sigma_min and levels kept), every worker and both docks get
+    // it, and the status bar says what moved.
+    SceneSetup scene = apptest::smallScene();
+    MainWindow w(scene, false);
+    QCOMPARE(scene.training.schedule.sigmaMax(),
+             derivedSigmaMax(dataDiameter(*scene.training.data), scene.training.schedule.sigmaMin()));
+    pickPreset(w, "rings");
+    QCOMPARE(w.controller()->setup().training.data->name, std::string("rings"));
+    const NoiseSchedule& s = w.controller()->setup().training.schedule;
+    const double rings = ruleNow(w);
+    QVERIFY2(rings > 7, qPrintable(QString::number(rings)));
+    QCOMPARE(s.sigmaMax(), rings);
+    QCOMPARE(s.kind(), ScheduleKind::Geometric);
+    QCOMPARE(s.sigmaMin(), scene.training.schedule.sigmaMin());
+    QCOMPARE(s.numLevels(), scene.training.schedule.numLevels());
+    QCOMPARE(w.controller()->setup().sampling.schedule.sigmaMax(), rings);
+    QCOMPARE(shownSigmaMax(w), std::round(rings * 1000) / 1000);
+    QVERIFY2(w.schedulePanel()->diagnostics().contains("σ max = " + g3(rings)), qPrintable(w.schedulePanel()->diagnostics()));
+    QVERIFY2(w.statusBar()->currentMessage().contains("σ max"), qPrintable(w.statusBar()->currentMessage()));
+    QVERIFY(apptest::eventually([&] { return w.training()->latest()->schedule.sigmaMax() == rings; }));
+    QVERIFY(apptest::eventually([&] { return w.sampling()->latest()->setup.schedule.sigmaMax() == rings; }));
+    // The derived eps follows the new schedule and the rings' data.
+    const SamplerConfig& c = w.controller()->setup().sampling.sampler;
+    const double eps = annealedEpsilon(s, c.stepsPerLevel, c.annealedLevels,
+                                       dataCurvatureVariance(w.controller()->setup().training.data.get()));
+    QVERIFY(apptest::eventually([&] { return std::abs(w.sampling()->latest()->setup.sampler.stepSize - eps) < 1e-9; }));
+    // Still derived: back to 8 Gaussians, back to its value.
+    pickPreset(w, "8gaussians");
+    QCOMPARE(w.controller()->setup().training.schedule.sigmaMax(), ruleNow(w));
+    QVERIFY(ruleNow(w) < 5);
+}
+
+void TestAppDefaults::lectureScheduleIsKept()
+{
+    // A lecture carries its own schedule: it runs exactly that one, and a
+    // data set picked afterwards keeps it ("sigma too small" would lose its
+    // point), saying what the rule would give. DDPM and VP schedules have no
+    // sigma_max to derive.
+    MainWindow w(apptest::smallScene(), false);
+    for (LecturePreset p : lecturePresets()) {
+        p.scene.training.model.hidden = {16};
+        p.scene.sampling.sampler.particles = 100;
+        QVERIFY(w.startScene(p.scene, p.layers, p.scrubber));
+        QVERIFY2(sameSchedule(w.controller()->setup().training.schedule, p.scene.training.schedule), qPrintable(p.title));
+        QVERIFY(apptest::eventually(
+            [&] { return sameSchedule(w.training()->latest()->schedule, p.scene.training.schedule); }));
+        if (p.scene.training.schedule.isVarianceExploding())
+            QCOMPARE(shownSigmaMax(w), std::round(p.scene.training.schedule.sigmaMax() * 1000) / 1000);
+        pickPreset(w, "rings");
+        QVERIFY2(sameSchedule(w.controller()->setup().training.schedule, p.scene.training.schedule), qPrintable(p.title));
+    }
+    const LecturePreset tooSmall = lecturePresets()[1];
+    QCOMPARE(tooSmall.scene.training.schedule.sigmaMax(), 0.3);
+    QVERIFY(w.startScene(tooSmall.scene, tooSmall.layers, tooSmall.scrubber));
+    pickPreset(w, "rings");
+    QCOMPARE(w.controller()->setup().training.schedule.sigmaMax(), 0.3);
+    QVERIFY2(w.statusBar()->currentMessage().contains("σ max 0.3 kept as set"), qPrintable(w.statusBar()->currentMessage()));
+    QCOMPARE(shownSigmaMax(w), 0.3);
+}
+
+void TestAppDefaults::handSetScheduleIsKept()
+{
+    // A sigma_max typed in the Noise schedule dock is the user's: a new data
+    // set keeps it. Typing the rule's value back (as the dock shows it, three
+    // decimals) makes it follow again; re-applying after another edit (the
+    // number of levels) keeps a derived sigma_max derived.
+    MainWindow w(apptest::smallScene(), false);
+    auto* panel = w.schedulePanel();
+    auto* apply = panel->findChild<QPushButton*>("applySchedule");
+    panel->findChild<QDoubleSpinBox*>("sigmaMax")->setValue(6.0);
+    QTest::mouseClick(apply, Qt::LeftButton);
+    QCOMPARE(w.controller()->setup().training.schedule.sigmaMax(), 6.0);
+    pickPreset(w, "rings");
+    QCOMPARE(w.controller()->setup().training.schedule.sigmaMax(), 6.0);
+    QCOMPARE(shownSigmaMax(w), 6.0);
+    QVERIFY2(w.statusBar()->currentMessage().contains("kept as set"), qPrintable(w.statusBar()->currentMessage()));
+    // Typed back to the rule's value for 8 Gaussians, it follows again.
+    pickPreset(w, "8gaussians");
+    panel->findChild<QDoubleSpinBox*>("sigmaMax")->setValue(ruleNow(w)); // rounded by the dock
+    QTest::mouseClick(apply, Qt::LeftButton);
+    panel->findChild<QSpinBox*>("levels")->setValue(12);
+    QTest::mouseClick(apply, Qt::LeftButton);
+    QCOMPARE(w.controller()->setup().training.schedule.numLevels(), 12);
+    pickPreset(w, "rings");
+    QCOMPARE(w.controller()->setup().training.schedule.sigmaMax(), ruleNow(w));
+    QCOMPARE(w.controller()->setup().training.schedule.numLevels(), 12);
+}
+
+void TestAppDefaults::drawnDataMovesScheduleOnlyFar()
+{
+    // Drawn data: not during a stroke, and at its end only when the rule's
+    // sigma_max moved by more than a quarter (a stroke near the data leaves
+    // the levels alone while the lecturer draws).
+    MainWindow w(apptest::smallScene(), false);
+    app::SceneController* c = w.controller();
+    const double before = c->setup().training.schedule.sigmaMax();
+    auto drawn = [](double radius) {
+        auto d = std::make_shared<Dataset>(makePreset("8gaussians", 300, 5, {{"radius", radius}}));
+        d->name = "drawn";
+        d->mixture.reset();
+        return std::shared_ptr<const Dataset>(std::move(d));
+    };
+    c->setDrawnPoints(drawn(2.2), true); // diameter ~10% larger
+    QCOMPARE(c->setup().training.schedule.sigmaMax(), before);
+    c->setDrawnPoints(drawn(4.0), false); // twice as wide, mid-stroke
+    QTest::qWait(2 * app::SceneController::kDrawFlushMs);
+    QCOMPARE(c->setup().training.schedule.sigmaMax(), before);
+    c->setDrawnPoints(drawn(4.0), true); // and at the stroke's end
+    QCOMPARE(c->setup().training.schedule.sigmaMax(), ruleNow(w));
+    QVERIFY(ruleNow(w) > 1.6 * before);
+    QCOMPARE(shownSigmaMax(w), std::round(ruleNow(w) * 1000) / 1000);
 }
 
 QTEST_MAIN(TestAppDefaults)

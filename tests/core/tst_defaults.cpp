@@ -14,12 +14,18 @@
 //    8 Gaussians its 1/8 mode weights.
 //  - shortDefaultTraining: NCSN on 8 Gaussians with the default optimiser
 //    samples about as near the data as the data itself.
+//  - windowRateDecaysThenHolds: the optimiser of a run of unknown length (the
+//    window's) follows the default run's cosine, then holds a tenth.
+//  - sigmaMaxRule: core/ScheduleDefaults' sigma_max from the data (the CLI's
+//    --sigma-max default and the window's), on known point sets and rings.
 #include "core/Dataset.h"
+#include "core/Error.h"
 #include "core/Metrics.h"
 #include "core/Optimizer.h"
 #include "core/Presets.h"
 #include "core/Sampler.h"
 #include "core/SamplerDefaults.h"
+#include "core/ScheduleDefaults.h"
 #include "core/ScoreSource.h"
 #include "core/Trainer.h"
 #include "core/TrainingDefaults.h"
@@ -32,13 +38,6 @@
 using namespace ss;
 
 namespace {
-
-// Twice the largest distance from the mean: the CLI's sigma_max rule (cli::dataDiameter).
-double diameterOf(const Dataset& d)
-{
-    const Eigen::Vector2d mean = d.points.rowwise().mean();
-    return 2.0 * (d.points.colwise() - mean).colwise().norm().maxCoeff();
-}
 
 // Share of the points within r of some reference point (brute force; small sets).
 double nearShare(const Eigen::Matrix2Xd& points, const Eigen::Matrix2Xd& reference, double r)
@@ -75,6 +74,8 @@ private slots:
     void annealedModeWeights();
     void shortDefaultTraining_data();
     void shortDefaultTraining();
+    void windowRateDecaysThenHolds();
+    void sigmaMaxRule();
 };
 
 void TestDefaults::emaWarmupClosedForm()
@@ -306,7 +307,7 @@ void TestDefaults::defaultLangevinLandsNearData()
     // diameter; 1000 steps; std and eta from the rules) from the prior.
     QFETCH(QString, preset);
     const auto data = std::make_shared<const Dataset>(makePreset(preset.toStdString(), 400, 1));
-    const double diameter = diameterOf(*data);
+    const double diameter = dataDiameter(*data);
     const NoiseSchedule schedule = NoiseSchedule::geometric(0.01, diameter, 10);
     SamplerConfig c;
     c.kind = SamplerKind::Langevin;
@@ -345,7 +346,7 @@ void TestDefaults::annealedModeWeights()
     // 0.03 (binomial sd at 4000 particles: 0.005).
     QFETCH(double, sigmaMin);
     const auto data = std::make_shared<const Dataset>(makePreset("8gaussians", 2000, 1));
-    const NoiseSchedule schedule = NoiseSchedule::geometric(sigmaMin, diameterOf(*data), 10);
+    const NoiseSchedule schedule = NoiseSchedule::geometric(sigmaMin, dataDiameter(*data), 10);
     SamplerConfig c;
     c.kind = SamplerKind::AnnealedLangevin;
     c.particles = 4000;
@@ -370,15 +371,17 @@ void TestDefaults::shortDefaultTraining_data()
 {
     // cli: `train` and `sample --sampler annealed` with their defaults (the
     // schedule geometric from 0.01 to the data's diameter, batch 512, the rate
-    // decayed over the run). window: the default scene (sigma 0.05 to 4,
-    // batch 256, constant rate: it trains until paused, 40 steps per level).
+    // decayed over the run). window: the default scene (sigma 0.05 to the
+    // diameter, batch 256, the rate of a run of unknown length: it trains
+    // until paused, 40 steps per level). sigmaMax 0: the data's rule
+    // (derivedSigmaMax).
     QTest::addColumn<double>("sigmaMin");
     QTest::addColumn<double>("sigmaMax");
     QTest::addColumn<int>("batch");
     QTest::addColumn<bool>("decay");
     QTest::addColumn<int>("stepsPerLevel");
     QTest::newRow("cli") << 0.01 << 0.0 << kDefaultBatchSize << true << 100;
-    QTest::newRow("window") << 0.05 << 4.0 << 256 << false << 40;
+    QTest::newRow("window") << 0.05 << 0.0 << 256 << false << 40;
 }
 
 void TestDefaults::shortDefaultTraining()
@@ -394,7 +397,8 @@ void TestDefaults::shortDefaultTraining()
     QFETCH(bool, decay);
     QFETCH(int, stepsPerLevel);
     const auto data = std::make_shared<const Dataset>(makePreset("8gaussians", 4000, 1));
-    const NoiseSchedule schedule = NoiseSchedule::geometric(sigmaMin, sigmaMax > 0 ? sigmaMax : diameterOf(*data), 10);
+    const NoiseSchedule schedule =
+        NoiseSchedule::geometric(sigmaMin, sigmaMax > 0 ? sigmaMax : derivedSigmaMax(dataDiameter(*data), sigmaMin), 10);
     const OptimizerConfig o = defaultOptimizer(decay ? kTestTrainSteps : 0);
     TrainerConfig t;
     t.batchSize = batch;
@@ -413,6 +417,72 @@ void TestDefaults::shortDefaultTraining()
     const double got = nearShare(sampler.particles(), data->mixture->means(), 0.3);
     qInfo("%s", qPrintable(QString("samples %1 near a mode, data %2").arg(got).arg(own)));
     QVERIFY2(got >= own - 0.08, qPrintable(QString("samples %1 near a mode, data %2").arg(got).arg(own)));
+}
+
+void TestDefaults::windowRateDecaysThenHolds()
+{
+    // The window trains until paused. At a constant 5e-3 the default network
+    // spiked after ~11,000 steps (TrainingDefaults.h has the figures); its
+    // rate now follows the CLI's default run (a cosine to a tenth over
+    // kDefaultTrainSteps) and then holds the tenth. A run of known length
+    // decays over its own length.
+    const auto rateAt = [](const OptimizerConfig& c, std::int64_t step) {
+        Adam adam(c);
+        adam.reset(Eigen::VectorXf::Zero(1));
+        AdamState s = adam.state();
+        s.step = step;
+        adam.setState(s);
+        return adam.currentLearningRate();
+    };
+    const OptimizerConfig window = defaultOptimizer();
+    QCOMPARE(rateAt(window, 0), kDefaultLearningRate);
+    QVERIFY(std::abs(rateAt(window, kDefaultTrainSteps / 2) - 0.55 * kDefaultLearningRate) < 1e-12);
+    for (std::int64_t step : {std::int64_t(kDefaultTrainSteps), std::int64_t(3) * kDefaultTrainSteps, std::int64_t(1000000)})
+        QVERIFY(std::abs(rateAt(window, step) - 0.1 * kDefaultLearningRate) < 1e-15);
+    QVERIFY(rateAt(window, 1000) > 0.98 * kDefaultLearningRate); // early training keeps nearly the full rate
+    const OptimizerConfig run = defaultOptimizer(kTestTrainSteps);
+    QVERIFY(std::abs(rateAt(run, kTestTrainSteps) - 0.1 * kDefaultLearningRate) < 1e-15);
+    QVERIFY(rateAt(run, kTestTrainSteps / 2) < rateAt(window, kTestTrainSteps / 2));
+}
+
+void TestDefaults::sigmaMaxRule()
+{
+    // The diameter: twice the largest distance from the mean.
+    Dataset d;
+    d.points.resize(2, 4);
+    d.points << -1, 1, 0, 0, //
+        0, 0, -0.5, 0.5;
+    QCOMPARE(dataDiameter(d), 2.0);
+    QCOMPARE(dataDiameter(Dataset{}), 0.0);
+    // sigma_max = the diameter; 10 when unknown; at least 2 sigma_min.
+    QCOMPARE(derivedSigmaMax(2.0, 0.05), 2.0);
+    QCOMPARE(derivedSigmaMax(0.0, 0.05), 10.0);
+    QCOMPARE(derivedSigmaMax(0.01, 0.05), 0.1);
+    // Rings (outer radius 3.5, noise 0.08): about 7.5, above the old window
+    // default 4 that left the middle blurred; 8 Gaussians (radius 2, std 0.1): ~4.7.
+    const double rings = derivedSigmaMax(dataDiameter(makePreset("rings", 2000, 0)), 0.05);
+    QVERIFY2(rings > 7.0 && rings < 7.0 + 2 * 5 * 0.08, qPrintable(QString::number(rings)));
+    const double gaussians = derivedSigmaMax(dataDiameter(makePreset("8gaussians", 2000, 0)), 0.05);
+    QVERIFY2(gaussians > 4.4 && gaussians < 5.0, qPrintable(QString::number(gaussians)));
+    // Only geometric levels and continuous VE take it; they keep kind,
+    // sigma_min and levels. DDPM, VP, drawn levels and curves have none to set.
+    const NoiseSchedule g = withSigmaMax(NoiseSchedule::geometric(0.05, 4, 12), rings);
+    QCOMPARE(g.kind(), ScheduleKind::Geometric);
+    QCOMPARE(g.numLevels(), 12);
+    QCOMPARE(g.sigmaMin(), 0.05);
+    QCOMPARE(g.sigmaMax(), rings);
+    const NoiseSchedule ve = withSigmaMax(NoiseSchedule::veContinuous(0.01, 4), 9);
+    QCOMPARE(ve.kind(), ScheduleKind::VeContinuous);
+    QCOMPARE(ve.at(1.0).marginal.std, 9.0);
+    for (const NoiseSchedule& other : {NoiseSchedule::ddpmLinear(1000), NoiseSchedule::vp(),
+                                       NoiseSchedule::sigmaLevels({4, 1, 0.1}), NoiseSchedule::customCurve({{0, -3}, {1, 1}})}) {
+        QVERIFY(!hasDerivableSigmaMax(other));
+        QVERIFY_THROWS_EXCEPTION(InputError, withSigmaMax(other, 5));
+        QVERIFY(!sigmaMaxIs(other, other.sigmaMax()));
+    }
+    // Equal as the Noise schedule dock shows it (three decimals).
+    QVERIFY(sigmaMaxIs(g, std::round(rings * 1000) / 1000));
+    QVERIFY(!sigmaMaxIs(g, rings + 0.002));
 }
 
 QTEST_APPLESS_MAIN(TestDefaults)
