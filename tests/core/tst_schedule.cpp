@@ -488,9 +488,8 @@ void TestSchedule::forwardProcess()
 
 void TestSchedule::posteriorMean_data() { forwardProcess_data(); }
 
-// mutilde_t in its x0 form and its eps form
-// (docs/reference/schedules.md#forward-process-and-posterior) agree for x_t built
-// from the same x0 and eps.
+// mutilde_t in its x0 and eps forms (docs/reference/schedules.md#forward-process-and-posterior) agree
+// for x_t built from the same x0 and eps.
 void TestSchedule::posteriorMean()
 {
     QFETCH(NoiseSchedule, schedule);
