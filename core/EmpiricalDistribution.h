@@ -1,6 +1,6 @@
 #pragma once
 // The empirical distribution of a point set {x_i} and its exact perturbed score
-// (the "ideal denoiser", MATH.md §1): the marginal at (mean, std) is the equal-
+// (the "ideal denoiser", docs/reference/scores.md): the marginal at (mean, std) is the equal-
 // weight mixture of N(mean*x_i, std^2 I). Weights use log-sum-exp, stable for
 // std from 1e-3 up to 50 and for points far from every x_i.
 //

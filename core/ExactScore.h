@@ -1,5 +1,5 @@
 #pragma once
-// The ground truth every learned quantity is compared with (MATH.md §1).
+// The ground truth every learned quantity is compared with (docs/reference/scores.md).
 //
 // A noise level is described by the marginal it produces: x_t = mean * x0 + std * eps,
 // x0 ~ data, eps ~ N(0, I). VE/NCSN levels have mean = 1, std = sigma; VP/DDPM

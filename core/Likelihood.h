@@ -1,6 +1,6 @@
 #pragma once
-// log p(x) by the probability-flow ODE (MATH.md §5, continuous normalising
-// flow): integrate x and the accumulated divergence of the flow's velocity
+// log p(x) by the probability-flow ODE, a continuous normalising flow (docs/reference/measurements.md):
+// integrate x and the accumulated divergence of the flow's velocity
 // from the least noisy time t_eps to t = 1, then
 //   log p_teps(x) = log N(x(1); 0, priorStd^2 I) + int_teps^1 div v(x(t), t) dt,
 //   div v = 2 f(t) - 1/2 g(t)^2 tr grad s(x, t).

@@ -1,4 +1,4 @@
-// Noise schedules (MATH.md §3–4). Conventions are in NoiseSchedule.h; the ones
+// Noise schedules (docs/reference/schedules.md). Conventions are in NoiseSchedule.h; the ones
 // this file decides, and callers may rely on:
 //  - VE discrete levels (Geometric, SigmaLevels, discrete CustomCurve) have
 //    t = log(sigma/sigma_min) / log(sigma_max/sigma_min), t = 1 when there is a
@@ -7,7 +7,7 @@
 //    L = 1), but their t is the log formula above, not u, so that t agrees with
 //    the continuous VE between the end sigmas used by the SDE view.
 //  - DDPM levels have t = k/T. The SDE view of a DDPM schedule is the VP SDE
-//    (MATH.md §4: f = -1/2 beta(t) x, g^2 = beta(t)) with a continuous beta(t),
+//    (docs/reference/schedules.md#sde-view: f = -1/2 beta(t) x, g^2 = beta(t)) with a continuous beta(t),
 //    the continuous limit beta(k/T) ~ T beta_k of Song et al. 2021, built so
 //    that levels stay exact: the integrated beta B(t) = int_0^t beta is the C^1
 //    cubic Hermite interpolant through B(k/T) = -log abar_k. On ((k-1)/T, k/T]

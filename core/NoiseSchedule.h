@@ -1,5 +1,5 @@
 #pragma once
-// Noise schedules (MATH.md §3–4): the value the user edits and the trainer and
+// Noise schedules (docs/reference/schedules.md): the value the user edits and the trainer and
 // samplers read at step boundaries. A schedule is immutable once made; the
 // factories validate their input and throw InputError with a message that names
 // the problem (non-monotone, non-positive, non-finite, beta >= 1, ...), so an
@@ -87,7 +87,7 @@ public:
     double alphaBar(int t) const;   // prod_{s<=t} alpha_s; alphaBar(0) = 1
     double betaTilde(int t) const;  // beta_t (1 - abar_{t-1}) / (1 - abar_t)
 
-    // SDE view (MATH.md §4), for continuous kinds and for VE levels viewed as
+    // SDE view (docs/reference/schedules.md#sde-view), for continuous kinds and for VE levels viewed as
     // the continuous VE between their end points:
     // dx = f(t) x dt + g(t) dw. driftCoefficient(t) = f(t) (0 for VE, -beta(t)/2 for VP),
     // diffusionSquared(t) = g(t)^2.

@@ -1,5 +1,5 @@
 #pragma once
-// Score-matching objectives (MATH.md §2): what a training step minimises.
+// Score-matching objectives (docs/reference/objectives.md): what a training step minimises.
 //
 //  dsm     1/2 E || s(x + sigma eps) + eps/sigma ||^2 at one sigma
 //  ncsn    E || std s(x_t) + eps ||^2, one noise level per example drawn from the

@@ -502,7 +502,7 @@ void Sampler::corrector(const NoiseLevel& level, double alpha)
 
 void Sampler::odeStep()
 {
-    // v(x, t) = f(t) x - 1/2 g(t)^2 s(x, t) (MATH.md §5).
+    // v(x, t) = f(t) x - 1/2 g(t)^2 s(x, t) (docs/reference/samplers.md#probability-flow-ode).
     const OdeRhs velocity = [&](double t, const Eigen::MatrixXd& y, Eigen::MatrixXd& dy) {
         Eigen::Matrix2Xd sc;
         evalScore(y, schedule_.sdeMarginal(t), sc);

@@ -1,6 +1,6 @@
 #pragma once
-// Every sampler of MATH.md §5 behind one step-wise interface, driven by any
-// score source: advance one step, read the particles, the noise level they are
+// Every sampler of docs/reference/samplers.md behind one step-wise interface,
+// driven by any score source: advance one step, read the particles, the noise level they are
 // at, the score evaluations so far, and the step's decomposition into drift,
 // score and noise terms per particle (x_new = x + drift + score + noise).
 //

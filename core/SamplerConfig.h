@@ -1,6 +1,6 @@
 #pragma once
-// What a sampler does (MATH.md §5–6): its kind and every option, as a value the
-// window edits and the CLI and scene files read. validate() refuses settings
+// What a sampler does (docs/reference/samplers.md): its kind and every option,
+// as a value the window edits and the CLI and scene files read. validate() refuses settings
 // that cannot run, with a message naming the field; names round-trip through
 // the *Name/*FromName pairs (used by the CLI and JSON).
 #include "core/OdeSolver.h"

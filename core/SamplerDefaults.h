@@ -4,7 +4,7 @@
 // diagnostics and the divergence messages all read them, so they never
 // disagree. Each rule states its reasoning where it is computed.
 //
-// Convention (MATH.md §5): one Langevin step is x += (eta/2) s(x) + sqrt(eta) z.
+// Convention (docs/reference/samplers.md#langevin): one Langevin step is x += (eta/2) s(x) + sqrt(eta) z.
 // On a Gaussian of std s the relative step a = eta / s^2 decides everything:
 // the particles' variance contracts by (1 - a/2)^2 per step, the chain's own
 // stationary variance is s^2 / (1 - a/4) (biased by a/4), and it diverges for

@@ -11,7 +11,7 @@
 // where c = log(std) (LogSigma) or the normalised time t (Time).
 //
 // Output -> score, per example: score = factor * net, factor = 1 (Score),
-// 1/std (ScoreOverSigma), -1/std (Epsilon: net predicts the noise, MATH.md §2).
+// 1/std (ScoreOverSigma), -1/std (Epsilon: net predicts the noise; docs/reference/scores.md).
 // ScoreOverSigma and Epsilon need std > 0.
 #include "core/Mlp.h"
 #include "core/NoiseSchedule.h"

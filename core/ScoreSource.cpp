@@ -208,7 +208,7 @@ void ClassifierFreeGuidance::score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, 
 
 std::string ClassifierFreeGuidance::describe() const
 {
-    // Both conventions (MATH.md §6): classifier-free w is classifier-guidance weight 1 + w.
+    // Both conventions (docs/reference/scores.md): classifier-free w is classifier-guidance weight 1 + w.
     return "classifier-free guidance (label " + std::to_string(conditional_.label()) + ", w " + num(w_) +
            " = classifier-guidance weight " + num(1.0 + w_) + "; exact conditional at w 0)";
 }

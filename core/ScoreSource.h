@@ -102,8 +102,8 @@ private:
     std::string name_;
 };
 
-// Classifier-free guidance (MATH.md §6): s = (1 + w) s(x | y) - w s(x), from
-// one label-conditional network evaluated with label y and with no label.
+// Classifier-free guidance (docs/reference/scores.md#classifier-free-guidance):
+// s = (1 + w) s(x | y) - w s(x), one label-conditional network with label y and with none.
 class ClassifierFreeGuidance final : public ScoreSource {
 public:
     // Throws InputError unless the network has classes and 0 <= label < classes,
@@ -119,7 +119,7 @@ private:
     double w_;
 };
 
-// Classifier guidance (MATH.md §6): s(x | y) = s(x) + w grad_x log p_t(y | x),
+// Classifier guidance (docs/reference/scores.md#classifier-guidance): s(x|y) = s(x) + w grad log p_t(y|x),
 // with the exact noisy classifier of a labelled Gaussian mixture: the class of
 // a component is classOfComponent[k], and p_t(y | x) sums the responsibilities
 // of y's components at the perturbed covariances.

@@ -1,4 +1,4 @@
-// Tests of the exact scores (MATH.md §1): GaussianMixture and EmpiricalDistribution.
+// Tests of the exact scores (docs/reference/scores.md): GaussianMixture and EmpiricalDistribution.
 //
 // Overview
 //  - mixtureScore: the analytic score equals the central-difference gradient of

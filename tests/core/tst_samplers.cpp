@@ -532,7 +532,7 @@ void TestSamplers::refusals()
 
 void TestSamplers::stepFormulas()
 {
-    // One step of DDPM and DDIM against MATH.md section 5 written out here:
+    // One step of DDPM and DDIM against docs/reference/samplers.md, written out here:
     // the deterministic part to rounding, the noise's std statistically
     // (200,000 particles: relative standard error 0.16%, bound 1%).
     const Dataset target = anisotropicGaussian();

@@ -1,5 +1,5 @@
 // tst_schedule: noise schedules and forward processes (core/NoiseSchedule.h,
-// MATH.md §3–4).
+// docs/reference/schedules.md).
 //
 // Overview
 //  - invariants: every kind (one row each, see allKinds()) checked for the
@@ -488,8 +488,8 @@ void TestSchedule::forwardProcess()
 
 void TestSchedule::posteriorMean_data() { forwardProcess_data(); }
 
-// mutilde_t in its x0 form and its eps form (MATH.md §4) agree for x_t built
-// from the same x0 and eps.
+// mutilde_t in its x0 and eps forms (docs/reference/schedules.md#forward-process-and-posterior) agree
+// for x_t built from the same x0 and eps.
 void TestSchedule::posteriorMean()
 {
     QFETCH(NoiseSchedule, schedule);
