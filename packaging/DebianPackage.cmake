@@ -11,12 +11,14 @@ set(CPACK_PACKAGE_NAME scorescope)
 set(CPACK_PACKAGE_VENDOR "ScoreScope")
 set(CPACK_PACKAGE_CONTACT "${SCORESCOPE_PACKAGE_MAINTAINER}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "lab for 2D score-based generative models")
-set(CPACK_PACKAGE_DESCRIPTION
-    "ScoreScope trains small score networks on two-dimensional data sets and compares \
-what they learned with the exact score of the data. Samplers from Langevin \
-dynamics to the probability-flow ODE move particles through the learned or the \
-exact field while you watch; lecture presets load prepared scenes.\n\
-scorescope-cli runs the same core without a window, for scripted figures.")
+# The long description: lines under 80 characters, as Debian shows them.
+string(JOIN "\n" CPACK_PACKAGE_DESCRIPTION
+  "ScoreScope trains small score networks on two-dimensional data sets and"
+  "compares what they learned with the exact score of the data. Samplers from"
+  "Langevin dynamics to the probability-flow ODE move particles through the"
+  "learned or the exact field while you watch; lecture presets load prepared"
+  "scenes. scorescope-cli runs the same core without a window, for scripted"
+  "figures.")
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT) # scorescope_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
