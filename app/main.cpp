@@ -24,6 +24,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
+#include <QIcon>
 #include <QPixmap>
 #include <QSurfaceFormat>
 #include <QTimer>
@@ -132,6 +133,9 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("ScoreScope"));
     QApplication::setOrganizationName(QStringLiteral("ScoreScope"));
     QApplication::setApplicationVersion(QStringLiteral(SCORESCOPE_VERSION));
+    // The installed desktop entry and icon (packaging/): the desktop matches the window to them.
+    QGuiApplication::setDesktopFileName(QStringLiteral(SCORESCOPE_APP_ID));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral(SCORESCOPE_APP_ID)));
     const Options options = parseOptions(app);
     if (options.headlessSeconds > 0) return headlessTraining(options.headlessSeconds);
 

@@ -1,5 +1,6 @@
 // scorescope-cli: the core without a window, for scripted figures and tests.
-//   scorescope-cli <data|train|sample|nll|eval> [options]   (--help on each)
+//   scorescope-cli <data|train|sample|nll|eval|render> [options]   (--help on each)
+//   scorescope-cli --version   prints "scorescope-cli X.Y.Z" (the man page reads it)
 #include "cli/CliArgs.h"
 #include "cli/Commands.h"
 
@@ -12,6 +13,7 @@
 namespace {
 
 const char* kUsage = R"(usage: scorescope-cli <command> [options]
+   or: scorescope-cli --version
 
 commands:
   data     write a preset data set to CSV
@@ -45,6 +47,10 @@ int main(int argc, char** argv)
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
         (argc < 2 ? std::cerr : std::cout) << kUsage;
         return argc < 2 ? 2 : 0;
+    }
+    if (!std::strcmp(argv[1], "--version")) {
+        std::cout << "scorescope-cli " SCORESCOPE_VERSION "\n";
+        return 0;
     }
     const std::string name = argv[1];
     const auto it = commands.find(name);

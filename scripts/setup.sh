@@ -21,6 +21,9 @@ SS_PACKAGES=(
     qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-svg-dev libgl-dev
     libeigen3-dev nlohmann-json3-dev zlib1g-dev
     libgl1-mesa-dri xvfb xauth fonts-dejavu-core ffmpeg
+    # Installing and packaging (packaging/, scripts/package.sh, tests tst_package_*):
+    # man pages from --help, dpkg-shlibdeps for the .deb, the desktop/AppStream validators.
+    help2man dpkg-dev file desktop-file-utils appstream
 )
 # Only the benchmarks' PyTorch peer needs these; kept out of the test set-up.
 # OpenBLAS matters: without it Debian's torch runs on the reference BLAS, ~50x slower.

@@ -2,7 +2,8 @@
 // would (a separate process, files in a temporary directory).
 //
 // Overview:
-//  - help: every command answers --help with status 0 and its usage.
+//  - help: every command answers --help with status 0 and its usage;
+//    --version prints "scorescope-cli X.Y.Z" (the man page and the package check read it).
 //  - badUsage (rows): status 2, nothing on stdout, exactly one line on stderr
 //    that names the problem.
 //  - trainSampleEval: data -> train (DDPM) -> sample -> eval; the learned
@@ -77,6 +78,9 @@ void TestCli::help()
     const Run top = cli({"--help"}, dir_.path());
     QCOMPARE(top.status, 0);
     QVERIFY(top.out.contains("usage: scorescope-cli <command>"));
+    const Run version = cli({"--version"}, dir_.path());
+    QCOMPARE(version.status, 0);
+    QCOMPARE(version.out, QStringLiteral("scorescope-cli " SCORESCOPE_VERSION "\n"));
     for (const char* command : {"data", "train", "sample", "nll", "eval"}) {
         const Run r = cli({command, "--help"}, dir_.path());
         QCOMPARE(r.status, 0);

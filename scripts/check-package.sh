@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# Checks ScoreScope's Debian package, or a tree that `cmake --install` wrote.
+#
+#   scripts/check-package.sh [DEB]            default: build/package/scorescope_*.deb
+#   scripts/check-package.sh --tree PREFIX    a prefix filled by cmake --install --prefix PREFIX
+#   options: --version X.Y.Z   the version both programs must print (a .deb: its Version)
+#            --native-ok       accept AVX code (a -march=native build, as the tests' tree)
+#            --no-man          accept a tree without man pages (built without help2man)
+#
+# A .deb is listed (dpkg-deb -c), its control fields are printed and checked
+# (Depends from dpkg-shlibdeps: libc6 and Qt 6; Recommends: ffmpeg), apt
+# resolves it (a dry run), and it is unpacked into a throwaway root
+# (dpkg-deb -x). On the tree: every file in its place, desktop-file-validate
+# and appstreamcli where installed, the man pages, `scorescope-cli --version`
+# and `scorescope --version` (offscreen) run from the tree, a short training
+# run, and (unless --native-ok) no AVX or AVX-512 instruction in either program.
+# Exit status: 0 all passed; 1 with each failure on its own line; 2 bad usage;
+# 77 (CTest's skip) when a tool this check needs is missing.
+set -uo pipefail
+SS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+log() { printf '[check-package] %s\n' "$*"; }
+failures=0
+fail() { printf '[check-package] FAIL: %s\n' "$*"; failures=$((failures + 1)); }
+pass() { printf '[check-package] ok: %s\n' "$*"; }
+skip() { printf '[check-package] skipped: %s\n' "$*"; exit 77; }
+usage() { sed -n '4,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+deb="" tree="" version="" native_ok=0 need_man=1
+while (($#)); do
+    case "$1" in
+        --tree) tree="${2:-}"; shift ;;
+        --version) version="${2:-}"; shift ;;
+        --native-ok) native_ok=1 ;;
+        --no-man) need_man=0 ;;
+        -h | --help) usage ;;
+        -*) printf 'check-package.sh: unknown option %s\n' "$1" >&2; usage ;;
+        *) deb="$1" ;;
+    esac
+    shift
+done
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# --- the .deb: contents, control fields, unpacked into a throwaway root -----
+if [[ -z "$tree" ]]; then
+    command -v dpkg-deb >/dev/null || skip "dpkg-deb is not installed (apt-get install dpkg)"
+    if [[ -z "$deb" ]]; then
+        deb="$(ls -t "$SS_ROOT"/build/package/scorescope_*.deb 2>/dev/null | head -n 1)"
+        [[ -n "$deb" ]] || { printf 'check-package.sh: no build/package/scorescope_*.deb: run scripts/package.sh\n' >&2; exit 2; }
+    fi
+    [[ -f "$deb" ]] || { printf 'check-package.sh: no such file: %s\n' "$deb" >&2; exit 2; }
+    deb="$(cd "$(dirname "$deb")" && pwd)/$(basename "$deb")"
+    log "package: $deb ($(du -h "$deb" | cut -f1))"
+    log "contents (dpkg-deb -c):"
+    dpkg-deb -c "$deb" | awk '{print "    " $1, $3, $6}'
+    log "control fields:"
+    dpkg-deb -f "$deb" Package Version Architecture Maintainer Section Priority Installed-Size Depends Recommends |
+        sed 's/^/    /'
+    field() { dpkg-deb -f "$deb" "$1"; }
+    [[ -z "$version" ]] && version="$(field Version)"
+    [[ "$(field Version)" == "$version" ]] && pass "Version $version" || fail "Version is $(field Version), not $version"
+    # The package names in a relation field, one a line ("a (>= 1), b | c" -> a, b, c).
+    names() { field "$1" | tr ',|' '\n\n' | sed 's/^ *//; s/[ (].*//' | grep -v '^$'; }
+    for lib in libc6 libstdc++6 libqt6core6 libqt6gui6 libqt6widgets6 libqt6opengl6 libqt6svg6; do
+        names Depends | grep -qxF "$lib" && pass "Depends names $lib" || fail "Depends lacks $lib: $(field Depends)"
+    done
+    names Recommends | grep -qxF ffmpeg && pass "Recommends ffmpeg" || fail "Recommends lacks ffmpeg"
+    [[ -n "$(field Maintainer)" ]] && pass "Maintainer: $(field Maintainer)" || fail "no Maintainer"
+    [[ -n "$(field Section)" ]] && pass "Section: $(field Section)" || fail "no Section"
+    [[ "$(field Description)" == *$'\n'* ]] && pass "Description has a long part" || fail "Description is one line"
+    if command -v apt-get >/dev/null; then
+        # What installing it would do here: every dependency must resolve.
+        if out="$(apt-get install --simulate --no-install-recommends "$deb" 2>&1)"; then
+            pass "apt resolves its dependencies (dry run)"
+        else
+            fail "apt cannot install it: $(tail -n 3 <<<"$out")"
+        fi
+    fi
+    dpkg-deb -x "$deb" "$work/root" || { fail "dpkg-deb -x"; exit 1; }
+    tree="$work/root/usr"
+    log "unpacked into $work/root"
+fi
+[[ -d "$tree" ]] || { printf 'check-package.sh: no such directory: %s\n' "$tree" >&2; exit 2; }
+tree="$(cd "$tree" && pwd)"
+
+# --- the files, each in its GNUInstallDirs place ---------------------------
+for program in scorescope scorescope-cli; do
+    [[ -x "$tree/bin/$program" ]] && pass "bin/$program" || fail "no executable bin/$program"
+done
+shopt -s nullglob
+desktops=("$tree"/share/applications/*.desktop)
+if ((${#desktops[@]} != 1)); then
+    fail "expected one share/applications/*.desktop, found ${#desktops[@]}"
+    id="org.scorescope.ScoreScope"
+else
+    id="$(basename "${desktops[0]}" .desktop)"
+    pass "share/applications/$id.desktop"
+fi
+desktop="$tree/share/applications/$id.desktop"
+metainfo="$tree/share/metainfo/$id.metainfo.xml"
+svg="$tree/share/icons/hicolor/scalable/apps/$id.svg"
+for f in "$metainfo" "$svg"; do [[ -s "$f" ]] && pass "${f#"$tree"/}" || fail "missing ${f#"$tree"/}"; done
+if [[ -f "$desktop" ]]; then
+    grep -qx "Exec=scorescope.*" "$desktop" && pass "the desktop entry starts scorescope" || fail "the desktop entry's Exec is not scorescope"
+    grep -qx "Icon=$id" "$desktop" && pass "the desktop entry's icon is $id" || fail "the desktop entry's Icon is not $id"
+fi
+# PNG sizes: the width and height in each PNG's header match its folder's NxN.
+png_width() { od -An -tu1 -j16 -N8 "$1" | awk '{print $3 * 256 + $4, $7 * 256 + $8}'; }
+for size in 16 22 24 32 48 64 128 256; do
+    png="$tree/share/icons/hicolor/${size}x${size}/apps/$id.png"
+    if [[ ! -s "$png" ]]; then fail "missing ${png#"$tree"/}"; continue; fi
+    dims="$(png_width "$png")"
+    [[ "$dims" == "$size $size" ]] && pass "${png#"$tree"/} is ${size}x${size}" || fail "${png#"$tree"/} is $dims"
+done
+man_pages=("$tree"/share/man/man1/scorescope.1 "$tree"/share/man/man1/scorescope-cli.1)
+if ((need_man)); then
+    for page in "${man_pages[@]}"; do
+        if [[ ! -s "$page" ]]; then fail "missing ${page#"$tree"/}"; continue; fi
+        grep -q '^\.TH ' "$page" && grep -q '^\.SH DESCRIPTION' "$page" \
+            && pass "${page#"$tree"/} (help2man)" || fail "${page#"$tree"/} has no .TH or DESCRIPTION"
+    done
+    if command -v man >/dev/null && [[ -s "${man_pages[1]}" ]]; then
+        # The CLI's page carries every command's --help.
+        text="$(MANWIDTH=100 man -l "${man_pages[1]}" 2>/dev/null)"
+        for command in data train sample nll eval render; do
+            grep -q "usage: scorescope-cli $command" <<<"$text" || fail "scorescope-cli.1 lacks '$command --help'"
+        done
+        pass "man -l reads scorescope-cli.1, with each command's --help"
+    fi
+fi
+
+# --- validators, where installed ---------------------------------------------
+if command -v desktop-file-validate >/dev/null; then
+    out="$(desktop-file-validate "$desktop" 2>&1)" && [[ -z "$out" ]] && pass "desktop-file-validate" \
+        || fail "desktop-file-validate: $out"
+else
+    log "desktop-file-validate not installed (apt-get install desktop-file-utils): not run"
+fi
+if command -v appstreamcli >/dev/null; then
+    out="$(appstreamcli validate --no-net "$metainfo" 2>&1)" && pass "appstreamcli validate --no-net" \
+        || fail "appstreamcli validate: $out"
+else
+    log "appstreamcli not installed (apt-get install appstream): not run"
+fi
+
+# --- the programs, run from the tree ----------------------------------------
+cli_version="$("$tree/bin/scorescope-cli" --version 2>&1)"
+log "scorescope-cli --version: $cli_version"
+if [[ "$cli_version" =~ ^scorescope-cli\ ([0-9]+\.[0-9]+\.[0-9]+)$ ]] && [[ -z "$version" || "${BASH_REMATCH[1]}" == "$version" ]]; then
+    pass "scorescope-cli --version"
+else
+    fail "scorescope-cli --version printed '$cli_version' (expected 'scorescope-cli ${version:-X.Y.Z}')"
+fi
+gui_version="$(QT_QPA_PLATFORM=offscreen timeout 30 "$tree/bin/scorescope" --version 2>"$work/gui.err")"
+log "scorescope --version: $gui_version"
+# Qt's own option prints "ScoreScope X.Y.Z"; the window's may print "scorescope X.Y.Z".
+if [[ "${gui_version,,}" =~ ^scorescope\ ([0-9]+\.[0-9]+\.[0-9]+)$ ]] && [[ -z "$version" || "${BASH_REMATCH[1]}" == "$version" ]]; then
+    pass "scorescope --version"
+else
+    fail "scorescope --version printed '$gui_version' (expected 'scorescope ${version:-X.Y.Z}'): $(head -c 300 "$work/gui.err")"
+fi
+if "$tree/bin/scorescope-cli" data --preset 8gaussians --n 500 --out "$work/data.csv" >/dev/null &&
+    "$tree/bin/scorescope-cli" train --data "$work/data.csv" --objective ncsn --steps 50 --out "$work/model.json" >/dev/null; then
+    pass "scorescope-cli trains (50 steps) from the tree"
+else
+    fail "scorescope-cli data/train failed from the tree"
+fi
+
+# --- portable code: no AVX (VEX/EVEX-encoded v* instructions) ----------------
+if ((native_ok)); then
+    log "--native-ok: AVX instructions not checked"
+elif ! command -v objdump >/dev/null; then
+    log "objdump not installed (binutils): AVX instructions not checked"
+else
+    for program in scorescope scorescope-cli; do
+        # Mnemonics starting with v, less the VMX ones (vm*) and verr/verw.
+        count="$(objdump -d --no-show-raw-insn "$tree/bin/$program" |
+            grep -cE $':\tv[a-z0-9]+')"
+        vmx="$(objdump -d --no-show-raw-insn "$tree/bin/$program" | grep -cE $':\t(vm[a-z]+|verr|verw)\\b')"
+        avx=$((count - vmx))
+        ((avx == 0)) && pass "bin/$program has no AVX instructions (portable x86-64)" \
+            || fail "bin/$program has $avx AVX instructions: it needs the build machine's CPU"
+    done
+fi
+
+if ((failures)); then
+    log "$failures check(s) failed"
+    exit 1
+fi
+log "all checks passed"
