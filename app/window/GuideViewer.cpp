@@ -6,6 +6,8 @@
 #include <QHBoxLayout>
 #include <QImage>
 #include <QLabel>
+#include <QAbstractTextDocumentLayout>
+#include <QScrollBar>
 #include <QTextBlock>
 #include <QTextCursor>
 #include <QTextBrowser>
@@ -127,10 +129,9 @@ bool GuideViewer::scrollToHeading(const QString& fragment)
             if (c.isLetterOrNumber() || c == QLatin1Char('-') || c == QLatin1Char('_')) slug += c;
             else if (c.isSpace()) slug += QLatin1Char('-');
         if (slug != fragment) continue;
-        QTextCursor at(b);
-        browser_->moveCursor(QTextCursor::End); // then back: the heading lands at the top
-        browser_->setTextCursor(at);
-        browser_->ensureCursorVisible();
+        browser_->setTextCursor(QTextCursor(b));
+        const QRectF box = browser_->document()->documentLayout()->blockBoundingRect(b);
+        browser_->verticalScrollBar()->setValue(int(box.top())); // the heading at the top
         return true;
     }
     return false;

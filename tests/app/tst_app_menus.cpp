@@ -24,6 +24,7 @@
 #include <QSettings>
 #include <QSlider>
 #include <QTableWidget>
+#include <QTextBlock>
 #include <QTemporaryDir>
 #include <QTextBrowser>
 #include <QtTest>
@@ -216,6 +217,9 @@ void TestAppMenus::guideOpensItsIndexAndFollowsLinks()
     QVERIFY(browser->isBackwardAvailable());
     browser->backward();
     QCOMPARE(viewer->page(), index);
+    // "page.md#a-heading" lands on that heading (GitHub's slugs; Qt's Markdown has no anchors).
+    QVERIFY(viewer->showPage(QUrl(index.toString() + QStringLiteral("#pages"))));
+    QCOMPARE(browser->textCursor().block().text(), QStringLiteral("Pages"));
     // A link out of the built-in pages is refused, saying so; the page stays.
     emit browser->anchorClicked(QUrl(QStringLiteral("../../CMakeLists.txt")));
     QCOMPARE(viewer->page(), index);
