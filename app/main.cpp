@@ -1,5 +1,8 @@
 // ScoreScope's entry point: the main window with the default scene (training
-// and sampling start at once), and the options scripts use:
+// and sampling start at once), or the scene file given (scorescope FILE), and
+// the options scripts use:
+//   --version           print "scorescope X.Y.Z" and the Qt version, exit 0
+//                       (with --help, answered without a display)
 //   --screenshot FILE   save the window as PNG after --quit-after ms (default 4000) and quit
 //   --quit-after MS     quit after MS milliseconds
 //   --benchmark-frames N  after a 2 s warm-up, time N frames; print median and
@@ -20,12 +23,14 @@
 #include "window/StallMonitor.h"
 
 #include "core/Error.h"
+#include "core/Version.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QIcon>
 #include <QPixmap>
+#include <QStatusBar>
 #include <QSurfaceFormat>
 #include <QTimer>
 
@@ -33,6 +38,7 @@
 #include <memory>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 namespace {
@@ -45,7 +51,18 @@ struct Options {
     QString lecture; // a lecture preset to open with (title or number)
     int particles = 0, arrows = 0, heatCells = 0; // 0: the default scene's
     int headlessSeconds = 0;
+    QString sceneFile; // the positional FILE.scorescope
 };
+
+// --help and --version need no window (help2man, a package check on a
+// machine without a display): they are answered before QApplication exists.
+bool answeredWithoutWindow(int argc, char** argv)
+{
+    for (int i = 1; i < argc; ++i)
+        for (const char* flag : {"--version", "-v", "--help", "-h", "-?", "--help-all"})
+            if (!std::strcmp(argv[i], flag)) return true;
+    return false;
+}
 
 int nonNegative(const QCommandLineParser& parser, const QCommandLineOption& option, const char* what)
 {
@@ -58,12 +75,14 @@ int nonNegative(const QCommandLineParser& parser, const QCommandLineOption& opti
     return v;
 }
 
-Options parseOptions(const QApplication& app)
+Options parseOptions(const QCoreApplication& app)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("ScoreScope: a lab for 2D score-based generative models."));
     parser.addHelpOption();
-    parser.addVersionOption();
+    const QCommandLineOption version({"v", "version"}, "Print the version (and Qt's) and exit.");
+    parser.addOption(version);
+    parser.addPositionalArgument("file", "A scene file (.scorescope) to open at start.", "[file]");
     const QCommandLineOption screenshot("screenshot", "Save the main window to <file> (PNG) and quit.", "file");
     const QCommandLineOption quitAfter("quit-after", "Quit after <ms> milliseconds (default with --screenshot: 4000).",
                                        "ms");
@@ -80,7 +99,17 @@ Options parseOptions(const QApplication& app)
                                       "s");
     parser.addOptions({screenshot, quitAfter, frames, noSettings, lecture, particles, arrows, heatCells, headless});
     parser.process(app);
+    if (parser.isSet(version)) {
+        std::printf("scorescope %s\nQt %s (built with %s)\n", ss::kVersion, qVersion(), QT_VERSION_STR);
+        std::exit(0);
+    }
+    if (parser.positionalArguments().size() > 1) {
+        std::fprintf(stderr, "scorescope: one scene file at most (got %lld)\n",
+                     static_cast<long long>(parser.positionalArguments().size()));
+        std::exit(2);
+    }
     Options o;
+    o.sceneFile = parser.positionalArguments().value(0);
     o.screenshot = parser.value(screenshot);
     if (parser.isSet(quitAfter)) o.quitAfterMs = nonNegative(parser, quitAfter, "--quit-after");
     if (parser.isSet(frames)) o.benchmarkFrames = nonNegative(parser, frames, "--benchmark-frames");
@@ -129,10 +158,17 @@ int main(int argc, char** argv)
     format.setVersion(3, 3);
     format.setProfile(QSurfaceFormat::CoreProfile);
     QSurfaceFormat::setDefaultFormat(format);
+    if (answeredWithoutWindow(argc, argv)) {
+        QCoreApplication core(argc, argv);
+        QCoreApplication::setApplicationName(QStringLiteral("scorescope"));
+        QCoreApplication::setApplicationVersion(QString::fromLatin1(ss::kVersion));
+        parseOptions(core); // prints and exits
+        return 0;
+    }
     ss::window::Application app(argc, argv); // exceptions escaping a handler: shown, not fatal
     QApplication::setApplicationName(QStringLiteral("ScoreScope"));
     QApplication::setOrganizationName(QStringLiteral("ScoreScope"));
-    QApplication::setApplicationVersion(QStringLiteral(SCORESCOPE_VERSION));
+    QApplication::setApplicationVersion(QString::fromLatin1(ss::kVersion));
     // The installed desktop entry and icon (packaging/): the desktop matches the window to them.
     QGuiApplication::setDesktopFileName(QStringLiteral(SCORESCOPE_APP_ID));
     QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral(SCORESCOPE_APP_ID)));
@@ -150,7 +186,11 @@ int main(int argc, char** argv)
         window.applyLayers(layers);
     }
     window.show();
-    window.startAll();
+    // A scene file opens as File → Open does: a refused one leaves the
+    // default scene running, with the reason in the window and here.
+    if (options.sceneFile.isEmpty() || !window.openScene(options.sceneFile)) window.startAll();
+    if (!options.sceneFile.isEmpty())
+        std::fprintf(stderr, "scorescope: %s\n", qPrintable(window.statusBar()->currentMessage()));
     if (!options.lecture.isEmpty()) {
         const std::vector<ss::window::LecturePreset> presets = ss::window::lecturePresets();
         bool ok = false;

@@ -5,6 +5,7 @@
 #include "cli/Commands.h"
 
 #include "core/Error.h"
+#include "core/Version.h"
 
 #include <cstring>
 #include <iostream>
@@ -49,7 +50,7 @@ int main(int argc, char** argv)
         return argc < 2 ? 2 : 0;
     }
     if (!std::strcmp(argv[1], "--version")) {
-        std::cout << "scorescope-cli " SCORESCOPE_VERSION "\n";
+        std::cout << "scorescope-cli " << ss::kVersion << "\n";
         return 0;
     }
     const std::string name = argv[1];

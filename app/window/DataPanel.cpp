@@ -29,15 +29,18 @@ DataPanel::DataPanel(QWidget* parent) : QWidget(parent)
         preset_->addItem(QString::fromStdString(p.title), QString::fromStdString(p.id));
         preset_->setItemData(preset_->count() - 1, QString::fromStdString(p.description), Qt::ToolTipRole);
     }
+    preset_->setToolTip(tr("The data distribution p_data: a mixture with a known density, or a shape"));
     form->addRow(tr("Preset"), preset_);
     count_ = new QSpinBox(this);
     count_->setObjectName("pointCount");
     count_->setRange(1, 1'000'000);
     count_->setValue(2000);
+    count_->setToolTip(tr("n: the number of points x_1 … x_n drawn from the preset"));
     form->addRow(tr("Points"), count_);
     seed_ = new QSpinBox(this);
     seed_->setObjectName("dataSeed");
     seed_->setRange(0, 1'000'000);
+    seed_->setToolTip(tr("Seed of the preset's draw: the same seed, the same points"));
     form->addRow(tr("Seed"), seed_);
     layout->addLayout(form);
     params_ = new QFormLayout;

@@ -13,26 +13,63 @@ LayersPanel::LayersPanel(const view::LayerSettings& initial, QWidget* parent) : 
     auto* grid = new QGridLayout(this);
     grid->addWidget(new QLabel(tr("<b>Layer</b>"), this), 0, 0);
     grid->addWidget(new QLabel(tr("<b>Opacity</b>"), this), 0, 1);
-    const std::pair<view::Layer view::LayerSettings::*, QString> rows[] = {
-        {&view::LayerSettings::data, tr("Data")},
-        {&view::LayerSettings::noised, tr("Data noised to the level")},
-        {&view::LayerSettings::density, tr("Density of the noised data (heat map)")},
-        {&view::LayerSettings::error, tr("Score error p·|s − s*|² (heat map)")},
-        {&view::LayerSettings::exactField, tr("Exact score field")},
-        {&view::LayerSettings::learnedField, tr("Learned score field")},
-        {&view::LayerSettings::particles, tr("Particles")},
-        {&view::LayerSettings::trails, tr("Trails")},
-        {&view::LayerSettings::decomposition, tr("Step terms (when stepping)")}};
+    // Each layer: its member, its title, and what it shows with its formula
+    // (the row's What's This, Shift+F1; its first sentence is the tooltip).
+    struct Row {
+        view::Layer view::LayerSettings::*member;
+        QString title, meaning, formula;
+    };
+    const Row rows[] = {
+        {&view::LayerSettings::data, tr("Data"), tr("The training points x ~ p_data."),
+         tr("Training draws its batches from them; an analytic preset's points are samples of a known "
+            "mixture density p(x).")},
+        {&view::LayerSettings::noised, tr("Data noised to the level"),
+         tr("The data noised to the scrubber's level: the points the network learns there."),
+         tr("x_σ = m·x + σ·z, z ~ N(0, I); VE schedules: m = 1; VP and DDPM: m = √ᾱ, σ = √(1 − ᾱ). The same "
+            "draws of z are kept while you scrub.")},
+        {&view::LayerSettings::density, tr("Density of the noised data (heat map)"),
+         tr("Density of the noised data at the scrubber's level."),
+         tr("p_σ(x) = ∫ p(y) N(x; m·y, σ²I) dy, exact (the preset's mixture, or a kernel sum over the points), "
+            "drawn as sqrt(p/p_max) so the tails stay visible; the colour bar runs from 0 to p max.")},
+        {&view::LayerSettings::error, tr("Score error p·|s − s*|² (heat map)"),
+         tr("Where the learned score is wrong, weighted by where the data is."),
+         tr("p_σ(x)·|s_θ(x, σ) − ∇ₓ log p_σ(x)|², the integrand of the score-matching loss (the Fisher "
+            "divergence), drawn relative to its maximum. Needs a trained network; while shown it replaces the "
+            "density heat map.")},
+        {&view::LayerSettings::exactField, tr("Exact score field"),
+         tr("The true score at the scrubber's level, as arrows."),
+         tr("s*(x) = ∇ₓ log p_σ(x) on an N × N grid (Score arrows per side). Arrows point uphill in density; "
+            "their length grows with |s| up to the 95th percentile, at most 0.9 of a cell.")},
+        {&view::LayerSettings::learnedField, tr("Learned score field"),
+         tr("The network's score at the scrubber's level, as arrows."),
+         tr("s_θ(x, σ) on the exact field's grid and scale: where the two disagree the model is wrong (see the "
+            "score error layer).")},
+        {&view::LayerSettings::particles, tr("Particles"),
+         tr("The sampler's particles, moved by its update from the prior toward the data."),
+         tr("E.g. annealed Langevin: x' = x + α_l/2·s_θ(x, σ_l) + √α_l·z, z ~ N(0, I), from σ_max down to "
+            "σ_min.")},
+        {&view::LayerSettings::trails, tr("Trails"), tr("Each particle's last positions, fading with age."),
+         tr("The path the sampler took: Trail length (Sampler dock) positions per particle, for up to 2,500 "
+            "particles.")},
+        {&view::LayerSettings::decomposition, tr("Step terms (when stepping)"),
+         tr("The last step of each particle split into its terms, while the sampler is paused."),
+         tr("x' = x + drift + score term + noise, drawn head to tail for up to 400 particles: the drift (e.g. "
+            "VP's −½β·x·dt), the score term (e.g. ε/2·s(x, σ)) and the noise (e.g. √ε·z). Press Step in the "
+            "Sampler dock to see them.")}};
     int row = 1;
-    for (const auto& [member, title] : rows) {
+    for (const auto& [member, title, meaning, formula] : rows) {
         auto* box = new QCheckBox(title, this);
         box->setObjectName(QStringLiteral("layer%1").arg(row));
+        box->setToolTip(meaning + tr(" Shift+F1: more."));
+        box->setWhatsThis(QStringLiteral("<p><b>%1</b></p><p>%2</p><p>%3</p>").arg(title, meaning, formula));
         box->setChecked((layers_.*member).visible);
         auto* slider = new QSlider(Qt::Horizontal, this);
         slider->setObjectName(QStringLiteral("opacity%1").arg(row));
         slider->setRange(0, 100);
         slider->setValue(int(100 * (layers_.*member).opacity));
         slider->setMinimumWidth(80);
+        slider->setToolTip(tr("Opacity of the layer (0–100 %)"));
+        slider->setWhatsThis(box->whatsThis());
         grid->addWidget(box, row, 0);
         grid->addWidget(slider, row, 1);
         showRows_.push_back([box, slider, m = member](const view::LayerSettings& l) {
@@ -51,9 +88,11 @@ LayersPanel::LayersPanel(const view::LayerSettings& initial, QWidget* parent) : 
         ++row;
     }
     // Resolution: more arrows and cells cost the field worker (and llvmpipe) more.
-    auto resolution = [&](const char* name, const QString& title, int lo, int hi, int view::LayerSettings::*member) {
+    auto resolution = [&](const char* name, const QString& title, const QString& tip, int lo, int hi,
+                          int view::LayerSettings::*member) {
         auto* spin = new QSpinBox(this);
         spin->setObjectName(name);
+        spin->setToolTip(tip);
         spin->setRange(lo, hi);
         spin->setValue(layers_.*member);
         grid->addWidget(new QLabel(title, this), row, 0);
@@ -68,8 +107,12 @@ LayersPanel::LayersPanel(const view::LayerSettings& initial, QWidget* parent) : 
         });
         ++row;
     };
-    resolution("arrowsPerSide", tr("Score arrows per side"), 4, 96, &view::LayerSettings::arrows);
-    resolution("heatCells", tr("Heat-map cells per side"), 16, 512, &view::LayerSettings::heatCells);
+    resolution("arrowsPerSide", tr("Score arrows per side"),
+               tr("N: the score fields are drawn on an N × N grid over the view"), 4, 96,
+               &view::LayerSettings::arrows);
+    resolution("heatCells", tr("Heat-map cells per side"),
+               tr("M: the density and error heat maps are computed on an M × M grid over the view"), 16, 512,
+               &view::LayerSettings::heatCells);
     grid->setRowStretch(row, 1);
 }
 

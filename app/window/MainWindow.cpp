@@ -6,7 +6,9 @@
 #include "core/Error.h"
 #include "window/Docks.h"
 #include "window/ExportActions.h"
+#include "window/HelpMenu.h"
 #include "window/LectureMenu.h"
+#include "window/ViewMenu.h"
 #include "core/SamplerDefaults.h"
 
 #include <QCloseEvent>
@@ -46,9 +48,7 @@ MainWindow::MainWindow(const SceneSetup& scene, bool useSettings, QWidget* paren
     buildMenus();
     resize(1280, 860);
     if (useSettings_) {
-        QSettings settings;
-        restoreGeometry(settings.value("window/geometry").toByteArray());
-        restoreState(settings.value("window/state").toByteArray());
+        viewMenu_->restoreSaved(QSettings()); // a corrupt saved layout is ignored
         documents_->startSession();
     }
     updateCaption();
@@ -215,6 +215,7 @@ void MainWindow::buildMenus()
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+    viewMenu_ = new ViewMenu(this); // before a saved layout is restored: it keeps the default
 
     addLectureMenu(
         menuBar(), this,
@@ -223,6 +224,7 @@ void MainWindow::buildMenus()
             showMessage(p.title + QStringLiteral(": ") + p.description, false);
         },
         [this](const QString& error) { showMessage(error, true); });
+    helpMenu_ = new HelpMenu(this, [this] { return scene_->glDescription(); });
 }
 
 void MainWindow::startAll() { controller_->startAll(); }
@@ -231,8 +233,7 @@ void MainWindow::closeEvent(QCloseEvent* e)
 {
     if (useSettings_) {
         QSettings settings;
-        settings.setValue("window/geometry", saveGeometry());
-        settings.setValue("window/state", saveState());
+        viewMenu_->save(settings);
     }
     QMainWindow::closeEvent(e);
 }

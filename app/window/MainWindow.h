@@ -38,6 +38,9 @@ class QLabel;
 
 namespace ss::window {
 
+class HelpMenu;
+class ViewMenu;
+
 using app::defaultScene; // the setup's home is engine/SceneSetup.h
 using app::SceneSetup;
 
@@ -57,6 +60,8 @@ public:
     ModelPanel* modelPanel() const { return docks_.model; }
     SchedulePanel* schedulePanel() const { return docks_.schedule; }
     NoiseScrubber* scrubber() const { return scrubber_; }
+    ViewMenu* viewMenu() const { return viewMenu_; } // View: docks, default layout (others add to its menu())
+    HelpMenu* helpMenu() const { return helpMenu_; }
     app::SceneController* controller() const { return controller_.get(); }
     app::TrainingWorker* training() const { return controller_->training(); }
     app::SamplingWorker* sampling() const { return controller_->sampling(); }
@@ -124,6 +129,8 @@ private:
     QLabel* permanent_;
     SceneDocuments* documents_ = nullptr;
     ExportActions* exports_ = nullptr;
+    ViewMenu* viewMenu_ = nullptr;
+    HelpMenu* helpMenu_ = nullptr;
     ModeLine modeLine_; // live mode weights for mixture data (caption)
 };
 

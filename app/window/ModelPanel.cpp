@@ -25,42 +25,57 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent)
                                      {tr("ISM (one σ)"), int(ObjectiveKind::Ism)},
                                      {tr("SSM (one σ)"), int(ObjectiveKind::Ssm)},
                                      {tr("SSM-VR (one σ)"), int(ObjectiveKind::SsmVr)}});
+    objective_->setToolTip(
+        tr("The loss the network minimises. NCSN: Σ_l λ(σ_l)·E|s_θ(x̃, σ_l) + (x̃ − x)/σ_l²|², λ = σ²; DDPM: E|ε_θ − ε|²;\n"
+           "DSM at one σ: denoising score matching; ISM: E[tr ∇s_θ + ½|s_θ|²]; SSM: its sliced form "
+           "E[vᵀ∇s_θ v + ½(vᵀs_θ)²]; SSM-VR: SSM with ½|s_θ|² exact"));
     form->addRow(tr("Objective"), objective_);
     sigma_ = new QDoubleSpinBox(this);
     sigma_->setObjectName("objectiveSigma");
     sigma_->setDecimals(3);
     sigma_->setRange(0, 100);
     sigma_->setValue(0.1);
+    sigma_->setToolTip(tr("σ: the one noise level a single-σ objective (DSM, ISM, SSM) trains at (0: the clean data)"));
     form->addRow(tr("σ (one-σ objectives)"), sigma_);
     projections_ = new QSpinBox(this);
     projections_->setObjectName("projections");
     projections_->setRange(1, 16);
+    projections_->setToolTip(tr("M: random directions v per point in sliced score matching (more: less variance)"));
     form->addRow(tr("Projections (SSM)"), projections_);
     width_ = new QSpinBox(this);
     width_->setObjectName("width");
     width_->setRange(8, 1024);
     width_->setSingleStep(16);
+    width_->setToolTip(tr("Units per hidden layer of the network s_θ"));
     form->addRow(tr("Width"), width_);
     depth_ = new QSpinBox(this);
     depth_->setObjectName("depth");
     depth_->setRange(1, 8);
+    depth_->setToolTip(tr("Hidden layers of the network s_θ (each: width units, then the activation)"));
     form->addRow(tr("Hidden layers"), depth_);
     activation_ = combo("activation", {{"SiLU", int(Activation::SiLU)},
                                        {"softplus", int(Activation::Softplus)},
                                        {"tanh", int(Activation::Tanh)},
                                        {"ReLU", int(Activation::ReLU)}});
+    activation_->setToolTip(tr("The nonlinearity after each hidden layer; SiLU(x) = x·sigmoid(x), smooth (ISM and "
+                               "SSM need a smooth score)"));
     form->addRow(tr("Activation"), activation_);
     parametrisation_ = combo("parametrisation", {{tr("score / σ"), int(Parametrisation::ScoreOverSigma)},
                                                  {tr("score"), int(Parametrisation::Score)},
                                                  {tr("ε (noise)"), int(Parametrisation::Epsilon)}});
+    parametrisation_->setToolTip(tr("What the network outputs: f with s_θ = f/σ, the score s_θ itself, or the noise "
+                                    "ε_θ with s_θ = −ε_θ/σ"));
     form->addRow(tr("Output"), parametrisation_);
     conditioning_ = combo("conditioning", {{tr("log σ"), int(NoiseConditioning::LogSigma)},
                                            {tr("time t"), int(NoiseConditioning::Time)},
                                            {tr("none"), int(NoiseConditioning::None)}});
+    conditioning_->setToolTip(tr("How the network is told the noise level: log σ, the time t, or not at all (one "
+                                 "network for every level)"));
     form->addRow(tr("Noise input"), conditioning_);
     seed_ = new QSpinBox(this);
     seed_->setObjectName("modelSeed");
     seed_->setRange(0, 1'000'000);
+    seed_->setToolTip(tr("Seed of the initial weights θ₀ (the same seed, the same start)"));
     form->addRow(tr("Seed"), seed_);
     layout->addLayout(form);
     auto* apply = new QPushButton(tr("Apply: new model"), this);

@@ -25,6 +25,7 @@ NoiseScrubber::NoiseScrubber(QWidget* parent) : QWidget(parent)
     row->addWidget(new QLabel(tr("Noise level"), this));
     slider_ = new QSlider(Qt::Horizontal, this);
     slider_->setObjectName("noiseLevel");
+    slider_->setToolTip(tr("The noise level σ (or t) the fields, heat maps and noised data show"));
     row->addWidget(slider_, 1);
     label_ = new QLabel(this);
     label_->setMinimumWidth(170);

@@ -99,6 +99,8 @@ std::vector<SamplerRow> buildRows()
     return {
         {.name = "samplerKind",
          .label = tr("Sampler"),
+         .tooltip = tr("How particles move from noise to data: Langevin dynamics at one σ, annealed over the σ levels,\n"
+                       "an ancestral DDPM step, DDIM, the reverse SDE, predictor–corrector or the probability-flow ODE"),
          .widget = W::Choice,
          .choices = kindChoices(),
          .initial = int(K::Langevin),
@@ -114,6 +116,7 @@ std::vector<SamplerRow> buildRows()
          .emits = SamplerRow::Emits::Source},
         {.name = "particles",
          .label = tr("Particles"),
+         .tooltip = tr("N: the number of particles sampled together (each an independent draw)"),
          .widget = W::Integer,
          .lo = 1,
          .hi = 200000,
@@ -129,6 +132,7 @@ std::vector<SamplerRow> buildRows()
          .field = ofSampler(&SamplerConfig::start)},
         {.name = "stepsPerFrame",
          .label = tr("Steps per frame"),
+         .tooltip = tr("Sampler steps taken between two pictures: higher runs faster, lower shows more of the path"),
          .widget = W::Integer,
          .lo = 1,
          .hi = 1000,
@@ -136,7 +140,7 @@ std::vector<SamplerRow> buildRows()
          .field = ofSetup(&Setup::stepsPerTick)},
         {.name = "trailLength",
          .label = tr("Trail length"),
-         .tooltip = tr("Positions kept per particle for its fading trail (1: none)"),
+         .tooltip = tr("Positions kept per particle for its fading trail (1: none; the Trails layer draws them)"),
          .widget = W::Integer,
          .lo = 1,
          .hi = 200,
@@ -144,11 +148,13 @@ std::vector<SamplerRow> buildRows()
          .field = ofSetup(&Setup::trailLength)},
         {.name = "loop",
          .label = tr("Start again when a run ends"),
+         .tooltip = tr("When the run reaches the data end (t = 0 or σ_min), start again from the prior"),
          .widget = W::Check,
          .initial = 0,
          .field = ofSetup(&Setup::loop)},
         {.name = "samplerSeed",
          .label = tr("Seed"),
+         .tooltip = tr("Seed of the start points and the noise z: the same seed repeats a run exactly"),
          .widget = W::Integer,
          .lo = 0,
          .hi = 1000000,
@@ -157,7 +163,8 @@ std::vector<SamplerRow> buildRows()
         {.name = "stepSize",
          .label = tr("Step size (ε / η)"),
          .tooltip =
-             tr("Langevin: the step η. Annealed: ε, with α_l = ε σ_l² / σ_L².\n"
+             tr("Langevin: x' = x + η/2·s(x, σ) + √η·z with the step η. Annealed: ε, with α_l = ε σ_l² / σ_L²\n"
+                "and x' = x + α_l/2·s(x, σ_l) + √α_l·z.\n"
                 "Until you type one it follows the schedule: relative step a = η / width² chosen so the\n"
                 "particles reach each level's width within its steps (Song & Ermon 2020, technique 4;\n"
                 "a ≤ 1/2, stable below 4); ε = a σ_L², η = a (σ² + the narrowest mode's variance)."),
@@ -181,6 +188,8 @@ std::vector<SamplerRow> buildRows()
          .field = ofSampler(&SamplerConfig::langevinStd)},
         {.name = "stepsPerLevel",
          .label = tr("Steps per level"),
+         .tooltip = tr("T: Langevin steps at each σ_l before moving to the next level\n"
+                       "(x' = x + α_l/2·s(x, σ_l) + √α_l·z, T times per level)"),
          .widget = W::Integer,
          .lo = 1,
          .hi = 10000,
@@ -198,6 +207,7 @@ std::vector<SamplerRow> buildRows()
          .field = ofSampler(&SamplerConfig::annealedLevels)},
         {.name = "timeSteps",
          .label = tr("Time steps"),
+         .tooltip = tr("N: steps over t ∈ [t_end, 1] (a fixed grid); for plain Langevin the number of steps"),
          .widget = W::Integer,
          .lo = 1,
          .hi = 100000,
@@ -206,6 +216,8 @@ std::vector<SamplerRow> buildRows()
          .field = ofSampler(&SamplerConfig::steps)},
         {.name = "ddpmVariance",
          .label = tr("Variance"),
+         .tooltip = tr("The variance σ_t² of the ancestral step's noise: β_t (Ho et al.'s choice for x_0 ~ N(0, I))\n"
+                       "or the posterior's β̃_t = (1 − ᾱ_{t−1})/(1 − ᾱ_t)·β_t"),
          .widget = W::Choice,
          .choices = {{tr("σ² = β_t"), int(DdpmVariance::Beta)},
                      {tr("σ² = β̃_t (posterior)"), int(DdpmVariance::BetaTilde)}},
@@ -214,6 +226,7 @@ std::vector<SamplerRow> buildRows()
          .field = ofSampler(&SamplerConfig::ddpmVariance)},
         {.name = "ddimSteps",
          .label = tr("DDIM steps"),
+         .tooltip = tr("S: DDIM visits S of the T levels (the spacing chooses which)"),
          .widget = W::Integer,
          .lo = 1,
          .hi = 100000,
@@ -222,6 +235,8 @@ std::vector<SamplerRow> buildRows()
          .field = ofSampler(&SamplerConfig::ddimSteps)},
         {.name = "eta",
          .label = tr("DDIM η"),
+         .tooltip = tr("η ∈ [0, 1]: the noise of each DDIM step; σ_t = η·√((1 − ᾱ_{t−1})/(1 − ᾱ_t))·√(1 − ᾱ_t/ᾱ_{t−1}).\n"
+                       "0: deterministic (an ODE solver), 1: like DDPM"),
          .widget = W::Real,
          .lo = 0,
          .hi = 1,
@@ -243,6 +258,8 @@ std::vector<SamplerRow> buildRows()
          .field = ofSampler(&SamplerConfig::spacing)},
         {.name = "predictor",
          .label = tr("Predictor"),
+         .tooltip = tr("The predictor step of PC sampling: Euler–Maruyama on the reverse SDE, reverse diffusion\n"
+                       "(the forward discretisation reversed) or ancestral (DDPM's step)"),
          .widget = W::Choice,
          .choices = {{tr("Euler–Maruyama"), int(Predictor::EulerMaruyama)},
                      {tr("Reverse diffusion"), int(Predictor::ReverseDiffusion)},
@@ -252,6 +269,7 @@ std::vector<SamplerRow> buildRows()
          .field = ofSampler(&SamplerConfig::predictor)},
         {.name = "correctorSteps",
          .label = tr("Corrector steps"),
+         .tooltip = tr("M: Langevin corrector steps after each predictor step (0: the predictor alone)"),
          .widget = W::Integer,
          .lo = 0,
          .hi = 100,
@@ -260,6 +278,8 @@ std::vector<SamplerRow> buildRows()
          .field = ofSampler(&SamplerConfig::correctorSteps)},
         {.name = "snr",
          .label = tr("Corrector SNR"),
+         .tooltip = tr("r: the corrector's signal-to-noise ratio; its step ε = 2α·(r·|z| / |s|)²,\n"
+                       "x' = x + ε·s + √(2ε)·z (Song et al. 2021)"),
          .widget = W::Real,
          .lo = 0.001,
          .hi = 10,
@@ -269,6 +289,8 @@ std::vector<SamplerRow> buildRows()
          .field = ofSampler(&SamplerConfig::snr)},
         {.name = "odeMethod",
          .label = tr("ODE method"),
+         .tooltip = tr("How dx/dt = f(x, t) − ½ g(t)² s(x, t) is integrated: Euler (1 score per step), Heun (2),\n"
+                       "RK4 (4), or RK45 with adaptive steps (Dormand–Prince)"),
          .widget = W::Choice,
          .choices = {{tr("Euler"), int(OdeMethod::Euler)},
                      {tr("Heun"), int(OdeMethod::Heun)},
@@ -279,6 +301,7 @@ std::vector<SamplerRow> buildRows()
          .field = ofSampler(&SamplerConfig::ode)},
         {.name = "rtol",
          .label = tr("Relative tolerance"),
+         .tooltip = tr("RK45: the relative error allowed per step (with the absolute tolerance: err ≤ atol + rtol·|x|)"),
          .widget = W::Real,
          .lo = 1e-9,
          .hi = 0.1,
@@ -288,6 +311,7 @@ std::vector<SamplerRow> buildRows()
          .field = ofSampler(&SamplerConfig::rtol)},
         {.name = "atol",
          .label = tr("Absolute tolerance"),
+         .tooltip = tr("RK45: the absolute error allowed per step (err ≤ atol + rtol·|x|)"),
          .widget = W::Real,
          .lo = 1e-9,
          .hi = 0.1,
@@ -321,6 +345,7 @@ std::vector<SamplerRow> buildRows()
          .field = ofSampler(&SamplerConfig::fixCoordinate)},
         {.name = "fixValue",
          .label = tr("Fixed value"),
+         .tooltip = tr("The value v of the fixed coordinate: the particles sample p(x | x_j = v)"),
          .widget = W::Real,
          .lo = -100,
          .hi = 100,

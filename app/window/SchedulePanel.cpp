@@ -39,6 +39,7 @@ struct FieldValues {
 struct KindRow {
     const char* name;
     QString title;
+    QString formula; // the kind's tooltip in the combo
     int fields;
     std::function<NoiseSchedule(const FieldValues&, const NoiseSchedule& applied)> make;
 };
@@ -49,23 +50,29 @@ const std::vector<KindRow>& scheduleKinds()
     using F = FieldValues;
     const auto tr = [](const char* text) { return QObject::tr(text); };
     static const std::vector<KindRow> rows = {
-        {"geometric", tr("Geometric σ levels (NCSN)"), SigmaRange | Levels,
+        {"geometric", tr("Geometric σ levels (NCSN)"),
+         tr("L levels σ_l = σ_max·(σ_min/σ_max)^((l−1)/(L−1)), l = 1..L (Song & Ermon 2019)"), SigmaRange | Levels,
          [](const F& f, const S&) { return S::geometric(f.sigmaMin, f.sigmaMax, f.levels); }},
-        {"ve", tr("Continuous VE"), SigmaRange,
+        {"ve", tr("Continuous VE"), tr("σ(t) = σ_min·(σ_max/σ_min)^t, t ∈ [0, 1]; dx = √(dσ²/dt) dw"), SigmaRange,
          [](const F& f, const S&) { return S::veContinuous(f.sigmaMin, f.sigmaMax); }},
-        {"ddpm-linear", tr("DDPM, linear β"), Steps,
+        {"ddpm-linear", tr("DDPM, linear β"),
+         tr("T steps, β_t linear from 10⁻⁴ to 0.02 (scaled by 1000/T); ᾱ_t = ∏(1 − β_s) (Ho et al. 2020)"), Steps,
          [](const F& f, const S& applied) { // keeps betas dragged on the curve; the defaults otherwise
              return applied.kind() == ScheduleKind::DdpmLinear
                  ? S::ddpmLinear(f.T, applied.betaMin(), applied.betaMax(), applied.ddpmRescaled())
                  : S::ddpmLinear(f.T);
          }},
-        {"ddpm-cosine", tr("DDPM, cosine"), Steps, [](const F& f, const S&) { return S::ddpmCosine(f.T); }},
-        {"vp", tr("VP SDE"), Betas, [](const F& f, const S&) { return S::vp(f.betaMin, f.betaMax); }},
-        {"sub-vp", tr("sub-VP SDE"), Betas,
+        {"ddpm-cosine", tr("DDPM, cosine"),
+         tr("T steps, ᾱ_t = f(t)/f(0), f(t) = cos²((t/T + s)/(1 + s)·π/2), s = 0.008 (Nichol & Dhariwal 2021)"),
+         Steps, [](const F& f, const S&) { return S::ddpmCosine(f.T); }},
+        {"vp", tr("VP SDE"), tr("dx = −½β(t)x dt + √β(t) dw, β(t) = β_min + t(β_max − β_min)"), Betas, [](const F& f, const S&) { return S::vp(f.betaMin, f.betaMax); }},
+        {"sub-vp", tr("sub-VP SDE"),
+         tr("dx = −½β(t)x dt + √(β(t)(1 − e^(−2∫β))) dw: the VP drift, less noise"), Betas,
          [](const F& f, const S&) { return S::subVp(f.betaMin, f.betaMax); }},
         // Its parameters are its points; without points yet, the sigma fields
         // give the ends of a straight first curve (updateEnabled).
-        {"custom-curve", tr("Custom curve (drag the points)"), Levels,
+        {"custom-curve", tr("Custom curve (drag the points)"),
+         tr("log σ piecewise linear through the points you drag; L levels, or continuous (L = 0)"), Levels,
          [](const F& f, const S&) {
              std::vector<CurvePoint> points = f.points;
              if (points.empty()) points = {{0.0, std::log(f.sigmaMin)}, {1.0, std::log(f.sigmaMax)}};
@@ -101,30 +108,39 @@ SchedulePanel::SchedulePanel(QWidget* parent) : QWidget(parent)
     auto* form = new QFormLayout;
     kind_ = new QComboBox(this);
     kind_->setObjectName("scheduleKind");
-    for (std::size_t i = 0; i < scheduleKinds().size(); ++i) kind_->addItem(scheduleKinds()[i].title, int(i));
+    for (std::size_t i = 0; i < scheduleKinds().size(); ++i) {
+        kind_->addItem(scheduleKinds()[i].title, int(i));
+        kind_->setItemData(int(i), scheduleKinds()[i].formula, Qt::ToolTipRole);
+    }
+    kind_->setToolTip(tr("The noise schedule: how the noise σ (or β) grows from data (t = 0) to the prior (t = 1)"));
     form->addRow(tr("Schedule"), kind_);
-    auto number = [this](const char* name, double lo, double hi, double value, int decimals) {
+    auto number = [this](const char* name, double lo, double hi, double value, int decimals, const QString& tip) {
         auto* s = new QDoubleSpinBox(this);
         s->setObjectName(name);
+        s->setToolTip(tip);
         s->setDecimals(decimals);
         s->setRange(lo, hi);
         s->setValue(value);
         return s;
     };
-    sigmaMin_ = number("sigmaMin", 1e-4, 1e4, 0.05, 4);
-    sigmaMax_ = number("sigmaMax", 1e-4, 1e4, 4.0, 3);
-    sigmaMax_->setToolTip(tr("Largest σ. While it is the data's diameter (the default), a data set picked or\n"
-                             "loaded in the Data dock sets it to the new diameter; a value you apply stays."));
-    betaMin_ = number("betaMin", 1e-5, 100, 0.1, 5); // DDPM's beta_1 is ~1e-4
-    betaMax_ = number("betaMax", 1e-4, 100, 20, 2);
+    sigmaMin_ = number("sigmaMin", 1e-4, 1e4, 0.05, 4,
+                       tr("σ_min: the smallest noise, where sampling ends (below the data's finest detail)"));
+    sigmaMax_ = number("sigmaMax", 1e-4, 1e4, 4.0, 3,
+                       tr("σ_max: the largest noise, where sampling starts. While it is the data's diameter (the default),\n"
+                          "a data set picked or loaded in the Data dock sets it to the new diameter; a value you apply stays."));
+    betaMin_ = number("betaMin", 1e-5, 100, 0.1, 5, // DDPM's beta_1 is ~1e-4
+                      tr("β_min = β(0), the VP noise rate at the data end (t = 0)"));
+    betaMax_ = number("betaMax", 1e-4, 100, 20, 2, tr("β_max = β(1), the VP noise rate at the prior end (t = 1)"));
     levels_ = new QSpinBox(this);
     levels_->setObjectName("levels");
     levels_->setRange(1, 10000);
     levels_->setValue(10);
+    levels_->setToolTip(tr("L: the number of noise levels σ_1 > … > σ_L (annealed Langevin visits each)"));
     T_ = new QSpinBox(this);
     T_->setObjectName("ddpmT");
     T_->setRange(2, 100000);
     T_->setValue(1000);
+    T_->setToolTip(tr("T: DDPM's number of diffusion steps, x_t = √ᾱ_t·x_0 + √(1 − ᾱ_t)·ε"));
     form->addRow(tr("σ min"), sigmaMin_);
     form->addRow(tr("σ max"), sigmaMax_);
     form->addRow(tr("Levels L"), levels_);

@@ -87,14 +87,16 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent)
     lr_->setRange(1e-5, 0.1);
     lr_->setSingleStep(1e-4);
     lr_->setValue(kDefaultLearningRate); // shown values come from the setup (showSetup)
-    lr_->setToolTip(tr("Adam's learning rate, applied from the next step. The default scene decays it along\n"
-                       "a cosine to a tenth over its first %1 steps, then holds it (no late loss spikes)")
+    lr_->setToolTip(tr("η, Adam's step size: θ ← θ − η·m̂/(√v̂ + ε), applied from the next step. The default\n"
+                       "scene decays it along a cosine to a tenth over its first %1 steps, then holds it\n"
+                       "(no late loss spikes)")
                         .arg(kDefaultTrainSteps));
     form->addRow(tr("Learning rate"), lr_);
     batch_ = new QSpinBox(this);
     batch_->setObjectName("batchSize");
     batch_->setRange(1, 8192);
     batch_->setValue(256);
+    batch_->setToolTip(tr("B: data points (each with fresh noise) per training step; the loss is their mean"));
     form->addRow(tr("Batch"), batch_);
     emaDecay_ = new QDoubleSpinBox(this);
     emaDecay_->setObjectName("emaDecay");
@@ -102,7 +104,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent)
     emaDecay_->setRange(0, 0.9999);
     emaDecay_->setSingleStep(0.001);
     emaDecay_->setValue(0.999);
-    emaDecay_->setToolTip(tr("Exponential moving average of the weights: ema ← d·ema + (1−d)·weights.\n"
+    emaDecay_->setToolTip(tr("d, the decay of the exponential moving average of the weights: ema ← d·ema + (1−d)·weights.\n"
                              "0 follows the weights; 0.999 averages over about 1000 steps. Warmed up: d is at most\n"
                              "(1+t)/(10+t) at step t, so a young average does not keep the initial weights."));
     form->addRow(tr("EMA decay"), emaDecay_);
@@ -151,6 +153,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent)
     logScale_ = new QCheckBox(tr("Log scale"), this);
     logScale_->setObjectName("logScale");
     logScale_->setChecked(true);
+    logScale_->setToolTip(tr("Loss axis in powers of ten (off: linear)"));
     connect(logScale_, &QCheckBox::toggled, this, &TrainingPanel::rebuildAxes);
     relabelBands(); // the total's entry, and the log-scale box after the last entry
     refresh_ = new QTimer(this);
