@@ -147,19 +147,13 @@ int main(int argc, char** argv)
     window.show();
     window.startAll();
     if (!options.lecture.isEmpty()) {
-        const std::vector<ss::window::LecturePreset> presets = ss::window::lecturePresets();
-        bool ok = false;
-        const int number = options.lecture.toInt(&ok);
-        const ss::window::LecturePreset* chosen = nullptr;
-        for (std::size_t i = 0; i < presets.size(); ++i)
-            if ((ok && number == int(i) + 1) || presets[i].title.compare(options.lecture, Qt::CaseInsensitive) == 0)
-                chosen = &presets[i];
+        QString error;
+        const std::optional<ss::window::LecturePreset> chosen = ss::window::findLecture(options.lecture, &error);
         if (!chosen) {
-            std::fprintf(stderr, "scorescope: no lecture preset '%s' (there are %zu)\n", qPrintable(options.lecture),
-                         presets.size());
+            std::fprintf(stderr, "scorescope: %s\n", qPrintable(error));
             return 2;
         }
-        window.startScene(chosen->scene, chosen->layers, chosen->scrubber);
+        window.startLecture(*chosen);
     }
 
     int status = 0;

@@ -38,6 +38,8 @@ class QLabel;
 
 namespace ss::window {
 
+class LessonPanel;
+struct LecturePreset;
 using app::defaultScene; // the setup's home is engine/SceneSetup.h
 using app::SceneSetup;
 
@@ -68,6 +70,9 @@ public:
     // starts it; a lecture preset's one click. false: refused (message shown,
     // the old scene stays).
     bool startScene(const SceneSetup& scene, const view::LayerSettings& layers, double scrubber);
+    // A lecture preset: its scene started, its lesson in the Lesson dock (LessonPanel.h).
+    bool startLecture(const LecturePreset& preset);
+    LessonPanel* lessonPanel() const { return lesson_; }
 
     // Scene files (SceneDocuments; public for scripts and tests).
     bool openScene(const QString& path) { return documents_->open(path); }
@@ -125,6 +130,7 @@ private:
     SceneDocuments* documents_ = nullptr;
     ExportActions* exports_ = nullptr;
     ModeLine modeLine_; // live mode weights for mixture data (caption)
+    LessonPanel* lesson_ = nullptr; // the Lesson dock's panel (LessonDock.h)
 };
 
 } // namespace ss::window
