@@ -25,8 +25,10 @@ LessonPanel* addLessonDock(MainWindow* w)
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     dock->setWidget(scroll);
-    dock->setMinimumWidth(340);
+    dock->setMinimumWidth(400); // the right column keeps the Sampler dock's width
     w->addDockWidget(Qt::RightDockWidgetArea, dock);
+    // Tabbed with Training: the Sampler dock stays in view beside the lesson.
+    if (auto* training = w->findChild<QDockWidget*>("trainingDock")) w->tabifyDockWidget(training, dock);
     app::SceneController* c = w->controller();
     QObject::connect(c, &app::SceneController::particlesReady, panel, &LessonPanel::refreshMeasure);
     QObject::connect(c, &app::SceneController::trainingSnapshotReady, panel, &LessonPanel::refreshMeasure);

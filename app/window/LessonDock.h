@@ -7,7 +7,7 @@ namespace ss::window {
 class LessonPanel;
 class MainWindow;
 
-// Docked right, tabbed with the Sampler dock; owned by window.
+// Docked right, tabbed with the Training dock (raised when a lesson starts); owned by window.
 LessonPanel* addLessonDock(MainWindow* window);
 
 } // namespace ss::window

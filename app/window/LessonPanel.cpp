@@ -5,6 +5,7 @@
 #include "engine/Boundary.h"
 
 #include <QDir>
+#include <QDockWidget>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -40,9 +41,10 @@ LessonPanel::LessonPanel(Hooks hooks, QWidget* parent) : QWidget(parent), hooks_
     text_ = textLabel(this, 1.25);
     expect_ = textLabel(this, 1.25);
     measure_ = textLabel(this, 1.35, true);
+    for (QLabel* plain : {title_, counter_, text_, measure_}) plain->setTextFormat(Qt::PlainText); // "σ_1 > … <" is no markup
     measure_->setStyleSheet("QLabel { background: #10324a; color: #ffffff; padding: 6px; border-radius: 4px; }");
     note_ = textLabel(this, 0.95);
-    note_->setStyleSheet("QLabel { color: palette(mid); }");
+    note_->setStyleSheet("QLabel { color: #555555; }");
     previous_ = new QPushButton(tr("◀ Previous"), this);
     next_ = new QPushButton(tr("Next ▶"), this);
     previous_->setToolTip(tr("The step before (Page Up)"));
@@ -86,6 +88,12 @@ void LessonPanel::setLesson(const LecturePreset& p)
     newStepText_->setEnabled(true);
     showSource();
     showStep(0);
+    for (QWidget* up = parentWidget(); up; up = up->parentWidget())
+        if (auto* dock = qobject_cast<QDockWidget*>(up)) { // the lesson comes to the front
+            dock->show();
+            dock->raise();
+            break;
+        }
 }
 
 void LessonPanel::nextStep()
@@ -101,6 +109,7 @@ void LessonPanel::previousStep()
 void LessonPanel::showStep(int index)
 {
     step_ = index;
+    lastFinished_.clear();
     const LessonStep& s = preset_->lesson.steps[std::size_t(index)];
     counter_->setText(stepLine());
     text_->setText(s.text);
@@ -123,7 +132,14 @@ void LessonPanel::refreshMeasure()
     sinceRefresh_.restart();
     const LessonStep& s = preset_->lesson.steps[std::size_t(step_)];
     if (s.measure == LessonMeasure::None || !hooks_.measureInput) return;
-    measure_->setText(measureText(s.measure, hooks_.measureInput()));
+    const MeasureInput in = hooks_.measureInput();
+    const QString now = measureText(s.measure, in);
+    // A run's end is the number the step is about: kept while the next run goes.
+    const bool perRun = s.measure != LessonMeasure::Loss && s.measure != LessonMeasure::Sigma;
+    if (perRun && in.particles && in.particles->done && !in.particles->divergence) lastFinished_ = now;
+    measure_->setText(!perRun || lastFinished_.isEmpty() || lastFinished_ == now
+                          ? now
+                          : tr("%1\nend of the last run: %2").arg(now, lastFinished_));
 }
 
 bool LessonPanel::saveCurrentAsStep(const QString& text, const QString& dir)

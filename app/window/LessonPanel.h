@@ -71,6 +71,7 @@ private:
     std::optional<LecturePreset> preset_;
     int step_ = 0;
     QElapsedTimer sinceRefresh_;
+    QString lastFinished_; // the live number at the end of the last finished run of this step
     QLabel *title_, *lookAt_, *counter_, *text_, *expect_, *measure_, *note_;
     QPushButton *previous_, *next_, *save_;
     QLineEdit* newStepText_;
