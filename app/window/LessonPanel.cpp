@@ -122,21 +122,26 @@ void LessonPanel::showStep(int index)
     QString error;
     if (hooks_.apply && !app::guarded([&] { hooks_.apply(s); }, &error))
         note_->setText(tr("This step's settings were refused: %1").arg(error));
-    refreshMeasure();
-    measure_->setText(measureLine()); // now, not a quarter second later
+    measure_->clear();
+    updateMeasure(true); // now, not a quarter second later
 }
 
-void LessonPanel::refreshMeasure()
+void LessonPanel::refreshMeasure() { updateMeasure(false); }
+
+void LessonPanel::updateMeasure(bool force)
 {
-    if (!preset_ || sinceRefresh_.elapsed() < kRefreshMs) return;
-    sinceRefresh_.restart();
+    if (!preset_ || !hooks_.measureInput) return;
     const LessonStep& s = preset_->lesson.steps[std::size_t(step_)];
-    if (s.measure == LessonMeasure::None || !hooks_.measureInput) return;
-    const MeasureInput in = hooks_.measureInput();
-    const QString now = measureText(s.measure, in);
-    // A run's end is the number the step is about: kept while the next run goes.
+    if (s.measure == LessonMeasure::None) return;
+    const MeasureInput in = hooks_.measureInput(); // cheap: shared snapshots
+    // A run's end is the number the step is about: kept while the next run
+    // goes. Its snapshot is published once, so it passes the throttle.
     const bool perRun = s.measure != LessonMeasure::Loss && s.measure != LessonMeasure::Sigma;
-    if (perRun && in.particles && in.particles->done && !in.particles->divergence) lastFinished_ = now;
+    const bool runEnd = perRun && in.particles && in.particles->done && !in.particles->divergence;
+    if (!force && !runEnd && sinceRefresh_.elapsed() < kRefreshMs) return;
+    sinceRefresh_.restart();
+    const QString now = measureText(s.measure, in);
+    if (runEnd) lastFinished_ = now;
     measure_->setText(!perRun || lastFinished_.isEmpty() || lastFinished_ == now
                           ? now
                           : tr("%1\nend of the last run: %2").arg(now, lastFinished_));

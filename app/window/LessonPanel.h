@@ -58,7 +58,7 @@ public:
 public slots:
     void nextStep();
     void previousStep();
-    void refreshMeasure(); // at most every kRefreshMs unless forced by a step change
+    void refreshMeasure(); // at most every kRefreshMs, and at each run's end
 
 public:
     static constexpr int kRefreshMs = 250;
@@ -66,6 +66,7 @@ public:
 private:
     void showStep(int index); // shows and applies step index
     void showSource();        // the note: built-in or the user's copy
+    void updateMeasure(bool force);
 
     Hooks hooks_;
     std::optional<LecturePreset> preset_;

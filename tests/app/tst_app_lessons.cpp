@@ -290,6 +290,9 @@ void TestAppLessons::nextPreviousAndCounter()
     QCOMPARE(w.controller()->setup().sampling.sampler.kind, SamplerKind::AnnealedLangevin);
     QCOMPARE(panel->stepText(), p.lesson.steps[2].text);
     QVERIFY(eventually([&] { return panel->measureLine().startsWith("mode weights"); }));
+    // The number at a run's end stays on show while the next run goes.
+    QVERIFY2(eventually([&] { return panel->measureLine().contains("end of the last run: mode weights"); }, 30000),
+             qPrintable(panel->measureLine()));
     panel->nextStep();
     panel->nextStep(); // at the last step: stays
     QCOMPARE(panel->stepLine(), QStringLiteral("Step 4 of 4"));
