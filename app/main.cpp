@@ -11,6 +11,8 @@
 //                         longest single event's GUI-thread CPU time (EventCost.h); quit
 //   --no-settings       neither restore nor save the window layout
 //   --lecture NAME      open with a lecture preset (its title or number)
+//   --lesson-step K     with --lecture: go to the lesson's step K (1..); the
+//                       screenshot's stderr line then gives the step's live number
 //   --particles N, --arrows N, --heat-cells N
 //                       the default scene with N particles, N x N score arrows,
 //                       an N x N heat map (bench/frames.sh's scene)
@@ -19,6 +21,7 @@
 //                       a window and print its steps/s (the frame benchmark's reference)
 #include "window/Application.h"
 #include "window/LecturePresets.h"
+#include "window/LessonPanel.h"
 #include "window/MainWindow.h"
 #include "window/StallMonitor.h"
 
@@ -49,6 +52,7 @@ struct Options {
     int benchmarkFrames = 0;
     bool settings = true;
     QString lecture; // a lecture preset to open with (title or number)
+    int lessonStep = 1;
     int particles = 0, arrows = 0, heatCells = 0; // 0: the default scene's
     int headlessSeconds = 0;
     QString sceneFile; // the positional FILE.scorescope
@@ -91,13 +95,14 @@ Options parseOptions(const QCoreApplication& app)
     const QCommandLineOption noSettings("no-settings", "Neither restore nor save the window layout.");
     const QCommandLineOption lecture("lecture", "Open with the lecture preset <name> (its title, or its number 1..).",
                                      "name");
+    const QCommandLineOption lessonStep("lesson-step", "With --lecture: go to the lesson's step <k> (1..).", "k");
     const QCommandLineOption particles("particles", "Sample with <n> particles.", "n");
     const QCommandLineOption arrows("arrows", "Draw <n> x <n> score arrows.", "n");
     const QCommandLineOption heatCells("heat-cells", "Compute <n> x <n> heat-map cells.", "n");
     const QCommandLineOption headless("benchmark-headless-training",
                                       "Train the default scene's model for <s> seconds without a window; print steps/s.",
                                       "s");
-    parser.addOptions({screenshot, quitAfter, frames, noSettings, lecture, particles, arrows, heatCells, headless});
+    parser.addOptions({screenshot, quitAfter, frames, noSettings, lecture, lessonStep, particles, arrows, heatCells, headless});
     parser.process(app);
     if (parser.isSet(version)) {
         std::printf("scorescope %s\nQt %s (built with %s)\n", ss::kVersion, qVersion(), QT_VERSION_STR);
@@ -116,6 +121,7 @@ Options parseOptions(const QCoreApplication& app)
     if (!o.screenshot.isEmpty() && o.quitAfterMs < 0) o.quitAfterMs = 4000;
     o.settings = !parser.isSet(noSettings);
     o.lecture = parser.value(lecture);
+    if (parser.isSet(lessonStep)) o.lessonStep = nonNegative(parser, lessonStep, "--lesson-step");
     if (parser.isSet(particles)) o.particles = nonNegative(parser, particles, "--particles");
     if (parser.isSet(arrows)) o.arrows = nonNegative(parser, arrows, "--arrows");
     if (parser.isSet(heatCells)) o.heatCells = nonNegative(parser, heatCells, "--heat-cells");
@@ -192,19 +198,14 @@ int main(int argc, char** argv)
     if (!options.sceneFile.isEmpty())
         std::fprintf(stderr, "scorescope: %s\n", qPrintable(window.statusBar()->currentMessage()));
     if (!options.lecture.isEmpty()) {
-        const std::vector<ss::window::LecturePreset> presets = ss::window::lecturePresets();
-        bool ok = false;
-        const int number = options.lecture.toInt(&ok);
-        const ss::window::LecturePreset* chosen = nullptr;
-        for (std::size_t i = 0; i < presets.size(); ++i)
-            if ((ok && number == int(i) + 1) || presets[i].title.compare(options.lecture, Qt::CaseInsensitive) == 0)
-                chosen = &presets[i];
+        QString error;
+        const std::optional<ss::window::LecturePreset> chosen = ss::window::findLecture(options.lecture, &error);
         if (!chosen) {
-            std::fprintf(stderr, "scorescope: no lecture preset '%s' (there are %zu)\n", qPrintable(options.lecture),
-                         presets.size());
+            std::fprintf(stderr, "scorescope: %s\n", qPrintable(error));
             return 2;
         }
-        window.startScene(chosen->scene, chosen->layers, chosen->scrubber);
+        window.startLecture(*chosen);
+        for (int k = 1; k < options.lessonStep; ++k) window.lessonPanel()->nextStep();
     }
 
     int status = 0;
@@ -215,6 +216,9 @@ int main(int argc, char** argv)
                 if (shot.save(options.screenshot, "PNG")) {
                     std::fprintf(stderr, "scorescope: saved %s (%dx%d)\n", qPrintable(options.screenshot),
                                  shot.width(), shot.height());
+                    if (window.lessonPanel()->hasLesson())
+                        std::fprintf(stderr, "scorescope: lesson %s: %s\n", qPrintable(window.lessonPanel()->stepLine()),
+                                     qPrintable(window.lessonPanel()->measureLine()));
                 } else {
                     std::fprintf(stderr, "scorescope: could not write %s\n", qPrintable(options.screenshot));
                     status = 1;

@@ -37,13 +37,14 @@ fi
 ss_log "building the fuzz targets with $jobs jobs"
 cmake --build "$build" --parallel "$jobs" || ss_die "fuzz: build failed"
 
-# Seeds: made fresh each run by the current writers, plus the lecture presets;
+# Seeds: made fresh each run by the current writers, plus the lecture presets
+# and hand-written lessons (fuzz/seeds/lecture: saved steps, merge patches);
 # fuzz/regressions/<target>/ keeps the inputs of fixed findings (committed).
 seeds="$build/seeds"
 rm -rf "$seeds"
 "$build/make_seeds" "$seeds" >/dev/null
 mkdir -p "$seeds/lecture"
-cp "$root"/resources/lectures/*.json "$seeds/lecture/"
+cp "$root"/resources/lectures/*.json "$root"/fuzz/seeds/lecture/*.json "$seeds/lecture/"
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"

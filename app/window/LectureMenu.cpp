@@ -1,7 +1,5 @@
 #include "window/LectureMenu.h"
 
-#include "core/Error.h"
-
 #include <QAction>
 #include <QMenu>
 #include <QMenuBar>
@@ -13,15 +11,20 @@ void addLectureMenu(QMenuBar* bar, QObject* context, std::function<void(const Le
 {
     QMenu* menu = bar->addMenu(QMenuBar::tr("&Lectures"));
     menu->setToolTipsVisible(true);
-    try {
-        for (const LecturePreset& p : lecturePresets()) {
-            QAction* a = menu->addAction(p.title);
-            a->setToolTip(p.description);
-            a->setStatusTip(p.description);
-            QObject::connect(a, &QAction::triggered, context, [load, p] { load(p); });
+    for (const LectureEntry& e : lectureEntries()) {
+        if (!e.preset) { // shown, greyed, with the reason: the lecturer sees which one and why
+            QAction* a = menu->addAction(QMenuBar::tr("%1 (unavailable)").arg(e.title));
+            a->setEnabled(false);
+            a->setToolTip(e.error);
+            a->setStatusTip(e.error);
+            failed(QMenuBar::tr("lecture preset unavailable: %1").arg(e.error));
+            continue;
         }
-    } catch (const InputError& e) {
-        failed(QMenuBar::tr("lecture presets: %1").arg(QString::fromStdString(e.what())));
+        const LecturePreset& p = *e.preset;
+        QAction* a = menu->addAction(p.userCopy.isEmpty() ? p.title : QMenuBar::tr("%1 (your copy)").arg(p.title));
+        a->setToolTip(p.description);
+        a->setStatusTip(p.description);
+        QObject::connect(a, &QAction::triggered, context, [load, p] { load(p); });
     }
 }
 

@@ -1,7 +1,8 @@
 #pragma once
-// The Lectures menu: one entry per lecture preset (LecturePresets.h), its
-// description as tooltip and status tip. A preset that cannot be read leaves
-// the menu with those before it and reports the reason through `failed`.
+// The Lectures menu: one entry per lecture preset (LecturePresets.h: the
+// built-in one or the user's copy of it), its description as tooltip and
+// status tip. A preset that cannot be read is a greyed "(unavailable)" entry
+// with the reason as its tooltip, also reported through `failed`.
 #include "window/LecturePresets.h"
 
 #include <QString>

@@ -2,15 +2,153 @@
 
 #include "core/ConfigJson.h"
 #include "core/Error.h"
-#include "state/LayerSettingsJson.h"
 #include "core/Presets.h"
+#include "state/LayerSettingsJson.h"
 
 #include <QDir>
 #include <QFile>
+#include <QStandardPaths>
 
-#include <nlohmann/json.hpp>
+#include <algorithm>
 
 namespace ss::window {
+
+namespace {
+
+// The keys of a lecture file's scene (also the keys a step's "apply" may hold).
+const std::vector<std::string>& sceneKeys()
+{
+    static const std::vector<std::string> keys{"data",   "model",  "objective",     "schedule", "sampler",
+                                               "source", "layers", "stepsPerFrame", "scrubber"};
+    return keys;
+}
+
+bool isSceneKey(const std::string& key)
+{
+    return std::find(sceneKeys().begin(), sceneKeys().end(), key) != sceneKeys().end();
+}
+
+// Refuses a key of obj outside `known` (a typo would otherwise be ignored).
+void onlyKnownKeys(const nlohmann::json& obj, const std::vector<std::string>& known, const std::string& where)
+{
+    if (!obj.is_object()) throw InputError(where + ": expected an object");
+    for (const auto& [key, value] : obj.items())
+        if (std::find(known.begin(), known.end(), key) == known.end()) throw InputError(where + "." + key + ": unknown key");
+}
+
+// The one reader of a lecture scene (the preset's own and each step's).
+LectureScene sceneFromJson(const nlohmann::json& j, const std::string& where)
+{
+    LectureScene out;
+    SceneSetup& s = out.scene;
+    const nlohmann::json& data = json::field(j, "data", where);
+    onlyKnownKeys(data, {"preset", "n", "seed"}, where + ".data");
+    s.presetId = json::string(data, "preset", where + ".data");
+    s.points = int(json::integer(data, "n", where + ".data", 1, 1'000'000));
+    s.dataSeed = std::uint64_t(json::integer(data, "seed", where + ".data", 0, 1'000'000));
+    auto dataset = std::make_shared<const Dataset>(
+        json::located(where + ".data", [&] { return makePreset(s.presetId, s.points, s.dataSeed); }));
+    for (const PresetInfo& info : presetCatalogue())
+        if (info.id == s.presetId) s.title = QString::fromStdString(info.title);
+    s.training.data = dataset;
+    s.training.model = modelConfigFromJson(json::field(j, "model", where), where + ".model");
+    s.training.objective = objectiveConfigFromJson(json::field(j, "objective", where), where + ".objective");
+    s.training.schedule = scheduleFromJson(json::field(j, "schedule", where), where + ".schedule");
+    s.training.trainer.batchSize = 256;
+    s.training.trainer.threads = 1;
+    s.sampling.sampler = samplerConfigFromJson(json::field(j, "sampler", where), where + ".sampler");
+    s.sampling.schedule = s.training.schedule;
+    s.sampling.data = dataset;
+    const std::string source = json::string(j, "source", where);
+    if (source != "exact" && source != "learned") throw InputError(where + ".source: expected exact or learned");
+    s.sampling.source = source == "exact" ? app::SourceKind::Exact : app::SourceKind::Learned;
+    s.sampling.stepsPerTick = int(json::integer(j, "stepsPerFrame", where, 1, 1000));
+    s.sampling.trailLength = 12;
+    out.layers = view::layersFromJson(json::field(j, "layers", where), where + ".layers");
+    out.scrubber = json::number(j, "scrubber", where);
+    if (!(out.scrubber >= 0 && out.scrubber <= 1)) throw InputError(where + ".scrubber: expected a number in [0, 1]");
+    return out;
+}
+
+nlohmann::json sceneJsonOf(const nlohmann::json& document)
+{
+    nlohmann::json scene = nlohmann::json::object();
+    for (const std::string& key : sceneKeys())
+        if (document.contains(key)) scene[key] = document[key];
+    return scene;
+}
+
+LessonMeasure measureFromName(const std::string& name, const std::string& where)
+{
+    std::string known;
+    for (const auto& [measure, n] : lessonMeasureNames()) {
+        if (n == name) return measure;
+        known += (known.empty() ? "" : ", ") + n;
+    }
+    throw InputError(where + ": unknown measure '" + name + "' (known: " + known + ")");
+}
+
+constexpr std::size_t kMaxSteps = 50;
+
+// The lesson's steps, each with its scene: the one before it with its apply merged in.
+Lesson lessonFromJson(const nlohmann::json& j, nlohmann::json scene, const std::string& where)
+{
+    onlyKnownKeys(j, {"title", "look_at", "steps"}, where);
+    Lesson lesson;
+    lesson.title = QString::fromStdString(json::string(j, "title", where));
+    lesson.lookAt = QString::fromStdString(json::string(j, "look_at", where));
+    const nlohmann::json& steps = json::field(j, "steps", where);
+    if (!steps.is_array() || steps.empty() || steps.size() > kMaxSteps)
+        throw InputError(where + ".steps: expected a list of 1 to " + std::to_string(kMaxSteps) + " steps");
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        const std::string at = where + ".steps[" + std::to_string(i) + "]";
+        const nlohmann::json& s = steps[i];
+        onlyKnownKeys(s, {"text", "expect", "apply", "measure"}, at);
+        LessonStep step;
+        step.text = QString::fromStdString(json::string(s, "text", at));
+        step.expect = QString::fromStdString(json::string(s, "expect", at));
+        if (step.text.trimmed().isEmpty()) throw InputError(at + ".text: empty");
+        if (s.contains("measure")) step.measure = measureFromName(json::string(s, "measure", at), at + ".measure");
+        if (s.contains("apply")) {
+            step.apply = s["apply"];
+            if (!step.apply.is_object()) throw InputError(at + ".apply: expected an object");
+            for (const auto& [key, value] : step.apply.items())
+                if (!isSceneKey(key)) throw InputError(at + ".apply." + key + ": not a scene setting");
+            scene.merge_patch(step.apply);
+        }
+        static_cast<LectureScene&>(step) = sceneFromJson(scene, at + ".apply");
+        lesson.steps.push_back(std::move(step));
+    }
+    return lesson;
+}
+
+// Patch that takes `from` to `to` (both scene objects): the changed keys, each
+// object key with the fields `to` lacks set to null (merge patch removes them).
+nlohmann::json patchBetween(const nlohmann::json& from, const nlohmann::json& to)
+{
+    nlohmann::json patch = nlohmann::json::object();
+    for (const auto& [key, value] : to.items()) {
+        if (from.contains(key) && from[key] == value) continue;
+        nlohmann::json v = value;
+        if (v.is_object() && from.contains(key) && from[key].is_object())
+            for (const auto& [field, old] : from[key].items())
+                if (!v.contains(field)) v[field] = nullptr;
+        patch[key] = v;
+    }
+    return patch;
+}
+
+} // namespace
+
+const std::vector<std::pair<LessonMeasure, std::string>>& lessonMeasureNames()
+{
+    static const std::vector<std::pair<LessonMeasure, std::string>> names{{LessonMeasure::ModeWeights, "mode-weights"},
+                                                                          {LessonMeasure::NearData, "near-data"},
+                                                                          {LessonMeasure::Loss, "loss"},
+                                                                          {LessonMeasure::Evaluations, "evaluations"},
+                                                                          {LessonMeasure::Sigma, "sigma"}};
+    return names;
+}
 
 LecturePreset lecturePresetFromJson(const QByteArray& text, const QString& name)
 {
@@ -29,35 +167,48 @@ LecturePreset lecturePresetFromJson(const QByteArray& text, const QString& name)
     if (format == j.end() || !format->is_string() || *format != "scorescope-lecture" || version == j.end() ||
         !version->is_number_integer() || *version != 1)
         throw InputError(where + ": not a version-1 scorescope-lecture file");
+    std::vector<std::string> known{"format", "version", "title", "description", "lesson"};
+    known.insert(known.end(), sceneKeys().begin(), sceneKeys().end());
+    onlyKnownKeys(j, known, where);
     LecturePreset p;
     p.title = QString::fromStdString(json::string(j, "title", where));
     p.description = QString::fromStdString(json::string(j, "description", where));
-    const nlohmann::json& data = json::field(j, "data", where);
-    SceneSetup& s = p.scene;
-    s.presetId = json::string(data, "preset", where + ".data");
-    s.points = int(json::integer(data, "n", where + ".data", 1, 1'000'000));
-    s.dataSeed = std::uint64_t(json::integer(data, "seed", where + ".data", 0, 1'000'000));
-    auto dataset = std::make_shared<const Dataset>(makePreset(s.presetId, s.points, s.dataSeed));
-    for (const PresetInfo& info : presetCatalogue())
-        if (info.id == s.presetId) s.title = QString::fromStdString(info.title);
-    s.training.data = dataset;
-    s.training.model = modelConfigFromJson(json::field(j, "model", where), where + ".model");
-    s.training.objective = objectiveConfigFromJson(json::field(j, "objective", where), where + ".objective");
-    s.training.schedule = scheduleFromJson(json::field(j, "schedule", where), where + ".schedule");
-    s.training.trainer.batchSize = 256;
-    s.training.trainer.threads = 1;
-    s.sampling.sampler = samplerConfigFromJson(json::field(j, "sampler", where), where + ".sampler");
-    s.sampling.schedule = s.training.schedule;
-    s.sampling.data = dataset;
-    const std::string source = json::string(j, "source", where);
-    if (source != "exact" && source != "learned") throw InputError(where + ".source: expected exact or learned");
-    s.sampling.source = source == "exact" ? app::SourceKind::Exact : app::SourceKind::Learned;
-    s.sampling.stepsPerTick = int(json::integer(j, "stepsPerFrame", where, 1, 1000));
-    s.sampling.trailLength = 12;
-    p.layers = view::layersFromJson(json::field(j, "layers", where), where + ".layers");
-    p.scrubber = json::number(j, "scrubber", where);
-    if (!(p.scrubber >= 0 && p.scrubber <= 1)) throw InputError(where + ".scrubber: expected a number in [0, 1]");
+    static_cast<LectureScene&>(p) = sceneFromJson(j, where);
+    p.lesson = lessonFromJson(json::field(j, "lesson", where), sceneJsonOf(j), where + ": lesson");
+    p.document = std::move(j);
+    p.file = name;
     return p;
+}
+
+nlohmann::json lectureSceneToJson(const LectureScene& scene)
+{
+    const SceneSetup& s = scene.scene;
+    return {{"data", {{"preset", s.presetId}, {"n", s.points}, {"seed", s.dataSeed}}},
+            {"model", toJson(s.training.model)},
+            {"objective", toJson(s.training.objective)},
+            {"schedule", toJson(s.training.schedule)},
+            {"sampler", toJson(s.sampling.sampler)},
+            {"source", s.sampling.source == app::SourceKind::Exact ? "exact" : "learned"},
+            {"stepsPerFrame", s.sampling.stepsPerTick},
+            {"layers", view::layersToJson(scene.layers)},
+            {"scrubber", scene.scrubber}};
+}
+
+QByteArray lectureWithStep(const LecturePreset& preset, const LectureScene& scene, const QString& text,
+                           const QString& expect)
+{
+    nlohmann::json last = sceneJsonOf(preset.document);
+    for (const LessonStep& step : preset.lesson.steps)
+        if (step.apply.is_object()) last.merge_patch(step.apply);
+    nlohmann::json step{{"text", text.toStdString()}, {"expect", expect.toStdString()}};
+    const nlohmann::json patch = patchBetween(last, lectureSceneToJson(scene));
+    if (!patch.empty()) step["apply"] = patch;
+    nlohmann::json document = preset.document;
+    document["lesson"]["steps"].push_back(step);
+    const std::string dumped = document.dump(2);
+    const QByteArray out(dumped.data(), qsizetype(dumped.size()));
+    (void)lecturePresetFromJson(out, preset.file); // what is written must read back
+    return out;
 }
 
 std::vector<LecturePreset> lecturePresets()
@@ -70,6 +221,51 @@ std::vector<LecturePreset> lecturePresets()
         out.push_back(lecturePresetFromJson(f.readAll(), file));
     }
     return out;
+}
+
+QString userLectureDir()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/lectures");
+}
+
+std::vector<LectureEntry> lectureEntries(const QString& userDir)
+{
+    std::vector<LectureEntry> out;
+    const QDir builtIn(QStringLiteral(":/lectures"));
+    for (const QString& file : builtIn.entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name)) {
+        LectureEntry e;
+        e.file = e.title = file;
+        const QString user = userDir.isEmpty() ? QString() : QDir(userDir).filePath(file);
+        const bool useCopy = !user.isEmpty() && QFile::exists(user);
+        QFile f(useCopy ? user : builtIn.filePath(file));
+        try {
+            if (!f.open(QIODevice::ReadOnly)) throw InputError(f.fileName().toStdString() + ": cannot be read");
+            e.preset = lecturePresetFromJson(f.readAll(), useCopy ? user : file);
+            e.preset->file = file;
+            if (useCopy) e.preset->userCopy = user;
+            e.title = e.preset->title;
+        } catch (const InputError& error) {
+            e.error = QString::fromStdString(error.what());
+        }
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+std::optional<LecturePreset> findLecture(const QString& name, QString* error)
+{
+    const std::vector<LectureEntry> entries = lectureEntries();
+    bool isNumber = false;
+    const int number = name.toInt(&isNumber);
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const LectureEntry& e = entries[i];
+        if (!((isNumber && number == int(i) + 1) || e.title.compare(name, Qt::CaseInsensitive) == 0)) continue;
+        if (e.preset) return e.preset;
+        *error = QStringLiteral("lecture '%1' is unavailable: %2").arg(name, e.error);
+        return std::nullopt;
+    }
+    *error = QStringLiteral("no lecture preset '%1' (there are %2)").arg(name).arg(entries.size());
+    return std::nullopt;
 }
 
 } // namespace ss::window

@@ -9,6 +9,8 @@
 #include "window/HelpMenu.h"
 #include "window/LectureMenu.h"
 #include "window/ViewMenu.h"
+#include "window/LessonDock.h"
+#include "window/LessonPanel.h"
 #include "core/SamplerDefaults.h"
 
 #include <QCloseEvent>
@@ -76,6 +78,7 @@ void MainWindow::buildDocks()
     column->addWidget(scrubber_);
     setCentralWidget(centre);
     docks_ = addDocks(this, scene_->layers());
+    lesson_ = addLessonDock(this);
     permanent_ = new QLabel(this);
     statusBar()->addPermanentWidget(permanent_);
     // Before the docks are connected: nothing is posted back.
@@ -220,8 +223,7 @@ void MainWindow::buildMenus()
     addLectureMenu(
         menuBar(), this,
         [this](const LecturePreset& p) {
-            startScene(p.scene, p.layers, p.scrubber);
-            showMessage(p.title + QStringLiteral(": ") + p.description, false);
+            if (startLecture(p)) showMessage(p.title + QStringLiteral(": ") + p.description, false);
         },
         [this](const QString& error) { showMessage(error, true); });
     helpMenu_ = new HelpMenu(this, [this] { return scene_->glDescription(); });
@@ -280,6 +282,13 @@ bool MainWindow::startScene(const SceneSetup& scene, const view::LayerSettings& 
 {
     if (!replaceScene(scene, layers, scrubber)) return false;
     startAll();
+    return true;
+}
+
+bool MainWindow::startLecture(const LecturePreset& p)
+{
+    if (!startScene(p.scene, p.layers, p.scrubber)) return false;
+    lesson_->setLesson(p);
     return true;
 }
 

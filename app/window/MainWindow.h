@@ -40,6 +40,8 @@ namespace ss::window {
 
 class HelpMenu;
 class ViewMenu;
+class LessonPanel;
+struct LecturePreset;
 
 using app::defaultScene; // the setup's home is engine/SceneSetup.h
 using app::SceneSetup;
@@ -73,6 +75,9 @@ public:
     // starts it; a lecture preset's one click. false: refused (message shown,
     // the old scene stays).
     bool startScene(const SceneSetup& scene, const view::LayerSettings& layers, double scrubber);
+    // A lecture preset: its scene started, its lesson in the Lesson dock (LessonPanel.h).
+    bool startLecture(const LecturePreset& preset);
+    LessonPanel* lessonPanel() const { return lesson_; }
 
     // Scene files (SceneDocuments; public for scripts and tests).
     bool openScene(const QString& path) { return documents_->open(path); }
@@ -132,6 +137,7 @@ private:
     ViewMenu* viewMenu_ = nullptr;
     HelpMenu* helpMenu_ = nullptr;
     ModeLine modeLine_; // live mode weights for mixture data (caption)
+    LessonPanel* lesson_ = nullptr; // the Lesson dock's panel (LessonDock.h)
 };
 
 } // namespace ss::window

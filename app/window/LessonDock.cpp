@@ -1,0 +1,38 @@
+#include "window/LessonDock.h"
+
+#include "window/LessonApplier.h"
+#include "window/LessonPanel.h"
+#include "window/MainWindow.h"
+
+#include <QDockWidget>
+#include <QScrollArea>
+
+namespace ss::window {
+
+LessonPanel* addLessonDock(MainWindow* w)
+{
+    LessonPanel::Hooks hooks;
+    hooks.apply = [w](const LessonStep& step) { applyLessonStep(*w, step); };
+    hooks.currentScene = [w] { return runningLectureScene(*w); };
+    hooks.measureInput = [w] {
+        return MeasureInput{w->sampling()->latest(), w->training()->latest(), w->controller()->setup().training.data};
+    };
+    auto* panel = new LessonPanel(std::move(hooks));
+    auto* dock = new QDockWidget(MainWindow::tr("Lesson"), w);
+    dock->setObjectName("lessonDock");
+    auto* scroll = new QScrollArea(dock);
+    scroll->setWidget(panel);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    dock->setWidget(scroll);
+    dock->setMinimumWidth(400); // the right column keeps the Sampler dock's width
+    w->addDockWidget(Qt::RightDockWidgetArea, dock);
+    // Tabbed with Training: the Sampler dock stays in view beside the lesson.
+    if (auto* training = w->findChild<QDockWidget*>("trainingDock")) w->tabifyDockWidget(training, dock);
+    app::SceneController* c = w->controller();
+    QObject::connect(c, &app::SceneController::particlesReady, panel, &LessonPanel::refreshMeasure);
+    QObject::connect(c, &app::SceneController::trainingSnapshotReady, panel, &LessonPanel::refreshMeasure);
+    return panel;
+}
+
+} // namespace ss::window

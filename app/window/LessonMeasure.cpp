@@ -1,0 +1,73 @@
+#include "window/LessonMeasure.h"
+
+#include "core/Error.h"
+#include "core/Objective.h"
+#include "core/SampleFidelity.h"
+#include "window/Caption.h"
+
+#include <QObject>
+
+#include <cmath>
+
+namespace ss::window {
+
+double nearDataShare(const Eigen::Matrix2Xd& particles, const Dataset& data)
+{
+    // Every stride-th particle: the first kNearDataParticles at most, spread over the set.
+    const Eigen::Index n = particles.cols();
+    const Eigen::Index stride = std::max<Eigen::Index>(1, (n + kNearDataParticles - 1) / kNearDataParticles);
+    Eigen::Matrix2Xd query(2, (n + stride - 1) / stride);
+    for (Eigen::Index i = 0, j = 0; i < n; i += stride, ++j) query.col(j) = particles.col(i);
+    return manifoldCoverage(query, data.points, kDefaultManifoldK);
+}
+
+QString measureText(LessonMeasure measure, const MeasureInput& in)
+{
+    const app::ParticleSnapshot* p = in.particles.get();
+    const bool haveParticles = p && p->particles.cols() > 0 && p->particles.allFinite();
+    switch (measure) {
+    case LessonMeasure::None:
+        return QString();
+    case LessonMeasure::ModeWeights: {
+        if (!in.data || !in.data->mixture) return QObject::tr("mode weights: this data has no known mixture");
+        if (!haveParticles) return QObject::tr("mode weights: no particles yet");
+        const QString line = modeWeightsLine(p->particles, *in.data->mixture);
+        return line.isEmpty() ? QObject::tr("mode weights: too many modes to list") : line;
+    }
+    case LessonMeasure::NearData: {
+        if (!in.data || in.data->size() <= kDefaultManifoldK) return QObject::tr("near the data: too few data points");
+        if (!haveParticles) return QObject::tr("near the data: no particles yet");
+        try {
+            return QObject::tr("near the data: %1% of the particles (step %2 / %3)")
+                .arg(100.0 * nearDataShare(p->particles, *in.data), 0, 'f', 0)
+                .arg(p->step)
+                .arg(p->totalSteps < 0 ? QStringLiteral("?") : QString::number(p->totalSteps));
+        } catch (const InputError& e) {
+            return QObject::tr("near the data: %1").arg(QString::fromStdString(e.what()));
+        }
+    }
+    case LessonMeasure::Loss: {
+        const app::TrainingSnapshot* t = in.training.get();
+        if (!t || t->step == 0 || !std::isfinite(t->stats.smoothedLoss)) return QObject::tr("training loss: not trained yet");
+        return QObject::tr("training loss %1 (smoothed) at step %2")
+            .arg(t->stats.smoothedLoss, 0, 'g', 3)
+            .arg(t->step);
+    }
+    case LessonMeasure::Evaluations:
+        if (!p) return QObject::tr("score evaluations: no run yet");
+        return QObject::tr("%1 score evaluations · step %2 / %3 · %4")
+            .arg(p->evaluations)
+            .arg(p->step)
+            .arg(p->totalSteps < 0 ? QStringLiteral("?") : QString::number(p->totalSteps))
+            .arg(p->done ? QObject::tr("done") : QObject::tr("running"));
+    case LessonMeasure::Sigma:
+        if (!p) return QObject::tr("σ: no run yet");
+        return QObject::tr("σ = %1 now · step %2 / %3")
+            .arg(p->level.marginal.std, 0, 'g', 3)
+            .arg(p->step)
+            .arg(p->totalSteps < 0 ? QStringLiteral("?") : QString::number(p->totalSteps));
+    }
+    return QString();
+}
+
+} // namespace ss::window

@@ -1,0 +1,29 @@
+#pragma once
+// The live numbers a lesson step shows (LecturePresets.h names them), each
+// from what the window already has: the sampler's latest particles and
+// counters, the training snapshot's loss, the data's true mixture. Cheap
+// enough for the GUI thread at a few updates a second (the near-data share
+// caps the particles it checks).
+#include "window/LecturePresets.h"
+#include "state/SamplingSetup.h"
+#include "state/TrainingSetup.h"
+
+#include <QString>
+
+namespace ss::window {
+
+struct MeasureInput {
+    app::ParticlesPtr particles;         // the sampler's latest (may be null)
+    app::SnapshotPtr training;           // the trainer's latest (may be null)
+    std::shared_ptr<const Dataset> data; // what the scene trains and samples on
+};
+
+// One line, e.g. "mode weights 0.80 / 0.20 (true 0.80 / 0.20)"; a sentence
+// saying why when the number cannot be had (no mixture, no particles yet).
+QString measureText(LessonMeasure measure, const MeasureInput& in);
+// Share of the particles inside the data's k-nearest-neighbour balls (k = 3;
+// at most kNearDataParticles particles: every n-th, evenly over the set).
+double nearDataShare(const Eigen::Matrix2Xd& particles, const Dataset& data);
+inline constexpr int kNearDataParticles = 1000;
+
+} // namespace ss::window
