@@ -16,6 +16,7 @@
 #include "window/Caption.h"
 #include "window/DataPanel.h"
 #include "window/Docks.h"
+#include "window/EditHistory.h"
 #include "window/ExportActions.h"
 #include "window/LayersPanel.h"
 #include "window/ModelPanel.h"
@@ -58,6 +59,7 @@ public:
     SchedulePanel* schedulePanel() const { return docks_.schedule; }
     NoiseScrubber* scrubber() const { return scrubber_; }
     app::SceneController* controller() const { return controller_.get(); }
+    EditHistory* history() const { return history_; } // the Edit menu's undo stack
     app::TrainingWorker* training() const { return controller_->training(); }
     app::SamplingWorker* sampling() const { return controller_->sampling(); }
     app::FieldWorker* fields() const { return controller_->fields(); }
@@ -123,6 +125,7 @@ private:
     Docks docks_{}; // the panels (their docks own them)
     QLabel* permanent_;
     SceneDocuments* documents_ = nullptr;
+    EditHistory* history_ = nullptr;
     ExportActions* exports_ = nullptr;
     ModeLine modeLine_; // live mode weights for mixture data (caption)
 };
