@@ -290,4 +290,13 @@ void DataPanel::clearPoints()
     emit pointsEdited(current_, true);
 }
 
+void DataPanel::restore(std::shared_ptr<const Dataset> data, const DataOrigin& origin, const QString& title)
+{
+    showPreset(origin.preset, origin.count, origin.seed, std::move(data));
+    for (const auto& [key, value] : origin.params)
+        if (const auto box = paramBoxes_.find(key); box != paramBoxes_.end()) box->second->setValue(value);
+    if (current_->name == "drawn") emit pointsEdited(current_, true);
+    else emit dataChanged(current_, title);
+}
+
 } // namespace ss::window

@@ -55,6 +55,10 @@ public:
     void continueStroke(QPointF world); // Add: a spray in the brush; Erase: as above
     void endStroke();
     void clearPoints(); // an empty drawn set (announced as a finished stroke)
+    // Undo and redo: shows data and the preset fields of origin, and announces
+    // data as it was made: a drawn set as a finished stroke, any other as
+    // dataChanged(data, title) (a preset's Apply, a file's Load).
+    void restore(std::shared_ptr<const Dataset> data, const DataOrigin& origin, const QString& title);
 
 signals:
     void dataChanged(std::shared_ptr<const Dataset> data, const QString& title);

@@ -122,4 +122,10 @@ void LayersPanel::showLayers(const view::LayerSettings& layers)
     for (const auto& row : showRows_) row(layers_);
 }
 
+void LayersPanel::restore(const view::LayerSettings& layers)
+{
+    showLayers(layers);
+    emit layersChanged(layers_);
+}
+
 } // namespace ss::window

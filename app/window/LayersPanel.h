@@ -16,6 +16,7 @@ public:
     explicit LayersPanel(const view::LayerSettings& initial, QWidget* parent = nullptr);
     const view::LayerSettings& layers() const { return layers_; }
     void showLayers(const view::LayerSettings& layers); // without emitting
+    void restore(const view::LayerSettings& layers);    // undo, redo: shows, then layersChanged()
 
 signals:
     void layersChanged(const view::LayerSettings& layers);

@@ -38,6 +38,7 @@ MainWindow::MainWindow(const SceneSetup& scene, bool useSettings, QWidget* paren
     buildDocks();
     connectDocks();
     connectController();
+    history_ = new EditHistory(docks_, controller_.get(), this); // after connectDocks: edits are applied first
     documents_ = new SceneDocuments(
         this, controller_.get(), useSettings_, [this] { return windowPartOfScene(); },
         [this](const SceneSetup& s, const state::AppState& a, const std::vector<LossRecord>& h) {
@@ -218,6 +219,7 @@ void MainWindow::buildMenus()
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+    history_->addMenu(menuBar());
     viewMenu_ = new ViewMenu(this); // before a saved layout is restored: it keeps the default
 
     addLectureMenu(
@@ -302,6 +304,7 @@ bool MainWindow::replaceScene(const SceneSetup& scene, const view::LayerSettings
     modeLine_.clear();
     updateCaption();
     requestField();
+    history_->sceneReplaced(); // undo stops at a started or opened scene
     return true;
 }
 

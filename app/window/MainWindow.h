@@ -16,6 +16,7 @@
 #include "window/Caption.h"
 #include "window/DataPanel.h"
 #include "window/Docks.h"
+#include "window/EditHistory.h"
 #include "window/ExportActions.h"
 #include "window/LayersPanel.h"
 #include "window/ModelPanel.h"
@@ -65,6 +66,7 @@ public:
     ViewMenu* viewMenu() const { return viewMenu_; } // View: docks, default layout (others add to its menu())
     HelpMenu* helpMenu() const { return helpMenu_; }
     app::SceneController* controller() const { return controller_.get(); }
+    EditHistory* history() const { return history_; } // the Edit menu's undo stack
     app::TrainingWorker* training() const { return controller_->training(); }
     app::SamplingWorker* sampling() const { return controller_->sampling(); }
     app::FieldWorker* fields() const { return controller_->fields(); }
@@ -133,6 +135,7 @@ private:
     Docks docks_{}; // the panels (their docks own them)
     QLabel* permanent_;
     SceneDocuments* documents_ = nullptr;
+    EditHistory* history_ = nullptr;
     ExportActions* exports_ = nullptr;
     ViewMenu* viewMenu_ = nullptr;
     HelpMenu* helpMenu_ = nullptr;

@@ -100,6 +100,12 @@ void ModelPanel::showModel(const ModelConfig& m, const ObjectiveConfig& o)
     seed_->setValue(int(m.seed));
 }
 
+void ModelPanel::restore(const ModelConfig& m, const ObjectiveConfig& o)
+{
+    showModel(m, o);
+    emit applyRequested();
+}
+
 ModelConfig ModelPanel::model(ModelConfig m) const
 {
     m.hidden.assign(std::size_t(depth_->value()), width_->value());

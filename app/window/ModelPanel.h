@@ -20,6 +20,7 @@ public:
     explicit ModelPanel(QWidget* parent = nullptr);
 
     void showModel(const ModelConfig& model, const ObjectiveConfig& objective); // without emitting
+    void restore(const ModelConfig& model, const ObjectiveConfig& objective);   // undo, redo: shows, then Apply
     ModelConfig model(ModelConfig base) const;             // the panel's values over base
     ObjectiveConfig objective(ObjectiveConfig base) const;
 

@@ -117,6 +117,12 @@ void SamplerPanel::showSetup(const app::SamplingSetup& s)
     showing_ = false;
 }
 
+void SamplerPanel::restore(const app::SamplingSetup& s)
+{
+    showSetup(s);
+    emit settingsChanged();
+}
+
 void SamplerPanel::setContext(const NoiseSchedule& schedule, std::shared_ptr<const Dataset> data,
                               double modelSigma)
 {

@@ -31,6 +31,7 @@ public:
     // Without emitting settingsChanged; takes the setup's schedule and data as
     // the context of the derived defaults (setContext).
     void showSetup(const app::SamplingSetup& setup);
+    void restore(const app::SamplingSetup& setup); // undo, redo: shows it, then settingsChanged()
     // What the derived step size and Langevin noise level depend on besides the
     // panel's own values (core/SamplerDefaults): the schedule in use, the data
     // (its narrowest mode) and a single-sigma model's sigma (0: none). A step

@@ -282,6 +282,12 @@ void SchedulePanel::showSchedule(const NoiseSchedule& s)
     updateDiagnostics();
 }
 
+void SchedulePanel::restore(const NoiseSchedule& s)
+{
+    showSchedule(s);
+    emit scheduleRequested(current_);
+}
+
 void SchedulePanel::setData(std::shared_ptr<const Dataset> data)
 {
     data_ = std::move(data);

@@ -27,6 +27,7 @@ public:
     explicit SchedulePanel(QWidget* parent = nullptr);
 
     void showSchedule(const NoiseSchedule& schedule);  // without emitting
+    void restore(const NoiseSchedule& schedule);       // undo, redo: shows it and requests it, as Apply does
     void setData(std::shared_ptr<const Dataset> data); // for the diagnostics
     // The sampler in use, for the annealed-Langevin line of the diagnostics:
     // the eps its rule derives (core/SamplerDefaults, as the Sampler dock) and

@@ -177,6 +177,18 @@ void TrainingPanel::showSetup(const app::TrainingSetup& s)
     useEma_->setChecked(s.publishEma);
 }
 
+void TrainingPanel::restore(const app::TrainingSetup& s)
+{
+    const double lr = learningRate(), decay = emaDecay();
+    const int batch = batchSize();
+    const bool ema = useEma();
+    showSetup(s);
+    if (learningRate() != lr) emit learningRateChanged(learningRate());
+    if (batchSize() != batch) emit batchSizeChanged(batchSize());
+    if (emaDecay() != decay) emit emaDecayChanged(emaDecay());
+    if (useEma() != ema) emit useEmaChanged(useEma());
+}
+
 int TrainingPanel::historyPoints() const
 {
     const bool trailing = !history_.empty() && (plot_.empty() || plot_.back().step < double(history_.back().step));

@@ -37,6 +37,8 @@ public:
     void showSnapshot(const app::TrainingSnapshot& s);
     // The setup's learning rate, batch size and EMA settings, without emitting.
     void showSetup(const app::TrainingSetup& setup);
+    // Undo, redo: shows the setup's values and emits the signal of each that changed.
+    void restore(const app::TrainingSetup& setup);
     void clearHistory(); // after a reset or a new model
     double learningRate() const;
     int batchSize() const;
