@@ -7,6 +7,7 @@
 //                         the longest GUI-thread stall (StallMonitor.h); quit
 //   --no-settings       neither restore nor save the window layout
 //   --lecture NAME      open with a lecture preset (its title or number)
+//   --presentation      start in presentation mode (window/PresentationMode.h)
 //   --particles N, --arrows N, --heat-cells N
 //                       the default scene with N particles, N x N score arrows,
 //                       an N x N heat map (bench/frames.sh's scene)
@@ -41,6 +42,7 @@ struct Options {
     int benchmarkFrames = 0;
     bool settings = true;
     QString lecture; // a lecture preset to open with (title or number)
+    bool presentation = false;
     int particles = 0, arrows = 0, heatCells = 0; // 0: the default scene's
     int headlessSeconds = 0;
 };
@@ -70,13 +72,14 @@ Options parseOptions(const QApplication& app)
     const QCommandLineOption noSettings("no-settings", "Neither restore nor save the window layout.");
     const QCommandLineOption lecture("lecture", "Open with the lecture preset <name> (its title, or its number 1..).",
                                      "name");
+    const QCommandLineOption presentation("presentation", "Start in presentation mode (F11 leaves it).");
     const QCommandLineOption particles("particles", "Sample with <n> particles.", "n");
     const QCommandLineOption arrows("arrows", "Draw <n> x <n> score arrows.", "n");
     const QCommandLineOption heatCells("heat-cells", "Compute <n> x <n> heat-map cells.", "n");
     const QCommandLineOption headless("benchmark-headless-training",
                                       "Train the default scene's model for <s> seconds without a window; print steps/s.",
                                       "s");
-    parser.addOptions({screenshot, quitAfter, frames, noSettings, lecture, particles, arrows, heatCells, headless});
+    parser.addOptions({screenshot, quitAfter, frames, noSettings, lecture, presentation, particles, arrows, heatCells, headless});
     parser.process(app);
     Options o;
     o.screenshot = parser.value(screenshot);
@@ -85,6 +88,7 @@ Options parseOptions(const QApplication& app)
     if (!o.screenshot.isEmpty() && o.quitAfterMs < 0) o.quitAfterMs = 4000;
     o.settings = !parser.isSet(noSettings);
     o.lecture = parser.value(lecture);
+    o.presentation = parser.isSet(presentation);
     if (parser.isSet(particles)) o.particles = nonNegative(parser, particles, "--particles");
     if (parser.isSet(arrows)) o.arrows = nonNegative(parser, arrows, "--arrows");
     if (parser.isSet(heatCells)) o.heatCells = nonNegative(parser, heatCells, "--heat-cells");
@@ -145,6 +149,7 @@ int main(int argc, char** argv)
         window.applyLayers(layers);
     }
     window.show();
+    if (options.presentation) window.presentation()->enter();
     window.startAll();
     if (!options.lecture.isEmpty()) {
         const std::vector<ss::window::LecturePreset> presets = ss::window::lecturePresets();

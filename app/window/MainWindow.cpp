@@ -215,6 +215,12 @@ void MainWindow::buildMenus()
             showMessage(p.title + QStringLiteral(": ") + p.description, false);
         },
         [this](const QString& error) { showMessage(error, true); });
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->setObjectName("viewMenu");
+    presentation_ = new PresentationMode(this, scene_, scrubber_, useSettings_);
+    presentation_->addToMenu(view);
+    teachingKeys_ = new PresentationKeys(this);
+    teachingKeys_->addToMenu(view);
 }
 
 void MainWindow::startAll() { controller_->startAll(); }

@@ -20,6 +20,8 @@
 #include "window/LayersPanel.h"
 #include "window/ModelPanel.h"
 #include "window/NoiseScrubber.h"
+#include "window/PresentationKeys.h"
+#include "window/PresentationMode.h"
 #include "window/SamplerPanel.h"
 #include "engine/SceneController.h"
 #include "window/SceneDocuments.h"
@@ -57,6 +59,8 @@ public:
     ModelPanel* modelPanel() const { return docks_.model; }
     SchedulePanel* schedulePanel() const { return docks_.schedule; }
     NoiseScrubber* scrubber() const { return scrubber_; }
+    PresentationMode* presentation() const { return presentation_; } // View → Presentation
+    PresentationKeys* teachingKeys() const { return teachingKeys_; }
     app::SceneController* controller() const { return controller_.get(); }
     app::TrainingWorker* training() const { return controller_->training(); }
     app::SamplingWorker* sampling() const { return controller_->sampling(); }
@@ -124,6 +128,8 @@ private:
     QLabel* permanent_;
     SceneDocuments* documents_ = nullptr;
     ExportActions* exports_ = nullptr;
+    PresentationMode* presentation_ = nullptr;
+    PresentationKeys* teachingKeys_ = nullptr;
     ModeLine modeLine_; // live mode weights for mixture data (caption)
 };
 
