@@ -88,10 +88,11 @@ void PresentationMode::enter()
     scrubberFont_ = scrubber_->font();
     for (QDockWidget* dock : window_->findChildren<QDockWidget*>()) dock->hide();
     window_->statusBar()->hide();
-    window_->setWindowState(windowState_ | Qt::WindowFullScreen);
     // Without a window manager (a bare X server, a kiosk) the state alone
-    // changes nothing: the screen's rectangle too.
+    // changes nothing: the screen's rectangle first (a geometry set after
+    // the state would clear it).
     if (QScreen* screen = window_->screen()) window_->setGeometry(screen->geometry());
+    window_->setWindowState(windowState_ | Qt::WindowFullScreen);
     for (QAction* a : {larger_, smaller_, escape_}) a->setEnabled(true);
     if (palette_ == view::PaletteKind::Standard) showPalette(view::PaletteKind::HighContrast);
     applyScale();
