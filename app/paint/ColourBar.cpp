@@ -41,7 +41,7 @@ std::optional<ColourBar> colourBarOf(const app::FieldSnapshot& f, const LayerSet
     } else if (layers.density.visible && f.logDensity.size() > 0) {
         bar.kind = ColourMapKind::Density;
         bar.max = std::exp(double(f.logDensity.maxCoeff()));
-        bar.title = QObject::tr("density p at this σ (per unit²)");
+        bar.title = QObject::tr("density p (per unit²)");
     } else {
         return std::nullopt;
     }
@@ -52,6 +52,17 @@ void paintColourBar(QPainter& p, const ColourBar& bar, const QRectF& rect, doubl
 {
     const double k = scale;
     const QFontMetricsF fm(p.font());
+    const std::vector<ColourBarTick> ticks = colourBarTicks(bar.max);
+    // A light card under the labels and the title: readable over the heat map and the arrows.
+    double labels = 0;
+    for (const ColourBarTick& t : ticks) labels = std::max(labels, fm.horizontalAdvance(t.text));
+    const double titleWidth = fm.horizontalAdvance(bar.title);
+    const double left = std::min(rect.left() - 7 * k - labels, rect.right() - titleWidth) - 6 * k;
+    const QRectF card(left, rect.top() - fm.height() - 12 * k, rect.right() + 6 * k - left,
+                      rect.height() + fm.height() + 12 * k + fm.height() / 2 + 6 * k);
+    p.setPen(Qt::NoPen);
+    p.setBrush(QColor(255, 255, 255, 170)); // the scene still shows through
+    p.drawRoundedRect(card, 4 * k, 4 * k);
     const int rows = std::max(1, int(rect.height()));
     for (int i = 0; i < rows; ++i) {
         const double v = 1.0 - (i + 0.5) / rows; // the value's fraction at this row
@@ -62,7 +73,7 @@ void paintColourBar(QPainter& p, const ColourBar& bar, const QRectF& rect, doubl
     p.setPen(QPen(QColor(30, 30, 30), 1 * k));
     p.setBrush(Qt::NoBrush);
     p.drawRect(rect);
-    for (const ColourBarTick& t : colourBarTicks(bar.max)) {
+    for (const ColourBarTick& t : ticks) {
         const double y = rect.bottom() - t.fraction * rect.height();
         p.drawLine(QPointF(rect.left() - 4 * k, y), QPointF(rect.left(), y));
         p.drawText(QPointF(rect.left() - 7 * k - fm.horizontalAdvance(t.text), y + fm.capHeight() / 2), t.text);

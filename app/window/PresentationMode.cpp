@@ -135,8 +135,9 @@ void PresentationMode::setFontScale(double scale)
 void PresentationMode::applyScale()
 {
     scene_->setScale(fontScale_);
-    QFont f = scrubberFont_;
-    f.setPointSizeF(scrubberFont_.pointSizeF() * fontScale_);
+    QFont f = scrubberFont_; // in points or in pixels, as the platform set it
+    if (f.pointSizeF() > 0) f.setPointSizeF(f.pointSizeF() * fontScale_);
+    else f.setPixelSize(int(f.pixelSize() * fontScale_));
     scrubber_->setFont(f);
 }
 

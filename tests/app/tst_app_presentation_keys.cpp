@@ -10,6 +10,7 @@
 #include <QAction>
 #include <QCheckBox>
 #include <QDockWidget>
+#include <QLabel>
 #include <QSlider>
 #include <QSpinBox>
 #include <QtTest>
@@ -147,6 +148,7 @@ void TestAppPresentationKeys::presentationHidesAndRestoresTheDocks()
     const QStringList before = layout();
     const QSize sizeBefore = w->size();
     PresentationMode* mode = w->presentation();
+    const QFont labelFont = w->scrubber()->findChildren<QLabel*>().last()->font();
     QCOMPARE(w->scene()->palette(), view::PaletteKind::Standard);
     QTest::keyClick(w.get(), Qt::Key_F11);
     QVERIFY(mode->active());
@@ -155,6 +157,8 @@ void TestAppPresentationKeys::presentationHidesAndRestoresTheDocks()
     QCOMPARE(w->scene()->scale(), PresentationMode::kDefaultScale);
     QCOMPARE(w->scene()->palette(), view::PaletteKind::HighContrast);
     QVERIFY(w->scene()->hasFocus());
+    auto* sigmaLabel = w->scrubber()->findChildren<QLabel*>().last(); // σ = ...: larger too
+    QCOMPARE(sigmaLabel->font().pointSizeF(), labelFont.pointSizeF() * PresentationMode::kDefaultScale);
     // Ctrl+= / Ctrl+-: the text scale, while presenting.
     QTest::keyClick(w.get(), Qt::Key_Equal, Qt::ControlModifier);
     QCOMPARE(w->scene()->scale(), 2.0);
@@ -171,6 +175,7 @@ void TestAppPresentationKeys::presentationHidesAndRestoresTheDocks()
     eventually([&] { return layout() == before; }, 2000); // once the layout settles
     QCOMPARE(layout(), before);
     QCOMPARE(w->scene()->scale(), 1.0);
+    QCOMPARE(sigmaLabel->font(), labelFont);
     QCOMPARE(w->scene()->palette(), view::PaletteKind::Standard);
     QTest::keyClick(w.get(), Qt::Key_Equal, Qt::ControlModifier); // not presenting: no effect
     QCOMPARE(w->scene()->scale(), 1.0);
