@@ -15,8 +15,9 @@ const ScenePalette& scenePalette(PaletteKind kind)
                                    {0, 60, 220},  {0, 90, 255},  {0, 150, 40}, {40, 40, 40}};
     // Okabe-Ito's eight colours, told apart with any common colour-vision
     // deficiency; the heat maps' ramps (viridis, white-to-red) already are.
-    static const ScenePalette okabeIto{{40, 40, 40},   {204, 121, 167}, {213, 94, 0},  {213, 94, 0}, {230, 159, 0},
-                                       {0, 114, 178},  {86, 180, 233},  {0, 158, 115}, {90, 90, 90}};
+    // (the learned and exact fields green and blue, far from the vermillion particles).
+    static const ScenePalette okabeIto{{40, 40, 40},  {204, 121, 167}, {213, 94, 0},  {213, 94, 0}, {0, 158, 115},
+                                       {0, 114, 178}, {86, 180, 233},  {230, 159, 0}, {90, 90, 90}};
     switch (kind) {
     case PaletteKind::HighContrast: return high;
     case PaletteKind::ColourBlindSafe: return okabeIto;

@@ -387,6 +387,7 @@ app::AnimationJob MainWindow::animationJob() const
     job.level = scrubber_->level();
     job.net = controller_->latestNet();
     job.layers = docks_.layers->layers();
+    job.palette = scene_->palette();
     job.world = scene_->visibleRect();
     return job;
 }

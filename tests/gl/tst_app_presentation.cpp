@@ -128,8 +128,20 @@ void TestAppPresentation::sceneFillsTheScreen()
     w.scene()->setCaption("presented");
     const QImage frame = w.scene()->renderNow();
     QCOMPARE(frame.deviceIndependentSize().toSize(), w.scene()->size());
-    if (qEnvironmentVariableIsSet("SCORESCOPE_TEST_SHOTS"))
-        w.grab().save(qEnvironmentVariable("SCORESCOPE_TEST_SHOTS") + "/presentation.png");
+    if (qEnvironmentVariableIsSet("SCORESCOPE_TEST_SHOTS")) { // to look at: the default, then Okabe-Ito with the error map
+        const QString dir = qEnvironmentVariable("SCORESCOPE_TEST_SHOTS");
+        w.startAll();
+        QTest::qWait(3000);
+        w.grab().save(dir + "/presentation.png");
+        w.presentation()->setPalette(view::PaletteKind::ColourBlindSafe);
+        w.activateWindow(); // the keys need an active window
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        w.scene()->setFocus();
+        for (Qt::Key layer : {Qt::Key_4, Qt::Key_5, Qt::Key_9}) QTest::keyClick(w.scene(), layer); // error, exact field, step terms
+        QTest::keyClick(w.scene(), Qt::Key_Space); // paused: the step terms show
+        QTest::qWait(3000);
+        w.grab().save(dir + "/presentation-okabe-error.png");
+    }
     w.presentation()->leave();
     QVERIFY(apptest::eventually([&] { return w.scene()->width() == sceneWidthBefore; }, 3000));
 }
