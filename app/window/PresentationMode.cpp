@@ -97,8 +97,8 @@ void PresentationMode::enter()
     if (palette_ == view::PaletteKind::Standard) showPalette(view::PaletteKind::HighContrast);
     applyScale();
     scene_->setFocus(Qt::OtherFocusReason); // the teaching keys act while the scene has focus
-    scene_->showBanner(tr("Presentation · F11 or Esc: leave · Space: play/pause · →: step · R: reset · "
-                          "1–9: layers · ↑/↓: σ · PgDn/PgUp: lesson · Ctrl+= / Ctrl+−: text size"),
+    scene_->showBanner(tr("Presentation — F11 or Esc leaves\nSpace play/pause · → step · R reset · 1–9 layers\n"
+                          "↑/↓ σ · PgDn/PgUp lesson · Ctrl+= / Ctrl+− text size"),
                        false, 6000);
     const QSignalBlocker block(toggle_);
     toggle_->setChecked(true);
