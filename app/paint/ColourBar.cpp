@@ -53,16 +53,6 @@ void paintColourBar(QPainter& p, const ColourBar& bar, const QRectF& rect, doubl
     const double k = scale;
     const QFontMetricsF fm(p.font());
     const std::vector<ColourBarTick> ticks = colourBarTicks(bar.max);
-    // A light card under the labels and the title: readable over the heat map and the arrows.
-    double labels = 0;
-    for (const ColourBarTick& t : ticks) labels = std::max(labels, fm.horizontalAdvance(t.text));
-    const double titleWidth = fm.horizontalAdvance(bar.title);
-    const double left = std::min(rect.left() - 7 * k - labels, rect.right() - titleWidth) - 6 * k;
-    const QRectF card(left, rect.top() - fm.height() - 12 * k, rect.right() + 6 * k - left,
-                      rect.height() + fm.height() + 12 * k + fm.height() / 2 + 6 * k);
-    p.setPen(Qt::NoPen);
-    p.setBrush(QColor(255, 255, 255, 170)); // the scene still shows through
-    p.drawRoundedRect(card, 4 * k, 4 * k);
     const int rows = std::max(1, int(rect.height()));
     for (int i = 0; i < rows; ++i) {
         const double v = 1.0 - (i + 0.5) / rows; // the value's fraction at this row
