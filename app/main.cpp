@@ -13,6 +13,7 @@
 //   --lecture NAME      open with a lecture preset (its title or number)
 //   --lesson-step K     with --lecture: go to the lesson's step K (1..); the
 //                       screenshot's stderr line then gives the step's live number
+//   --presentation      start in presentation mode (window/PresentationMode.h)
 //   --particles N, --arrows N, --heat-cells N
 //                       the default scene with N particles, N x N score arrows,
 //                       an N x N heat map (bench/frames.sh's scene)
@@ -53,6 +54,7 @@ struct Options {
     bool settings = true;
     QString lecture; // a lecture preset to open with (title or number)
     int lessonStep = 1;
+    bool presentation = false;
     int particles = 0, arrows = 0, heatCells = 0; // 0: the default scene's
     int headlessSeconds = 0;
     QString sceneFile; // the positional FILE.scorescope
@@ -96,13 +98,15 @@ Options parseOptions(const QCoreApplication& app)
     const QCommandLineOption lecture("lecture", "Open with the lecture preset <name> (its title, or its number 1..).",
                                      "name");
     const QCommandLineOption lessonStep("lesson-step", "With --lecture: go to the lesson's step <k> (1..).", "k");
+    const QCommandLineOption presentation("presentation", "Start in presentation mode (F11 leaves it).");
     const QCommandLineOption particles("particles", "Sample with <n> particles.", "n");
     const QCommandLineOption arrows("arrows", "Draw <n> x <n> score arrows.", "n");
     const QCommandLineOption heatCells("heat-cells", "Compute <n> x <n> heat-map cells.", "n");
     const QCommandLineOption headless("benchmark-headless-training",
                                       "Train the default scene's model for <s> seconds without a window; print steps/s.",
                                       "s");
-    parser.addOptions({screenshot, quitAfter, frames, noSettings, lecture, lessonStep, particles, arrows, heatCells, headless});
+    parser.addOptions({screenshot, quitAfter, frames, noSettings, lecture, lessonStep, presentation, particles, arrows,
+                       heatCells, headless});
     parser.process(app);
     if (parser.isSet(version)) {
         std::printf("scorescope %s\nQt %s (built with %s)\n", ss::kVersion, qVersion(), QT_VERSION_STR);
@@ -122,6 +126,7 @@ Options parseOptions(const QCoreApplication& app)
     o.settings = !parser.isSet(noSettings);
     o.lecture = parser.value(lecture);
     if (parser.isSet(lessonStep)) o.lessonStep = nonNegative(parser, lessonStep, "--lesson-step");
+    o.presentation = parser.isSet(presentation);
     if (parser.isSet(particles)) o.particles = nonNegative(parser, particles, "--particles");
     if (parser.isSet(arrows)) o.arrows = nonNegative(parser, arrows, "--arrows");
     if (parser.isSet(heatCells)) o.heatCells = nonNegative(parser, heatCells, "--heat-cells");
@@ -192,6 +197,7 @@ int main(int argc, char** argv)
         window.applyLayers(layers);
     }
     window.show();
+    if (options.presentation) window.presentation()->enter();
     // A scene file opens as File → Open does: a refused one leaves the
     // default scene running, with the reason in the window and here.
     if (options.sceneFile.isEmpty() || !window.openScene(options.sceneFile)) window.startAll();

@@ -61,6 +61,7 @@ view::ScenePicture AnimationRenderer::picture(int i)
     view::ScenePicture s;
     s.data = job_.sampling.data;
     s.layers = job_.layers;
+    s.palette = job_.palette;
     s.world = job_.world;
     s.scale = fontScale_;
     NoiseLevel level;

@@ -36,6 +36,7 @@ struct AnimationJob {
     NoiseLevel level{{1.0, 0.35}, 0.45}; // TrainingProgress: the level its fields show
     std::shared_ptr<const ScoreNet> net; // the learned score (null: the exact one is used)
     view::LayerSettings layers;
+    view::PaletteKind palette = view::PaletteKind::Standard; // the view's colours
     QRectF world;                        // the view (y up)
     QString title;                       // first caption line when not empty
     bool overlayText = true;             // sampler, sigma / t, step

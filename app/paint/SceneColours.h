@@ -1,17 +1,27 @@
 #pragma once
-// The scene's colours, shared by the GL layers and the overlay's legend.
+// The scene's colours, one table of palettes shared by the GL layers, the
+// overlay's legend and the exports: the palette travels in the picture
+// (ScenePicture::palette), never as a fixed constant at the point of use.
 #include <QColor>
+#include <QString>
 
 namespace ss::view {
 
-inline const QColor kData(70, 70, 80);
-inline const QColor kNoised(120, 60, 170);
-inline const QColor kParticles(200, 30, 45);
-inline const QColor kTrails(220, 60, 70);
-inline const QColor kLearned(230, 120, 20);
-inline const QColor kExact(40, 90, 200);
-inline const QColor kDrift(30, 110, 220), kScore(20, 160, 70), kNoise(120, 120, 120);
-inline const QColor kBackground = QColor::fromRgbF(0.985f, 0.985f, 0.98f); // behind every layer
+enum class PaletteKind { Standard, HighContrast, ColourBlindSafe };
+inline constexpr PaletteKind kPaletteKinds[] = {PaletteKind::Standard, PaletteKind::HighContrast,
+                                                PaletteKind::ColourBlindSafe};
 
+// One colour per layer (the heat maps have their own ramps: paint/ColourMap).
+struct ScenePalette {
+    QColor data, noised, particles, trails, learned, exact;
+    QColor drift, score, noise; // the step terms
+};
+
+const ScenePalette& scenePalette(PaletteKind kind);
+QString paletteName(PaletteKind kind);        // "High contrast": the View menu's text
+QString paletteKey(PaletteKind kind);         // "high-contrast": what QSettings stores
+PaletteKind paletteFromKey(const QString& key); // Standard for an unknown key
+
+inline const QColor kBackground = QColor::fromRgbF(0.985f, 0.985f, 0.98f); // behind every layer
 
 } // namespace ss::view

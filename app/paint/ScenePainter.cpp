@@ -1,5 +1,6 @@
 #include "paint/ScenePainter.h"
 
+#include "paint/ColourBar.h"
 #include "paint/ColourMap.h"
 #include "paint/SceneColours.h"
 
@@ -63,16 +64,6 @@ void paintArrows(QPainter& p, const Mapping& m, const Eigen::Matrix2Xd& tails, c
     }
 }
 
-// "Nice" tick step (1, 2 or 5 times a power of ten) giving ~targetCount ticks.
-double niceStep(double span, int targetCount)
-{
-    const double raw = span / std::max(1, targetCount);
-    const double e = std::pow(10.0, std::floor(std::log10(raw)));
-    for (double k : {1.0, 2.0, 5.0, 10.0})
-        if (k * e >= raw) return k * e;
-    return 10 * e;
-}
-
 } // namespace
 
 HeatValues heatValues(const app::FieldSnapshot& f, const LayerSettings& layers)
@@ -134,6 +125,7 @@ void paintScene(QPainter& p, const ScenePicture& s, QSizeF size)
     const Mapping m{s.world, size};
     const LayerSettings& l = s.layers;
     const double k = s.scale;
+    const ScenePalette& c = scenePalette(s.palette);
     if (s.field) {
         const HeatValues h = heatValues(*s.field, l);
         if (h.values.size() > 0) {
@@ -146,8 +138,8 @@ void paintScene(QPainter& p, const ScenePicture& s, QSizeF size)
             p.setOpacity(1.0);
         }
     }
-    if (s.data && l.data.visible) paintPoints(p, m, s.data->points, kData, l.data.opacity, 3.5 * k);
-    if (s.field && l.noised.visible) paintPoints(p, m, s.field->noised, kNoised, l.noised.opacity, 3.5 * k);
+    if (s.data && l.data.visible) paintPoints(p, m, s.data->points, c.data, l.data.opacity, 3.5 * k);
+    if (s.field && l.noised.visible) paintPoints(p, m, s.field->noised, c.noised, l.noised.opacity, 3.5 * k);
     if (s.field) {
         const app::FieldRequest& r = s.field->request;
         const double cell = (r.xMax - r.xMin) / std::max(1, r.arrows);
@@ -155,28 +147,28 @@ void paintScene(QPainter& p, const ScenePicture& s, QSizeF size)
             const Eigen::Matrix2Xd v = fieldArrows(score, cell);
             paintArrows(p, m, s.field->grid - 0.5 * v, v, colour, opacity, 0.9 * k, 7 * k);
         };
-        if (l.exactField.visible) arrows(s.field->exact, kExact, l.exactField.opacity);
-        if (l.learnedField.visible && s.field->learned.size() > 0) arrows(s.field->learned, kLearned, l.learnedField.opacity);
+        if (l.exactField.visible) arrows(s.field->exact, c.exact, l.exactField.opacity);
+        if (l.learnedField.visible && s.field->learned.size() > 0) arrows(s.field->learned, c.learned, l.learnedField.opacity);
     }
     if (s.particles) {
         if (l.trails.visible) {
             const double longJump = 0.06 * std::max(size.width(), size.height()) / m.pixelsPerUnit();
             const std::vector<float> v = trailVertices(s.particles->trail, kMaxTrailedParticles, longJump);
             for (std::size_t i = 0; i + 5 < v.size(); i += 6) {
-                p.setPen(QPen(withAlpha(kTrails, l.trails.opacity * 0.5 * (v[i + 2] + v[i + 5])), 1.0 * k));
+                p.setPen(QPen(withAlpha(c.trails, l.trails.opacity * 0.5 * (v[i + 2] + v[i + 5])), 1.0 * k));
                 p.drawLine(m(v[i], v[i + 1]), m(v[i + 3], v[i + 4]));
             }
         }
-        if (l.particles.visible) paintPoints(p, m, s.particles->particles, kParticles, l.particles.opacity, 4.0 * k);
+        if (l.particles.visible) paintPoints(p, m, s.particles->particles, c.particles, l.particles.opacity, 4.0 * k);
         const StepTerms& t = s.particles->lastStep;
         if (l.decomposition.visible && !s.particles->playing && t.score.cols() == s.particles->particles.cols()) {
             const Eigen::Index n = std::min<Eigen::Index>(400, t.score.cols());
             const Eigen::Matrix2Xd end = s.particles->particles.leftCols(n);
             const Eigen::Matrix2Xd start = end - t.drift.leftCols(n) - t.score.leftCols(n) - t.noise.leftCols(n);
             const Eigen::Matrix2Xd afterDrift = start + t.drift.leftCols(n);
-            paintArrows(p, m, start, t.drift.leftCols(n), kDrift, 1.0, 1.0 * k, 7 * k);
-            paintArrows(p, m, afterDrift, t.score.leftCols(n), kScore, 1.0, 1.0 * k, 7 * k);
-            paintArrows(p, m, afterDrift + t.score.leftCols(n), t.noise.leftCols(n), kNoise, 1.0, 1.0 * k, 7 * k);
+            paintArrows(p, m, start, t.drift.leftCols(n), c.drift, 1.0, 1.0 * k, 7 * k);
+            paintArrows(p, m, afterDrift, t.score.leftCols(n), c.score, 1.0, 1.0 * k, 7 * k);
+            paintArrows(p, m, afterDrift + t.score.leftCols(n), t.noise.leftCols(n), c.noise, 1.0, 1.0 * k, 7 * k);
         }
     }
     p.restore();
@@ -228,20 +220,21 @@ void paintOverlay(QPainter& p, const ScenePicture& s, QSizeF size)
     }
     // Legend, top right: what each colour is.
     const LayerSettings& l = s.layers;
+    const ScenePalette& c = scenePalette(s.palette);
     std::vector<std::pair<QColor, QString>> legend;
-    if (l.data.visible && s.data) legend.emplace_back(kData, QObject::tr("data"));
-    if (l.noised.visible && s.field) legend.emplace_back(kNoised, QObject::tr("noised data"));
-    if (l.particles.visible && s.particles) legend.emplace_back(kParticles, QObject::tr("particles"));
+    if (l.data.visible && s.data) legend.emplace_back(c.data, QObject::tr("data"));
+    if (l.noised.visible && s.field) legend.emplace_back(c.noised, QObject::tr("noised data"));
+    if (l.particles.visible && s.particles) legend.emplace_back(c.particles, QObject::tr("particles"));
     if (l.learnedField.visible && s.field && s.field->learned.size())
-        legend.emplace_back(kLearned, QObject::tr("learned score"));
-    if (l.exactField.visible && s.field) legend.emplace_back(kExact, QObject::tr("exact score"));
+        legend.emplace_back(c.learned, QObject::tr("learned score"));
+    if (l.exactField.visible && s.field) legend.emplace_back(c.exact, QObject::tr("exact score"));
     if (l.decomposition.visible && s.particles && !s.particles->playing) {
-        legend.emplace_back(kDrift, QObject::tr("drift"));
-        legend.emplace_back(kScore, QObject::tr("score term"));
-        legend.emplace_back(kNoise, QObject::tr("noise"));
+        legend.emplace_back(c.drift, QObject::tr("drift"));
+        legend.emplace_back(c.score, QObject::tr("score term"));
+        legend.emplace_back(c.noise, QObject::tr("noise"));
     }
     double w = 0;
-    for (const auto& [c, t] : legend) w = std::max(w, fm.horizontalAdvance(t));
+    for (const auto& [colour, t] : legend) w = std::max(w, fm.horizontalAdvance(t));
     const double rowH = fm.height() + 2 * k;
     const QRectF lbox(W - w - 52 * k, 10 * k, w + 40 * k, rowH * double(legend.size()) + 8 * k);
     if (!legend.empty()) {
@@ -257,26 +250,12 @@ void paintOverlay(QPainter& p, const ScenePicture& s, QSizeF size)
             p.setPen(Qt::NoPen);
         }
     }
-    // Colour bar under the legend when a heat map shows.
-    if (s.field) {
-        const bool error = l.error.visible && s.field->error.size() > 0;
-        if (error || l.density.visible) {
-            const QRectF bar(W - 40 * k, lbox.bottom() + 12 * k + fm.height(), 14 * k, std::min(220.0 * k, H * 0.4));
-            const int rows = std::max(1, int(bar.height()));
-            for (int i = 0; i < rows; ++i) {
-                const double v = 1.0 - double(i) / rows;
-                const double y = bar.top() + bar.height() * i / rows;
-                p.fillRect(QRectF(bar.left(), y, bar.width(), bar.height() / rows + 0.5),
-                           colourAt(error ? ColourMapKind::Error : ColourMapKind::Density, error ? v : std::sqrt(v)));
-            }
-            p.setPen(QPen(QColor(40, 40, 40), 1 * k));
-            p.setBrush(Qt::NoBrush);
-            p.drawRect(bar);
-            const QString top = error ? QObject::tr("max err") : QObject::tr("p max"), bottom = "0";
-            p.drawText(QPointF(bar.right() - fm.horizontalAdvance(top), bar.top() - 4 * k), top);
-            p.drawText(QPointF(bar.left() - fm.horizontalAdvance(bottom) - 4 * k, bar.bottom()), bottom);
+    // Colour bar under the legend when a heat map shows, its title above it.
+    if (s.field)
+        if (const std::optional<ColourBar> bar = colourBarOf(*s.field, l)) {
+            const double top = lbox.bottom() + 16 * k + 1.5 * fm.height();
+            paintColourBar(p, *bar, QRectF(W - 40 * k, top, 14 * k, std::min(220.0 * k, H * 0.4)), k);
         }
-    }
     // Corner text, bottom right.
     if (!s.corner.isEmpty()) {
         p.setPen(QColor(90, 90, 90));

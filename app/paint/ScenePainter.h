@@ -4,6 +4,7 @@
 // arrows and trails as vector shapes and heat maps as embedded images), video
 // frames, and the view's own overlay. Pure drawing from immutable snapshots:
 // safe on any thread that owns the painter.
+#include "paint/SceneColours.h"
 #include "state/FieldCompute.h"
 #include "state/LayerSettings.h"
 #include "state/SamplingSetup.h"
@@ -26,7 +27,8 @@ struct ScenePicture {
     QRectF world;          // the visible world rectangle (y up: top() is the smallest y)
     QString caption;       // top left
     QString corner;        // bottom right (frame counter, or step and level in exports)
-    double scale = 1.0;    // text, point and line sizes (1: the screen's)
+    double scale = 1.0;    // text, point and line sizes (1: the screen's; presentation mode's font scale)
+    PaletteKind palette = PaletteKind::Standard; // the layers' and the legend's colours
 };
 
 // The whole scene into a size x size-pixel painter (white background first),

@@ -71,7 +71,7 @@ void SceneRenderer::drawArrows(const Eigen::Matrix2Xd& tails, const Eigen::Matri
     arrows_->bind();
     setViewUniforms(*arrows_);
     arrows_->setUniformValue("u_halfWidth", halfWidth);
-    arrows_->setUniformValue("u_head", 7.0f);
+    arrows_->setUniformValue("u_head", 7.0f * scale_);
     arrows_->setUniformValue("u_colour", QVector4D(colour.redF(), colour.greenF(), colour.blueF(), opacity));
     arrowShape_->bind();
     glEnableVertexAttribArray(0);
@@ -92,7 +92,7 @@ void SceneRenderer::drawArrows(const Eigen::Matrix2Xd& tails, const Eigen::Matri
     glDisableVertexAttribArray(2);
 }
 
-void SceneRenderer::drawTrails(const app::ParticleSnapshot& particles, const LayerSettings& layers)
+void SceneRenderer::drawTrails(const app::ParticleSnapshot& particles, const LayerSettings& layers, const QColor& colour)
 {
     const double longJump = 0.06 * std::max(size_.width(), size_.height()) / pixelsPerUnit_;
     const std::vector<float> v = trailVertices(particles.trail, kMaxTrailedParticles, longJump);
@@ -101,7 +101,7 @@ void SceneRenderer::drawTrails(const app::ParticleSnapshot& particles, const Lay
     trails_->bind();
     setViewUniforms(*trails_);
     const float o = layers.trails.opacity;
-    trails_->setUniformValue("u_colour", QVector4D(kTrails.redF(), kTrails.greenF(), kTrails.blueF(), o));
+    trails_->setUniformValue("u_colour", QVector4D(colour.redF(), colour.greenF(), colour.blueF(), o));
     trailBuffer_->bind();
     trailBuffer_->allocate(v.data(), int(v.size() * sizeof(float)));
     glEnableVertexAttribArray(0);

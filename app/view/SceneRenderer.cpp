@@ -186,6 +186,9 @@ void SceneRenderer::drawLayers(const SceneFrame& f)
     devicePixelRatio_ = f.devicePixelRatio;
     const ScenePicture& s = f.picture;
     const LayerSettings& layers = s.layers;
+    const ScenePalette& c = scenePalette(s.palette);
+    const float k = float(s.scale); // presentation mode's scale: points, arrows (as ScenePainter)
+    scale_ = k;
 
     glClearColor(kBackground.redF(), kBackground.greenF(), kBackground.blueF(), 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
@@ -203,7 +206,7 @@ void SceneRenderer::drawLayers(const SceneFrame& f)
             uploadedData_ = s.data.get();
             keptData_ = s.data;
         }
-        drawPoints(*dataBuffer_, dataCount_, kData, layers.data.opacity, 3.5f);
+        drawPoints(*dataBuffer_, dataCount_, c.data, layers.data.opacity, 3.5f * k);
     }
     if (s.field && layers.noised.visible) {
         if (uploadedNoised_ != s.field->serial) {
@@ -211,7 +214,7 @@ void SceneRenderer::drawLayers(const SceneFrame& f)
             noisedCount_ = int(s.field->noised.cols());
             uploadedNoised_ = s.field->serial;
         }
-        drawPoints(*noisedBuffer_, noisedCount_, kNoised, layers.noised.opacity, 3.5f);
+        drawPoints(*noisedBuffer_, noisedCount_, c.noised, layers.noised.opacity, 3.5f * k);
     }
     if (s.field) {
         const app::FieldSnapshot& field = *s.field;
@@ -224,23 +227,23 @@ void SceneRenderer::drawLayers(const SceneFrame& f)
         };
         if (layers.exactField.visible) {
             const auto [t, v] = centred(field.exact);
-            drawArrows(t, v, kExact, layers.exactField.opacity, 0.9f);
+            drawArrows(t, v, c.exact, layers.exactField.opacity, 0.9f * k);
         }
         if (layers.learnedField.visible && field.learned.size() > 0) {
             const auto [t, v] = centred(field.learned);
-            drawArrows(t, v, kLearned, layers.learnedField.opacity, 0.9f);
+            drawArrows(t, v, c.learned, layers.learnedField.opacity, 0.9f * k);
         }
     }
     if (s.particles) {
         const app::ParticleSnapshot& p = *s.particles;
-        if (layers.trails.visible) drawTrails(p, layers);
+        if (layers.trails.visible) drawTrails(p, layers, c.trails);
         if (layers.particles.visible) {
             if (uploadedParticles_ != p.serial) {
                 uploadPoints(*particleBuffer_, p.particles);
                 particleCount_ = int(p.particles.cols());
                 uploadedParticles_ = p.serial;
             }
-            drawPoints(*particleBuffer_, particleCount_, kParticles, layers.particles.opacity, 4.0f);
+            drawPoints(*particleBuffer_, particleCount_, c.particles, layers.particles.opacity, 4.0f * k);
         }
         const StepTerms& t = p.lastStep;
         if (layers.decomposition.visible && !p.playing && t.score.cols() == p.particles.cols()) {
@@ -249,9 +252,9 @@ void SceneRenderer::drawLayers(const SceneFrame& f)
             const Eigen::Matrix2Xd end = p.particles.leftCols(n);
             const Eigen::Matrix2Xd start = end - t.drift.leftCols(n) - t.score.leftCols(n) - t.noise.leftCols(n);
             const Eigen::Matrix2Xd afterDrift = start + t.drift.leftCols(n);
-            drawArrows(start, t.drift.leftCols(n), kDrift, 1.0f, 1.0f);
-            drawArrows(afterDrift, t.score.leftCols(n), kScore, 1.0f, 1.0f);
-            drawArrows(afterDrift + t.score.leftCols(n), t.noise.leftCols(n), kNoise, 1.0f, 1.0f);
+            drawArrows(start, t.drift.leftCols(n), c.drift, 1.0f, 1.0f * k);
+            drawArrows(afterDrift, t.score.leftCols(n), c.score, 1.0f, 1.0f * k);
+            drawArrows(afterDrift + t.score.leftCols(n), t.noise.leftCols(n), c.noise, 1.0f, 1.0f * k);
         }
     }
     vao_->release();
@@ -273,7 +276,7 @@ void SceneRenderer::paintOverlay(QImage& image, const SceneFrame& f) const
     } else {
         ss::view::paintOverlay(p, f.picture, f.size);
     }
-    paintBanner(p, f.banner, f.bannerError, f.size);
+    paintBanner(p, f.banner, f.bannerError, f.size, f.picture.scale);
 }
 
 } // namespace ss::view

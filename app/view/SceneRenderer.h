@@ -38,7 +38,7 @@ namespace ss::view {
 // Everything one frame shows, made by the view on the GUI thread: immutable
 // snapshots and plain values only.
 struct SceneFrame {
-    ScenePicture picture;       // layers, snapshots, caption, corner text
+    ScenePicture picture;       // layers, snapshots, caption, corner text, palette, scale
     QPointF centre;             // world point at the image's centre
     double pixelsPerUnit = 100; // logical pixels per world unit
     QSize size;                 // logical pixels
@@ -80,7 +80,7 @@ private:
     void drawPoints(QOpenGLBuffer& buffer, int count, const QColor& colour, float opacity, float size);
     void drawArrows(const Eigen::Matrix2Xd& tails, const Eigen::Matrix2Xd& vectors, const QColor& colour,
                     float opacity, float halfWidth);
-    void drawTrails(const app::ParticleSnapshot& particles, const LayerSettings& layers);
+    void drawTrails(const app::ParticleSnapshot& particles, const LayerSettings& layers, const QColor& colour);
     void drawHeatMap(const app::FieldSnapshot& field, const LayerSettings& layers);
     void paintOverlay(QImage& image, const SceneFrame& f) const;
 
@@ -110,6 +110,7 @@ private:
     double pixelsPerUnit_ = 100;
     QSize size_;
     double devicePixelRatio_ = 1;
+    float scale_ = 1; // ScenePicture::scale: the arrows' head grows with it
 };
 
 } // namespace ss::view

@@ -109,6 +109,8 @@ ScenePicture SceneView::picture() const
     s.layers = layers_;
     s.world = visibleRect();
     s.caption = caption_;
+    s.scale = scale_;
+    s.palette = palette_;
     return s;
 }
 
@@ -188,6 +190,18 @@ void SceneView::resizeEvent(QResizeEvent*)
 }
 
 // ---- data in ------------------------------------------------------------------
+
+void SceneView::setScale(double scale)
+{
+    scale_ = std::clamp(scale, 0.5, 4.0);
+    requestFrame();
+}
+
+void SceneView::setPalette(PaletteKind palette)
+{
+    palette_ = palette;
+    requestFrame();
+}
 
 void SceneView::setData(std::shared_ptr<const Dataset> data)
 {

@@ -18,6 +18,7 @@
 // are drawn collapse into the newest. GL 3.3 core is the minimum; below it the
 // image says so instead of drawing.
 #include "view/DrawTool.h"
+#include "paint/SceneColours.h"
 #include "state/FieldCompute.h"
 #include "state/LayerSettings.h"
 #include "state/SamplingSetup.h"
@@ -50,6 +51,12 @@ public:
     void setField(app::FieldPtr field);
     void setLayers(const LayerSettings& layers);
     const LayerSettings& layers() const { return layers_; }
+    // Presentation mode's scale of text, points and lines (1: the screen's),
+    // and the layers' colours (also the exports': picture() carries it).
+    void setScale(double scale);
+    double scale() const { return scale_; }
+    void setPalette(PaletteKind palette);
+    PaletteKind palette() const { return palette_; }
     void setCaption(const QString& caption); // top-left: what is shown
     const QString& caption() const { return caption_; }
     // A large message over the scene, readable from the back of a room
@@ -115,6 +122,8 @@ private:
     app::FieldPtr field_;
     LayerSettings layers_;
     QString caption_;
+    double scale_ = 1.0;
+    PaletteKind palette_ = PaletteKind::Standard;
     QString banner_, standingBanner_; // timed (until bannerTimer_ fires) and standing
     bool bannerError_ = true;
     QTimer* bannerTimer_ = nullptr;

@@ -228,6 +228,15 @@ void MainWindow::buildMenus()
             if (startLecture(p)) showMessage(p.title + QStringLiteral(": ") + p.description, false);
         },
         [this](const QString& error) { showMessage(error, true); });
+    QMenu* view = viewMenu_->menu();
+    presentation_ = new PresentationMode(this, scene_, scrubber_, useSettings_);
+    presentation_->addToMenu(view);
+    teachingKeys_ = new PresentationKeys(this);
+    teachingKeys_->addToMenu(view);
+    // PgDn / PgUp step through the lesson (not the Lectures menu).
+    connect(teachingKeys_, &PresentationKeys::nextLessonStep, lesson_, &LessonPanel::nextStep);
+    connect(teachingKeys_, &PresentationKeys::previousLessonStep, lesson_, &LessonPanel::previousStep);
+    teachingKeys_->disconnectLectureStepping();
     helpMenu_ = new HelpMenu(this, [this] { return scene_->glDescription(); });
 }
 
@@ -402,6 +411,7 @@ app::AnimationJob MainWindow::animationJob() const
     job.level = scrubber_->level();
     job.net = controller_->latestNet();
     job.layers = docks_.layers->layers();
+    job.palette = scene_->palette();
     job.world = scene_->visibleRect();
     return job;
 }

@@ -21,6 +21,8 @@
 #include "window/LayersPanel.h"
 #include "window/ModelPanel.h"
 #include "window/NoiseScrubber.h"
+#include "window/PresentationKeys.h"
+#include "window/PresentationMode.h"
 #include "window/SamplerPanel.h"
 #include "engine/SceneController.h"
 #include "window/SceneDocuments.h"
@@ -65,6 +67,8 @@ public:
     NoiseScrubber* scrubber() const { return scrubber_; }
     ViewMenu* viewMenu() const { return viewMenu_; } // View: docks, default layout (others add to its menu())
     HelpMenu* helpMenu() const { return helpMenu_; }
+    PresentationMode* presentation() const { return presentation_; } // View → Presentation
+    PresentationKeys* teachingKeys() const { return teachingKeys_; }
     app::SceneController* controller() const { return controller_.get(); }
     EditHistory* history() const { return history_; } // the Edit menu's undo stack
     app::TrainingWorker* training() const { return controller_->training(); }
@@ -139,6 +143,8 @@ private:
     ExportActions* exports_ = nullptr;
     ViewMenu* viewMenu_ = nullptr;
     HelpMenu* helpMenu_ = nullptr;
+    PresentationMode* presentation_ = nullptr;
+    PresentationKeys* teachingKeys_ = nullptr;
     ModeLine modeLine_; // live mode weights for mixture data (caption)
     LessonPanel* lesson_ = nullptr; // the Lesson dock's panel (LessonDock.h)
 };
