@@ -155,7 +155,8 @@ else
 fi
 gui_version="$(QT_QPA_PLATFORM=offscreen timeout 30 "$tree/bin/scorescope" --version 2>"$work/gui.err")"
 log "scorescope --version: $gui_version"
-# Qt's own option prints "ScoreScope X.Y.Z"; the window's may print "scorescope X.Y.Z".
+# The first line is "scorescope X.Y.Z" (the second names Qt).
+gui_version="$(head -n 1 <<<"$gui_version")"
 if [[ "${gui_version,,}" =~ ^scorescope\ ([0-9]+\.[0-9]+\.[0-9]+)$ ]] && [[ -z "$version" || "${BASH_REMATCH[1]}" == "$version" ]]; then
     pass "scorescope --version"
 else

@@ -21,7 +21,7 @@ namespace ss::window {
 namespace {
 const QString kRoot = QStringLiteral(":/docs/"); // the guide and the reference pages it links to
 
-// The resource file behind a qrc: URL ("qrc:/docs/guide/a.md" -> ":/docs/guide/a.md").
+// The resource file behind a qrc: URL ("qrc:/docs/guide/PAGE" -> ":/docs/guide/PAGE").
 QString resourcePath(const QUrl& url) { return QLatin1Char(':') + url.path(); }
 
 bool inGuide(const QUrl& url)

@@ -6,6 +6,7 @@
 // data (core/ScheduleDefaults) while it is the derived one; lecture presets
 // and hand-set schedules keep theirs.
 #include "AppTestSupport.h"
+#include "window/EditChanges.h" // sameSchedule
 #include "window/MainWindow.h"
 #include "core/Sampler.h"
 #include "core/SamplerDefaults.h"
@@ -52,12 +53,6 @@ double shownSigmaMax(const MainWindow& w)
     return w.schedulePanel()->findChild<QDoubleSpinBox*>("sigmaMax")->value();
 }
 
-bool sameSchedule(const NoiseSchedule& a, const NoiseSchedule& b)
-{
-    return a.name() == b.name() && a.numLevels() == b.numLevels() && a.sigmaMin() == b.sigmaMin() &&
-           a.sigmaMax() == b.sigmaMax() && a.noisiest().marginal.std == b.noisiest().marginal.std &&
-           a.noisiest().marginal.mean == b.noisiest().marginal.mean;
-}
 } // namespace
 
 class TestAppDefaults : public QObject {

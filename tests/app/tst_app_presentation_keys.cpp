@@ -5,6 +5,7 @@
 // the window is shown so that shortcuts reach it.
 #include "AppTestSupport.h"
 #include "window/LecturePresets.h"
+#include "window/LessonPanel.h"
 #include "window/MainWindow.h"
 
 #include <QAction>
@@ -105,23 +106,24 @@ void TestAppPresentationKeys::keysLeaveFieldsAlone()
 
 void TestAppPresentationKeys::pageDownStepsThroughTheLectures()
 {
+    // The window connects PgDn / PgUp to the Lesson dock: they step through
+    // the running lecture's lesson, and the Lectures menu's presets stay put.
     auto w = shownWindow();
     if (!w) QSKIP("the window cannot be activated on this platform");
     const std::vector<LecturePreset> presets = lecturePresets();
-    QVERIFY(presets.size() >= 2);
+    QVERIFY(!presets.empty());
+    QVERIFY(w->startLecture(presets[0]));
+    QVERIFY(w->lessonPanel()->stepCount() >= 2);
+    QCOMPARE(w->lessonPanel()->currentStep(), 0);
     QSignalSpy next(w->teachingKeys(), &PresentationKeys::nextLessonStep);
-    QTest::keyClick(w->scene(), Qt::Key_PageDown); // before any: the first
-    QCOMPARE(next.count(), 1);
-    QCOMPARE(w->controller()->setup().title, presets[0].scene.title);
     w->scene()->setFocus();
+    QVERIFY(eventually([&] { return w->scene()->hasFocus(); }));
     QTest::keyClick(w->scene(), Qt::Key_PageDown);
-    QCOMPARE(w->controller()->setup().title, presets[1].scene.title);
-    QTest::keyClick(w->scene(), Qt::Key_PageUp);
+    QCOMPARE(next.count(), 1);
+    QCOMPARE(w->lessonPanel()->currentStep(), 1);
     QCOMPARE(w->controller()->setup().title, presets[0].scene.title);
-    // A lesson panel takes the keys over: the signal still comes, the presets stay.
-    w->teachingKeys()->disconnectLectureStepping();
-    QTest::keyClick(w->scene(), Qt::Key_PageDown);
-    QCOMPARE(next.count(), 3);
+    QTest::keyClick(w->scene(), Qt::Key_PageUp);
+    QCOMPARE(w->lessonPanel()->currentStep(), 0);
     QCOMPARE(w->controller()->setup().title, presets[0].scene.title);
 }
 
@@ -143,6 +145,7 @@ void TestAppPresentationKeys::presentationHidesAndRestoresTheDocks()
                          .arg(int(w->dockWidgetArea(d)))
                          .arg(d->isVisible() ? d->width() : 0)
                          .arg(d->isVisible() ? d->height() : 0);
+        docks.sort(); // by name: restoring re-parents the docks, which reorders the children
         return docks;
     };
     const QStringList before = layout();
