@@ -6,6 +6,7 @@
 // 30 ms of work. Skips, saying why, without an X
 // display or OpenGL 3.3 core.
 #include "AppTestSupport.h"
+#include "GlTestSupport.h"
 #include "view/SceneView.h"
 #include "window/Application.h"
 #include "window/MainWindow.h"
@@ -127,12 +128,7 @@ void TestAppFrames::shownWindowStaysResponsive()
 
 int main(int argc, char** argv)
 {
-    haveDisplay = !qEnvironmentVariableIsEmpty("DISPLAY");
-    if (!haveDisplay) qputenv("QT_QPA_PLATFORM", "offscreen");
-    QSurfaceFormat format;
-    format.setVersion(3, 3);
-    format.setProfile(QSurfaceFormat::CoreProfile);
-    QSurfaceFormat::setDefaultFormat(format);
+    haveDisplay = gltest::prepare();
     window::Application app(argc, argv); // measures the GUI thread's work per event
     TestAppFrames test;
     return QTest::qExec(&test, argc, argv);

@@ -3,6 +3,7 @@
 // mode the scene fills the window, which fills the screen. Skips, saying why,
 // without an X display or OpenGL 3.3 core.
 #include "AppTestSupport.h"
+#include "GlTestSupport.h"
 #include "view/SceneView.h"
 #include "window/MainWindow.h"
 
@@ -148,12 +149,7 @@ void TestAppPresentation::sceneFillsTheScreen()
 
 int main(int argc, char** argv)
 {
-    haveDisplay = !qEnvironmentVariableIsEmpty("DISPLAY");
-    if (!haveDisplay) qputenv("QT_QPA_PLATFORM", "offscreen");
-    QSurfaceFormat format;
-    format.setVersion(3, 3);
-    format.setProfile(QSurfaceFormat::CoreProfile);
-    QSurfaceFormat::setDefaultFormat(format);
+    haveDisplay = gltest::prepare();
     QApplication app(argc, argv);
     TestAppPresentation test;
     return QTest::qExec(&test, argc, argv);

@@ -5,6 +5,7 @@
 // Pixel checks use a known view (centre 0, 100 px per unit on a 400 x 400
 // view): world (x, y) is pixel (200 + 100 x, 200 - 100 y).
 #include "AppTestSupport.h"
+#include "GlTestSupport.h"
 #include "view/SceneView.h"
 
 #include "core/Presets.h"
@@ -175,12 +176,7 @@ void TestAppRender::noisedDataLayer()
 
 int main(int argc, char** argv)
 {
-    haveDisplay = !qEnvironmentVariableIsEmpty("DISPLAY");
-    if (!haveDisplay) qputenv("QT_QPA_PLATFORM", "offscreen");
-    QSurfaceFormat format;
-    format.setVersion(3, 3);
-    format.setProfile(QSurfaceFormat::CoreProfile);
-    QSurfaceFormat::setDefaultFormat(format);
+    haveDisplay = gltest::prepare();
     QApplication app(argc, argv);
     TestAppRender test;
     return QTest::qExec(&test, argc, argv);
