@@ -43,6 +43,17 @@ int OdeSolver::stagesPerStep() const
     return 1;
 }
 
+std::vector<double> OdeSolver::weights(OdeMethod method)
+{
+    switch (method) {
+    case OdeMethod::Euler: return {1.0};
+    case OdeMethod::Heun: return {0.5, 0.5};
+    case OdeMethod::Rk4: return {1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6};
+    case OdeMethod::Rk45: return {35.0 / 384, 0.0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84, 0.0};
+    }
+    return {1.0};
+}
+
 void OdeSolver::eval(const OdeRhs& f, double t, const Eigen::MatrixXd& y, Eigen::MatrixXd& out)
 {
     out.resize(y.rows(), y.cols());

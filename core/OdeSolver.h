@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace ss {
 
@@ -28,6 +29,9 @@ public:
 
     OdeMethod method() const { return method_; }
     int stagesPerStep() const; // F evaluations of one (accepted, fixed) step
+    // The weights b_i of the stages in y' = y + h sum_i b_i k_i (Rk45: the
+    // 5th-order solution's, 7 of them, the last 0); stagesPerStep() of them.
+    static std::vector<double> weights(OdeMethod method);
 
     // One step from t towards tEnd (never past it): fixed methods use
     // h = clamp(hSuggested); Rk45 adapts. Updates y, returns the new t; hNext

@@ -2,12 +2,14 @@
 
 #include "core/Error.h"
 #include "core/SamplerDefaults.h"
+#include "core/StepParts.h"
 
 #include <Eigen/Eigenvalues>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 
 namespace ss {
 
@@ -341,6 +343,7 @@ bool Sampler::step()
     // Kept for undoing a step that goes non-finite: one copy of the particles,
     // small beside the step's score evaluations.
     before_ = x_;
+    trace_ = {};
     const std::size_t stage = stage_;
     const double t0 = t_, h0 = h_;
     bool nonFinite = false;
@@ -365,11 +368,13 @@ bool Sampler::step()
         terms_.drift.setZero(2, x_.cols());
         terms_.score.setZero(2, x_.cols());
         terms_.noise.setZero(2, x_.cols());
+        trace_ = {};
         divergence_ = describeStep(config_.kind == SamplerKind::ProbabilityFlow ? nullptr : &plan_[stage], h0);
         trajectory_.offer(steps_, level(), x_, true);
         return true;
     }
     ++steps_;
+    if (tracing()) trace_.step = steps_;
     trajectory_.offer(steps_, level(), x_, done());
     return true;
 }
@@ -405,7 +410,10 @@ void Sampler::runStage(const Stage& s)
     const bool moves = s.from.marginal.std != s.to.marginal.std;
     const int rounds = conditioned && moves ? config_.resampleRounds : 1;
     for (int u = 0; u < rounds; ++u) {
-        if (u > 0) renoise(s.from, s.to);
+        if (u > 0) {
+            renoise(s.from, s.to);
+            trace_.parts.clear(); // the step-through shows the last round
+        }
         switch (config_.kind) {
         case SamplerKind::Langevin:
         case SamplerKind::AnnealedLangevin:
@@ -414,6 +422,10 @@ void Sampler::runStage(const Stage& s)
             terms_.drift.setZero(2, x_.cols());
             terms_.score = (0.5 * s.stepSize) * s_;
             terms_.noise = std::sqrt(s.stepSize) * z_;
+            if (tracing())
+                record(parts::langevin(config_.kind == SamplerKind::AnnealedLangevin, s.stepSize, config_.stepSize, s.from,
+                                       s_, z_),
+                       x_);
             x_ += terms_.score + terms_.noise;
             break;
         case SamplerKind::Ddpm:
@@ -422,7 +434,7 @@ void Sampler::runStage(const Stage& s)
         case SamplerKind::PredictorCorrector: {
             predictor(s, config_.predictor);
             const double r = s.from.marginal.mean / s.to.marginal.mean;
-            for (int m = 0; m < config_.correctorSteps; ++m) corrector(s.to, r * r);
+            for (int m = 0; m < config_.correctorSteps; ++m) corrector(s.to, r * r, m + 1);
             break;
         }
         case SamplerKind::ProbabilityFlow: break;
@@ -441,18 +453,27 @@ void Sampler::predictor(const Stage& s, Predictor kind)
     const NoiseLevel& at = encode && from.std <= 0 ? s.to : s.from;
     evalScore(x_, at, s_);
     double noiseStd = 0;
+    // The step-through's part, built once the noise is drawn (only while following).
+    std::function<PartSpec()> part;
+    const std::string pc = config_.kind == SamplerKind::PredictorCorrector ? "predictor: " : "";
     if (config_.kind == SamplerKind::Ddim) {
         const double cx = to.mean / from.mean;
         terms_.drift = (cx - 1.0) * x_;
         if (encode) {
             // x_to = cx (x - std_from eps) + std_to eps: the inverse of decoding.
             terms_.score = (to.std - cx * from.std) * -at.marginal.std * s_;
+            if (tracing())
+                part = [&] { return parts::ddim(true, 0.0, s.from, s.to, at.marginal.std, to.std, 0.0, x_, s_, z_); };
         } else {
             const double ratio = from.mean / to.mean;
             const double sigma = config_.eta * (to.std / from.std) * std::sqrt(std::max(0.0, 1.0 - ratio * ratio));
             const double keep = std::sqrt(std::max(0.0, to.std * to.std - sigma * sigma));
             terms_.score = (cx * from.std * from.std - keep * from.std) * s_;
             noiseStd = sigma;
+            if (tracing())
+                part = [&, keep, sigma] {
+                    return parts::ddim(false, config_.eta, s.from, s.to, from.std, keep, sigma, x_, s_, z_);
+                };
         }
     } else if (kind == Predictor::EulerMaruyama) {
         const double t = s.from.t, dt = s.from.t - s.to.t;
@@ -460,11 +481,18 @@ void Sampler::predictor(const Stage& s, Predictor kind)
         terms_.drift = (-f * dt) * x_;
         terms_.score = (g2 * dt) * s_;
         noiseStd = std::sqrt(g2 * dt);
+        if (tracing())
+            part = [&, t, dt, f, g2] {
+                return parts::eulerMaruyama(pc.empty() ? "reverse SDE (Euler–Maruyama)" : pc + "Euler–Maruyama", t, dt, f,
+                                            g2, x_, s_, z_);
+            };
     } else if (kind == Predictor::ReverseDiffusion) {
         const Transition tr = transition(s.from, s.to);
         terms_.drift = (1.0 - tr.r) * x_;
         terms_.score = tr.g2 * s_;
         noiseStd = std::sqrt(tr.g2);
+        if (tracing())
+            part = [&, tr] { return parts::reverseDiffusion(pc + "reverse diffusion", s.from.t, tr.r, tr.g2, x_, s_, z_); };
     } else {
         // Ancestral: the Gaussian posterior q(x_to | x_from, x0) at Tweedie's
         // x0_hat = (x + std^2 s) / mean; DDPM's step for DDPM levels.
@@ -475,17 +503,24 @@ void Sampler::predictor(const Stage& s, Predictor kind)
         terms_.score = (tr.g2 * to.mean / from.mean) * s_;
         const bool tilde = config_.kind != SamplerKind::Ddpm || config_.ddpmVariance == DdpmVariance::BetaTilde;
         noiseStd = s.last ? 0.0 : std::sqrt(tilde ? to2 * tr.g2 / from2 : tr.g2);
+        if (tracing())
+            part = [&, tr, cx, noiseStd] {
+                const std::string title = config_.kind == SamplerKind::Ddpm ? "DDPM (ancestral)" : pc + "ancestral";
+                return parts::ancestral(title, s.from, tr.r, tr.g2, cx, tr.g2 * to.mean / from.mean, noiseStd, x_, s_, z_);
+            };
     }
     if (noiseStd > 0) {
         drawNoise(z_);
         terms_.noise = noiseStd * z_;
     } else {
         terms_.noise.setZero(2, n);
+        if (part) z_.setZero(2, n); // the part's noise column (no draw: the random stream stays the same)
     }
+    if (part) record(part(), x_);
     x_ += terms_.drift + terms_.score + terms_.noise;
 }
 
-void Sampler::corrector(const NoiseLevel& level, double alpha)
+void Sampler::corrector(const NoiseLevel& level, double alpha, int m)
 {
     // Song et al.'s Langevin corrector: the step makes the noise norm snr times
     // the score norm (norms averaged over the particles).
@@ -497,17 +532,29 @@ void Sampler::corrector(const NoiseLevel& level, double alpha)
     const double e = 2.0 * alpha * ratio * ratio;
     terms_.score += e * s_;
     terms_.noise += std::sqrt(2.0 * e) * z_;
+    if (tracing()) record(parts::corrector(m, config_.correctorSteps, level, config_.snr, alpha, sNorm, zNorm, e, s_, z_), x_);
     x_ += e * s_ + std::sqrt(2.0 * e) * z_;
 }
 
 void Sampler::odeStep()
 {
     // v(x, t) = f(t) x - 1/2 g(t)^2 s(x, t) (docs/reference/samplers.md#probability-flow-ode).
+    const int stages = ode_->stagesPerStep();
+    odeVelocities_.clear();
     const OdeRhs velocity = [&](double t, const Eigen::MatrixXd& y, Eigen::MatrixXd& dy) {
         Eigen::Matrix2Xd sc;
         evalScore(y, schedule_.sdeMarginal(t), sc);
-        dy = schedule_.driftCoefficient(t) * y - (0.5 * schedule_.diffusionSquared(t)) * sc;
+        const double f = schedule_.driftCoefficient(t), g2 = schedule_.diffusionSquared(t);
+        dy = f * y - (0.5 * g2) * sc;
         if (!dy.allFinite()) odeNonFinite_ = true; // the solver throws next: step() reads it as divergence
+        if (!tracing()) return;
+        if (int(odeVelocities_.size()) == stages) { // RK45 retries with a smaller h: stages 2.. again
+            odeVelocities_.resize(1);
+            trace_.parts.resize(1);
+        }
+        odeVelocities_.push_back(dy);
+        const int i = int(odeVelocities_.size());
+        trace_.parts.push_back(tracePart(parts::odeStage(i, stages, t, f, g2, sc, dy), y, followed_));
     };
     const double t0 = t_;
     const Eigen::Matrix2Xd x0 = x_;
@@ -522,14 +569,35 @@ void Sampler::odeStep()
     terms_.drift = ((t_ - t0) * schedule_.driftCoefficient(t0)) * x0;
     terms_.score = x_ - x0 - terms_.drift;
     terms_.noise.setZero(2, x_.cols());
+    if (tracing())
+        record(parts::odeSum(odeMethodName(config_.ode), t_ - t0, OdeSolver::weights(config_.ode), odeVelocities_), x0);
     if (config_.fixCoordinate >= 0) replaceFixed(level());
 }
 
 void Sampler::replaceFixed(const NoiseLevel& level)
 {
     const int c = config_.fixCoordinate;
+    const Eigen::Matrix2Xd before = tracing() ? x_ : Eigen::Matrix2Xd();
     for (Eigen::Index j = 0; j < x_.cols(); ++j)
         x_(c, j) = level.marginal.mean * config_.fixValue + level.marginal.std * rng_.normal();
+    if (!tracing()) return;
+    const std::string x = c == 0 ? "x₁" : "x₂";
+    PartSpec spec;
+    spec.title = "inpainting: " + x + " replaced";
+    spec.equation = x + "′ = m·a + σ·z  (the fixed value a, noised to this level)";
+    spec.constants = {{"a", config_.fixValue}, {"m", level.marginal.mean}, {"σ", level.marginal.std}};
+    const Eigen::Matrix2Xd moved = x_ - before;
+    spec.terms = {{x + " replaced", TermKind::Replace, Combo(1.0, moved)}};
+    record(spec, before);
+}
+
+void Sampler::follow(std::vector<Eigen::Index> columns)
+{
+    std::vector<Eigen::Index> kept;
+    for (Eigen::Index j : columns)
+        if (j >= 0 && std::find(kept.begin(), kept.end(), j) == kept.end()) kept.push_back(j);
+    followed_ = std::move(kept);
+    if (!tracing()) trace_ = {};
 }
 
 void Sampler::renoise(const NoiseLevel& from, const NoiseLevel& to)

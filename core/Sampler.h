@@ -26,6 +26,7 @@
 #include "core/Rng.h"
 #include "core/SamplerConfig.h"
 #include "core/ScoreSource.h"
+#include "core/StepTrace.h"
 #include "core/ThreadPool.h"
 #include "core/Trajectory.h"
 
@@ -112,6 +113,14 @@ public:
     const StepTerms& lastStep() const { return terms_; }
     const Trajectory& trajectory() const { return trajectory_; }
 
+    // Step-through: each step records the followed particles' update as the
+    // sampler's equation with its numbers (StepTrace.h). Columns at or beyond
+    // the particle count are ignored; duplicates dropped; the order kept. The
+    // choice survives reset(). Following nothing (the default) costs nothing.
+    void follow(std::vector<Eigen::Index> columns);
+    const std::vector<Eigen::Index>& followed() const { return followed_; }
+    const StepTrace& trace() const { return trace_; } // of the last step (empty before one, or after a divergence)
+
 private:
     struct Stage {
         NoiseLevel from, to;
@@ -129,7 +138,7 @@ private:
     void drawNoise(Eigen::Matrix2Xd& z);
     void runStage(const Stage& s);
     void predictor(const Stage& s, Predictor kind);
-    void corrector(const NoiseLevel& level, double alpha);
+    void corrector(const NoiseLevel& level, double alpha, int m); // m: 1..M (the step-through's title)
     void odeStep();
     void replaceFixed(const NoiseLevel& level);
     void renoise(const NoiseLevel& from, const NoiseLevel& to); // forward transition to -> from
@@ -156,6 +165,12 @@ private:
     bool odeNonFinite_ = false;             // the ODE's velocity went non-finite in this step
     double runaway_ = 0;                    // |coordinate| beyond this: diverged (set with the start)
     void setRunawayBound();
+
+    std::vector<Eigen::Index> followed_;
+    StepTrace trace_;
+    std::vector<Eigen::MatrixXd> odeVelocities_; // the ODE step's stage velocities (only while following)
+    bool tracing() const { return !followed_.empty(); }
+    void record(const PartSpec& spec, const Eigen::Matrix2Xd& x) { trace_.parts.push_back(tracePart(spec, x, followed_)); }
 };
 
 } // namespace ss
