@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 
@@ -63,6 +64,10 @@ std::vector<Option> samplerOptions()
                  std::string(30, ' ') + "--conditional-x1 A (exact conditional, KS and W1 beside their floor)"},
             {"fix-x2", "A", "replacement conditioning: keep x2 = A (likewise approximate; --conditional-x2)"},
             {"resample", "U", "RePaint resampling rounds per step (default 1; more rounds usually come closer to the conditional)"},
+            {"follow", "I[,J...]",
+             "step-through: print the update of particles I, J (columns from 0) as the sampler's\n" +
+                 std::string(30, ' ') + "equation with its numbers, for the first --trace-steps steps and the last"},
+            {"trace-steps", "K", "with --follow: steps printed from the start (default 3)"},
             {"json", "", "print a JSON summary"}};
 }
 
@@ -139,6 +144,36 @@ std::string defaultScheduleFor(SamplerKind k)
     }
 }
 
+// --follow I,J: the columns, each in [0, particles).
+std::vector<Eigen::Index> followedColumns(const Args& args, long long particles)
+{
+    std::vector<Eigen::Index> out;
+    std::istringstream in(args.text("follow"));
+    std::string item;
+    while (std::getline(in, item, ',')) {
+        char* end = nullptr;
+        const long long j = std::strtoll(item.c_str(), &end, 10);
+        if (item.empty() || *end != '\0' || j < 0 || j >= particles)
+            throw UsageError("--follow needs particle columns in [0, " + std::to_string(particles) + "), got '" + item + "'");
+        out.push_back(Eigen::Index(j));
+    }
+    if (out.empty()) throw UsageError("--follow needs at least one particle column");
+    return out;
+}
+
+// The step's parts, one block per followed particle.
+void appendTrace(const StepTrace& trace, std::size_t particles, std::vector<std::string>& lines)
+{
+    for (std::size_t k = 0; k < particles; ++k)
+        for (const StepPart& part : trace.parts) {
+            const std::vector<std::string> text = describePart(part, k);
+            if (text.empty()) continue;
+            lines.push_back("step " + std::to_string(trace.step) + ", particle " +
+                            std::to_string(part.particles[k].index) + ", " + text.front());
+            for (std::size_t i = 1; i < text.size(); ++i) lines.push_back("  " + text[i]);
+        }
+}
+
 } // namespace
 
 int runSample(const Arguments& arguments)
@@ -163,8 +198,16 @@ int runSample(const Arguments& arguments)
     else if (config.direction == Direction::DataToNoise)
         throw UsageError("--direction data-to-noise needs --from POINTS.csv");
 
+    std::vector<std::string> trace;
+    if (args.has("follow")) sampler.follow(followedColumns(args, sampler.particles().cols()));
+    const int traced = int(args.integer("trace-steps", 3, 0, 1'000'000));
     const auto start = std::chrono::steady_clock::now();
-    sampler.run(); // stops at the step that diverges (Sampler: done() once diverged)
+    if (args.has("follow")) {
+        while (sampler.step()) // stops at the step that diverges, like run()
+            if (sampler.stepsTaken() <= traced || sampler.done()) appendTrace(sampler.trace(), sampler.followed().size(), trace);
+    } else {
+        sampler.run(); // stops at the step that diverges (Sampler: done() once diverged)
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (sampler.diverged()) throw InputError(sampler.divergence()->describe()); // exit 2, one line, nothing written
     writePoints(out, sampler.particles());
@@ -186,8 +229,13 @@ int runSample(const Arguments& arguments)
             {"final_t", end.t},
             {"final_std", end.marginal.std},
             {"seconds", seconds},
-            {"out", out}},
-           text);
+            {"out", out},
+            {"trace", trace}},
+           [&] {
+               std::string all;
+               for (const std::string& line : trace) all += line + "\n";
+               return all + text;
+           }());
     return 0;
 }
 

@@ -113,6 +113,7 @@ PartSpec odeStage(int i, int n, double t, double f, double g2, const Eigen::Matr
     p.constants = {{"t", t}, {"f(t)", f}, {"g(t)²", g2}};
     p.values = {{"s(x" + k + ", t)", Combo(1.0, s)}, {"v" + k, Combo(1.0, v)}};
     p.stage = true;
+    p.point = "x" + k;
     return p;
 }
 

@@ -36,6 +36,7 @@ StepPart traceColumns(const PartSpec& spec, const double* x, Eigen::Index cols, 
     part.equation = spec.equation;
     part.constants = spec.constants;
     part.stage = spec.stage;
+    part.point = spec.point;
     for (Eigen::Index j : followed) {
         if (j < 0 || j >= cols) continue;
         TracedParticle p;
@@ -86,7 +87,7 @@ std::vector<std::string> describePart(const StepPart& part, std::size_t k)
         head += (i == 0 ? ":  " : ",  ") + part.constants[i].name + " = " + formatNumber(part.constants[i].value);
     lines.push_back(head);
     lines.push_back(part.equation);
-    std::string values = "x = " + formatVector(p.x);
+    std::string values = part.point + " = " + formatVector(p.x);
     for (const TracedValue& v : p.values) values += ",  " + v.name + " = " + formatVector(v.value);
     lines.push_back(values);
     if (part.stage) return lines;

@@ -56,6 +56,7 @@ struct StepPart {
     std::vector<StepConstant> constants;
     std::vector<TracedParticle> particles; // one per followed particle, in follow order
     bool stage = false;    // an ODE stage: evaluates the velocity, moves nothing
+    std::string point = "x"; // the position's name in the equation (an ODE stage: "x2")
 };
 
 struct StepTrace {
@@ -93,6 +94,7 @@ struct PartSpec {
     };
     std::vector<Term> terms;
     bool stage = false;
+    std::string point = "x";
 };
 
 // The part for the followed columns of x (the positions before it; indices

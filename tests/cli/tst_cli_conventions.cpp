@@ -20,16 +20,19 @@
 #include "core/ConditionalDensity.h"
 #include "core/Csv.h"
 #include "core/Presets.h"
+#include "core/StepTrace.h"
 
 #include "CliTestSupport.h"
 
 #include <QtTest>
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 
+#include <algorithm>
 #include <cmath>
 
 namespace {
@@ -57,6 +60,7 @@ private slots:
     void evalConditional();
     void ddimEncoding();
     void conventions();
+    void sampleFollow();
     void badUsage_data();
     void badUsage();
 
@@ -213,6 +217,34 @@ void TestCliConventions::conventions()
     QVERIFY2(r.out.contains("w 3 = classifier-free w 2; exact conditional at w 1"), qPrintable(r.out));
 }
 
+void TestCliConventions::sampleFollow()
+{
+    // --follow: each traced step ends where the sampler put the particle; the
+    // last printed result is the particle's row in the output, to the 4
+    // significant digits printed.
+    Run r = cli({"sample", "--exact", "8gaussians", "--sampler", "ddpm", "--n", "50", "--follow", "4,9", "--trace-steps",
+                 "2", "--json", "--out", "follow.csv"},
+                dir_.path());
+    QCOMPARE(r.status, 0);
+    const QJsonArray lines = json(r).value("trace").toArray();
+    QVERIFY(lines.size() > 10);
+    QVERIFY2(lines.first().toString().startsWith("step 1, particle 4, DDPM (ancestral):"), qPrintable(lines.first().toString()));
+    QCOMPARE(lines[1].toString(), QString("  x′ = (x + β·s(x, t))/√α + σ_t·z"));
+    QVERIFY(std::any_of(lines.begin(), lines.end(),
+                        [](const QJsonValue& v) { return v.toString().startsWith("step 2, particle 9, DDPM"); }));
+    QString last = lines.last().toString().trimmed();
+    QVERIFY2(last.startsWith("= ("), qPrintable(last));
+    last = last.mid(3).chopped(1);
+    const Eigen::Matrix2Xd out = ss::loadCsv(path("follow.csv").toStdString()).points;
+    QCOMPARE(last.section(", ", 0, 0).toDouble(), std::stod(ss::formatNumber(out(0, 9))));
+    QCOMPARE(last.section(", ", 1, 1).toDouble(), std::stod(ss::formatNumber(out(1, 9))));
+    r = cli({"sample", "--exact", "8gaussians", "--sampler", "ddpm", "--n", "50", "--follow", "4", "--out", "follow.csv"},
+            dir_.path());
+    QCOMPARE(r.status, 0);
+    QVERIFY2(r.out.contains("step 1000, particle 4, DDPM (ancestral):") && r.out.contains("(last step: no noise)"),
+             qPrintable(r.out.left(2000)));
+}
+
 void TestCliConventions::badUsage_data()
 {
     QTest::addColumn<QStringList>("args");
@@ -229,6 +261,9 @@ void TestCliConventions::badUsage_data()
     QTest::newRow("bad smoothing") << QStringList{"eval", "--samples", "true.csv", "--reference", "moons",
                                                   "--conditional-x1", "0", "--conditional-std", "0"}
                                    << "--conditional-std";
+    QTest::newRow("follow outside the particles")
+        << QStringList{"sample", "--exact", "8gaussians", "--sampler", "ddpm", "--n", "50", "--follow", "3,50", "--out", "f.csv"}
+        << "--follow";
 }
 
 void TestCliConventions::badUsage()
