@@ -164,14 +164,13 @@ std::vector<Eigen::Index> followedColumns(const Args& args, long long particles)
 // The step's parts, one block per followed particle.
 void appendTrace(const StepTrace& trace, std::size_t particles, std::vector<std::string>& lines)
 {
-    for (std::size_t k = 0; k < particles; ++k)
-        for (const StepPart& part : trace.parts) {
-            const std::vector<std::string> text = describePart(part, k);
-            if (text.empty()) continue;
-            lines.push_back("step " + std::to_string(trace.step) + ", particle " +
-                            std::to_string(part.particles[k].index) + ", " + text.front());
-            for (std::size_t i = 1; i < text.size(); ++i) lines.push_back("  " + text[i]);
-        }
+    for (std::size_t k = 0; k < particles; ++k) {
+        const std::vector<std::string> text = describeStep(trace, k);
+        if (text.empty()) continue;
+        const Eigen::Index column = trace.parts.front().particles[k].index;
+        lines.push_back("step " + std::to_string(trace.step) + ", particle " + std::to_string(column) + ":");
+        for (const std::string& line : text) lines.push_back("  " + line);
+    }
 }
 
 } // namespace

@@ -98,4 +98,29 @@ std::vector<std::string> describePart(const StepPart& part, std::size_t k)
     return lines;
 }
 
+std::vector<std::string> describeStep(const StepTrace& trace, std::size_t k)
+{
+    std::vector<std::string> lines;
+    bool stages = false;
+    for (const StepPart& part : trace.parts) {
+        if (k >= part.particles.size()) continue;
+        if (part.stage && !stages) {
+            stages = true;
+            lines.push_back("the velocity at each stage i: vᵢ = f(tᵢ)·xᵢ − ½·g(tᵢ)²·s(xᵢ, tᵢ)");
+        }
+        if (!part.stage) {
+            for (std::string& line : describePart(part, k)) lines.push_back(std::move(line));
+            continue;
+        }
+        const TracedParticle& p = part.particles[k];
+        std::string line = part.title + ":  ";
+        for (const StepConstant& c : part.constants)
+            if (c.name == "t") line += "t = " + formatNumber(c.value) + ",  ";
+        line += part.point + " = " + formatVector(p.x);
+        for (const TracedValue& v : p.values) line += ",  " + v.name + " = " + formatVector(v.value);
+        lines.push_back(line);
+    }
+    return lines;
+}
+
 } // namespace ss

@@ -109,6 +109,9 @@ StepPart tracePart(const PartSpec& spec, const Eigen::Matrix2Xd& x, const std::v
 // equation with the numbers substituted, and the result. Empty when the part
 // has no such particle.
 std::vector<std::string> describePart(const StepPart& part, std::size_t k);
+// The whole step for followed particle k: describePart of each part, except
+// that an ODE stage takes one line (its title, t, its point, s and v).
+std::vector<std::string> describeStep(const StepTrace& trace, std::size_t k);
 // "(0.512, -1.2)": a vector with 4 significant digits.
 std::string formatVector(const Eigen::Vector2d& v);
 // "2.1e-05", "0.312": a number with 4 significant digits.
