@@ -106,21 +106,27 @@ std::vector<std::string> describeStep(const StepTrace& trace, std::size_t k)
         if (k >= part.particles.size()) continue;
         if (part.stage && !stages) {
             stages = true;
-            lines.push_back("the velocity at each stage i: vᵢ = f(tᵢ)·xᵢ − ½·g(tᵢ)²·s(xᵢ, tᵢ)");
+            lines.push_back(kStageVelocityLine);
         }
         if (!part.stage) {
             for (std::string& line : describePart(part, k)) lines.push_back(std::move(line));
             continue;
         }
-        const TracedParticle& p = part.particles[k];
-        std::string line = part.title + ":  ";
-        for (const StepConstant& c : part.constants)
-            if (c.name == "t") line += "t = " + formatNumber(c.value) + ",  ";
-        line += part.point + " = " + formatVector(p.x);
-        for (const TracedValue& v : p.values) line += ",  " + v.name + " = " + formatVector(v.value);
-        lines.push_back(line);
+        lines.push_back(describeStage(part, k));
     }
     return lines;
+}
+
+std::string describeStage(const StepPart& stage, std::size_t k)
+{
+    if (k >= stage.particles.size()) return {};
+    const TracedParticle& p = stage.particles[k];
+    std::string line = stage.title + ":  ";
+    for (const StepConstant& c : stage.constants)
+        if (c.name == "t") line += "t = " + formatNumber(c.value) + ",  ";
+    line += stage.point + " = " + formatVector(p.x);
+    for (const TracedValue& v : p.values) line += ",  " + v.name + " = " + formatVector(v.value);
+    return line;
 }
 
 } // namespace ss

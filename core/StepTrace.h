@@ -109,8 +109,12 @@ StepPart tracePart(const PartSpec& spec, const Eigen::Matrix2Xd& x, const std::v
 // equation with the numbers substituted, and the result. Empty when the part
 // has no such particle.
 std::vector<std::string> describePart(const StepPart& part, std::size_t k);
+// The line before an ODE step's stages (describeStep).
+inline constexpr const char* kStageVelocityLine = "the velocity at each stage i: vᵢ = f(tᵢ)·xᵢ − ½·g(tᵢ)²·s(xᵢ, tᵢ)";
+// An ODE stage on one line: its title, t, its point, s and v.
+std::string describeStage(const StepPart& stage, std::size_t k);
 // The whole step for followed particle k: describePart of each part, except
-// that an ODE stage takes one line (its title, t, its point, s and v).
+// that an ODE stage takes one line (describeStage) after the velocity's equation.
 std::vector<std::string> describeStep(const StepTrace& trace, std::size_t k);
 // "(0.512, -1.2)": a vector with 4 significant digits.
 std::string formatVector(const Eigen::Vector2d& v);

@@ -27,6 +27,7 @@ std::shared_ptr<const ScoreSource> SamplingWorker::currentSource() const
 std::unique_ptr<Sampler> SamplingWorker::makeSampler(const SamplerConfig& config) const
 {
     auto sampler = std::make_unique<Sampler>(config, setup_.schedule, currentSource(), 1);
+    sampler->follow(followed_);
     if (config.direction == Direction::DataToNoise) {
         // Encoding starts from the data: its first `particles` points.
         const Eigen::Index n = std::min<Eigen::Index>(config.particles, setup_.data->points.cols());
@@ -147,6 +148,8 @@ void SamplingWorker::publish()
     s->trail = trail_;
     s->trailMarks = trailMarks_;
     s->lastStep = sampler_->lastStep();
+    s->followed = sampler_->followed();
+    s->trace = sampler_->trace();
     s->level = sampler_->level();
     s->step = sampler_->stepsTaken();
     s->totalSteps = sampler_->totalSteps();
@@ -177,6 +180,14 @@ void SamplingWorker::postPlay()
         if (sampler_->diverged()) rebuild(setup_); // a fresh run from the seed
         playing_ = true;
         timer_->start();
+    });
+}
+
+void SamplingWorker::postFollow(std::vector<Eigen::Index> columns)
+{
+    post([this, columns = std::move(columns)] {
+        followed_ = columns;
+        sampler_->follow(followed_);
     });
 }
 

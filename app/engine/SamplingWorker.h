@@ -51,6 +51,9 @@ public:
     void postSchedule(const NoiseSchedule& schedule);
     void postNetwork(std::shared_ptr<const ScoreNet> net);
     void postSource(SourceKind kind);
+    // The step-through: follow these particle columns (empty: none). Kept
+    // across resets and new settings; the snapshot carries their last step.
+    void postFollow(std::vector<Eigen::Index> columns);
     // Runs f on the worker's thread between steps, guarded like every post*
     // (scripts and tests; the window does not use it).
     void postCall(std::function<void()> f);
@@ -73,6 +76,7 @@ private:
     void post(F&& apply); // postGuarded (Boundary.h), the snapshot before the error message
 
     SamplingSetup setup_;
+    std::vector<Eigen::Index> followed_;
     std::shared_ptr<const ScoreNet> net_;
     std::unique_ptr<Sampler> sampler_;
     std::deque<Eigen::Matrix2Xd> trail_;

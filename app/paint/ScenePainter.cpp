@@ -3,6 +3,8 @@
 #include "paint/ColourBar.h"
 #include "paint/ColourMap.h"
 #include "paint/SceneColours.h"
+#include "paint/SceneGeometry.h"
+#include "paint/StepThroughPaint.h"
 
 #include <QObject> // tr()
 #include <QPainterPath>
@@ -13,18 +15,6 @@
 namespace ss::view {
 
 namespace {
-
-// World to pixels for a size-pixel picture of s.world (y up).
-struct Mapping {
-    QRectF world;
-    QSizeF size;
-    QPointF operator()(double x, double y) const
-    {
-        return {(x - world.left()) / world.width() * size.width(),
-                (world.bottom() - y) / world.height() * size.height()};
-    }
-    double pixelsPerUnit() const { return size.width() / world.width(); }
-};
 
 QColor withAlpha(QColor c, double a)
 {
@@ -51,16 +41,8 @@ void paintArrows(QPainter& p, const Mapping& m, const Eigen::Matrix2Xd& tails, c
     for (Eigen::Index j = 0; j < tails.cols(); ++j) {
         const QPointF a = m(tails(0, j), tails(1, j));
         const QPointF b = m(tails(0, j) + vectors(0, j), tails(1, j) + vectors(1, j));
-        const QPointF v = b - a;
-        const double len = std::hypot(v.x(), v.y());
-        if (len < 1e-6) continue;
-        const QPointF dir = v / len, across(-dir.y(), dir.x());
-        const double h = std::min(head, 0.4 * len);
-        const QPointF neck = b - dir * h;
-        QPolygonF shape;
-        shape << a + across * halfWidth << neck + across * halfWidth << neck + across * 3 * halfWidth << b
-              << neck - across * 3 * halfWidth << neck - across * halfWidth << a - across * halfWidth;
-        p.drawPolygon(shape);
+        const QPolygonF shape = arrowShape(a, b, halfWidth, head);
+        if (!shape.isEmpty()) p.drawPolygon(shape);
     }
 }
 
@@ -161,7 +143,9 @@ void paintScene(QPainter& p, const ScenePicture& s, QSizeF size)
         }
         if (l.particles.visible) paintPoints(p, m, s.particles->particles, c.particles, l.particles.opacity, 4.0 * k);
         const StepTerms& t = s.particles->lastStep;
-        if (l.decomposition.visible && !s.particles->playing && t.score.cols() == s.particles->particles.cols()) {
+        // The first 400 particles' terms, unless the step-through follows some (paintFollowed draws theirs).
+        if (l.decomposition.visible && !s.particles->playing && s.particles->followed.empty() &&
+            t.score.cols() == s.particles->particles.cols()) {
             const Eigen::Index n = std::min<Eigen::Index>(400, t.score.cols());
             const Eigen::Matrix2Xd end = s.particles->particles.leftCols(n);
             const Eigen::Matrix2Xd start = end - t.drift.leftCols(n) - t.score.leftCols(n) - t.noise.leftCols(n);
@@ -208,6 +192,11 @@ void paintOverlay(QPainter& p, const ScenePicture& s, QSizeF size)
         p.drawLine(QPointF(0, py), QPointF(6 * k, py));
         p.drawText(QPointF(9 * k, py + fm.ascent() / 2 - 1), label(y));
     }
+    // The step-through: the followed particles' arrows and the card with their equation.
+    if (s.particles) {
+        paintFollowed(p, *s.particles, s.world, size, k, scenePalette(s.palette));
+        paintStepCard(p, *s.particles, size, k);
+    }
     // Caption, top left.
     if (!s.caption.isEmpty()) {
         const QRectF box = fm.boundingRect(QRectF(0, 0, W * 0.7, H), Qt::TextWordWrap, s.caption);
@@ -228,7 +217,19 @@ void paintOverlay(QPainter& p, const ScenePicture& s, QSizeF size)
     if (l.learnedField.visible && s.field && s.field->learned.size())
         legend.emplace_back(c.learned, QObject::tr("learned score"));
     if (l.exactField.visible && s.field) legend.emplace_back(c.exact, QObject::tr("exact score"));
-    if (l.decomposition.visible && s.particles && !s.particles->playing) {
+    const bool stepThrough = s.particles && !s.particles->followed.empty() && !s.particles->trace.empty();
+    if (stepThrough) {
+        // The kinds of term the followed step has (Langevin: no drift).
+        bool has[5] = {};
+        for (const StepPart& part : s.particles->trace.parts)
+            for (const TracedParticle& q : part.particles)
+                for (const TracedTerm& t : q.terms) has[int(t.kind)] = true;
+        if (has[int(TermKind::Drift)]) legend.emplace_back(c.drift, QObject::tr("drift"));
+        if (has[int(TermKind::Score)]) legend.emplace_back(c.score, QObject::tr("score term"));
+        if (has[int(TermKind::Stage)]) legend.emplace_back(c.score, QObject::tr("ODE stages"));
+        if (has[int(TermKind::Noise)]) legend.emplace_back(c.noise, QObject::tr("noise"));
+        if (has[int(TermKind::Replace)]) legend.emplace_back(c.data, QObject::tr("replaced coordinate"));
+    } else if (l.decomposition.visible && s.particles && !s.particles->playing) {
         legend.emplace_back(c.drift, QObject::tr("drift"));
         legend.emplace_back(c.score, QObject::tr("score term"));
         legend.emplace_back(c.noise, QObject::tr("noise"));

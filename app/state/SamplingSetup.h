@@ -37,6 +37,8 @@ struct ParticleSnapshot {
     std::deque<Eigen::Matrix2Xd> trail; // oldest first, the newest equals particles
     std::deque<TrailMark> trailMarks;   // one per trail entry, in the same order
     StepTerms lastStep;                 // of the last step taken
+    std::vector<Eigen::Index> followed; // the particles the step-through follows (columns; may be empty)
+    StepTrace trace;                    // their last step as the sampler's equation (empty before a step)
     NoiseLevel level;
     int step = 0, totalSteps = 0, run = 0;
     long long evaluations = 0;

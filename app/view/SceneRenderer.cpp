@@ -246,7 +246,7 @@ void SceneRenderer::drawLayers(const SceneFrame& f)
             drawPoints(*particleBuffer_, particleCount_, c.particles, layers.particles.opacity, 4.0f * k);
         }
         const StepTerms& t = p.lastStep;
-        if (layers.decomposition.visible && !p.playing && t.score.cols() == p.particles.cols()) {
+        if (layers.decomposition.visible && !p.playing && p.followed.empty() && t.score.cols() == p.particles.cols()) {
             // The last step, per particle (the first 400): x_prev -> + drift -> + score -> + noise.
             const Eigen::Index n = std::min<Eigen::Index>(400, t.score.cols());
             const Eigen::Matrix2Xd end = p.particles.leftCols(n);

@@ -73,6 +73,7 @@ SceneView::SceneView(QWidget* parent) : QWidget(parent)
     setAttribute(Qt::WA_OpaquePaintEvent); // paintEvent covers every pixel
     brush_ = new BrushRing(this);
     frameClock_.start();
+    sinceStart_.start();
 
     surface_ = std::make_unique<QOffscreenSurface>();
     surface_->setFormat(QSurfaceFormat::defaultFormat());
@@ -163,7 +164,10 @@ void SceneView::showFrame(const QImage& image, quint64 serial)
     const double ms = frameClock_.nsecsElapsed() * 1e-6;
     frameClock_.restart();
     if (frameTimes_.size() < 100000) frameTimes_.push_back(ms);
-    fps_ = 0.9 * fps_ + 0.1 * (ms > 0 ? 1000.0 / ms : 0.0);
+    const qint64 now = sinceStart_.elapsed();
+    shownAt_.push_back(now);
+    while (shownAt_.front() <= now - 1000) shownAt_.pop_front();
+    fps_ = double(shownAt_.size());
     update();
     emit frameDrawn();
 }
@@ -344,6 +348,8 @@ void SceneView::mousePressEvent(QMouseEvent* e)
 {
     lastMouse_ = e->position().toPoint();
     moveBrush(e->position());
+    clicking_ = drawTool_ == DrawTool::Off && e->button() == Qt::LeftButton;
+    pressAt_ = e->position().toPoint();
     if (drawTool_ != DrawTool::Off && e->button() == Qt::LeftButton) {
         stroking_ = true;
         autoFit_ = false; // the user works in this frame: a resize must not re-frame it
@@ -357,11 +363,33 @@ void SceneView::mouseReleaseEvent(QMouseEvent* e)
         stroking_ = false;
         emit drawReleased();
     }
+    if (clicking_ && e->button() == Qt::LeftButton) {
+        clicking_ = false;
+        emit particleClicked(particleAt(e->position(), kPickRadius * scale_), e->modifiers());
+    }
+}
+
+qint64 SceneView::particleAt(QPointF pixel, double radius) const
+{
+    if (!particles_ || !layers_.particles.visible) return -1;
+    const Eigen::Matrix2Xd& x = particles_->particles;
+    qint64 best = -1;
+    double bestSquared = radius * radius;
+    for (Eigen::Index j = 0; j < x.cols(); ++j) {
+        const QPointF d = toPixel(QPointF(x(0, j), x(1, j))) - pixel;
+        const double squared = QPointF::dotProduct(d, d);
+        if (squared <= bestSquared) {
+            bestSquared = squared;
+            best = j;
+        }
+    }
+    return best;
 }
 
 void SceneView::mouseMoveEvent(QMouseEvent* e)
 {
     moveBrush(e->position());
+    if (clicking_ && (e->position().toPoint() - pressAt_).manhattanLength() > 4) clicking_ = false; // a drag: pans
     if (stroking_) {
         emit drawDragged(toWorld(e->position()));
         return;

@@ -8,6 +8,8 @@
 // drawPressed / drawDragged / drawReleased in world coordinates, and a circle
 // shows the brush; the view never edits the data itself (the Data dock does).
 // Right or middle drag pans in every mode, left drag only with the tool off.
+// With the tool off, a left click (no drag) reports the particle under the
+// cursor (particleClicked; the step-through follows it).
 //
 // Everything it draws was computed elsewhere (the workers) and arrives as
 // immutable snapshots. The view is a plain widget: each change asks its
@@ -27,6 +29,7 @@
 #include <QImage>
 #include <QWidget>
 
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -88,6 +91,9 @@ public:
     QImage renderNow();
     // Intervals (ms) between the frames shown so far, for the frame-time benchmark.
     std::vector<double> frameTimes() const { return frameTimes_; }
+    // The particle column drawn nearest to the pixel, within radius pixels; -1: none.
+    qint64 particleAt(QPointF pixel, double radius) const;
+    static constexpr double kPickRadius = 14; // pixels at scale 1: a click this close picks a particle
 
 signals:
     void viewChanged(QRectF visible);
@@ -95,6 +101,9 @@ signals:
     void drawPressed(QPointF world);
     void drawDragged(QPointF world);
     void drawReleased();
+    // A left click with the tool off: the particle under it (-1: none), and
+    // the keyboard modifiers (Shift/Ctrl: add or remove).
+    void particleClicked(qint64 column, Qt::KeyboardModifiers modifiers);
     void frameDrawn(); // a new frame is shown
 
 protected:
@@ -136,6 +145,8 @@ private:
     double brushRadius_ = 0.25; // world units
     BrushRing* brush_ = nullptr;
     bool stroking_ = false;     // a left-button draw stroke is in progress
+    bool clicking_ = false;     // a left press with the tool off that has not moved (yet): a click
+    QPoint pressAt_;
 
     // The renderer on its thread; the surface it draws with (made here: only
     // the GUI thread may create one).
@@ -149,7 +160,9 @@ private:
 
     QElapsedTimer frameClock_;
     std::vector<double> frameTimes_;
-    double fps_ = 0;
+    double fps_ = 0;                 // frames shown in the last second (a burst of quick frames
+    std::deque<qint64> shownAt_;     // after a pause is not "1000 fps"); shownAt_: their times, ms
+    QElapsedTimer sinceStart_;
 };
 
 } // namespace ss::view

@@ -11,6 +11,7 @@
 #include "window/ViewMenu.h"
 #include "window/LessonDock.h"
 #include "window/LessonPanel.h"
+#include "window/StepThrough.h"
 #include "core/SamplerDefaults.h"
 
 #include <QCloseEvent>
@@ -231,6 +232,8 @@ void MainWindow::buildMenus()
     QMenu* view = viewMenu_->menu();
     presentation_ = new PresentationMode(this, scene_, scrubber_, useSettings_);
     presentation_->addToMenu(view);
+    stepThrough_ = new StepThrough(scene_, [this] { return sampling(); }, this);
+    docks_.sampler->addFooter(stepThrough_->makeRow(docks_.sampler));
     teachingKeys_ = new PresentationKeys(this);
     teachingKeys_->addToMenu(view);
     // PgDn / PgUp step through the lesson (not the Lectures menu).

@@ -44,6 +44,7 @@ namespace ss::window {
 class HelpMenu;
 class ViewMenu;
 class LessonPanel;
+class StepThrough;
 struct LecturePreset;
 
 using app::defaultScene; // the setup's home is engine/SceneSetup.h
@@ -69,6 +70,7 @@ public:
     HelpMenu* helpMenu() const { return helpMenu_; }
     PresentationMode* presentation() const { return presentation_; } // View → Presentation
     PresentationKeys* teachingKeys() const { return teachingKeys_; }
+    StepThrough* stepThrough() const { return stepThrough_; }
     app::SceneController* controller() const { return controller_.get(); }
     EditHistory* history() const { return history_; } // the Edit menu's undo stack
     app::TrainingWorker* training() const { return controller_->training(); }
@@ -145,6 +147,7 @@ private:
     HelpMenu* helpMenu_ = nullptr;
     PresentationMode* presentation_ = nullptr;
     PresentationKeys* teachingKeys_ = nullptr;
+    StepThrough* stepThrough_ = nullptr;
     ModeLine modeLine_; // live mode weights for mixture data (caption)
     LessonPanel* lesson_ = nullptr; // the Lesson dock's panel (LessonDock.h)
 };

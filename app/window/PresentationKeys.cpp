@@ -1,6 +1,7 @@
 #include "window/PresentationKeys.h"
 
 #include "window/MainWindow.h"
+#include "window/StepThrough.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -47,6 +48,8 @@ PresentationKeys::PresentationKeys(MainWindow* window) : QObject(window), window
         [this] { clickButton(window_->samplerPanel(), "samplerStep"); });
     add(tr("Reset the particles"), Qt::Key_R, "keyReset",
         [this] { clickButton(window_->samplerPanel(), "samplerReset"); });
+    add(tr("Follow a particle (step-through) / stop"), Qt::Key_F, "keyFollow",
+        [this] { window_->stepThrough()->toggleNearCentre(); });
     add(tr("Next lesson step"), Qt::Key_PageDown, "keyNextStep", [this] { emit nextLessonStep(); });
     add(tr("Previous lesson step"), Qt::Key_PageUp, "keyPreviousStep", [this] { emit previousLessonStep(); });
     add(tr("More noise (σ up)"), Qt::Key_Up, "keyNoiseUp", [this] { scrubLevel(1); });

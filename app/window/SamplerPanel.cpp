@@ -74,6 +74,12 @@ SamplerPanel::SamplerPanel(QWidget* parent) : QWidget(parent)
     updateEnabled();
 }
 
+void SamplerPanel::addFooter(QWidget* w)
+{
+    auto* box = static_cast<QVBoxLayout*>(layout());
+    box->insertWidget(box->count() - 1, w); // above the closing stretch
+}
+
 SamplerKind SamplerPanel::kind() const { return apply(app::SamplingSetup{}).sampler.kind; }
 
 void SamplerPanel::updateEnabled()

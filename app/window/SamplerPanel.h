@@ -39,6 +39,7 @@ public:
     // value) follows the new context; settingsChanged is emitted if it moved.
     void setContext(const NoiseSchedule& schedule, std::shared_ptr<const Dataset> data, double modelSigma);
     void showSnapshot(const app::ParticleSnapshot& s);
+    void addFooter(QWidget* w); // a row under the settings (the step-through's)
 
 signals:
     void settingsChanged();
