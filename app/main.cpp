@@ -14,6 +14,7 @@
 //   --lesson-step K     with --lecture: go to the lesson's step K (1..); the
 //                       screenshot's stderr line then gives the step's live number
 //   --presentation      start in presentation mode (window/PresentationMode.h)
+//   --follow I[,J...]   the step-through follows particles I, J (window/StepThrough.h)
 //   --particles N, --arrows N, --heat-cells N
 //                       the default scene with N particles, N x N score arrows,
 //                       an N x N heat map (bench/frames.sh's scene)
@@ -25,6 +26,7 @@
 #include "window/LessonPanel.h"
 #include "window/MainWindow.h"
 #include "window/StallMonitor.h"
+#include "window/StepThrough.h"
 
 #include "core/Error.h"
 #include "core/Version.h"
@@ -58,6 +60,7 @@ struct Options {
     int particles = 0, arrows = 0, heatCells = 0; // 0: the default scene's
     int headlessSeconds = 0;
     QString sceneFile; // the positional FILE.scorescope
+    std::vector<Eigen::Index> follow; // --follow: particle columns
 };
 
 // --help and --version need no window (help2man, a package check on a
@@ -102,11 +105,12 @@ Options parseOptions(const QCoreApplication& app)
     const QCommandLineOption particles("particles", "Sample with <n> particles.", "n");
     const QCommandLineOption arrows("arrows", "Draw <n> x <n> score arrows.", "n");
     const QCommandLineOption heatCells("heat-cells", "Compute <n> x <n> heat-map cells.", "n");
+    const QCommandLineOption follow("follow", "Step-through: follow particles <i,j,...> (columns from 0).", "i,j");
     const QCommandLineOption headless("benchmark-headless-training",
                                       "Train the default scene's model for <s> seconds without a window; print steps/s.",
                                       "s");
     parser.addOptions({screenshot, quitAfter, frames, noSettings, lecture, lessonStep, presentation, particles, arrows,
-                       heatCells, headless});
+                       heatCells, headless, follow});
     parser.process(app);
     if (parser.isSet(version)) {
         std::printf("scorescope %s\nQt %s (built with %s)\n", ss::kVersion, qVersion(), QT_VERSION_STR);
@@ -130,6 +134,15 @@ Options parseOptions(const QCoreApplication& app)
     if (parser.isSet(particles)) o.particles = nonNegative(parser, particles, "--particles");
     if (parser.isSet(arrows)) o.arrows = nonNegative(parser, arrows, "--arrows");
     if (parser.isSet(heatCells)) o.heatCells = nonNegative(parser, heatCells, "--heat-cells");
+    for (const QString& item : parser.value(follow).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const long long j = item.toLongLong(&ok);
+        if (!ok || j < 0) {
+            std::fprintf(stderr, "scorescope: --follow needs particle columns (0, 1, ...), got '%s'\n", qPrintable(item));
+            std::exit(2);
+        }
+        o.follow.push_back(Eigen::Index(j));
+    }
     if (parser.isSet(headless)) o.headlessSeconds = nonNegative(parser, headless, "--benchmark-headless-training");
     return o;
 }
@@ -213,6 +226,7 @@ int main(int argc, char** argv)
         window.startLecture(*chosen);
         for (int k = 1; k < options.lessonStep; ++k) window.lessonPanel()->nextStep();
     }
+    if (!options.follow.empty()) window.stepThrough()->follow(options.follow);
 
     int status = 0;
     if (options.quitAfterMs >= 0) {
