@@ -88,12 +88,24 @@ void LessonPanel::setLesson(const LecturePreset& p)
     newStepText_->setEnabled(true);
     showSource();
     showStep(0);
+    bringDockForward(); // the lesson comes to the front
+}
+
+void LessonPanel::bringDockForward()
+{
     for (QWidget* up = parentWidget(); up; up = up->parentWidget())
-        if (auto* dock = qobject_cast<QDockWidget*>(up)) { // the lesson comes to the front
+        if (auto* dock = qobject_cast<QDockWidget*>(up)) {
             dock->show();
             dock->raise();
-            break;
+            return;
         }
+}
+
+void LessonPanel::setPresenting(bool on)
+{
+    newStepText_->setVisible(!on);
+    save_->setVisible(!on);
+    if (on && preset_) bringDockForward();
 }
 
 void LessonPanel::nextStep()

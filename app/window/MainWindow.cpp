@@ -15,6 +15,7 @@
 
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QMenuBar>
@@ -229,8 +230,10 @@ void MainWindow::buildMenus()
         },
         [this](const QString& error) { showMessage(error, true); });
     QMenu* view = viewMenu_->menu();
-    presentation_ = new PresentationMode(this, scene_, scrubber_, useSettings_);
+    presentation_ =
+        new PresentationMode(this, scene_, {scrubber_, findChild<QDockWidget*>("lessonDock")}, useSettings_);
     presentation_->addToMenu(view);
+    connect(presentation_, &PresentationMode::activeChanged, lesson_, &LessonPanel::setPresenting);
     teachingKeys_ = new PresentationKeys(this);
     teachingKeys_->addToMenu(view);
     // PgDn / PgUp step through the lesson (not the Lectures menu).
