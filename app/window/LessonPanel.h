@@ -58,7 +58,8 @@ public:
 public slots:
     // While presenting, the card holds what the audience reads: the row that
     // saves a new step is hidden (shown again after), and the card's dock
-    // comes back (presentation mode hides the docks) when a lesson runs.
+    // comes back (presentation mode hides the docks) when a lesson runs; on
+    // leaving, it stays in front of Training unless it was closed.
     void setPresenting(bool on);
     void nextStep();
     void previousStep();
@@ -70,7 +71,7 @@ public:
 private:
     void showStep(int index); // shows and applies step index
     void showSource();        // the note: built-in or the user's copy
-    void bringDockForward();  // the dock this panel is in, shown and raised
+    void bringDockForward(bool evenIfClosed); // the dock this panel is in, shown and raised
     void updateMeasure(bool force);
 
     Hooks hooks_;

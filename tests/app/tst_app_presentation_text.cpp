@@ -3,7 +3,9 @@
 // scene grow by the font scale while presenting, without compounding when the
 // scale changes, and get exactly their fonts back on leaving; the lesson card
 // stays in view during a lecture (its authoring row hidden) and not without
-// one. Offscreen: the window is shown so that shortcuts reach it.
+// one, and outside presentation mode the Training tab stays in front of it
+// until a lecture starts. Offscreen: the window is shown so that shortcuts
+// reach it.
 #include "AppTestSupport.h"
 #include "window/LecturePresets.h"
 #include "window/LessonPanel.h"
@@ -14,6 +16,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QPushButton>
+#include <QTabBar>
 #include <QtTest>
 
 using namespace ss;
@@ -39,6 +42,15 @@ QLabel* labelShowing(QWidget* panel, const QString& text)
     for (QLabel* l : panel->findChildren<QLabel*>())
         if (l->text() == text) return l;
     return nullptr;
+}
+
+// The tab in front of the tab group that holds the Lesson dock, or empty.
+QString frontTabBesideLesson(QMainWindow* w)
+{
+    for (QTabBar* bar : w->findChildren<QTabBar*>())
+        for (int i = 0; i < bar->count(); ++i)
+            if (bar->tabText(i) == QStringLiteral("Lesson")) return bar->tabText(bar->currentIndex());
+    return QString();
 }
 
 QPushButton* buttonNamed(QWidget* panel, const QString& prefix)
@@ -146,6 +158,7 @@ void TestAppPresentationText::lessonCardOnlyDuringALecture()
     auto w = shownWindow();
     if (!w) QSKIP("the window cannot be activated on this platform");
     auto* dock = w->findChild<QDockWidget*>("lessonDock");
+    QCOMPARE(frontTabBesideLesson(w.get()), QStringLiteral("Training")); // not an empty "No lesson" card
     w->presentation()->enter();
     QVERIFY(!dock->isVisible()); // "No lesson" would only take room from the scene
     // A lecture started while presenting brings its card, at the larger size.
@@ -155,6 +168,7 @@ void TestAppPresentationText::lessonCardOnlyDuringALecture()
     QLabel* title = labelShowing(w->lessonPanel(), presets[0].lesson.title);
     QVERIFY(title);
     w->presentation()->leave();
+    QCOMPARE(frontTabBesideLesson(w.get()), QStringLiteral("Lesson")); // the lecture's card in front
     const double size = title->font().pointSizeF();
     w->presentation()->enter();
     QCOMPARE(title->font().pointSizeF(), size * PresentationMode::kDefaultScale);
