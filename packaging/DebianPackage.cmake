@@ -4,7 +4,10 @@
 # Depends comes from dpkg-shlibdeps on the installed binaries (Qt, libc, GL...);
 # ffmpeg is only recommended: the program runs without it, video export says
 # that it is missing. Included by packaging/CMakeLists.txt.
-set(SCORESCOPE_PACKAGE_MAINTAINER "ScoreScope developers <maintainers@scorescope.invalid>"
+# The project's own address, in the domain its app ID names (org.scorescope:
+# packaging/CMakeLists.txt); a department that rebuilds the package for its
+# machines puts its own: -DSCORESCOPE_PACKAGE_MAINTAINER="IT <it@dept.example.edu>".
+set(SCORESCOPE_PACKAGE_MAINTAINER "ScoreScope maintainers <maintainers@scorescope.org>"
     CACHE STRING "Maintainer field of the Debian package (Name <email>)")
 
 set(CPACK_PACKAGE_NAME scorescope)

@@ -1,8 +1,11 @@
 # One man page made from a program's own --help and --version by help2man, so
 # the page says what the program says (packaging/CMakeLists.txt runs this at
 # build time; a program whose --help or --version fails fails the build):
-#   cmake -DHELP2MAN=help2man -DPROGRAM=exe -DSUMMARY="what it is" -DOUT=page.1
-#         [-DCOMMANDS=ON] [-DSEE_ALSO="other(1)"] -P ManPage.cmake
+#   cmake -DHELP2MAN=help2man -DPROGRAM=exe -DSUMMARY="what it is" -DOUT=page.1[.gz]
+#         [-DGZIP=gzip] [-DCOMMANDS=ON] [-DSEE_ALSO="other(1)"] -P ManPage.cmake
+# SUMMARY is the NAME line's text after "program \- " (lower case, no article,
+# no full stop: what whatis(1) lists). OUT ending in .gz is written gzipped by
+# GZIP, with -9n (no name or time stamp: the same page gives the same bytes).
 # COMMANDS=ON: the commands listed under "commands:" in PROGRAM --help (one
 # home for the list: the program) each get their `PROGRAM COMMAND --help`
 # verbatim in a COMMANDS section. Programs run with QT_QPA_PLATFORM=offscreen
@@ -67,6 +70,17 @@ execute_process(COMMAND "${HELP2MAN}" --no-info --section=1 "--name=${SUMMARY}"
                 RESULT_VARIABLE status ERROR_VARIABLE error)
 if(NOT status EQUAL 0)
   message(FATAL_ERROR "ManPage.cmake: help2man on ${program_name} failed (${status}): ${error}")
+endif()
+if(OUT MATCHES "\\.gz$")
+  if(NOT GZIP)
+    message(FATAL_ERROR "ManPage.cmake: OUT ends in .gz: pass -DGZIP=...")
+  endif()
+  execute_process(COMMAND "${GZIP}" -9n -c "${OUT}.tmp" OUTPUT_FILE "${OUT}.gz.tmp" RESULT_VARIABLE status)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "ManPage.cmake: ${GZIP} failed (${status})")
+  endif()
+  file(REMOVE "${OUT}.tmp")
+  file(RENAME "${OUT}.gz.tmp" "${OUT}.tmp")
 endif()
 # Renamed into place: a stopped build leaves no half-written page.
 file(RENAME "${OUT}.tmp" "${OUT}")

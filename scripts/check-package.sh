@@ -10,8 +10,11 @@
 # A .deb is listed (dpkg-deb -c), its control fields are printed and checked
 # (Depends from dpkg-shlibdeps: libc6 and Qt 6; Recommends: ffmpeg), apt
 # resolves it (a dry run), and it is unpacked into a throwaway root
-# (dpkg-deb -x). On the tree: every file in its place, desktop-file-validate
-# and appstreamcli where installed, the man pages, `scorescope-cli --version`
+# (dpkg-deb -x). On the tree: every file in its place, one app ID throughout
+# (desktop entry, metainfo, icons, MIME package), desktop-file-validate and
+# appstreamcli where installed, the gzipped man pages and their NAME lines, the
+# scene files' MIME type (application/x-scorescope: valid, compiled by
+# update-mime-database, named by the desktop entry), `scorescope-cli --version`
 # and `scorescope --version` (offscreen) run from the tree, a short training
 # run, and (unless --native-ok) no AVX or AVX-512 instruction in either program.
 # Exit status: 0 all passed; 1 with each failure on its own line; 2 bad usage;
@@ -67,7 +70,15 @@ if [[ -z "$tree" ]]; then
         names Depends | grep -qxF "$lib" && pass "Depends names $lib" || fail "Depends lacks $lib: $(field Depends)"
     done
     names Recommends | grep -qxF ffmpeg && pass "Recommends ffmpeg" || fail "Recommends lacks ffmpeg"
-    [[ -n "$(field Maintainer)" ]] && pass "Maintainer: $(field Maintainer)" || fail "no Maintainer"
+    # "Name <address>", an address that can be written to (not .invalid, localhost...).
+    maintainer="$(field Maintainer)"
+    if [[ ! "$maintainer" =~ ^[^\<\>]+\ \<[^@\ ]+@([A-Za-z0-9.-]+\.[A-Za-z]+)\>$ ]]; then
+        fail "Maintainer is not 'Name <address>': '$maintainer'"
+    elif [[ "${BASH_REMATCH[1]}" =~ (^|\.)(invalid|localhost|localdomain|test)$ ]]; then
+        fail "Maintainer's address cannot be written to: $maintainer"
+    else
+        pass "Maintainer: $maintainer"
+    fi
     [[ -n "$(field Section)" ]] && pass "Section: $(field Section)" || fail "no Section"
     [[ "$(field Description)" == *$'\n'* ]] && pass "Description has a long part" || fail "Description is one line"
     if command -v apt-get >/dev/null; then
@@ -105,6 +116,41 @@ for f in "$metainfo" "$svg"; do [[ -s "$f" ]] && pass "${f#"$tree"/}" || fail "m
 if [[ -f "$desktop" ]]; then
     grep -qx "Exec=scorescope.*" "$desktop" && pass "the desktop entry starts scorescope" || fail "the desktop entry's Exec is not scorescope"
     grep -qx "Icon=$id" "$desktop" && pass "the desktop entry's icon is $id" || fail "the desktop entry's Icon is not $id"
+    grep -qE "^MimeType=(.*;)?application/x-scorescope;" "$desktop" && pass "the desktop entry opens application/x-scorescope" \
+        || fail "the desktop entry's MimeType= lacks application/x-scorescope"
+fi
+if [[ -f "$metainfo" ]]; then
+    grep -q "<id>$id</id>" "$metainfo" && grep -q "<launchable type=\"desktop-id\">$id.desktop</launchable>" "$metainfo" \
+        && pass "the metainfo's id and launchable are $id" || fail "the metainfo's <id> or <launchable> is not $id"
+    grep -q "<mediatype>application/x-scorescope</mediatype>" "$metainfo" && pass "the metainfo provides application/x-scorescope" \
+        || fail "the metainfo's <provides> lacks <mediatype>application/x-scorescope</mediatype>"
+fi
+# The scene files' MIME type: the package file well-formed, and compiled by
+# update-mime-database (what the package manager's trigger runs) into the type
+# with its glob, without a warning.
+mime="$tree/share/mime/packages/$id.xml"
+if [[ ! -s "$mime" ]]; then
+    fail "missing ${mime#"$tree"/}"
+else
+    pass "${mime#"$tree"/}"
+    if command -v xmllint >/dev/null; then
+        out="$(xmllint --noout "$mime" 2>&1)" && pass "xmllint: ${mime#"$tree"/} is well-formed" || fail "xmllint: $out"
+    fi
+    grep -q '<mime-type type="application/x-scorescope">' "$mime" && grep -q '<glob pattern="\*.scorescope"/>' "$mime" \
+        && pass "${mime#"$tree"/} defines application/x-scorescope for *.scorescope" \
+        || fail "${mime#"$tree"/} lacks application/x-scorescope or its *.scorescope glob"
+    if command -v update-mime-database >/dev/null; then
+        mkdir -p "$work/mime/packages" && cp "$mime" "$work/mime/packages/"
+        out="$(XDG_DATA_HOME="$work" XDG_DATA_DIRS="$work" update-mime-database "$work/mime" 2>&1)" # $work: a searched folder, no note
+        if [[ -z "$out" && -s "$work/mime/application/x-scorescope.xml" ]] &&
+            grep -qx '[0-9]*:application/x-scorescope:\*\.scorescope' "$work/mime/globs2"; then
+            pass "update-mime-database compiles application/x-scorescope (*.scorescope)"
+        else
+            fail "update-mime-database on ${mime#"$tree"/}: ${out:-no application/x-scorescope with its glob}"
+        fi
+    else
+        log "update-mime-database not installed (apt-get install shared-mime-info): not run"
+    fi
 fi
 # PNG sizes: the width and height in each PNG's header match its folder's NxN.
 png_width() { od -An -tu1 -j16 -N8 "$1" | awk '{print $3 * 256 + $4, $7 * 256 + $8}'; }
@@ -114,12 +160,25 @@ for size in 16 22 24 32 48 64 128 256; do
     dims="$(png_width "$png")"
     [[ "$dims" == "$size $size" ]] && pass "${png#"$tree"/} is ${size}x${size}" || fail "${png#"$tree"/} is $dims"
 done
-man_pages=("$tree"/share/man/man1/scorescope.1 "$tree"/share/man/man1/scorescope-cli.1)
+# Man pages gzipped (Debian policy 12.1), each with a NAME line that reads
+# "program \- what it is" in lower case, as whatis(1) lists it.
+man_pages=("$tree"/share/man/man1/scorescope.1.gz "$tree"/share/man/man1/scorescope-cli.1.gz)
 if ((need_man)); then
     for page in "${man_pages[@]}"; do
+        plain="${page%.gz}"
+        [[ -e "$plain" ]] && fail "${plain#"$tree"/} is installed uncompressed"
         if [[ ! -s "$page" ]]; then fail "missing ${page#"$tree"/}"; continue; fi
-        grep -q '^\.TH ' "$page" && grep -q '^\.SH DESCRIPTION' "$page" \
-            && pass "${page#"$tree"/} (help2man)" || fail "${page#"$tree"/} has no .TH or DESCRIPTION"
+        if ! gzip -t "$page" 2>/dev/null; then fail "${page#"$tree"/} is not gzip data"; continue; fi
+        roff="$(gzip -dc "$page")"
+        grep -q '^\.TH ' <<<"$roff" && grep -q '^\.SH DESCRIPTION' <<<"$roff" \
+            && pass "${page#"$tree"/} (help2man, gzipped)" || fail "${page#"$tree"/} has no .TH or DESCRIPTION"
+        program="$(basename "$page" .1.gz)"
+        name_line="$(sed -n '/^\.SH NAME$/{n;p;q}' <<<"$roff")"
+        if [[ "$name_line" =~ ^"$program"\ \\-\ [a-z][^.]*[^.]$ ]]; then
+            pass "${page#"$tree"/} NAME: $name_line"
+        else
+            fail "${page#"$tree"/} NAME line is '$name_line' (expected '$program \- what it is', lower case, no full stop)"
+        fi
     done
     if command -v man >/dev/null && [[ -s "${man_pages[1]}" ]]; then
         # The CLI's page carries every command's --help.

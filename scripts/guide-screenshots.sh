@@ -4,6 +4,8 @@
 #   window.png             the default scene, whole window
 #   dock-*.png             the docks of that same picture, cropped
 #   lecture-K.png          each lecture preset (Lectures menu), whole window
+#   dock-lesson.png        lecture 1's lesson card (the Lesson dock), cropped
+#   presenting.png         lecture 1 in presentation mode (--presentation), 1920x1080 shrunk
 # Usage: scripts/guide-screenshots.sh [BUILD_DIR]   (default: build)
 # Needs build/app/scorescope; without DISPLAY it starts its own Xvfb.
 # Images are reduced to 256 colours (Python PIL when installed, else ffmpeg)
@@ -84,5 +86,9 @@ for k in 1 2 3 4 5; do
     shoot "lecture-$k" --lecture "$k"
     shrink "$tmp/lecture-$k.png" "$out/lecture-$k.png"
 done
+# The Lesson dock sits where the Training dock does, in front of it.
+shrink "$tmp/lecture-1.png" "$out/dock-lesson.png" "395:410:885:18"
+shoot presenting --lecture 1 --presentation
+shrink "$tmp/presenting.png" "$out/presenting.png"
 
 du -ch "$out"/*.png | tail -n 1 | sed 's/^/[guide] images: /'

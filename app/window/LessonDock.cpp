@@ -28,7 +28,12 @@ LessonPanel* addLessonDock(MainWindow* w)
     dock->setMinimumWidth(400); // the right column keeps the Sampler dock's width
     w->addDockWidget(Qt::RightDockWidgetArea, dock);
     // Tabbed with Training: the Sampler dock stays in view beside the lesson.
-    if (auto* training = w->findChild<QDockWidget*>("trainingDock")) w->tabifyDockWidget(training, dock);
+    // Training stays in front until a lecture starts (LessonPanel::setLesson
+    // raises the lesson): without one the card only says "No lesson".
+    if (auto* training = w->findChild<QDockWidget*>("trainingDock")) {
+        w->tabifyDockWidget(training, dock);
+        training->raise();
+    }
     app::SceneController* c = w->controller();
     QObject::connect(c, &app::SceneController::particlesReady, panel, &LessonPanel::refreshMeasure);
     QObject::connect(c, &app::SceneController::trainingSnapshotReady, panel, &LessonPanel::refreshMeasure);

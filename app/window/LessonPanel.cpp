@@ -88,12 +88,28 @@ void LessonPanel::setLesson(const LecturePreset& p)
     newStepText_->setEnabled(true);
     showSource();
     showStep(0);
+    bringDockForward(true); // the lesson comes to the front
+}
+
+void LessonPanel::bringDockForward(bool evenIfClosed)
+{
     for (QWidget* up = parentWidget(); up; up = up->parentWidget())
-        if (auto* dock = qobject_cast<QDockWidget*>(up)) { // the lesson comes to the front
+        if (auto* dock = qobject_cast<QDockWidget*>(up)) {
+            if (dock->isHidden() && !evenIfClosed) return;
             dock->show();
             dock->raise();
-            break;
+            return;
         }
+}
+
+void LessonPanel::setPresenting(bool on)
+{
+    newStepText_->setVisible(!on);
+    save_->setVisible(!on);
+    // Presenting a lecture shows its card; after, the card stays in front of
+    // its tab group (the restored layout may have had Training there) unless
+    // the dock was closed.
+    if (preset_) bringDockForward(on);
 }
 
 void LessonPanel::nextStep()

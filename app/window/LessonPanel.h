@@ -56,6 +56,11 @@ public:
     QString noteText() const;    // which file the lesson comes from, or the last problem
 
 public slots:
+    // While presenting, the card holds what the audience reads: the row that
+    // saves a new step is hidden (shown again after), and the card's dock
+    // comes back (presentation mode hides the docks) when a lesson runs; on
+    // leaving, it stays in front of Training unless it was closed.
+    void setPresenting(bool on);
     void nextStep();
     void previousStep();
     void refreshMeasure(); // at most every kRefreshMs, and at each run's end
@@ -66,6 +71,7 @@ public:
 private:
     void showStep(int index); // shows and applies step index
     void showSource();        // the note: built-in or the user's copy
+    void bringDockForward(bool evenIfClosed); // the dock this panel is in, shown and raised
     void updateMeasure(bool force);
 
     Hooks hooks_;

@@ -16,6 +16,7 @@
 
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QMenuBar>
@@ -230,8 +231,10 @@ void MainWindow::buildMenus()
         },
         [this](const QString& error) { showMessage(error, true); });
     QMenu* view = viewMenu_->menu();
-    presentation_ = new PresentationMode(this, scene_, scrubber_, useSettings_);
+    presentation_ =
+        new PresentationMode(this, scene_, {scrubber_, findChild<QDockWidget*>("lessonDock")}, useSettings_);
     presentation_->addToMenu(view);
+    connect(presentation_, &PresentationMode::activeChanged, lesson_, &LessonPanel::setPresenting);
     stepThrough_ = new StepThrough(scene_, [this] { return sampling(); }, this);
     docks_.sampler->addFooter(stepThrough_->makeRow(docks_.sampler));
     teachingKeys_ = new PresentationKeys(this);

@@ -7,6 +7,7 @@
 #include <QDockWidget>
 #include <QMainWindow>
 #include <QMenu>
+#include <QMenuBar>
 #include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
@@ -21,8 +22,9 @@ const char* kScaleKey = "presentation/fontScale";
 const char* kPaletteKey = "view/palette";
 } // namespace
 
-PresentationMode::PresentationMode(QMainWindow* window, view::SceneView* scene, QWidget* scrubber, bool useSettings)
-    : QObject(window), window_(window), scene_(scene), scrubber_(scrubber), useSettings_(useSettings)
+PresentationMode::PresentationMode(QMainWindow* window, view::SceneView* scene, const QList<QWidget*>& inView,
+                                   bool useSettings)
+    : QObject(window), window_(window), scene_(scene), inView_(inView), useSettings_(useSettings)
 {
     if (useSettings_) {
         QSettings settings;
@@ -60,6 +62,13 @@ PresentationMode::PresentationMode(QMainWindow* window, view::SceneView* scene, 
         connect(a, &QAction::triggered, this, [this, kind] { setPalette(kind); });
     }
     showPalette(palette_);
+    // A dock among inView that opens while presenting (the lesson card, when
+    // a lecture starts or F11 is pressed during one) gets room for its text.
+    for (QWidget* w : inView_)
+        if (auto* dock = qobject_cast<QDockWidget*>(w))
+            connect(dock, &QDockWidget::visibilityChanged, this, [this, dock](bool shown) {
+                if (shown && active_) widen(dock);
+            });
 }
 
 void PresentationMode::addToMenu(QMenu* view)
@@ -85,7 +94,6 @@ void PresentationMode::enter()
     geometry_ = window_->saveGeometry();
     windowState_ = window_->windowState();
     statusBarShown_ = window_->statusBar()->isVisible();
-    scrubberFont_ = scrubber_->font();
     for (QDockWidget* dock : window_->findChildren<QDockWidget*>()) dock->hide();
     window_->statusBar()->hide();
     // Without a window manager (a bare X server, a kiosk) the state alone
@@ -110,11 +118,11 @@ void PresentationMode::leave()
     if (!active_) return;
     active_ = false;
     for (QAction* a : {larger_, smaller_, escape_}) a->setEnabled(false);
+    fonts_.restore(); // before the layout: the docks' sizes as they were, with their fonts
     window_->setWindowState(windowState_);
     window_->restoreGeometry(geometry_);
     window_->restoreState(dockState_); // the docks as they were (visibility, places, sizes)
     window_->statusBar()->setVisible(statusBarShown_);
-    scrubber_->setFont(scrubberFont_);
     scene_->setScale(1.0);
     showPalette(palette_);
     scene_->showBanner(QString(), false, 0); // the keys' banner goes with the mode
@@ -135,10 +143,18 @@ void PresentationMode::setFontScale(double scale)
 void PresentationMode::applyScale()
 {
     scene_->setScale(fontScale_);
-    QFont f = scrubberFont_; // in points or in pixels, as the platform set it
-    if (f.pointSizeF() > 0) f.setPointSizeF(f.pointSizeF() * fontScale_);
-    else f.setPixelSize(int(f.pixelSize() * fontScale_));
-    scrubber_->setFont(f);
+    QList<QWidget*> roots = inView_;
+    roots << window_->menuBar();
+    fonts_.apply(roots, fontScale_);
+    for (QWidget* w : inView_)
+        if (auto* dock = qobject_cast<QDockWidget*>(w); dock && dock->isVisible()) widen(dock);
+}
+
+void PresentationMode::widen(QDockWidget* dock)
+{
+    const int screenWidth = window_->screen() ? window_->screen()->geometry().width() : window_->width();
+    const int width = int(std::min(0.3 * screenWidth, kDockWidthPerScale * fontScale_));
+    window_->resizeDocks({dock}, {width}, Qt::Horizontal);
 }
 
 void PresentationMode::setPalette(view::PaletteKind palette)
