@@ -4,6 +4,7 @@
 #   window.png             the default scene, whole window
 #   dock-*.png             the docks of that same picture, cropped
 #   lecture-K.png          each lecture preset (Lectures menu), whole window
+#   step-through.png       lecture 3 with particle 7 followed (the step-through card)
 #   dock-lesson.png        lecture 1's lesson card (the Lesson dock), cropped
 #   presenting.png         lecture 1 in presentation mode (--presentation), 1920x1080 shrunk
 # Usage: scripts/guide-screenshots.sh [BUILD_DIR]   (default: build)
@@ -90,5 +91,8 @@ done
 shrink "$tmp/lecture-1.png" "$out/dock-lesson.png" "395:410:885:18"
 shoot presenting --lecture 1 --presentation
 shrink "$tmp/presenting.png" "$out/presenting.png"
+# The step-through (step-through.md): lecture 3's DDPM following particle 7 as it plays.
+shoot step-through --lecture 3 --follow 7
+shrink "$tmp/step-through.png" "$out/step-through.png"
 
 du -ch "$out"/*.png | tail -n 1 | sed 's/^/[guide] images: /'
