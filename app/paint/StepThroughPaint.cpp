@@ -173,9 +173,13 @@ void paintStepCard(QPainter& p, const app::ParticleSnapshot& s, QSizeF size, dou
             }
         if (found) break;
     }
-    const QString head = s.trace.empty() || !found
-                             ? QObject::tr("Following particle #%1: take a step (→) to see its update").arg(column)
-                             : QObject::tr("Step %1 · particle #%2").arg(s.trace.step).arg(column);
+    const QString head =
+        column >= s.particles.cols()
+            ? QObject::tr("Particle #%1 is not in this run (%2 particles): click one to follow it")
+                  .arg(column)
+                  .arg(s.particles.cols())
+        : s.trace.empty() || !found ? QObject::tr("Following particle #%1: take a step (→) to see its update").arg(column)
+                                    : QObject::tr("Step %1 · particle #%2").arg(s.trace.step).arg(column);
     lines.push_back({head, true});
     if (found) {
         bool stages = false;
