@@ -12,7 +12,6 @@
 #include "core/ThreadPool.h"
 
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -129,12 +128,12 @@ int runElbo(const Arguments& arguments)
     if (data->mixture) {
         Eigen::VectorXd logp(points.cols());
         data->mixture->logDensity(points, Marginal{1.0, 0.0}, logp);
-        const ElboTerm nll{-logp.mean(), n > 1 ? std::sqrt((logp.array() - logp.mean()).square().sum() / (n - 1) / n) : 0.0};
+        const ElboTerm nll = meanWithError(-logp);
         summary["nll_analytic"] = termJson(nll);
         text += line("NLL    analytic (the data's clean density)", nll);
         // Paired at the same points, the gap's error is the draws' alone.
         const Eigen::VectorXd gap = r.perPoint + logp;
-        const ElboTerm g{gap.mean(), n > 1 ? std::sqrt((gap.array() - gap.mean()).square().sum() / (n - 1) / n) : 0.0};
+        const ElboTerm g = meanWithError(gap);
         summary["gap_analytic"] = termJson(g);
         text += line("gap    -ELBO - analytic NLL (paired)", g);
     }

@@ -7,10 +7,10 @@
 
 #include "core/Csv.h"
 #include "core/Likelihood.h"
+#include "core/MeanEstimate.h"
 #include "core/ThreadPool.h"
 
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -78,8 +78,7 @@ int runNll(const Arguments& arguments)
     if (args.has("per-point")) writePerPoint(args.text("per-point"), points, r.logDensity);
     // The mean's 95% confidence interval over the points (normal approximation).
     const Eigen::Index n = points.cols();
-    const double se = n > 1 ? std::sqrt((r.logDensity.array() - r.logDensity.mean()).square().sum() / double(n - 1) / double(n))
-                            : 0.0;
+    const double se = meanWithError(r.logDensity).standardError;
     const double lo = r.meanNll - 1.96 * se, hi = r.meanNll + 1.96 * se;
     char text[256];
     std::snprintf(text, sizeof text, "%.6f  (95%% CI %.6f to %.6f, %lld points)\n", r.meanNll, lo, hi, (long long)n);

@@ -14,16 +14,6 @@ namespace {
 constexpr int kBlock = 512;                    // columns per piece of work (and per random stream)
 constexpr long long kMaxColumns = 4'000'000;   // points x draws held at once (~100 MB of work arrays)
 
-// Mean and standard error of the mean of v (over its entries; 0 for one entry).
-ElboTerm meanAndError(const Eigen::VectorXd& v)
-{
-    ElboTerm t;
-    const double n = double(v.size());
-    t.mean = v.mean();
-    if (v.size() > 1) t.standardError = std::sqrt((v.array() - t.mean).square().sum() / (n - 1) / n);
-    return t;
-}
-
 // Per point: the mean over its `draws` consecutive columns of a per-column array.
 Eigen::VectorXd meanOverDraws(const Eigen::VectorXd& perColumn, int draws)
 {
@@ -130,10 +120,10 @@ std::optional<ElboResult> ddpmElbo(const ScoreSource& source, const NoiseSchedul
     r.perPoint = prior + diffusionPerPoint + decoderPerPoint;
     // With one point the errors are those of its draws (the columns).
     const bool overDraws = n == 1;
-    r.prior = meanAndError(prior);
-    r.diffusion = meanAndError(overDraws ? diffusion : diffusionPerPoint);
-    r.decoder = meanAndError(overDraws ? decoder : decoderPerPoint);
-    r.total = meanAndError(overDraws ? Eigen::VectorXd((diffusion + decoder).array() + prior(0)) : r.perPoint);
+    r.prior = meanWithError(prior);
+    r.diffusion = meanWithError(overDraws ? diffusion : diffusionPerPoint);
+    r.decoder = meanWithError(overDraws ? decoder : decoderPerPoint);
+    r.total = meanWithError(overDraws ? Eigen::VectorXd((diffusion + decoder).array() + prior(0)) : r.perPoint);
     return r;
 }
 

@@ -27,6 +27,7 @@
 //
 // Cost: T score evaluations of points x draws columns; checked for
 // cancellation and reported after every step t.
+#include "core/MeanEstimate.h"
 #include "core/SamplerConfig.h"
 #include "core/ScoreSource.h"
 
@@ -47,10 +48,7 @@ struct ElboConfig {
 };
 
 // A mean over the points and its standard error, nats.
-struct ElboTerm {
-    double mean = 0;
-    double standardError = 0;
-};
+using ElboTerm = MeanEstimate;
 
 struct ElboResult {
     ElboTerm prior;     // L_T

@@ -1,6 +1,7 @@
 #include "core/FisherProfile.h"
 
 #include "core/Error.h"
+#include "core/MeanEstimate.h"
 #include "core/ThreadPool.h"
 
 #include <algorithm>
@@ -78,10 +79,7 @@ std::optional<std::vector<FisherLevel>> fisherProfile(const ScoreSource& a, cons
         scoreParallel(a, x, l.level, sa, pool);
         scoreParallel(b, x, l.level, sb, pool);
         l.value = fisherDivergence(sa, sb);
-        if (samples > 1) {
-            const Eigen::ArrayXd f = 0.5 * (sa - sb).colwise().squaredNorm().transpose().array();
-            l.standardError = std::sqrt((f - f.mean()).square().sum() / (samples - 1) / samples);
-        }
+        l.standardError = meanWithError(0.5 * (sa - sb).colwise().squaredNorm().transpose()).standardError;
         if (progress) progress(i + 1, total);
         if (cancel && cancel->load()) return std::nullopt;
     }
