@@ -7,6 +7,7 @@
 #include "core/FisherProfile.h"
 #include "core/ThreadPool.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -21,7 +22,11 @@ int runFisher(const Arguments& arguments)
         {"threads", "N", "threads (default: all cores)"},
         {"json", "", "print a JSON summary"}};
     for (Option& o : measuredDataOptions()) options.push_back(o);
-    for (Option& o : sourceOptions()) options.push_back(o);
+    // The model's own schedule: no schedule options (and --levels is this command's).
+    const std::vector<Option> scheduleOnes = scheduleOptions();
+    for (Option& o : sourceOptions())
+        if (std::none_of(scheduleOnes.begin(), scheduleOnes.end(), [&](const Option& s) { return s.name == o.name; }))
+            options.push_back(o);
     Args args("fisher", "--model MODEL.json [options]", options);
     if (!args.parse(arguments)) {
         std::cout << args.usage()

@@ -104,6 +104,9 @@ void TestCliMeasure::help()
         QVERIFY(r.out.contains("--json") && r.out.contains("--data"));
     }
     QVERIFY(cli({"elbo", "--help"}, dir_.path()).out.contains("L_0 = -log N(x0; mu(x_1), beta_1 I)"));
+    const QString fisherHelp = cli({"fisher", "--help"}, dir_.path()).out;
+    QCOMPARE(fisherHelp.count("--levels"), 1); // its own, not the geometric schedule's
+    QVERIFY(!fisherHelp.contains("--schedule"));
     const Run top = cli({"--help"}, dir_.path());
     QVERIFY(top.out.contains("elbo") && top.out.contains("fisher"));
 }
