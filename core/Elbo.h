@@ -68,8 +68,8 @@ struct ElboResult {
 // True for the discrete DDPM kinds (linear, cosine, betas): the ones with a bound.
 bool hasDdpmElbo(const NoiseSchedule& schedule);
 
-// progress(done, T) after each step t; *cancel (when given) is read after each
-// step, and a cancelled run returns nothing. Throws InputError for a schedule
+// progress(done, T) after each step t, on the calling thread; *cancel (when
+// given) is read after each step, and a cancelled run returns nothing. Throws InputError for a schedule
 // without a bound, no points, non-finite points, draws out of range, or a
 // score not defined at level 1.
 std::optional<ElboResult> ddpmElbo(const ScoreSource& source, const NoiseSchedule& schedule,

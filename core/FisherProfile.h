@@ -38,9 +38,9 @@ std::vector<FisherLevel> fisherLevels(const NoiseSchedule& schedule, int count);
 
 // Fills each level's value: `samples` draws of the data set's marginal at the
 // level (each level from its own random stream, named by seed and its std, so
-// any subset or order gives the same numbers), score a against the reference b. progress(done,
-// total) after each level; *cancel (when given) is read after each, and a
-// cancelled run returns nothing. Throws InputError for samples < 1 or a level
+// any subset or order gives the same numbers), score a against the reference b.
+// progress(done, total) after each level, on the calling thread; *cancel (when
+// given) is read after each, and a cancelled run returns nothing. Throws InputError for samples < 1 or a level
 // below either score's minimum std.
 std::optional<std::vector<FisherLevel>> fisherProfile(const ScoreSource& a, const ScoreSource& b,
                                                       const Dataset& data, std::vector<FisherLevel> levels,
