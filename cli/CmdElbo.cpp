@@ -28,13 +28,14 @@ std::string line(const char* label, const ElboTerm& term)
 
 nlohmann::json termJson(const ElboTerm& t) { return {{"mean", t.mean}, {"standard_error", t.standardError}}; }
 
-// "t,L_t,cumulative" rows, t = 1..T (row 1: L_0); the prior is not on the curve.
+// "t,L_t,its standard error,cumulative" rows, t = 1..T (row 1: L_0); the prior is not on the curve.
 void writeCurve(const std::string& path, const ElboResult& r)
 {
-    std::string text = "t,term,cumulative\n";
-    char row[96];
+    std::string text = "t,term,standard_error,cumulative\n";
+    char row[128];
     for (int t = 1; t <= r.steps; ++t) {
-        std::snprintf(row, sizeof row, "%d,%.17g,%.17g\n", t, r.perStep[std::size_t(t)], r.cumulative[std::size_t(t)]);
+        const auto i = std::size_t(t);
+        std::snprintf(row, sizeof row, "%d,%.17g,%.17g,%.17g\n", t, r.perStep[i], r.perStepError[i], r.cumulative[i]);
         text += row;
     }
     writeFileAtomically(path, text);
@@ -50,7 +51,7 @@ int runElbo(const Arguments& arguments)
         {"variance", "KIND", "beta | beta-tilde: sigma_t^2 of the reverse kernel (default beta, as the sampler)"},
         {"seed", "S", "seed of the points and the draws (default 0)"},
         {"no-ode", "", "skip the PF-ODE NLL of the same points"},
-        {"curve", "OUT.csv", "write t, L_t and the cumulative sum over t (t = 1: L_0)"},
+        {"curve", "OUT.csv", "write t, L_t, its standard error and the cumulative sum over t (t = 1: L_0)"},
         {"threads", "N", "threads (default: all cores)"},
         {"json", "", "print a JSON summary (with the curve)"}};
     for (Option& o : measuredDataOptions()) options.push_back(o);

@@ -59,6 +59,7 @@ std::optional<ElboResult> ddpmElbo(const ScoreSource& source, const NoiseSchedul
     r.draws = K;
     r.steps = T;
     r.perStep.assign(std::size_t(T) + 1, 0.0);
+    r.perStepError.assign(std::size_t(T) + 1, 0.0);
     Eigen::VectorXd diffusion = Eigen::VectorXd::Zero(M), decoder(M), term(M);
     const int blocks = (M + kBlock - 1) / kBlock;
     const Rng base(config.seed);
@@ -104,7 +105,9 @@ std::optional<ElboResult> ddpmElbo(const ScoreSource& source, const NoiseSchedul
                              std::to_string(t));
         if (t == 1) decoder = term;
         else diffusion += term;
-        r.perStep[std::size_t(t)] = term.mean();
+        const MeanEstimate step = meanWithError(n == 1 ? term : meanOverDraws(term, K));
+        r.perStep[std::size_t(t)] = step.mean;
+        r.perStepError[std::size_t(t)] = step.standardError;
         if (progress) progress(t, T);
         if (cancel && cancel->load()) return std::nullopt;
     }
@@ -118,7 +121,7 @@ std::optional<ElboResult> ddpmElbo(const ScoreSource& source, const NoiseSchedul
         ((varT - 1.0 - std::log(varT)) + 0.5 * abarT * points.colwise().squaredNorm().array()).transpose();
     const Eigen::VectorXd diffusionPerPoint = meanOverDraws(diffusion, K), decoderPerPoint = meanOverDraws(decoder, K);
     r.perPoint = prior + diffusionPerPoint + decoderPerPoint;
-    // With one point the errors are those of its draws (the columns).
+    // With one point the errors are those of its draws (the columns), as perStepError's.
     const bool overDraws = n == 1;
     r.prior = meanWithError(prior);
     r.diffusion = meanWithError(overDraws ? diffusion : diffusionPerPoint);

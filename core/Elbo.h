@@ -59,6 +59,7 @@ struct ElboResult {
     // perStep[0] = 0; cumulative[t] = sum_{s <= t} perStep[s], so
     // total = cumulative[T] + prior (the curve of where the nats are spent).
     std::vector<double> perStep, cumulative;
+    std::vector<double> perStepError; // perStep's standard errors (over the points, as the terms')
     Eigen::VectorXd perPoint; // the negative ELBO of each point (mean over its draws)
     int points = 0, draws = 0, steps = 0;
     long long scoreEvaluations = 0; // points x draws x T
