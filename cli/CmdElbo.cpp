@@ -70,8 +70,8 @@ int runElbo(const Arguments& arguments)
     refuseSameFiles(args, {"model", "exact", "data"}, {"curve"});
     const SourceChoice source = sourceFromArgs(args, "linear");
     if (!hasDdpmElbo(source.schedule))
-        throw InputError("the ELBO needs a DDPM schedule (linear or cosine), not '" + source.schedule.name() +
-                         "'; with --exact give --schedule linear|cosine");
+        throw InputError("the ELBO needs a DDPM schedule (linear or cosine), not '" + source.schedule.name() + "'" +
+                         (source.data ? "; give --schedule linear|cosine" : ": train with --objective ddpm"));
     const auto data = measuredData(args, source);
     const int n = int(args.integer("points", 1000, 1, 1'000'000));
     ElboConfig config;
