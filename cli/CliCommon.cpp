@@ -97,6 +97,7 @@ SourceChoice sourceFromArgs(const Args& args, const std::string& fallbackSchedul
     if (args.has("model")) {
         const TrainedModel model = loadModel(args.text("model"));
         c.objective = objectiveName(model.objective.kind);
+        c.modelData = model.dataName;
         c.singleSigma = singleSigmaOf(model.objective);
         // A model trained on a built-in analytic preset (its default
         // parameters: train --data takes no others) knows its modes' width.
@@ -132,6 +133,24 @@ SourceChoice sourceFromArgs(const Args& args, const std::string& fallbackSchedul
     c.source = std::make_shared<ClassifierGuidance>(c.source, *mixtureData->mixture, componentClasses(*mixtureData),
                                                     label, w);
     return c;
+}
+
+std::vector<Option> measuredDataOptions()
+{
+    return {{"data", "PRESET|FILE.csv", "the data set to measure against (default: --exact's, or the model's preset)"},
+            {"data-n", "N", "points drawn for a --data preset (default 4000)"},
+            {"data-seed", "S", "seed of a --data preset (default 1)"}};
+}
+
+std::shared_ptr<const Dataset> measuredData(const Args& args, const SourceChoice& source)
+{
+    const int n = int(args.integer("data-n", 4000, 1, 10'000'000));
+    const auto seed = std::uint64_t(args.integer("data-seed", 1, 0, 1ll << 62));
+    if (args.has("data")) return loadData(args.text("data"), n, seed);
+    if (source.data) return source.data;
+    for (const PresetInfo& p : presetCatalogue())
+        if (p.id == source.modelData) return loadData(p.id, n, seed);
+    throw UsageError("the model was trained on '" + source.modelData + "', not a preset: give --data PRESET|FILE.csv");
 }
 
 void refuseSameFiles(const Args& args, std::initializer_list<const char*> inputs,

@@ -40,9 +40,16 @@ struct SourceChoice {
     std::string objective;               // the model's training objective ("" for --exact)
     double singleSigma = 0;              // a single-sigma model's sigma (0: multi-level or --exact)
     double dataVariance = 0;             // the data's narrowest mode variance (dataCurvatureVariance), 0: unknown
+    std::string modelData;               // --model: the data set it was trained on (a preset id or a file name)
 };
 // fallbackSchedule: the kind used with --exact when --schedule is absent.
 SourceChoice sourceFromArgs(const Args& args, const std::string& fallbackSchedule);
+
+// The data set a measurement compares with (elbo, fisher): --data PRESET|FILE.csv
+// (a preset drawn with --data-n points and --data-seed); by default --exact's,
+// else the model's training preset (a usage error when it was a file).
+std::vector<Option> measuredDataOptions();
+std::shared_ptr<const Dataset> measuredData(const Args& args, const SourceChoice& source);
 
 // Refuses (InputError) a command whose output would overwrite one of its
 // inputs: each option in `outputs` that is given is compared with each given

@@ -5,7 +5,9 @@
 #include "cli/CliCommon.h"
 #include "cli/Commands.h"
 
+#include "core/Csv.h"
 #include "core/Likelihood.h"
+#include "core/MeanEstimate.h"
 #include "core/ThreadPool.h"
 
 #include <chrono>
@@ -13,6 +15,22 @@
 #include <iostream>
 
 namespace ss::cli {
+
+namespace {
+
+// "x,y,nll" per point, full precision, written atomically.
+void writePerPoint(const std::string& path, const Eigen::Matrix2Xd& points, const Eigen::VectorXd& logDensity)
+{
+    std::string text = "x,y,nll\n";
+    char row[128];
+    for (Eigen::Index j = 0; j < points.cols(); ++j) {
+        std::snprintf(row, sizeof row, "%.17g,%.17g,%.17g\n", points(0, j), points(1, j), -logDensity(j));
+        text += row;
+    }
+    writeFileAtomically(path, text);
+}
+
+} // namespace
 
 int runNll(const Arguments& arguments)
 {
@@ -24,6 +42,7 @@ int runNll(const Arguments& arguments)
                                    {"atol", "X", "rk45 absolute tolerance (default 1e-5)"},
                                    {"seed", "S", "Hutchinson's seed (default 0)"},
                                    {"max-evaluations", "N", "velocity evaluations allowed per 256 points (default 20000)"},
+                                   {"per-point", "OUT.csv", "write each point's x, y and NLL (nats)"},
                                    {"threads", "N", "threads (default: all cores)"},
                                    {"json", "", "print a JSON summary"}};
     for (Option& o : sourceOptions()) options.push_back(o);
@@ -39,6 +58,7 @@ int runNll(const Arguments& arguments)
                      "has no clean density; its smoothed one at s is what is scored.\n";
         return 0;
     }
+    refuseSameFiles(args, {"data", "model", "exact"}, {"per-point"});
     const Eigen::Matrix2Xd points = loadPoints(args.required("data"));
     const SourceChoice source = sourceFromArgs(args, "vp");
     LikelihoodConfig c;
@@ -55,10 +75,17 @@ int runNll(const Arguments& arguments)
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     // The density scored: the marginal at the flow's start (core/Likelihood.h).
     const NoiseLevel scored = source.schedule.sdeMarginal(source.schedule.tEpsilon());
+    if (args.has("per-point")) writePerPoint(args.text("per-point"), points, r.logDensity);
+    // The mean's 95% confidence interval over the points (normal approximation).
+    const Eigen::Index n = points.cols();
+    const double se = meanWithError(r.logDensity).standardError;
+    const double lo = r.meanNll - 1.96 * se, hi = r.meanNll + 1.96 * se;
     char text[256];
-    std::snprintf(text, sizeof text, "%.6f\n", r.meanNll);
+    std::snprintf(text, sizeof text, "%.6f  (95%% CI %.6f to %.6f, %lld points)\n", r.meanNll, lo, hi, (long long)n);
     report(args,
            {{"nll", r.meanNll},
+            {"standard_error", se},
+            {"ci95", {lo, hi}},
             {"scored_t", scored.t},
             {"scored_mean", scored.marginal.mean},
             {"scored_std", scored.marginal.std},

@@ -1,5 +1,5 @@
 // scorescope-cli: the core without a window, for scripted figures and tests.
-//   scorescope-cli <data|train|sample|nll|eval|render> [options]   (--help on each)
+//   scorescope-cli <data|train|sample|nll|elbo|fisher|eval|render> [options]   (--help on each)
 //   scorescope-cli --version   prints "scorescope-cli X.Y.Z" (the man page reads it)
 #include "cli/CliArgs.h"
 #include "cli/Commands.h"
@@ -21,6 +21,8 @@ commands:
   train    train a score network, write it as MODEL.json
   sample   draw samples with any sampler from a model or an exact score
   nll      mean negative log-likelihood of points (probability-flow ODE)
+  elbo     the variational bound of a DDPM in nats, term by term (L_T, sum L_t, L_0)
+  fisher   Fisher divergence of a model's score against the exact one, per noise level
   eval     compare two sample sets (sliced W2, MMD, energy distance, mode weights)
   render   draw a scene file as a picture (PNG, SVG, PDF) or an animation (MP4, WebM, GIF)
 
@@ -44,7 +46,8 @@ int main(int argc, char** argv)
     using namespace ss::cli;
     const std::map<std::string, int (*)(const Arguments&)> commands = {
         {"data", runData}, {"train", runTrain}, {"sample", runSample},
-        {"nll", runNll},   {"eval", runEval},   {"render", runRender}};
+        {"nll", runNll},   {"elbo", runElbo},   {"fisher", runFisher},
+        {"eval", runEval}, {"render", runRender}};
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
         (argc < 2 ? std::cerr : std::cout) << kUsage;
         return argc < 2 ? 2 : 0;
@@ -56,7 +59,7 @@ int main(int argc, char** argv)
     const std::string name = argv[1];
     const auto it = commands.find(name);
     if (it == commands.end()) {
-        std::cerr << "scorescope-cli: unknown command '" << name << "' (data, train, sample, nll, eval, render; see --help)\n";
+        std::cerr << "scorescope-cli: unknown command '" << name << "' (data, train, sample, nll, elbo, fisher, eval, render; see --help)\n";
         return 2;
     }
     try {
