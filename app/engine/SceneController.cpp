@@ -16,11 +16,16 @@ SceneController::SceneController(const SceneSetup& setup, QObject* parent) : QOb
     training_ = std::make_unique<TrainingThread>(setup_.training);
     sampling_ = std::make_unique<SamplingThread>(setup_.sampling);
     fields_ = std::make_unique<FieldThread>(setup_.training.data);
-    // Training keeps its core; what is drawn yields to it (see WorkerThread).
+    measure_ = std::make_unique<MeasureThread>(setup_.training.data);
+    // Training keeps its core; what is drawn and measured yields to it (see WorkerThread).
     sampling_->setNiceness(4);
     fields_->setNiceness(6);
+    measure_->setNiceness(8);
     connectTraining();
     connect(sampling(), &SamplingWorker::snapshotReady, this, &SceneController::particlesReady);
+    connect(sampling(), &SamplingWorker::snapshotReady, this, [this] { measure()->postParticles(sampling()->latest()); });
+    connect(measure(), &MeasureWorker::snapshotReady, this, &SceneController::measureReady);
+    connect(measure(), &MeasureWorker::message, this, &SceneController::message);
     connect(fields(), &FieldWorker::snapshotReady, this, &SceneController::fieldReady);
     connect(fields(), &FieldWorker::message, this, &SceneController::message);
     connect(sampling(), &SamplingWorker::message, this, [this](const QString& text, bool isError) {
@@ -49,6 +54,7 @@ SceneController::~SceneController()
     training_.reset(); // an autosave in flight is written (or dropped) by now
     sampling_.reset();
     fields_.reset();
+    measure_.reset();
 }
 
 void SceneController::startAll()
@@ -119,6 +125,7 @@ bool SceneController::replaceScene(const SceneSetup& scene)
     resetDerivedSigmaMax(); // the scene's schedule is kept exactly; it follows later data only if derived
     sampling()->postSetup(scene.sampling);
     fields()->postData(scene.training.data);
+    measure()->postData(scene.training.data);
     return true;
 }
 
@@ -179,6 +186,7 @@ void SceneController::postData(std::shared_ptr<const Dataset> data, bool restart
     emit dataPosted(data, restartSampler);
     if (restartSampler) sampling()->postSetup(setup_.sampling);
     fields()->postData(data);
+    measure()->postData(data);
 }
 
 void SceneController::setDrawnPoints(std::shared_ptr<const Dataset> data, bool strokeDone)

@@ -11,6 +11,7 @@
 // keeps what runs: a refused model or schedule leaves the old one, a refused
 // sampler change is taken back from the sampler's own snapshot.
 #include "engine/FieldWorker.h"
+#include "engine/MeasureWorker.h"
 #include "engine/SamplingWorker.h"
 #include "state/SceneSetup.h"
 #include "engine/TrainingWorker.h"
@@ -36,6 +37,7 @@ public:
     TrainingWorker* training() const { return training_->worker(); } // changes with each new model
     SamplingWorker* sampling() const { return sampling_->worker(); }
     FieldWorker* fields() const { return fields_->worker(); }
+    MeasureWorker* measure() const { return measure_->worker(); }
     std::shared_ptr<const ScoreNet> latestNet() const { return lastNet_; } // null before the first snapshot
 
     void startAll(); // training and sampling run
@@ -68,6 +70,7 @@ signals:
     void trainingSnapshotReady(); // training()->latest() changed (its network already routed)
     void particlesReady();        // sampling()->latest() changed
     void fieldReady();            // fields()->latest() changed
+    void measureReady();          // measure()->latest() changed
     void trainingReplaced();      // a new trainer runs setup().training (its history starts empty)
     // New points reached the workers; restartSampler: the sampler restarts on
     // them (emitted before it is told, so derived step sizes can follow).
@@ -104,6 +107,7 @@ private:
     std::unique_ptr<TrainingThread> training_;
     std::unique_ptr<SamplingThread> sampling_;
     std::unique_ptr<FieldThread> fields_;
+    std::unique_ptr<MeasureThread> measure_;
     std::int64_t lastNetworkSerial_ = -1;
     std::shared_ptr<const ScoreNet> lastNet_;
     QTimer* drawFlush_;                           // single shot: the throttle of drawn edits

@@ -11,6 +11,8 @@
 #include "window/ViewMenu.h"
 #include "window/LessonDock.h"
 #include "window/LessonPanel.h"
+#include "window/MeasurementsDock.h"
+#include "window/MeasurementsPanel.h"
 #include "window/StepThrough.h"
 #include "core/SamplerDefaults.h"
 
@@ -82,6 +84,8 @@ void MainWindow::buildDocks()
     setCentralWidget(centre);
     docks_ = addDocks(this, scene_->layers());
     lesson_ = addLessonDock(this);
+    measurements_ = addMeasurementsDock(this);
+    connect(measurements_, &MeasurementsPanel::message, this, &MainWindow::showMessage);
     permanent_ = new QLabel(this);
     statusBar()->addPermanentWidget(permanent_);
     // Before the docks are connected: nothing is posted back.

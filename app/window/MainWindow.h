@@ -45,6 +45,7 @@ class HelpMenu;
 class ViewMenu;
 class LessonPanel;
 class StepThrough;
+class MeasurementsPanel;
 struct LecturePreset;
 
 using app::defaultScene; // the setup's home is engine/SceneSetup.h
@@ -71,6 +72,7 @@ public:
     PresentationMode* presentation() const { return presentation_; } // View → Presentation
     PresentationKeys* teachingKeys() const { return teachingKeys_; }
     StepThrough* stepThrough() const { return stepThrough_; }
+    MeasurementsPanel* measurementsPanel() const { return measurements_; }
     app::SceneController* controller() const { return controller_.get(); }
     EditHistory* history() const { return history_; } // the Edit menu's undo stack
     app::TrainingWorker* training() const { return controller_->training(); }
@@ -148,6 +150,7 @@ private:
     PresentationMode* presentation_ = nullptr;
     PresentationKeys* teachingKeys_ = nullptr;
     StepThrough* stepThrough_ = nullptr;
+    MeasurementsPanel* measurements_ = nullptr; // the Measurements dock's panel
     ModeLine modeLine_; // live mode weights for mixture data (caption)
     LessonPanel* lesson_ = nullptr; // the Lesson dock's panel (LessonDock.h)
 };

@@ -74,7 +74,7 @@ void TestAppMenus::viewMenuShowsAndHidesEveryDock()
     w.show(); // the entries' checks follow what is on screen
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     const QList<QDockWidget*> docks = docksOf(w);
-    QCOMPARE(docks.size(), 7); // Data, Model, Noise schedule, Training, Sampler, Layers, Lesson
+    QCOMPARE(docks.size(), 8); // Data, Model, Noise schedule, Training, Sampler, Layers, Lesson, Measurements
     const QList<QAction*> entries = w.viewMenu()->menu()->actions();
     int checkable = 0;
     for (QAction* a : entries) checkable += a->isCheckable() ? 1 : 0;
@@ -243,8 +243,13 @@ void TestAppMenus::everyControlOfEveryDockHasATooltip()
         for (auto* c : d->findChildren<QComboBox*>()) controls << c;
         for (auto* c : d->findChildren<QCheckBox*>()) controls << c;
         for (auto* c : d->findChildren<QSlider*>()) controls << c;
-        // The Lesson dock has buttons only (their text says what they do).
-        if (d->objectName() != QStringLiteral("lessonDock")) QVERIFY(!controls.isEmpty());
+        // The Lesson dock has buttons only (their text says what they do); Measurements a table (its tooltip says what).
+        if (d->objectName() == QStringLiteral("measurementsDock")) {
+            auto* table = d->findChild<QTableWidget*>("measureTable");
+            QVERIFY(table && !table->toolTip().isEmpty());
+        } else if (d->objectName() != QStringLiteral("lessonDock")) {
+            QVERIFY(!controls.isEmpty());
+        }
         for (QWidget* c : controls)
             if (c->toolTip().trimmed().isEmpty())
                 missing << d->objectName() + QStringLiteral("/") + c->objectName() + QStringLiteral(" (") +

@@ -1,0 +1,34 @@
+#include "window/MeasurementsDock.h"
+
+#include "window/MainWindow.h"
+#include "window/MeasurementsPanel.h"
+
+#include <QDockWidget>
+#include <QScrollArea>
+
+namespace ss::window {
+
+MeasurementsPanel* addMeasurementsDock(MainWindow* w)
+{
+    auto* panel = new MeasurementsPanel;
+    auto* dock = new QDockWidget(MainWindow::tr("Measurements"), w);
+    dock->setObjectName("measurementsDock");
+    auto* scroll = new QScrollArea(dock);
+    scroll->setWidget(panel);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    dock->setWidget(scroll);
+    w->addDockWidget(Qt::RightDockWidgetArea, dock);
+    if (auto* training = w->findChild<QDockWidget*>("trainingDock")) {
+        w->tabifyDockWidget(training, dock);
+        training->raise();
+    }
+    app::SceneController* c = w->controller();
+    QObject::connect(c, &app::SceneController::measureReady, panel,
+                     [panel, c] { panel->showMeasure(c->measure()->latest()); });
+    QObject::connect(dock, &QDockWidget::visibilityChanged, c, [c](bool shown) { c->measure()->postEnabled(shown); });
+    c->measure()->postEnabled(false); // until the dock is shown
+    return panel;
+}
+
+} // namespace ss::window
