@@ -6,18 +6,24 @@
 
 namespace ss::window {
 
+QDockWidget* addScrolledDock(QMainWindow* window, QWidget* panel, const QString& title, const char* name,
+                             Qt::DockWidgetArea area)
+{
+    auto* d = new QDockWidget(title, window);
+    d->setObjectName(name);
+    auto* scroll = new QScrollArea(d);
+    scroll->setWidget(panel);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    d->setWidget(scroll);
+    window->addDockWidget(area, d);
+    return d;
+}
+
 Docks addDocks(QMainWindow* window, const view::LayerSettings& layers)
 {
     auto dock = [window](QWidget* w, const QString& title, const char* name, Qt::DockWidgetArea area) {
-        auto* d = new QDockWidget(title, window);
-        d->setObjectName(name);
-        auto* scroll = new QScrollArea(d);
-        scroll->setWidget(w);
-        scroll->setWidgetResizable(true);
-        scroll->setFrameShape(QFrame::NoFrame);
-        d->setWidget(scroll);
-        window->addDockWidget(area, d);
-        return d;
+        return addScrolledDock(window, w, title, name, area);
     };
     Docks p{new TrainingPanel, new SamplerPanel, new LayersPanel(layers), new DataPanel, new ModelPanel,
             new SchedulePanel};

@@ -10,6 +10,7 @@
 #include "window/SchedulePanel.h"
 #include "window/TrainingPanel.h"
 
+class QDockWidget;
 class QMainWindow;
 
 namespace ss::window {
@@ -25,5 +26,10 @@ struct Docks {
 
 // The panels are owned by their docks, the docks by window.
 Docks addDocks(QMainWindow* window, const view::LayerSettings& layers);
+
+// One dock holding `panel` in a frameless scroll area (every dock's form), added
+// to `area`; `name` keys the remembered layout.
+QDockWidget* addScrolledDock(QMainWindow* window, QWidget* panel, const QString& title, const char* name,
+                             Qt::DockWidgetArea area);
 
 } // namespace ss::window

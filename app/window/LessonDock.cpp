@@ -1,11 +1,11 @@
 #include "window/LessonDock.h"
 
+#include "window/Docks.h"
 #include "window/LessonApplier.h"
 #include "window/LessonPanel.h"
 #include "window/MainWindow.h"
 
 #include <QDockWidget>
-#include <QScrollArea>
 
 namespace ss::window {
 
@@ -18,15 +18,8 @@ LessonPanel* addLessonDock(MainWindow* w)
         return MeasureInput{w->sampling()->latest(), w->training()->latest(), w->controller()->setup().training.data};
     };
     auto* panel = new LessonPanel(std::move(hooks));
-    auto* dock = new QDockWidget(MainWindow::tr("Lesson"), w);
-    dock->setObjectName("lessonDock");
-    auto* scroll = new QScrollArea(dock);
-    scroll->setWidget(panel);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    dock->setWidget(scroll);
+    QDockWidget* dock = addScrolledDock(w, panel, MainWindow::tr("Lesson"), "lessonDock", Qt::RightDockWidgetArea);
     dock->setMinimumWidth(400); // the right column keeps the Sampler dock's width
-    w->addDockWidget(Qt::RightDockWidgetArea, dock);
     // Tabbed with Training: the Sampler dock stays in view beside the lesson.
     // Training stays in front until a lecture starts (LessonPanel::setLesson
     // raises the lesson): without one the card only says "No lesson".

@@ -1,24 +1,18 @@
 #include "window/MeasurementsDock.h"
 
+#include "window/Docks.h"
 #include "window/MainWindow.h"
 #include "window/MeasurementsPanel.h"
 
 #include <QDockWidget>
-#include <QScrollArea>
 
 namespace ss::window {
 
 MeasurementsPanel* addMeasurementsDock(MainWindow* w)
 {
     auto* panel = new MeasurementsPanel;
-    auto* dock = new QDockWidget(MainWindow::tr("Measurements"), w);
-    dock->setObjectName("measurementsDock");
-    auto* scroll = new QScrollArea(dock);
-    scroll->setWidget(panel);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    dock->setWidget(scroll);
-    w->addDockWidget(Qt::RightDockWidgetArea, dock);
+    QDockWidget* dock =
+        addScrolledDock(w, panel, MainWindow::tr("Measurements"), "measurementsDock", Qt::RightDockWidgetArea);
     if (auto* training = w->findChild<QDockWidget*>("trainingDock")) {
         w->tabifyDockWidget(training, dock);
         training->raise();
