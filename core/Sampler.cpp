@@ -455,7 +455,7 @@ void Sampler::predictor(const Stage& s, Predictor kind)
     double noiseStd = 0;
     // The step-through's part, built once the noise is drawn (only while following).
     std::function<PartSpec()> part;
-    const std::string pc = config_.kind == SamplerKind::PredictorCorrector ? "predictor: " : "";
+    const char* pc = config_.kind == SamplerKind::PredictorCorrector ? "predictor: " : ""; // the title's prefix
     if (config_.kind == SamplerKind::Ddim) {
         const double cx = to.mean / from.mean;
         terms_.drift = (cx - 1.0) * x_;
@@ -483,7 +483,7 @@ void Sampler::predictor(const Stage& s, Predictor kind)
         noiseStd = std::sqrt(g2 * dt);
         if (tracing())
             part = [&, t, dt, f, g2] {
-                return parts::eulerMaruyama(pc.empty() ? "reverse SDE (Euler–Maruyama)" : pc + "Euler–Maruyama", t, dt, f,
+                return parts::eulerMaruyama(*pc ? std::string(pc) + "Euler–Maruyama" : "reverse SDE (Euler–Maruyama)", t, dt, f,
                                             g2, x_, s_, z_);
             };
     } else if (kind == Predictor::ReverseDiffusion) {
@@ -492,7 +492,7 @@ void Sampler::predictor(const Stage& s, Predictor kind)
         terms_.score = tr.g2 * s_;
         noiseStd = std::sqrt(tr.g2);
         if (tracing())
-            part = [&, tr] { return parts::reverseDiffusion(pc + "reverse diffusion", s.from.t, tr.r, tr.g2, x_, s_, z_); };
+            part = [&, tr] { return parts::reverseDiffusion(std::string(pc) + "reverse diffusion", s.from.t, tr.r, tr.g2, x_, s_, z_); };
     } else {
         // Ancestral: the Gaussian posterior q(x_to | x_from, x0) at Tweedie's
         // x0_hat = (x + std^2 s) / mean; DDPM's step for DDPM levels.
@@ -505,7 +505,7 @@ void Sampler::predictor(const Stage& s, Predictor kind)
         noiseStd = s.last ? 0.0 : std::sqrt(tilde ? to2 * tr.g2 / from2 : tr.g2);
         if (tracing())
             part = [&, tr, cx, noiseStd] {
-                const std::string title = config_.kind == SamplerKind::Ddpm ? "DDPM (ancestral)" : pc + "ancestral";
+                const std::string title = config_.kind == SamplerKind::Ddpm ? "DDPM (ancestral)" : std::string(pc) + "ancestral";
                 return parts::ancestral(title, s.from, tr.r, tr.g2, cx, tr.g2 * to.mean / from.mean, noiseStd, x_, s_, z_);
             };
     }
