@@ -195,7 +195,7 @@ void paintOverlay(QPainter& p, const ScenePicture& s, QSizeF size)
     // The step-through: the followed particles' arrows and the card with their equation.
     if (s.particles) {
         paintFollowed(p, *s.particles, s.world, size, k, scenePalette(s.palette));
-        paintStepCard(p, *s.particles, size, k);
+        paintStepCard(p, *s.particles, s.world, size, k);
     }
     // Caption, top left.
     if (!s.caption.isEmpty()) {

@@ -154,7 +154,7 @@ void paintFollowed(QPainter& p, const app::ParticleSnapshot& s, const QRectF& wo
     p.restore();
 }
 
-void paintStepCard(QPainter& p, const app::ParticleSnapshot& s, QSizeF size, double k)
+void paintStepCard(QPainter& p, const app::ParticleSnapshot& s, const QRectF& world, QSizeF size, double k)
 {
     if (s.followed.empty()) return;
     const Eigen::Index column = s.followed.front();
@@ -206,16 +206,33 @@ void paintStepCard(QPainter& p, const app::ParticleSnapshot& s, QSizeF size, dou
     const double maxWidth = W * 0.9 - 40 * k; // wide lines wrap only in a narrow scene
     std::vector<QRectF> boxes;
     double width = 0, height = 0;
-    for (const Line& l : lines) {
-        const QFontMetricsF fm(l.bold ? bold : plain);
-        const QRectF r = fm.boundingRect(QRectF(0, 0, maxWidth, H), Qt::TextWordWrap, l.text);
-        boxes.push_back(r);
-        width = std::max(width, r.width());
-        height += r.height() + 2 * k;
+    const auto measure = [&] {
+        boxes.clear();
+        width = height = 0;
+        for (const Line& l : lines) {
+            const QFontMetricsF fm(l.bold ? bold : plain);
+            const QRectF r = fm.boundingRect(QRectF(0, 0, maxWidth, H), Qt::TextWordWrap, l.text);
+            boxes.push_back(r);
+            width = std::max(width, r.width());
+            height += r.height() + 2 * k;
+        }
+    };
+    measure();
+    // At most 40% of the scene's height: very large text would bury the particle it explains.
+    if (height > 0.4 * H && plain.pointSizeF() > 0) {
+        const double shrink = std::max(0.4, 0.4 * H / height);
+        plain.setPointSizeF(plain.pointSizeF() * shrink);
+        bold.setPointSizeF(bold.pointSizeF() * shrink);
+        measure();
     }
     const double pad = 10 * k;
     const double axisRoom = QFontMetricsF(plain).height() + 16 * k; // the x axis' labels below
-    const QRectF card(14 * k, H - axisRoom - height - 2 * pad, width + 2 * pad, height + 2 * pad);
+    QRectF card(14 * k, H - axisRoom - height - 2 * pad, width + 2 * pad, height + 2 * pad);
+    if (column < s.particles.cols()) {
+        const QPointF at = Mapping{world, size}(s.particles(0, column), s.particles(1, column));
+        const double captionRoom = 3.6 * QFontMetricsF(plain).height() + 20 * k; // the caption's three lines
+        if (card.adjusted(-20 * k, -20 * k, 20 * k, 20 * k).contains(at)) card.moveTop(captionRoom);
+    }
     p.setPen(QPen(QColor(60, 60, 60, 120), 1 * k));
     p.setBrush(QColor(255, 255, 255, 230));
     p.drawRoundedRect(card, 6 * k, 6 * k);

@@ -28,7 +28,9 @@ void paintFollowed(QPainter& p, const app::ParticleSnapshot& s, const QRectF& wo
                    const ScenePalette& colours);
 // The card, bottom left: "Step n · particle j", then each part's title with
 // its constants, its equation, the values, the substituted sum and x′.
-// Nothing when there is no step to show.
-void paintStepCard(QPainter& p, const app::ParticleSnapshot& s, QSizeF size, double scale);
+// Nothing when there is no step to show. When the card would cover the
+// particle (large text, a particle low in the scene) it moves to the top,
+// under the caption.
+void paintStepCard(QPainter& p, const app::ParticleSnapshot& s, const QRectF& world, QSizeF size, double scale);
 
 } // namespace ss::view
