@@ -1,6 +1,7 @@
 #include "engine/SamplingWorker.h"
 
 #include "engine/Boundary.h"
+#include "state/TargetProfile.h"
 #include "core/Error.h"
 
 #include <QElapsedTimer>
@@ -46,6 +47,7 @@ void SamplingWorker::rebuild(const SamplingSetup& setup)
     setup_ = setup;
     try {
         sampler_ = makeSampler(setup_.sampler);
+        target_ = targetProfile(setup_);
     } catch (...) {
         setup_ = previous;
         throw;
@@ -161,6 +163,7 @@ void SamplingWorker::publish()
     s->setup = setup_;
     s->exactScore = dynamic_cast<const ExactScoreSource*>(&sampler_->source()) != nullptr;
     s->divergence = sampler_->divergence();
+    s->target = target_;
     latest_.publish(std::move(s));
     emit snapshotReady();
 }
@@ -222,6 +225,7 @@ void SamplingWorker::postSchedule(const NoiseSchedule& schedule)
     post([this, schedule] {
         sampler_->setSchedule(schedule); // validates; the run continues from its level
         setup_.schedule = schedule;
+        target_ = targetProfile(setup_); // the end level may have moved
     });
 }
 

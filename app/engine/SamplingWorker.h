@@ -76,6 +76,7 @@ private:
     void post(F&& apply); // postGuarded (Boundary.h), the snapshot before the error message
 
     SamplingSetup setup_;
+    std::shared_ptr<const TargetProfile> target_; // of setup_ (null: nothing conditioned)
     std::vector<Eigen::Index> followed_;
     std::shared_ptr<const ScoreNet> net_;
     std::unique_ptr<Sampler> sampler_;

@@ -15,6 +15,7 @@ inline constexpr PaletteKind kPaletteKinds[] = {PaletteKind::Standard, PaletteKi
 struct ScenePalette {
     QColor data, noised, particles, trails, learned, exact;
     QColor drift, score, noise; // the step terms
+    QColor target;              // the exact target of a conditioned run
 };
 
 const ScenePalette& scenePalette(PaletteKind kind);

@@ -7,6 +7,7 @@ namespace ss::view {
 struct Layer {
     bool visible = true;
     float opacity = 1.0f;
+    bool operator==(const Layer&) const = default;
 };
 
 struct LayerSettings {
@@ -19,8 +20,10 @@ struct LayerSettings {
     Layer particles{true, 0.95f};
     Layer trails{true, 0.45f};
     Layer decomposition{false, 1.0f};
+    Layer target{true, 0.9f}; // the exact conditional target of a conditioned run (state/TargetProfile.h)
     int arrows = 28;     // score arrows per side of the field grid
     int heatCells = 128; // heat-map cells per side
+    bool operator==(const LayerSettings&) const = default;
 };
 
 } // namespace ss::view

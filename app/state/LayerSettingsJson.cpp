@@ -19,6 +19,7 @@ constexpr std::pair<const char*, LayerMember> kLayers[] = {
     {"particles", &LayerSettings::particles},
     {"trails", &LayerSettings::trails},
     {"decomposition", &LayerSettings::decomposition},
+    {"target", &LayerSettings::target},
 };
 
 using CountMember = int LayerSettings::*;

@@ -4,7 +4,7 @@
 //
 //   {"data": [visible, opacity], "noised": [...], "density": [...],
 //    "error": [...], "exactField": [...], "learnedField": [...],
-//    "particles": [...], "trails": [...], "decomposition": [...],
+//    "particles": [...], "trails": [...], "decomposition": [...], "target": [...],
 //    "arrows": score arrows per side (4..96), "heatCells": cells per side (16..512)}
 //
 // visible is a boolean, opacity a number in [0, 1]. Every key is optional on

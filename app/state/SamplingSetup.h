@@ -32,6 +32,8 @@ struct TrailMark {
     NoiseLevel level;
 };
 
+struct TargetProfile; // state/TargetProfile.h
+
 struct ParticleSnapshot {
     Eigen::Matrix2Xd particles;
     std::deque<Eigen::Matrix2Xd> trail; // oldest first, the newest equals particles
@@ -47,6 +49,7 @@ struct ParticleSnapshot {
     SamplingSetup setup;                // the settings running (not a refused request)
     bool exactScore = false;            // the score in use is the exact one (also: learned, no network yet)
     std::optional<Divergence> divergence; // the run diverged; particles are its last finite ones
+    std::shared_ptr<const TargetProfile> target; // the conditioned run's exact target (null: none)
     std::int64_t serial = 0;
 };
 using ParticlesPtr = std::shared_ptr<const ParticleSnapshot>;

@@ -80,7 +80,8 @@ const LayerName kLayers[] = {{&view::LayerSettings::data, "Data"},
                              {&view::LayerSettings::learnedField, "Learned score field"},
                              {&view::LayerSettings::particles, "Particles"},
                              {&view::LayerSettings::trails, "Trails"},
-                             {&view::LayerSettings::decomposition, "Step terms"}};
+                             {&view::LayerSettings::decomposition, "Step terms"},
+                             {&view::LayerSettings::target, "Exact target"}};
 } // namespace
 
 bool sameSchedule(const NoiseSchedule& a, const NoiseSchedule& b)

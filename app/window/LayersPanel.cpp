@@ -55,7 +55,12 @@ LayersPanel::LayersPanel(const view::LayerSettings& initial, QWidget* parent) : 
          tr("The last step of each particle split into its terms, while the sampler is paused."),
          tr("x' = x + drift + score term + noise, drawn head to tail for up to 400 particles: the drift (e.g. "
             "VP's −½β·x·dt), the score term (e.g. ε/2·s(x, σ)) and the noise (e.g. √ε·z). Press Step in the "
-            "Sampler dock to see them.")}};
+            "Sampler dock to see them.")},
+        {&view::LayerSettings::target, tr("Exact target (conditioned runs)"),
+         tr("What the particles should look like when the sampler keeps one coordinate fixed."),
+         tr("p(x₂ | x₁ = a) (or p(x₁ | x₂ = a)) of the data at the level the run ends on, exact, drawn as a "
+            "curve along the line x₁ = a. Replacement and RePaint only approximate it: compare the particles "
+            "with it. Shown when Condition (Sampler dock) fixes a coordinate.")}};
     int row = 1;
     for (const auto& [member, title, meaning, formula] : rows) {
         auto* box = new QCheckBox(title, this);

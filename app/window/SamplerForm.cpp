@@ -338,7 +338,8 @@ std::vector<SamplerRow> buildRows()
          .tooltip =
              tr("Replacement conditioning: after every step the chosen coordinate is overwritten with a\n"
                 "forward-noised copy of the fixed value, so the particles sample (approximately)\n"
-                "p(x | x_j = value). Sampling only (noise → data)."),
+                "p(x | x_j = value); the Exact target layer draws the true law. Sampling only\n"
+                "(noise → data)."),
          .widget = W::Choice,
          .choices = {{tr("Nothing"), -1}, {tr("x₁ = value"), 0}, {tr("x₂ = value"), 1}},
          .initial = -1,

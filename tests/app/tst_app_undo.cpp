@@ -85,13 +85,7 @@ bool sameLevels(const NoiseSchedule& a, const NoiseSchedule& b)
 
 bool sameLayers(const view::LayerSettings& a, const view::LayerSettings& b)
 {
-    const auto same = [](const view::Layer& p, const view::Layer& q) {
-        return p.visible == q.visible && p.opacity == q.opacity;
-    };
-    return same(a.data, b.data) && same(a.noised, b.noised) && same(a.density, b.density) &&
-        same(a.error, b.error) && same(a.exactField, b.exactField) && same(a.learnedField, b.learnedField) &&
-        same(a.particles, b.particles) && same(a.trails, b.trails) && same(a.decomposition, b.decomposition) &&
-        a.arrows == b.arrows && a.heatCells == b.heatCells;
+    return a == b; // every layer, the arrows and the heat cells
 }
 
 bool samePoints(const Dataset& a, const Dataset& b)
