@@ -115,13 +115,14 @@ int runRace(const Arguments& arguments)
 
     std::string text = "race" + (spec.name.empty() ? std::string() : " '" + spec.name + "'") + " on " + data->name +
                        ", " + std::to_string(spec.particles) + " particles, seed " + std::to_string(spec.seed) + ":\n";
-    text += "configuration         score    steps    nfe   seconds   sliced W2   mode TV  status\n";
+    text += "configuration           score    steps    nfe   seconds   sliced W2      energy   mode TV  status\n";
     nlohmann::json rows = nlohmann::json::array();
     for (const RaceRow& r : result.rows) {
         char line[256];
-        std::snprintf(line, sizeof line, "%-20.20s  %-7s %6s %6lld %9.3f  %10s %9s  %s\n", r.name.c_str(),
+        std::snprintf(line, sizeof line, "%-22.22s  %-7s %6s %6lld %9.3f  %10s  %10s %9s  %s\n", r.name.c_str(),
                       r.score.c_str(), r.steps ? std::to_string(r.steps).c_str() : "adapt", r.evaluations, r.seconds,
-                      g(r.sw2).c_str(), g(r.modeTv, "%.3f").c_str(), raceStatusName(r.status).c_str());
+                      g(r.sw2).c_str(), g(r.energy, "%.2e").c_str(), g(r.modeTv, "%.3f").c_str(),
+                      raceStatusName(r.status).c_str());
         text += line;
         rows.push_back({{"configuration", r.name},
                         {"sampler", r.sampler},
