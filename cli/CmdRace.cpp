@@ -6,7 +6,6 @@
 
 #include "core/Csv.h"
 #include "core/Error.h"
-#include "core/Presets.h"
 #include "core/RaceFile.h"
 
 #include <cmath>
@@ -18,13 +17,6 @@
 namespace ss::cli {
 
 namespace {
-
-bool isPreset(const std::string& spec)
-{
-    for (const PresetInfo& p : presetCatalogue())
-        if (p.id == spec) return true;
-    return false;
-}
 
 // --steps 5,10,20: increasing, each in [1, kRaceMaxSteps].
 std::vector<int> stepList(const Args& args)
