@@ -3,10 +3,6 @@
 #include "core/ConfigJson.h"
 #include "core/Error.h"
 #include "core/NoiseFloor.h"
-#include "core/Presets.h"
-#include "core/Rng.h"
-#include "core/SamplerDefaults.h"
-#include "core/ScheduleDefaults.h"
 
 #include <algorithm>
 #include <chrono>
@@ -43,74 +39,6 @@ constexpr std::pair<RaceStatus, const char*> kStatuses[] = {{RaceStatus::Ok, "ok
 
 std::string quoted(const std::string& name) { return "configuration '" + name + "'"; }
 
-// Respaced DDPM (Nichol & Dhariwal 2021): the levels round(i T / S) of the
-// schedule, i = 1..S (the last is T, where the prior is), as a DDPM schedule
-// of S levels with betas 1 - abar_i / abar_(i-1). Its level i has the
-// marginal of original level tau_i; times[i - 1] = tau_i / T is the time the
-// original gives it (the network's time input).
-NoiseSchedule respacedDdpm(const NoiseSchedule& s, int steps, std::vector<double>& times)
-{
-    const int T = s.numLevels();
-    std::vector<double> betas;
-    int previous = 0;
-    for (int i = 1; i <= steps; ++i) {
-        const int tau = std::max(previous + 1, int(std::lround(double(i) * T / steps)));
-        betas.push_back(1.0 - s.alphaBar(tau) / s.alphaBar(previous));
-        times.push_back(s.level(tau).t);
-        previous = tau;
-    }
-    return NoiseSchedule::ddpmBetas(std::move(betas));
-}
-
-// A score source seen through a respaced schedule: level i of the respaced
-// schedule (time i / S) is shown to the source with its original time, so a
-// time-conditioned network sees the level it was trained on (the marginal is
-// already the original's).
-class RetimedSource final : public ScoreSource {
-public:
-    RetimedSource(std::shared_ptr<const ScoreSource> inner, std::vector<double> times)
-        : inner_(std::move(inner)), times_(std::move(times))
-    {
-    }
-    void score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
-               Eigen::Ref<Eigen::Matrix2Xd> out) const override
-    {
-        inner_->score(x, retimed(level), out);
-    }
-    double minimumStd() const override { return inner_->minimumStd(); }
-    std::string describe() const override { return inner_->describe(); }
-
-private:
-    NoiseLevel retimed(NoiseLevel level) const
-    {
-        const int S = int(times_.size());
-        const int i = int(std::lround(level.t * S));
-        if (i >= 1 && i <= S) level.t = times_[std::size_t(i - 1)];
-        return level;
-    }
-    std::shared_ptr<const ScoreSource> inner_;
-    std::vector<double> times_;
-};
-
-// The configuration's sampler at S steps (Race.h: what "steps" means).
-SamplerConfig atSteps(SamplerConfig c, int steps, const NoiseSchedule& schedule)
-{
-    switch (c.kind) {
-    case SamplerKind::Langevin:
-    case SamplerKind::ReverseSde:
-    case SamplerKind::PredictorCorrector:
-    case SamplerKind::ProbabilityFlow: c.steps = steps; break;
-    case SamplerKind::Ddim: c.ddimSteps = steps; break;
-    case SamplerKind::Ddpm: break; // the schedule is respaced instead
-    case SamplerKind::AnnealedLangevin: {
-        const int levels = schedule.isDiscrete() ? schedule.numLevels() : c.annealedLevels;
-        c.stepsPerLevel = std::max(1, int(std::lround(double(steps) / levels)));
-        break;
-    }
-    }
-    return c;
-}
-
 } // namespace
 
 std::string raceScoreName(RaceScore s) { return toName(s, kScores); }
@@ -142,7 +70,7 @@ void RaceSpec::validate(int maxEntries) const
         if (e.name.empty()) throw InputError(where + ".name: empty (every configuration needs a name)");
         if (!names.insert(e.name).second) throw InputError(where + ".name: '" + e.name + "' is used twice");
         const SamplerConfig& c = e.sampler;
-        const std::string at = "" + quoted(e.name) + ": sampler.";
+        const std::string at = quoted(e.name) + ": sampler.";
         if (c.direction != Direction::NoiseToData)
             throw InputError(at + "direction: a race samples from noise to data (got " + directionName(c.direction) + ")");
         if (c.start != StartKind::Prior)
@@ -183,74 +111,6 @@ RaceScores RaceScores::ofData(std::shared_ptr<const Dataset> data, std::string p
     return s;
 }
 
-NoiseSchedule defaultRaceSchedule(SamplerKind kind, const Dataset& data)
-{
-    switch (kind) {
-    case SamplerKind::Ddpm:
-    case SamplerKind::Ddim: return NoiseSchedule::ddpmLinear(1000);
-    case SamplerKind::Langevin:
-    case SamplerKind::AnnealedLangevin: return NoiseSchedule::geometric(0.01, derivedSigmaMax(dataDiameter(data), 0.01), 10);
-    default: return NoiseSchedule::vp();
-    }
-}
-
-Eigen::Matrix2Xd raceNoise(std::uint64_t seed, int particles)
-{
-    Rng rng(seed);
-    Eigen::Matrix2Xd z(2, particles);
-    for (Eigen::Index j = 0; j < z.cols(); ++j)
-        for (int i = 0; i < 2; ++i) z(i, j) = rng.normal();
-    return z;
-}
-
-bool raceAdaptive(const SamplerConfig& c) { return c.kind == SamplerKind::ProbabilityFlow && c.ode == OdeMethod::Rk45; }
-
-RaceLane::RaceLane(const RaceScores& scores, const RaceEntry& entry, int steps, int particles, std::uint64_t seed,
-                   int threads)
-{
-    const std::string where = quoted(entry.name) + ": ";
-    try {
-        std::shared_ptr<const ScoreSource> source = entry.score == RaceScore::Learned ? scores.learned : scores.exact;
-        if (!source)
-            throw InputError(entry.score == RaceScore::Learned
-                                 ? "score: 'learned' needs a model (scorescope-cli race --model M.json)"
-                                 : "score: 'exact' needs the data");
-        if (entry.schedule) schedule_ = *entry.schedule;
-        else if (scores.modelSchedule) schedule_ = *scores.modelSchedule;
-        else schedule_ = defaultRaceSchedule(entry.sampler.kind, *scores.data);
-        scheduleName_ = schedule_.name();
-
-        SamplerConfig c = atSteps(entry.sampler, steps, schedule_);
-        c.particles = particles;
-        c.seed = seed;
-        c.recordEvery = 0;
-        if (c.kind == SamplerKind::Ddpm) {
-            if (schedule_.betas().empty())
-                throw InputError("ddpm needs a discrete DDPM schedule (ddpm-linear, ddpm-cosine or ddpm-betas), not '" +
-                                 schedule_.name() + "'");
-            if (steps > schedule_.numLevels())
-                throw InputError("ddpm steps (" + std::to_string(steps) + ") exceed the schedule's T = " +
-                                 std::to_string(schedule_.numLevels()));
-            if (steps < schedule_.numLevels()) {
-                scheduleName_ += " respaced to " + std::to_string(steps);
-                std::vector<double> times;
-                schedule_ = respacedDdpm(schedule_, steps, times);
-                source = std::make_shared<RetimedSource>(source, std::move(times));
-            }
-        }
-        const double dataVariance = dataCurvatureVariance(scores.data.get());
-        if (c.kind == SamplerKind::Langevin && !entry.langevinStdGiven)
-            c.langevinStd = defaultLangevinStd(schedule_, entry.score == RaceScore::Learned ? scores.modelSigma : 0.0);
-        // 0 where the schedule does not fit the sampler: the Sampler then says why.
-        if (const double derived = defaultStepSize(c, schedule_, dataVariance); !entry.stepSizeGiven && derived > 0)
-            c.stepSize = derived;
-        sampler_ = std::make_unique<Sampler>(c, schedule_, source, threads);
-        sampler_->resetFrom(schedule_.priorStd() * raceNoise(seed, particles));
-    } catch (const InputError& e) {
-        throw InputError(where + e.what());
-    }
-}
-
 namespace {
 
 // 1/2 sum_k |w_k - true w_k|: the share of mass on the wrong modes.
@@ -265,6 +125,8 @@ bool wants(const RaceSpec& spec, RaceMetric m)
 {
     return std::find(spec.metrics.begin(), spec.metrics.end(), m) != spec.metrics.end();
 }
+
+} // namespace
 
 RaceFloor raceFloor(const RaceSpec& spec, const RaceScores& scores)
 {
@@ -287,16 +149,15 @@ RaceFloor raceFloor(const RaceSpec& spec, const RaceScores& scores)
     return f;
 }
 
-void measure(RaceRow& row, const RaceSpec& spec, const Dataset& data)
+RaceQuality raceQuality(const Eigen::Matrix2Xd& p, const RaceSpec& spec, const Dataset& data)
 {
-    const Eigen::Matrix2Xd& p = row.particles;
-    if (wants(spec, RaceMetric::Sw2)) row.sw2 = slicedWasserstein2(p, data.points, spec.projections, spec.seed);
-    if (wants(spec, RaceMetric::Mmd)) row.mmd2 = mmdSquared(p, data.points, {}, spec.seed);
-    if (wants(spec, RaceMetric::Energy)) row.energy = energyDistance(p, data.points, spec.seed);
-    if (wants(spec, RaceMetric::Modes) && data.mixture) row.modeTv = modeTv(modeWeights(p, *data.mixture), *data.mixture);
+    RaceQuality q;
+    if (wants(spec, RaceMetric::Sw2)) q.sw2 = slicedWasserstein2(p, data.points, spec.projections, spec.seed);
+    if (wants(spec, RaceMetric::Mmd)) q.mmd2 = mmdSquared(p, data.points, {}, spec.seed);
+    if (wants(spec, RaceMetric::Energy)) q.energy = energyDistance(p, data.points, spec.seed);
+    if (wants(spec, RaceMetric::Modes) && data.mixture) q.modeTv = modeTv(modeWeights(p, *data.mixture), *data.mixture);
+    return q;
 }
-
-} // namespace
 
 RaceResult runRace(const RaceSpec& spec, const RaceScores& scores, const RaceOptions& options)
 {
@@ -331,16 +192,21 @@ RaceResult runRace(const RaceSpec& spec, const RaceScores& scores, const RaceOpt
             progress.entry = &e;
             progress.steps = adaptive ? 0 : steps;
             const auto t0 = std::chrono::steady_clock::now();
-            while (lane->step()) {
-                if (options.cancel && options.cancel->load()) {
-                    result.cancelled = true;
-                    break;
+            std::string failure; // a step the sampler refused (RK45's step size underflowing): the run's end
+            try {
+                while (lane->step()) {
+                    if (options.cancel && options.cancel->load()) {
+                        result.cancelled = true;
+                        break;
+                    }
+                    if (options.progress) {
+                        progress.stepsTaken = lane->sampler().stepsTaken();
+                        progress.totalSteps = lane->sampler().totalSteps();
+                        options.progress(progress);
+                    }
                 }
-                if (options.progress) {
-                    progress.stepsTaken = lane->sampler().stepsTaken();
-                    progress.totalSteps = lane->sampler().totalSteps();
-                    options.progress(progress);
-                }
+            } catch (const InputError& err) {
+                failure = err.what();
             }
             if (result.cancelled) break;
             RaceRow row;
@@ -354,11 +220,11 @@ RaceResult runRace(const RaceSpec& spec, const RaceScores& scores, const RaceOpt
             row.stepsTaken = lane->sampler().stepsTaken();
             row.evaluations = lane->evaluations();
             row.particles = lane->particles();
-            if (lane->sampler().diverged()) {
+            if (lane->sampler().diverged() || !failure.empty()) {
                 row.status = RaceStatus::Diverged;
-                row.note = lane->sampler().divergence()->describe();
+                row.note = failure.empty() ? lane->sampler().divergence()->describe() : failure;
             } else {
-                measure(row, spec, *scores.data);
+                static_cast<RaceQuality&>(row) = raceQuality(row.particles, spec, *scores.data);
             }
             result.rows.push_back(std::move(row));
             ++progress.row;

@@ -31,8 +31,9 @@
 //
 // Threads: a RaceLane belongs to one thread; runRace runs on the caller's
 // (the window's worker) and checks the cancel flag between steps. Errors:
-// InputError naming the configuration and the field; a run that diverges is a
-// row marked diverged, not an error.
+// InputError naming the configuration and the field; a run that diverges (or
+// whose step the sampler refuses, e.g. RK45's step size underflowing) is a row
+// marked diverged with the reason in its note, not an error.
 #include "core/Dataset.h"
 #include "core/Metrics.h"
 #include "core/NoiseSchedule.h"
@@ -159,9 +160,15 @@ inline constexpr double kRaceNaN = std::numeric_limits<double>::quiet_NaN();
 enum class RaceStatus { Ok, Diverged };
 std::string raceStatusName(RaceStatus s); // ok, diverged
 
-// One (configuration, step count). Metrics not asked for, or not available
-// (mode weights without a mixture; a diverged run), are NaN.
-struct RaceRow {
+// The metrics of one set of particles against the data (NaN: not asked for
+// in RaceSpec::metrics, or not available: mode weights without a mixture).
+// modeTv = 1/2 sum_k |w_hat_k - w_k| against the mixture's true weights.
+struct RaceQuality {
+    double sw2 = kRaceNaN, mmd2 = kRaceNaN, energy = kRaceNaN, modeTv = kRaceNaN;
+};
+
+// One (configuration, step count); a diverged run's metrics are NaN.
+struct RaceRow : RaceQuality {
     int entry = 0;           // index into RaceSpec::entries
     std::string name, sampler, score, schedule;
     int steps = 0;           // the sweep's S (0: adaptive)
@@ -169,17 +176,20 @@ struct RaceRow {
     long long evaluations = 0; // NFE per particle, counted
     double seconds = 0;        // sampling wall time (metrics not included)
     RaceStatus status = RaceStatus::Ok;
-    std::string note;          // a divergence's description
-    // modeTv = 1/2 sum_k |w_hat_k - w_k| against the mixture's weights.
-    double sw2 = kRaceNaN, mmd2 = kRaceNaN, energy = kRaceNaN, modeTv = kRaceNaN;
-    Eigen::Matrix2Xd particles;       // the final particles (the last finite ones when diverged)
+    std::string note;          // why it diverged
+    Eigen::Matrix2Xd particles; // the final particles (the last finite ones when diverged)
 };
 
 // The metrics of a perfect sampler with as many particles (NoiseFloor.h).
-struct RaceFloor {
-    double sw2 = kRaceNaN, mmd2 = kRaceNaN, energy = kRaceNaN, modeTv = kRaceNaN;
+struct RaceFloor : RaceQuality {
     std::string kind; // "independent preset draw" or "two halves of the data"
 };
+
+// spec.metrics of these particles against scores.data (sliced W2 with
+// spec.projections; every estimate seeded with spec.seed), and their floor for
+// spec.particles points. The window's captions measure live lanes with them.
+RaceQuality raceQuality(const Eigen::Matrix2Xd& particles, const RaceSpec& spec, const Dataset& data);
+RaceFloor raceFloor(const RaceSpec& spec, const RaceScores& scores);
 
 struct RaceResult {
     std::vector<RaceRow> rows; // configuration by configuration, steps increasing
