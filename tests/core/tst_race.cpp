@@ -14,6 +14,8 @@
 //  - nfeCounted: NFE per sampler against closed forms (ddpm, ddim: S; pc with
 //    M corrector steps: S (1 + M); heun: 2 S; annealed: L round(S / L));
 //    respaced DDPM levels have the original levels' marginals; rk45: one row.
+//  - respacedTimes: a learned score under respaced DDPM is asked at the
+//    original levels' marginals and times.
 //  - divergedRow, skippedSteps: a diverging run is a row marked diverged and
 //    the race goes on; S > T is skipped and said.
 //  - jsonRoundTrip, exampleFile, badInput: the file form and every refusal's
@@ -29,6 +31,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <mutex>
 
 using namespace ss;
 
@@ -58,6 +61,26 @@ RaceSpec smallSpec(std::vector<RaceEntry> entries, std::vector<int> steps, int p
     return s;
 }
 
+// A "learned" score that records the levels it is asked at (the exact score's
+// values, so the run is sane).
+class RecordingSource final : public ScoreSource {
+public:
+    explicit RecordingSource(std::shared_ptr<const ScoreSource> inner) : inner_(std::move(inner)) {}
+    void score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+               Eigen::Ref<Eigen::Matrix2Xd> out) const override
+    {
+        std::lock_guard lock(mutex_);
+        levels.push_back(level);
+        inner_->score(x, level, out);
+    }
+    std::string describe() const override { return "recording"; }
+    mutable std::vector<NoiseLevel> levels;
+
+private:
+    std::shared_ptr<const ScoreSource> inner_;
+    mutable std::mutex mutex_;
+};
+
 bool bitIdentical(const Eigen::Matrix2Xd& a, const Eigen::Matrix2Xd& b)
 {
     return a.cols() == b.cols() && std::memcmp(a.data(), b.data(), sizeof(double) * std::size_t(a.size())) == 0;
@@ -82,6 +105,7 @@ private slots:
     void sharedStart();
     void exactConverges();
     void nfeCounted();
+    void respacedTimes();
     void divergedRow();
     void skippedSteps();
     void jsonRoundTrip();
@@ -199,6 +223,34 @@ void TestRace::nfeCounted()
         QVERIFY(std::abs(lane.schedule().level(i).marginal.mean - T100.level(tau).marginal.mean) < 1e-12);
     }
     QCOMPARE(lane.scheduleName(), std::string("ddpm-linear respaced to 8"));
+}
+
+void TestRace::respacedTimes()
+{
+    // DDPM at S = 3 of T = 100 levels: the score is asked at levels 100, 67,
+    // 33 of the original, with their marginals and their times 1, 0.67, 0.33
+    // (not the respaced schedule's 1, 2/3, 1/3): a time-conditioned network
+    // sees the level it was trained on.
+    RaceScores scores = mixtureScores(200);
+    const auto recording = std::make_shared<RecordingSource>(scores.exact);
+    scores.learned = recording;
+    const NoiseSchedule T100 = NoiseSchedule::ddpmLinear(100);
+    scores.modelSchedule = T100;
+    RaceEntry e = entry("ddpm", SamplerKind::Ddpm);
+    e.score = RaceScore::Learned;
+    RaceLane lane(scores, e, 3, 10, 0, 1);
+    while (lane.step()) {}
+    QCOMPARE(lane.evaluations(), 3LL);
+    QCOMPARE(int(recording->levels.size()), 3); // one thread: one call per step
+    const int taus[] = {100, 67, 33};
+    for (int i = 0; i < 3; ++i) {
+        const NoiseLevel& seen = recording->levels[std::size_t(i)];
+        const NoiseLevel want = T100.level(taus[i]);
+        QCOMPARE(seen.t, want.t);
+        if (i > 0) QVERIFY(std::abs(seen.t - lane.schedule().level(3 - i).t) > 1e-3);
+        QVERIFY(std::abs(seen.marginal.std - want.marginal.std) < 1e-12);
+        QVERIFY(std::abs(seen.marginal.mean - want.marginal.mean) < 1e-12);
+    }
 }
 
 void TestRace::divergedRow()
