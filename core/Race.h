@@ -81,7 +81,6 @@ struct RaceEntry {
     bool stepSizeGiven = false;
     bool langevinStdGiven = false;
     bool operator==(const RaceEntry&) const; // schedules compared by their JSON form
-
 };
 
 std::vector<int> defaultRaceSteps(); // 5, 10, 20, 50, 100, 200, 500, 1000
@@ -112,7 +111,7 @@ struct RaceScores {
     // an independent draw (floorSeed, which must differ from the data's seed);
     // a file's floor is two halves of it (NoiseFloor.h).
     std::string presetId;
-    std::uint64_t floorSeed = 2;
+    std::uint64_t floorSeed = 2; // the CLI draws presets with seed 1 by default
     std::shared_ptr<const ScoreSource> learned; // null: no model
     std::optional<NoiseSchedule> modelSchedule;  // the model's (with `learned`)
     double modelSigma = 0;                       // a single-sigma model's sigma (Langevin's default level)
