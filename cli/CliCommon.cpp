@@ -14,6 +14,13 @@
 
 namespace ss::cli {
 
+bool isPreset(const std::string& spec)
+{
+    for (const PresetInfo& p : presetCatalogue())
+        if (p.id == spec) return true;
+    return false;
+}
+
 std::shared_ptr<const Dataset> loadData(const std::string& spec, int n, std::uint64_t seed)
 {
     for (const PresetInfo& p : presetCatalogue())

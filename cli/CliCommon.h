@@ -18,6 +18,8 @@
 
 namespace ss::cli {
 
+// True for a built-in preset id ("8gaussians"), false for anything else (a file name).
+bool isPreset(const std::string& spec);
 // A preset id ("8gaussians") or a CSV file path.
 std::shared_ptr<const Dataset> loadData(const std::string& spec, int n, std::uint64_t seed);
 Eigen::Matrix2Xd loadPoints(const std::string& path);

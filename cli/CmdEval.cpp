@@ -9,7 +9,6 @@
 #include "core/Error.h"
 #include "core/Metrics.h"
 #include "core/NoiseFloor.h"
-#include "core/Presets.h"
 #include "core/TrajectoryCsv.h"
 
 #include <cmath>
@@ -22,13 +21,6 @@ namespace {
 
 // A help line continued under the previous one (Args prints help in a 30-column gutter).
 std::string more(const std::string& text) { return "\n" + std::string(30, ' ') + text; }
-
-bool isPreset(const std::string& spec)
-{
-    for (const PresetInfo& p : presetCatalogue())
-        if (p.id == spec) return true;
-    return false;
-}
 
 std::string fmt(const char* format, double a, double b)
 {

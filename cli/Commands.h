@@ -17,6 +17,7 @@ int runNll(const Arguments& args);
 int runEval(const Arguments& args);
 int runElbo(const Arguments& args);
 int runFisher(const Arguments& args);
+int runRace(const Arguments& args);
 // Only in builds with the app (it draws with Qt); elsewhere it says so.
 int runRender(const Arguments& args);
 

@@ -1,5 +1,5 @@
 // scorescope-cli: the core without a window, for scripted figures and tests.
-//   scorescope-cli <data|train|sample|nll|elbo|fisher|eval|render> [options]   (--help on each)
+//   scorescope-cli <data|train|sample|nll|elbo|fisher|eval|race|render> [options]   (--help on each)
 //   scorescope-cli --version   prints "scorescope-cli X.Y.Z" (the man page reads it)
 #include "cli/CliArgs.h"
 #include "cli/Commands.h"
@@ -24,6 +24,7 @@ commands:
   elbo     the variational bound of a DDPM in nats, term by term (L_T, sum L_t, L_0)
   fisher   Fisher divergence of a model's score against the exact one, per noise level
   eval     compare two sample sets (sliced W2, MMD, energy distance, mode weights)
+  race     samplers from the same noise over step counts: quality against score evaluations
   render   draw a scene file as a picture (PNG, SVG, PDF) or an animation (MP4, WebM, GIF)
 
 Each command takes --help, and --json for a machine-readable summary.
@@ -47,7 +48,7 @@ int main(int argc, char** argv)
     const std::map<std::string, int (*)(const Arguments&)> commands = {
         {"data", runData}, {"train", runTrain}, {"sample", runSample},
         {"nll", runNll},   {"elbo", runElbo},   {"fisher", runFisher},
-        {"eval", runEval}, {"render", runRender}};
+        {"eval", runEval}, {"race", runRace},     {"render", runRender}};
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
         (argc < 2 ? std::cerr : std::cout) << kUsage;
         return argc < 2 ? 2 : 0;
@@ -59,7 +60,7 @@ int main(int argc, char** argv)
     const std::string name = argv[1];
     const auto it = commands.find(name);
     if (it == commands.end()) {
-        std::cerr << "scorescope-cli: unknown command '" << name << "' (data, train, sample, nll, elbo, fisher, eval, render; see --help)\n";
+        std::cerr << "scorescope-cli: unknown command '" << name << "' (data, train, sample, nll, elbo, fisher, eval, race, render; see --help)\n";
         return 2;
     }
     try {

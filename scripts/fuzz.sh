@@ -21,7 +21,7 @@ seconds="${1:-60}"
 [[ "$seconds" =~ ^[0-9]+$ && "$seconds" -ge 1 ]] || ss_die "fuzz.sh: SECONDS must be a whole number >= 1, got '$seconds'"
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(csv model scene config lecture)
+((${#targets[@]})) || targets=(csv model scene config race lecture)
 
 ss_install_packages "${SS_PACKAGES[@]}" clang-14 libclang-rt-14-dev
 clangxx="$(command -v clang++-14 || command -v clang++ || true)"
@@ -37,14 +37,16 @@ fi
 ss_log "building the fuzz targets with $jobs jobs"
 cmake --build "$build" --parallel "$jobs" || ss_die "fuzz: build failed"
 
-# Seeds: made fresh each run by the current writers, plus the lecture presets
-# and hand-written lessons (fuzz/seeds/lecture: saved steps, merge patches);
+# Seeds: made fresh each run by the current writers, plus the lecture presets,
+# the example races and hand-written lessons (fuzz/seeds/lecture: saved steps, merge patches);
 # fuzz/regressions/<target>/ keeps the inputs of fixed findings (committed).
 seeds="$build/seeds"
 rm -rf "$seeds"
 "$build/make_seeds" "$seeds" >/dev/null
 mkdir -p "$seeds/lecture"
 cp "$root"/resources/lectures/*.json "$root"/fuzz/seeds/lecture/*.json "$seeds/lecture/"
+mkdir -p "$seeds/race"
+cp "$root"/resources/races/*.json "$seeds/race/"
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
@@ -52,7 +54,7 @@ failed=()
 summary=()
 for t in "${targets[@]}"; do
     bin="$build/fuzz_$t"
-    [[ -x "$bin" ]] || ss_die "fuzz: no target '$t' (csv, model, scene, config, lecture)"
+    [[ -x "$bin" ]] || ss_die "fuzz: no target '$t' (csv, model, scene, config, race, lecture)"
     corpus="$build/corpus/$t" findings="$build/findings/$t" log="$build/logs/$t.log"
     mkdir -p "$corpus" "$findings" "$(dirname "$log")" "$root/fuzz/regressions/$t"
     ss_log "fuzzing $t for $seconds s"
