@@ -13,6 +13,7 @@
 #include "window/LessonPanel.h"
 #include "window/MeasurementsDock.h"
 #include "window/MeasurementsPanel.h"
+#include "window/RaceDock.h"
 #include "window/StepThrough.h"
 #include "core/SamplerDefaults.h"
 
@@ -86,6 +87,8 @@ void MainWindow::buildDocks()
     lesson_ = addLessonDock(this);
     measurements_ = addMeasurementsDock(this);
     connect(measurements_, &MeasurementsPanel::message, this, &MainWindow::showMessage);
+    race_ = addRaceDock(this);
+    connect(race_, &RaceDock::message, this, &MainWindow::showMessage);
     permanent_ = new QLabel(this);
     statusBar()->addPermanentWidget(permanent_);
     // Before the docks are connected: nothing is posted back.

@@ -46,6 +46,7 @@ class ViewMenu;
 class LessonPanel;
 class StepThrough;
 class MeasurementsPanel;
+class RaceDock;
 struct LecturePreset;
 
 using app::defaultScene; // the setup's home is engine/SceneSetup.h
@@ -73,6 +74,7 @@ public:
     PresentationKeys* teachingKeys() const { return teachingKeys_; }
     StepThrough* stepThrough() const { return stepThrough_; }
     MeasurementsPanel* measurementsPanel() const { return measurements_; }
+    RaceDock* raceDock() const { return race_; }
     app::SceneController* controller() const { return controller_.get(); }
     EditHistory* history() const { return history_; } // the Edit menu's undo stack
     app::TrainingWorker* training() const { return controller_->training(); }
@@ -151,6 +153,7 @@ private:
     PresentationKeys* teachingKeys_ = nullptr;
     StepThrough* stepThrough_ = nullptr;
     MeasurementsPanel* measurements_ = nullptr; // the Measurements dock's panel
+    RaceDock* race_ = nullptr;                  // Compare samplers (hidden until the View menu shows it)
     ModeLine modeLine_; // live mode weights for mixture data (caption)
     LessonPanel* lesson_ = nullptr; // the Lesson dock's panel (LessonDock.h)
 };
