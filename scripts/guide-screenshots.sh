@@ -95,4 +95,12 @@ shrink "$tmp/presenting.png" "$out/presenting.png"
 shoot step-through --lecture 3 --follow 7
 shrink "$tmp/step-through.png" "$out/step-through.png"
 
+# The Measurements dock's model charts (measurements.md): the default scene
+# after a short training run (MEASURE_SHOT_MS, default 45000: a few refreshes),
+# the dock in front on its Likelihood and Fisher tabs, whole window.
+for tab in likelihood fisher; do
+    delay="${MEASURE_SHOT_MS:-45000}" shoot "measure-$tab" --measure "$tab"
+    shrink "$tmp/measure-$tab.png" "$out/measure-$tab.png"
+done
+
 du -ch "$out"/*.png | tail -n 1 | sed 's/^/[guide] images: /'
