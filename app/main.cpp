@@ -17,6 +17,7 @@
 //   --follow I[,J...]   the step-through follows particles I, J (window/StepThrough.h)
 //   --measure TAB       the Measurements dock in front, on its tab TAB
 //                       (samples, likelihood, fisher or elbo: the guide's screenshots)
+//   --window-size WxH   the window's size in pixels (e.g. 1920x1080, for screenshots)
 //   --particles N, --arrows N, --heat-cells N
 //                       the default scene with N particles, N x N score arrows,
 //                       an N x N heat map (bench/frames.sh's scene)
@@ -66,6 +67,7 @@ struct Options {
     QString sceneFile; // the positional FILE.scorescope
     std::vector<Eigen::Index> follow; // --follow: particle columns
     QString measure;                  // --measure: the Measurements dock's tab to show
+    QSize windowSize;                 // --window-size (invalid: the default)
 };
 
 // --help and --version need no window (help2man, a package check on a
@@ -117,6 +119,8 @@ Options parseOptions(const QCoreApplication& app)
                                       "Train the default scene's model for <s> seconds without a window; print steps/s.",
                                       "s");
     parser.addOption(measure);
+    const QCommandLineOption windowSize("window-size", "The window's size <w>x<h> in pixels.", "wxh");
+    parser.addOption(windowSize);
     parser.addOptions({screenshot, quitAfter, frames, noSettings, lecture, lessonStep, presentation, particles, arrows,
                        heatCells, headless, follow});
     parser.process(app);
@@ -140,6 +144,16 @@ Options parseOptions(const QCoreApplication& app)
     if (parser.isSet(lessonStep)) o.lessonStep = nonNegative(parser, lessonStep, "--lesson-step");
     o.presentation = parser.isSet(presentation);
     o.measure = parser.value(measure);
+    if (parser.isSet(windowSize)) {
+        const QStringList wh = parser.value(windowSize).split('x');
+        const int w = wh.size() == 2 ? wh[0].toInt() : 0, h = wh.size() == 2 ? wh[1].toInt() : 0;
+        if (w < 320 || h < 240 || w > 16384 || h > 16384) {
+            std::fprintf(stderr, "scorescope: --window-size: give WxH in pixels, e.g. 1920x1080 (got '%s')\n",
+                         qPrintable(parser.value(windowSize)));
+            std::exit(2);
+        }
+        o.windowSize = QSize(w, h);
+    }
     if (parser.isSet(particles)) o.particles = nonNegative(parser, particles, "--particles");
     if (parser.isSet(arrows)) o.arrows = nonNegative(parser, arrows, "--arrows");
     if (parser.isSet(heatCells)) o.heatCells = nonNegative(parser, heatCells, "--heat-cells");
@@ -218,6 +232,7 @@ int main(int argc, char** argv)
         if (options.heatCells > 0) layers.heatCells = options.heatCells;
         window.applyLayers(layers);
     }
+    if (options.windowSize.isValid()) window.resize(options.windowSize);
     window.show();
     if (options.presentation) window.presentation()->enter();
     // A scene file opens as File → Open does: a refused one leaves the

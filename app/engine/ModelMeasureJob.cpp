@@ -4,6 +4,7 @@
 #include "core/Rng.h"
 
 #include <algorithm>
+#include <ctime>
 #include <numeric>
 
 namespace ss::app {
@@ -42,6 +43,7 @@ std::optional<MeanEstimate> flowNll(const ScoreSource& source, const NoiseSchedu
     Eigen::VectorXd nll(n);
     LikelihoodConfig config;
     config.hutchinson = hutchinson;
+    config.rtol = config.atol = kNllTolerance;
     for (int begin = 0; begin < n; begin += kNllBlock) {
         const int count = std::min(kNllBlock, n - begin);
         config.seed = std::uint64_t(begin); // Hutchinson: other directions in each block
@@ -58,6 +60,13 @@ MeanEstimate mixtureNll(const GaussianMixture& mixture, const Eigen::Matrix2Xd& 
     Eigen::VectorXd logp(points.cols());
     mixture.logDensity(points, m, logp);
     return meanWithError(-logp);
+}
+
+double threadCpuSeconds()
+{
+    timespec t{};
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0) return 0;
+    return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
 }
 
 } // namespace ss::app

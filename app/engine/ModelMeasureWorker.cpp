@@ -8,6 +8,8 @@
 
 #include <QTimer>
 
+#include <algorithm>
+
 namespace ss::app {
 
 namespace {
@@ -123,6 +125,7 @@ void ModelMeasureWorker::startRun()
 {
     ++run_;
     measuredStep_ = -1;
+    restUntil_ = {}; // new inputs: measured at once
     exactNll_.reset();
     analyticNll_.reset();
     exactError_.clear();
@@ -139,7 +142,8 @@ void ModelMeasureWorker::schedule()
 {
     if (!enabled_ || !pending_ || kick_->isActive()) return;
     if (measuredStep_ >= 0 && pending_->step < measuredStep_ + settings_.refreshSteps) return;
-    kick_->start();
+    const auto rest = std::chrono::duration_cast<std::chrono::milliseconds>(restUntil_ - std::chrono::steady_clock::now());
+    kick_->start(int(std::max<std::int64_t>(0, rest.count())));
 }
 
 void ModelMeasureWorker::publish(const ModelMeasureSnapshot& s)
@@ -152,6 +156,8 @@ void ModelMeasureWorker::runJob()
 {
     if (!enabled_ || !pending_ || cancelled() || points_.points.cols() == 0) return;
     const Network job = *pending_;
+    const auto started = std::chrono::steady_clock::now();
+    const double cpuStart = threadCpuSeconds();
     // A cancelled job's network counts as not measured (a hidden dock measures
     // it when shown again); one that threw (a bug) stays measured, not retried in a loop.
     struct Unfinished {
@@ -187,6 +193,12 @@ void ModelMeasureWorker::runJob()
     const NoiseLevel scored = job.schedule.sdeMarginal(job.schedule.tEpsilon());
     s.scoredMean = scored.marginal.mean;
     s.scoredStd = scored.marginal.std;
+
+    s.elbo.reset();
+    s.elboWhyNot.clear();
+    if (!hasDdpmElbo(job.schedule)) // said at once: nothing to wait for
+        s.elboWhyNot = "The ELBO is a DDPM's bound: this model's schedule is '" + job.schedule.name() +
+                       "', not a DDPM one (train with the DDPM objective on a linear or cosine schedule).";
 
     // 1. The held-out NLL: the learned flow, the exact flow and the closed form.
     NllPoint nll;
@@ -230,12 +242,7 @@ void ModelMeasureWorker::runJob()
     publish(s);
 
     // 3. The ELBO (DDPM schedules).
-    s.elbo.reset();
-    s.elboWhyNot.clear();
-    if (!hasDdpmElbo(job.schedule)) {
-        s.elboWhyNot = "The ELBO is a DDPM's bound: this model's schedule is '" + job.schedule.name() +
-                       "', not a DDPM one (train with the DDPM objective on a linear or cosine schedule).";
-    } else {
+    if (hasDdpmElbo(job.schedule)) {
         begin(tr("ELBO"));
         stage(s.elboWhyNot, [&] {
             ElboConfig config;
@@ -245,8 +252,11 @@ void ModelMeasureWorker::runJob()
         if (cancelled()) return;
         if (data_->mixture) s.cleanNll = mixtureNll(*data_->mixture, x, Marginal{1.0, 0.0});
     }
+    s.cpuSeconds = threadCpuSeconds() - cpuStart;
     state_ = s;
     guard.finished = true;
+    const auto now = std::chrono::steady_clock::now();
+    restUntil_ = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>((now - started) * kRestFactor);
     publish(s);
     emit progress(100, QString()); // idle
 }

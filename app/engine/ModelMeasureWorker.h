@@ -15,7 +15,12 @@
 // Cost (bench/measure.sh): one thread at niceness 10 (SceneController) and a
 // one-thread pool, so under contention it takes a small share of a core;
 // default sizes (ModelMeasureSettings) keep a job to ~1-2 s of one core for
-// the default model.
+// the default model. And it rests: a job that took W seconds (wall clock, so
+// a loaded machine rests longer) is followed by at least kRestFactor x W
+// without one, so the thread is runnable at most 1 / (1 + kRestFactor) of
+// the time whatever the refresh interval (on a busy 2-core machine, niceness
+// alone left training at ~0.75 of its speed: the CPU is shared per session,
+// and within it by weight).
 #include "engine/Mailbox.h"
 #include "engine/ModelMeasureJob.h"
 #include "engine/WorkerThread.h"
@@ -26,6 +31,7 @@
 #include <QString>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 
@@ -38,6 +44,7 @@ using ModelMeasurePtr = std::shared_ptr<const ModelMeasureSnapshot>;
 class ModelMeasureWorker : public QObject {
     Q_OBJECT
 public:
+    static constexpr double kRestFactor = 3;
     explicit ModelMeasureWorker(std::shared_ptr<const Dataset> data, ModelMeasureSettings settings = {});
     ~ModelMeasureWorker() override;
 
@@ -83,6 +90,7 @@ private:
     std::optional<MeanEstimate> exactNll_, analyticNll_; // cached for the run: they do not depend on the network
     std::string exactError_;
     QTimer* kick_ = nullptr;
+    std::chrono::steady_clock::time_point restUntil_{}; // no job starts before (kRestFactor x the last job)
     std::unique_ptr<ThreadPool> pool_;
     Mailbox<ModelMeasureSnapshot> latest_;
     // Cancellation: stale_ counts posted messages that invalidate the job and

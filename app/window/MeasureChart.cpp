@@ -71,7 +71,7 @@ MeasureChart::MeasureChart(const QString& title, const QString& csvName, QWidget
     chart()->legend()->setAlignment(Qt::AlignBottom);
     styleChart(chart(), this);
     setMouseTracking(true);
-    setMinimumHeight(220);
+    setMinimumHeight(140); // two fit a Fisher page in a dock sharing its column with the Sampler
     note_ = new QGraphicsTextItem(chart());
     note_->setDefaultTextColor(QColor(60, 60, 60));
     note_->setZValue(10);

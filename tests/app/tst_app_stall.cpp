@@ -16,11 +16,13 @@
 // and field threads and with another test) sees OS scheduling delays that are
 // not this program's stalls, so it checks kBoundMs; see its comment.
 #include "AppTestSupport.h"
+#include "window/Application.h"
 #include "window/LecturePresets.h"
 #include "window/MainWindow.h"
 #include "window/MeasureChart.h"
 #include "window/ModelMeasurePanel.h"
 #include "window/StallMonitor.h"
+#include "window/EventCost.h"
 #include "window/TrainingPanel.h"
 
 #include <QChart>
@@ -215,6 +217,9 @@ void TestAppStall::measurementsRunWithoutStalling()
     panel->findChild<QSpinBox*>("measureRefresh")->setValue(100); // jobs back to back: the worst case
     w.startAll();
     QTest::qWait(300); // the scene's own start is not what is measured
+    EventCost& cost = Application::instance()->eventCost();
+    cost.enable();
+    cost.reset();
     StallMonitor monitor;
     QElapsedTimer clock;
     clock.start();
@@ -225,17 +230,35 @@ void TestAppStall::measurementsRunWithoutStalling()
     };
     // Until every chart has a result and at least 10 s passed (turning the
     // tabs, so each chart is painted), or a stall ends it.
-    while ((clock.elapsed() < 10000 || !done()) && clock.elapsed() < 120000 && monitor.longestMs() < kBoundMs) {
+    while ((clock.elapsed() < 10000 || !done()) && clock.elapsed() < 150000) {
         QTest::qWait(250);
         tabs->setCurrentIndex(++tab % tabs->count());
     }
     const double stall = monitor.longestMs();
-    qInfo("all measurements: longest stall %.1f ms (%d over 30 ms) in %.1f s, %lld training steps, %d NLL points",
-          stall, monitor.countOver(30), clock.elapsed() / 1000.0, (long long)w.training()->latest()->step,
-          int(w.controller()->modelMeasure()->latest()->nll.size()));
-    QVERIFY2(stall < kBoundMs, qPrintable(QString("longest stall %1 ms").arg(stall)));
+    const double work = cost.longestMs();
+    qInfo("all measurements: longest GUI-thread work %.1f ms (%s); longest stall %.1f ms (%d over 30 ms) in %.1f s, "
+          "%lld training steps, %d NLL points",
+          work, qPrintable(cost.longestWhat()), stall, monitor.countOver(30), clock.elapsed() / 1000.0,
+          (long long)w.training()->latest()->step, int(w.controller()->modelMeasure()->latest()->nll.size()));
+    // The bound on the GUI thread's own work (CPU time per event,
+    // whatever the machine's load): the charts only draw finished results.
+    QVERIFY2(work < 30, qPrintable(QString("%1 ms in one event: %2").arg(work).arg(cost.longestWhat())));
+    // The wall-clock stall also counts the waits for a core on a loaded
+    // 2-core machine (the lecture above: up to 120 ms; here, with two more
+    // busy threads, 150-560 ms while a build ran beside it, and the same
+    // scene without the measurements stalled as long: bench/frames.sh). A
+    // freeze is what it must catch.
+    QVERIFY2(stall < 4 * kBoundMs, qPrintable(QString("longest stall %1 ms").arg(stall)));
     QVERIFY2(done(), "the charts did not all get a result");
 }
 
-QTEST_MAIN(TestAppStall)
+// Under ss::window::Application, as the program runs, so its per-event GUI
+// work can be measured (EventCost.h).
+int main(int argc, char** argv)
+{
+    Application app(argc, argv);
+    TestAppStall test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
 #include "tst_app_stall.moc"
