@@ -27,7 +27,7 @@ std::pair<double, double> linearRange(double lo, double hi)
 {
     if (lo > hi) return {0.0, 1.0};
     const double pad = hi > lo ? 0.08 * (hi - lo) : std::max(1e-3, 0.1 * std::abs(lo));
-    return {lo - pad, hi + pad};
+    return {lo >= 0 ? std::max(0.0, lo - pad) : lo - pad, hi + pad}; // steps: no negative axis
 }
 
 // Whole decades around positive values.

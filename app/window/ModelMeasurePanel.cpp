@@ -92,12 +92,16 @@ ModelMeasurePanel::ModelMeasurePanel(QTabWidget* tabs, QWidget* parent) : QWidge
     fisher_ = new MeasureChart(tr("Fisher divergence per noise level, learned vs exact score"), "fisher.csv");
     fisher_->setObjectName("fisherChart");
     fisher_->setAxes(tr("σ (noise std / signal scale)"), MeasureChart::Scale::Log,
-                     tr("D_F (score units², density-weighted)"), MeasureChart::Scale::Auto, "sigma", "fisher_divergence");
+                     tr("D_F (score units²)"), MeasureChart::Scale::Auto, "sigma", "fisher_divergence");
     trend_ = new MeasureChart(tr("Fisher divergence over training"), "fisher-trend.csv");
     trend_->setObjectName("fisherTrendChart");
     trend_->setAxes(tr("training step"), MeasureChart::Scale::Linear, tr("D_F (score units²)"),
                     MeasureChart::Scale::Auto, "step", "fisher_divergence");
-    page(tabs, tr("Fisher"), fisherText_, {fisher_, trend_});
+    page(tabs, tr("Fisher"), fisherText_, {fisher_});
+    trendText_ = note(this, "fisherTrendText");
+    trendText_->setText(tr("The Fisher divergence at each refresh: the mean over the levels, and the least and the "
+                           "most noisy level. It falls as the network learns; the least noisy level stays highest."));
+    page(tabs, tr("Trend"), trendText_, {trend_});
 
     elboText_ = note(this, "elboText");
     elbo_ = new MeasureChart(tr("DDPM bound: −ELBO accumulated over t, beside the NLL"), "elbo.csv");

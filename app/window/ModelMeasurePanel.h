@@ -4,7 +4,7 @@
 //  - Likelihood: the held-out NLL of the learned model by step, beside the
 //    exact score's (the floor) and the mixture's closed form;
 //  - Fisher: the Fisher divergence per noise level (log sigma axis) for the
-//    newest network and the first one measured, and its trend over training;
+//    newest network and the first one measured; Trend: it over training;
 //  - ELBO: a DDPM's bound, its terms and its cumulative curve over t, beside
 //    the PF-ODE NLL and the analytic value (or why there is none).
 // Itself it is the strip under the dock's tabs: the refresh interval, the
@@ -26,7 +26,7 @@ class MeasureChart;
 class ModelMeasurePanel : public QWidget {
     Q_OBJECT
 public:
-    // Adds its three pages to tabs.
+    // Adds its four pages to tabs.
     explicit ModelMeasurePanel(QTabWidget* tabs, QWidget* parent = nullptr);
 
     void showSnapshot(const app::ModelMeasurePtr& s);
@@ -51,7 +51,7 @@ private:
     QSpinBox* refresh_;
     QComboBox* trace_;
     QProgressBar* progress_;
-    QLabel *nllText_, *fisherText_, *elboText_;
+    QLabel *nllText_, *fisherText_, *trendText_, *elboText_;
     MeasureChart *nll_, *fisher_, *trend_, *elbo_;
     std::int64_t lastStep_ = -1;
 };

@@ -204,7 +204,10 @@ void TestAppModelMeasure::dockChartsFromTheWindow()
     dock->raise();
     auto* panel = w.findChild<window::ModelMeasurePanel*>("modelMeasurePanel");
     QVERIFY(panel);
-    w.findChild<QTabWidget*>("measureTabs")->setCurrentIndex(2); // Fisher
+    auto* tabs = w.findChild<QTabWidget*>("measureTabs");
+    QCOMPARE(tabs->count(), 5);
+    QCOMPARE(tabs->tabText(3), QString("Trend"));
+    tabs->setCurrentIndex(2); // Fisher
     w.startAll();
     app::ModelMeasureWorker* worker = w.controller()->modelMeasure();
     QVERIFY(eventually([&] { return !worker->latest()->fisher.empty(); }, 120000));

@@ -196,7 +196,7 @@ void TestAppStall::everyLectureRunsWithoutStalling()
 // Issue 14: every measurement at once — particles sampling and measured
 // (the Samples table), training, and the model's NLL, Fisher divergence and
 // ELBO jobs (the DDPM lecture, so the ELBO applies) — while the Measurements
-// dock is shown (floating, raster-painted offscreen) and its charts redraw.
+// dock is shown (the window shown offscreen, the dock in front) and its charts redraw.
 // The jobs run on their own thread: the GUI thread only draws their results.
 void TestAppStall::measurementsRunWithoutStalling()
 {
@@ -207,11 +207,11 @@ void TestAppStall::measurementsRunWithoutStalling()
     QVERIFY(ddpm != presets.end());
     MainWindow w(defaultScene(), false);
     QVERIFY(w.startScene(ddpm->scene, ddpm->layers, ddpm->scrubber));
+    w.resize(1600, 1000);
+    w.show(); // the dock in front (as in the window): both measure workers run, its charts paint
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
     auto* dock = w.findChild<QDockWidget*>("measurementsDock");
-    dock->setFloating(true);
-    dock->resize(560, 900);
-    dock->show(); // shown: both measure workers run
-    QVERIFY(QTest::qWaitForWindowExposed(dock));
+    dock->raise();
     auto* tabs = w.findChild<QTabWidget*>("measureTabs");
     auto* panel = w.findChild<ModelMeasurePanel*>("modelMeasurePanel");
     panel->findChild<QSpinBox*>("measureRefresh")->setValue(100); // jobs back to back: the worst case
@@ -220,6 +220,9 @@ void TestAppStall::measurementsRunWithoutStalling()
     EventCost& cost = Application::instance()->eventCost();
     cost.enable();
     cost.reset();
+    QString stage; // the model job's last progress, for the report
+    connect(w.controller()->modelMeasure(), &app::ModelMeasureWorker::progress, &w,
+            [&](int percent, const QString& name) { stage = QString("%1 %2%").arg(name).arg(percent); });
     StallMonitor monitor;
     QElapsedTimer clock;
     clock.start();
@@ -237,17 +240,19 @@ void TestAppStall::measurementsRunWithoutStalling()
     const double stall = monitor.longestMs();
     const double work = cost.longestMs();
     qInfo("all measurements: longest GUI-thread work %.1f ms (%s); longest stall %.1f ms (%d over 30 ms) in %.1f s, "
-          "%lld training steps, %d NLL points",
+          "%lld training steps, %d NLL points, model job: %s",
           work, qPrintable(cost.longestWhat()), stall, monitor.countOver(30), clock.elapsed() / 1000.0,
-          (long long)w.training()->latest()->step, int(w.controller()->modelMeasure()->latest()->nll.size()));
+          (long long)w.training()->latest()->step, int(w.controller()->modelMeasure()->latest()->nll.size()),
+          qPrintable(stage));
     // The issue's bound on the GUI thread's own work (CPU time per event,
     // whatever the machine's load): the charts only draw finished results.
     QVERIFY2(work < 30, qPrintable(QString("%1 ms in one event: %2").arg(work).arg(cost.longestWhat())));
     // The wall-clock stall also counts the waits for a core on a loaded
-    // 2-core machine (the lecture above: up to 120 ms; here, with two more
-    // busy threads, 150-560 ms while a build ran beside it, and the same
-    // scene without the measurements stalled as long: bench/frames.sh). A
-    // freeze is what it must catch.
+    // 2-core machine (the lecture above: up to 120 ms; here 160-560 ms at
+    // load average 8-10, other builds beside it; the program itself on the
+    // DDPM lecture at 1920x1080, `--benchmark-frames 300`, stalled 143 ms
+    // with the dock hidden and 155 ms with it measuring, its longest event
+    // 9 ms). A freeze is what it must catch.
     QVERIFY2(stall < 4 * kBoundMs, qPrintable(QString("longest stall %1 ms").arg(stall)));
     QVERIFY2(done(), "the charts did not all get a result");
 }
