@@ -16,7 +16,7 @@
 //   --presentation      start in presentation mode (window/PresentationMode.h)
 //   --follow I[,J...]   the step-through follows particles I, J (window/StepThrough.h)
 //   --measure TAB       the Measurements dock in front, on its tab TAB
-//                       (samples, likelihood, fisher or elbo: the guide's screenshots)
+//                       (samples, likelihood, fisher, trend or elbo: the guide's screenshots)
 //   --window-size WxH   the window's size in pixels (e.g. 1920x1080, for screenshots)
 //   --particles N, --arrows N, --heat-cells N
 //                       the default scene with N particles, N x N score arrows,
@@ -113,7 +113,7 @@ Options parseOptions(const QCoreApplication& app)
     const QCommandLineOption arrows("arrows", "Draw <n> x <n> score arrows.", "n");
     const QCommandLineOption heatCells("heat-cells", "Compute <n> x <n> heat-map cells.", "n");
     const QCommandLineOption follow("follow", "Step-through: follow particles <i,j,...> (columns from 0).", "i,j");
-    const QCommandLineOption measure("measure", "Show the Measurements dock on its tab <tab> (samples, likelihood, "
+    const QCommandLineOption measure("measure", "Show the Measurements dock on its tab <tab> (samples, likelihood, trend, "
                                      "fisher, elbo).", "tab");
     const QCommandLineOption headless("benchmark-headless-training",
                                       "Train the default scene's model for <s> seconds without a window; print steps/s.",
@@ -258,7 +258,7 @@ int main(int argc, char** argv)
         for (int i = 0; tabs && i < tabs->count(); ++i)
             if (!tabs->tabText(i).compare(options.measure, Qt::CaseInsensitive)) index = i;
         if (!dock || index < 0) {
-            std::fprintf(stderr, "scorescope: --measure: no tab '%s' (samples, likelihood, fisher, elbo)\n",
+            std::fprintf(stderr, "scorescope: --measure: no tab '%s' (samples, likelihood, fisher, trend, elbo)\n",
                          qPrintable(options.measure));
             return 2;
         }
