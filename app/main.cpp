@@ -15,6 +15,9 @@
 //                       screenshot's stderr line then gives the step's live number
 //   --presentation      start in presentation mode (window/PresentationMode.h)
 //   --follow I[,J...]   the step-through follows particles I, J (window/StepThrough.h)
+//   --measure TAB       the Measurements dock in front, on its tab TAB
+//                       (samples, likelihood, fisher, trend or elbo: the guide's screenshots)
+//   --window-size WxH   the window's size in pixels (e.g. 1920x1080, for screenshots)
 //   --particles N, --arrows N, --heat-cells N
 //                       the default scene with N particles, N x N score arrows,
 //                       an N x N heat map (bench/frames.sh's scene)
@@ -33,11 +36,13 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDockWidget>
 #include <QElapsedTimer>
 #include <QIcon>
 #include <QPixmap>
 #include <QStatusBar>
 #include <QSurfaceFormat>
+#include <QTabWidget>
 #include <QTimer>
 
 #include <algorithm>
@@ -61,6 +66,8 @@ struct Options {
     int headlessSeconds = 0;
     QString sceneFile; // the positional FILE.scorescope
     std::vector<Eigen::Index> follow; // --follow: particle columns
+    QString measure;                  // --measure: the Measurements dock's tab to show
+    QSize windowSize;                 // --window-size (invalid: the default)
 };
 
 // --help and --version need no window (help2man, a package check on a
@@ -106,9 +113,14 @@ Options parseOptions(const QCoreApplication& app)
     const QCommandLineOption arrows("arrows", "Draw <n> x <n> score arrows.", "n");
     const QCommandLineOption heatCells("heat-cells", "Compute <n> x <n> heat-map cells.", "n");
     const QCommandLineOption follow("follow", "Step-through: follow particles <i,j,...> (columns from 0).", "i,j");
+    const QCommandLineOption measure("measure", "Show the Measurements dock on its tab <tab> (samples, likelihood, trend, "
+                                     "fisher, elbo).", "tab");
     const QCommandLineOption headless("benchmark-headless-training",
                                       "Train the default scene's model for <s> seconds without a window; print steps/s.",
                                       "s");
+    parser.addOption(measure);
+    const QCommandLineOption windowSize("window-size", "The window's size <w>x<h> in pixels.", "wxh");
+    parser.addOption(windowSize);
     parser.addOptions({screenshot, quitAfter, frames, noSettings, lecture, lessonStep, presentation, particles, arrows,
                        heatCells, headless, follow});
     parser.process(app);
@@ -131,6 +143,17 @@ Options parseOptions(const QCoreApplication& app)
     o.lecture = parser.value(lecture);
     if (parser.isSet(lessonStep)) o.lessonStep = nonNegative(parser, lessonStep, "--lesson-step");
     o.presentation = parser.isSet(presentation);
+    o.measure = parser.value(measure);
+    if (parser.isSet(windowSize)) {
+        const QStringList wh = parser.value(windowSize).split('x');
+        const int w = wh.size() == 2 ? wh[0].toInt() : 0, h = wh.size() == 2 ? wh[1].toInt() : 0;
+        if (w < 320 || h < 240 || w > 16384 || h > 16384) {
+            std::fprintf(stderr, "scorescope: --window-size: give WxH in pixels, e.g. 1920x1080 (got '%s')\n",
+                         qPrintable(parser.value(windowSize)));
+            std::exit(2);
+        }
+        o.windowSize = QSize(w, h);
+    }
     if (parser.isSet(particles)) o.particles = nonNegative(parser, particles, "--particles");
     if (parser.isSet(arrows)) o.arrows = nonNegative(parser, arrows, "--arrows");
     if (parser.isSet(heatCells)) o.heatCells = nonNegative(parser, heatCells, "--heat-cells");
@@ -209,6 +232,7 @@ int main(int argc, char** argv)
         if (options.heatCells > 0) layers.heatCells = options.heatCells;
         window.applyLayers(layers);
     }
+    if (options.windowSize.isValid()) window.resize(options.windowSize);
     window.show();
     if (options.presentation) window.presentation()->enter();
     // A scene file opens as File → Open does: a refused one leaves the
@@ -227,6 +251,20 @@ int main(int argc, char** argv)
         for (int k = 1; k < options.lessonStep; ++k) window.lessonPanel()->nextStep();
     }
     if (!options.follow.empty()) window.stepThrough()->follow(options.follow);
+    if (!options.measure.isEmpty()) {
+        auto* dock = window.findChild<QDockWidget*>("measurementsDock");
+        auto* tabs = window.findChild<QTabWidget*>("measureTabs");
+        int index = -1;
+        for (int i = 0; tabs && i < tabs->count(); ++i)
+            if (!tabs->tabText(i).compare(options.measure, Qt::CaseInsensitive)) index = i;
+        if (!dock || index < 0) {
+            std::fprintf(stderr, "scorescope: --measure: no tab '%s' (samples, likelihood, fisher, trend, elbo)\n",
+                         qPrintable(options.measure));
+            return 2;
+        }
+        dock->raise();
+        tabs->setCurrentIndex(index);
+    }
 
     int status = 0;
     if (options.quitAfterMs >= 0) {

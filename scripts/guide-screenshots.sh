@@ -95,4 +95,13 @@ shrink "$tmp/presenting.png" "$out/presenting.png"
 shoot step-through --lecture 3 --follow 7
 shrink "$tmp/step-through.png" "$out/step-through.png"
 
+# The Measurements dock's model charts (measurements.md): the default scene
+# in a 1920 x 1080 window after a short training run (MEASURE_SHOT_MS, default
+# 60000: a few refreshes), the dock in front on its Likelihood and Fisher
+# tabs, cropped to the dock.
+for tab in likelihood fisher; do
+    delay="${MEASURE_SHOT_MS:-60000}" shoot "measure-$tab" --measure "$tab" --window-size 1920x1080
+    shrink "$tmp/measure-$tab.png" "$out/measure-$tab.png" "510:510:1410:20"
+done
+
 du -ch "$out"/*.png | tail -n 1 | sed 's/^/[guide] images: /'

@@ -17,15 +17,19 @@ SceneController::SceneController(const SceneSetup& setup, QObject* parent) : QOb
     sampling_ = std::make_unique<SamplingThread>(setup_.sampling);
     fields_ = std::make_unique<FieldThread>(setup_.training.data);
     measure_ = std::make_unique<MeasureThread>(setup_.training.data);
+    modelMeasure_ = std::make_unique<ModelMeasureThread>(setup_.training.data);
     // Training keeps its core; what is drawn and measured yields to it (see WorkerThread).
     sampling_->setNiceness(4);
     fields_->setNiceness(6);
     measure_->setNiceness(8);
+    modelMeasure_->setNiceness(10);
     connectTraining();
     connect(sampling(), &SamplingWorker::snapshotReady, this, &SceneController::particlesReady);
     connect(sampling(), &SamplingWorker::snapshotReady, this, [this] { measure()->postParticles(sampling()->latest()); });
     connect(measure(), &MeasureWorker::snapshotReady, this, &SceneController::measureReady);
     connect(measure(), &MeasureWorker::message, this, &SceneController::message);
+    connect(modelMeasure(), &ModelMeasureWorker::snapshotReady, this, &SceneController::modelMeasureReady);
+    connect(modelMeasure(), &ModelMeasureWorker::message, this, &SceneController::message);
     connect(fields(), &FieldWorker::snapshotReady, this, &SceneController::fieldReady);
     connect(fields(), &FieldWorker::message, this, &SceneController::message);
     connect(sampling(), &SamplingWorker::message, this, [this](const QString& text, bool isError) {
@@ -55,6 +59,7 @@ SceneController::~SceneController()
     sampling_.reset();
     fields_.reset();
     measure_.reset();
+    modelMeasure_.reset(); // cancels a job in flight first
 }
 
 void SceneController::startAll()
@@ -82,6 +87,7 @@ void SceneController::onTrainingSnapshot()
             lastNet_ = net;
             sampling()->postNetwork(net);
             fields()->postNetwork(net);
+            modelMeasure()->postNetwork(net, s->schedule, s->step);
         },
         &error);
     if (!ok) emit message(tr("training view: %1").arg(error), true);
@@ -103,6 +109,7 @@ bool SceneController::rebuildTraining(const TrainingSetup& next, bool keepRunnin
     setup_.training.resume.reset(); // used once: a later model starts from its seed
     lastNetworkSerial_ = -1;
     connectTraining();
+    modelMeasure()->postNewRun();
     emit trainingReplaced();
     // Either way a first snapshot goes out, so the sampler, the fields and the
     // Training dock get the new network even while training stays paused.
@@ -126,6 +133,7 @@ bool SceneController::replaceScene(const SceneSetup& scene)
     sampling()->postSetup(scene.sampling);
     fields()->postData(scene.training.data);
     measure()->postData(scene.training.data);
+    modelMeasure()->postData(scene.training.data);
     return true;
 }
 
@@ -187,6 +195,7 @@ void SceneController::postData(std::shared_ptr<const Dataset> data, bool restart
     if (restartSampler) sampling()->postSetup(setup_.sampling);
     fields()->postData(data);
     measure()->postData(data);
+    modelMeasure()->postData(data);
 }
 
 void SceneController::setDrawnPoints(std::shared_ptr<const Dataset> data, bool strokeDone)

@@ -239,7 +239,9 @@ void MainWindow::buildMenus()
         [this](const QString& error) { showMessage(error, true); });
     QMenu* view = viewMenu_->menu();
     presentation_ =
-        new PresentationMode(this, scene_, {scrubber_, findChild<QDockWidget*>("lessonDock")}, useSettings_);
+        new PresentationMode(this, scene_,
+                             {scrubber_, findChild<QDockWidget*>("lessonDock"), findChild<QDockWidget*>("measurementsDock")},
+                             useSettings_); // the Measurements dock's charts are read from the back of a room too
     presentation_->addToMenu(view);
     connect(presentation_, &PresentationMode::activeChanged, lesson_, &LessonPanel::setPresenting);
     stepThrough_ = new StepThrough(scene_, [this] { return sampling(); }, this);

@@ -3,16 +3,32 @@
 #include "window/Docks.h"
 #include "window/MainWindow.h"
 #include "window/MeasurementsPanel.h"
+#include "window/ModelMeasurePanel.h"
 
 #include <QDockWidget>
+#include <QTabWidget>
+#include <QVBoxLayout>
 
 namespace ss::window {
 
 MeasurementsPanel* addMeasurementsDock(MainWindow* w)
 {
+    // Tabs: the particles' table (Samples), then the model's pages; the
+    // model strip (refresh, trace, progress) under them.
+    auto* container = new QWidget;
+    container->setObjectName("measurementsContainer");
+    auto* layout = new QVBoxLayout(container);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* tabs = new QTabWidget(container);
+    tabs->setObjectName("measureTabs");
     auto* panel = new MeasurementsPanel;
+    tabs->addTab(panel, MainWindow::tr("Samples"));
+    auto* model = new ModelMeasurePanel(tabs, container);
+    model->setObjectName("modelMeasurePanel");
+    layout->addWidget(tabs, 1);
+    layout->addWidget(model);
     QDockWidget* dock =
-        addScrolledDock(w, panel, MainWindow::tr("Measurements"), "measurementsDock", Qt::RightDockWidgetArea);
+        addScrolledDock(w, container, MainWindow::tr("Measurements"), "measurementsDock", Qt::RightDockWidgetArea);
     if (auto* training = w->findChild<QDockWidget*>("trainingDock")) {
         w->tabifyDockWidget(training, dock);
         training->raise();
@@ -20,8 +36,18 @@ MeasurementsPanel* addMeasurementsDock(MainWindow* w)
     app::SceneController* c = w->controller();
     QObject::connect(c, &app::SceneController::measureReady, panel,
                      [panel, c] { panel->showMeasure(c->measure()->latest()); });
-    QObject::connect(dock, &QDockWidget::visibilityChanged, c, [c](bool shown) { c->measure()->postEnabled(shown); });
+    QObject::connect(c, &app::SceneController::modelMeasureReady, model,
+                     [model, c] { model->showSnapshot(c->modelMeasure()->latest()); });
+    QObject::connect(c->modelMeasure(), &app::ModelMeasureWorker::progress, model, &ModelMeasurePanel::showProgress);
+    QObject::connect(model, &ModelMeasurePanel::settingsChanged, c,
+                     [c](const app::ModelMeasureSettings& s) { c->modelMeasure()->postSettings(s); });
+    QObject::connect(model, &ModelMeasurePanel::message, panel, &MeasurementsPanel::message); // the window shows it
+    QObject::connect(dock, &QDockWidget::visibilityChanged, c, [c](bool shown) {
+        c->measure()->postEnabled(shown);
+        c->modelMeasure()->postEnabled(shown);
+    });
     c->measure()->postEnabled(false); // until the dock is shown
+    c->modelMeasure()->postEnabled(false);
     return panel;
 }
 

@@ -1,6 +1,6 @@
 #include "window/MeasurementsPanel.h"
 
-#include "core/Csv.h"
+#include "window/ChartCsv.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -140,7 +140,7 @@ QString MeasurementsPanel::csv() const
         for (int c = 0; c < Columns; ++c) {
             QString t = table_->item(r, c) ? table_->item(r, c)->text() : QString();
             if (t == QStringLiteral("–")) t = QStringLiteral("nan");
-            cells << (t.contains(',') ? QLatin1Char('"') + t + QLatin1Char('"') : t);
+            cells << csvField(t);
         }
         out += cells.join(QLatin1Char(',')) + QLatin1Char('\n');
     }
@@ -149,13 +149,7 @@ QString MeasurementsPanel::csv() const
 
 bool MeasurementsPanel::exportCsv(const QString& path, QString* error)
 {
-    try {
-        writeFileAtomically(path.toStdString(), csv().toStdString());
-        return true;
-    } catch (const std::exception& e) {
-        if (error) *error = QString::fromUtf8(e.what());
-        return false;
-    }
+    return saveTextAtomically(path, csv(), error);
 }
 
 void MeasurementsPanel::contextMenu(const QPoint& at)

@@ -1,5 +1,7 @@
 #include "window/TrainingPanel.h"
 
+#include "window/ChartStyle.h"
+
 #include "core/TrainingDefaults.h"
 
 #include <QChart>
@@ -123,19 +125,14 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent)
     connect(useEma_, &QCheckBox::toggled, this, &TrainingPanel::useEmaChanged);
 
     chart_ = new QChart;
-    chart_->setMargins(QMargins(4, 4, 4, 4));
     chart_->setTitle(tr("Loss by step: total and mean per noise band"));
-    QFont titleFont = chart_->titleFont();
-    titleFont.setPointSizeF(std::max(7.0, font().pointSizeF() * 0.9));
-    chart_->setTitleFont(titleFont);
-    chart_->setBackgroundRoundness(0);
     chart_->legend()->setVisible(false); // the grid below: three columns fit a narrow dock
     total_ = new QLineSeries;
     total_->setName(tr("total"));
     total_->setPen(QPen(Qt::black, 2.2));
     chart_->addSeries(total_);
     chartView_ = new QChartView(chart_, this);
-    chartView_->setRenderHint(QPainter::Antialiasing);
+    styleChart(chart_, chartView_);
     chartView_->setMinimumHeight(130);
     const QString tip = tr("Each band is the mean loss of a contiguous group of noise levels;\n"
                            "σ: the noise standard deviation of its levels (least to most noise);\n"
@@ -189,6 +186,14 @@ void TrainingPanel::restore(const app::TrainingSetup& s)
     if (useEma() != ema) emit useEmaChanged(useEma());
 }
 
+void TrainingPanel::changeEvent(QEvent* e)
+{
+    QWidget::changeEvent(e);
+    if (e->type() != QEvent::FontChange) return;
+    applyChartFonts(chart_, font()); // presentation mode's larger text
+    relabelBands();                  // the legend's labels
+}
+
 int TrainingPanel::historyPoints() const
 {
     const bool trailing = !history_.empty() && (plot_.empty() || plot_.back().step < double(history_.back().step));
@@ -220,6 +225,7 @@ void TrainingPanel::rebuildAxes()
         s->attachAxis(x);
         s->attachAxis(y);
     }
+    applyChartFonts(chart_, font());
     xMax_ = yLo_ = yHi_ = kNaN; // new axes: setRanges sets them
     refreshChart();
 }
@@ -365,8 +371,7 @@ void TrainingPanel::relabelBands()
     }
     std::vector<QLineSeries*> all{total_};
     all.insert(all.end(), bands_.begin(), bands_.end());
-    QFont small = font();
-    small.setPointSizeF(std::max(7.0, small.pointSizeF() * 0.9));
+    const QFont small = chartSmallFont(font());
     for (std::size_t i = 0; i < all.size(); ++i) {
         auto* label = new QLabel(legend_);
         label->setFont(small);

@@ -63,6 +63,9 @@ signals:
     void emaDecayChanged(double decay);
     void useEmaChanged(bool ema); // samplers and fields use the EMA (true) or the raw weights
 
+protected:
+    void changeEvent(QEvent* e) override; // a new font (presentation mode) reaches the chart
+
 private:
     // One plotted point of every series: the total and each band's mean loss
     // (NaN where none of its levels has a finite loss yet).

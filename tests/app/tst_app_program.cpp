@@ -46,6 +46,7 @@ private slots:
     void helpWithoutADisplay();
     void opensASceneFileGivenAtStart();
     void aRefusedSceneFileLeavesTheDefaultScene();
+    void measureAndWindowSizeOptions();
 };
 
 void TestAppProgram::versionWithoutADisplay()
@@ -102,6 +103,26 @@ void TestAppProgram::aRefusedSceneFileLeavesTheDefaultScene()
         QVERIFY2(r.err.contains(QStringLiteral("scene not opened")), qPrintable(r.err));
         QVERIFY2(r.err.contains(QFileInfo(path).fileName()), qPrintable(r.err));
     }
+}
+
+void TestAppProgram::measureAndWindowSizeOptions()
+{
+    // A known tab and size run (and quit when told); an unknown tab or a bad size is refused, named.
+    const Run ok = program({QStringLiteral("--no-settings"), QStringLiteral("--measure"), QStringLiteral("Fisher"),
+                            QStringLiteral("--window-size"), QStringLiteral("1920x1080"), QStringLiteral("--quit-after"),
+                            QStringLiteral("1500")},
+                           true);
+    QCOMPARE(ok.status, 0);
+    const Run tab = program({QStringLiteral("--no-settings"), QStringLiteral("--measure"), QStringLiteral("nope"),
+                             QStringLiteral("--quit-after"), QStringLiteral("1500")},
+                            true);
+    QCOMPARE(tab.status, 2);
+    QVERIFY2(tab.err.contains(QStringLiteral("no tab 'nope'")), qPrintable(tab.err));
+    const Run size = program({QStringLiteral("--no-settings"), QStringLiteral("--window-size"), QStringLiteral("big"),
+                              QStringLiteral("--quit-after"), QStringLiteral("1500")},
+                             true);
+    QCOMPARE(size.status, 2);
+    QVERIFY2(size.err.contains(QStringLiteral("--window-size")), qPrintable(size.err));
 }
 
 QTEST_MAIN(TestAppProgram)

@@ -16,17 +16,26 @@
 // and field threads and with another test) sees OS scheduling delays that are
 // not this program's stalls, so it checks kBoundMs; see its comment.
 #include "AppTestSupport.h"
+#include "window/Application.h"
 #include "window/LecturePresets.h"
 #include "window/MainWindow.h"
+#include "window/MeasureChart.h"
+#include "window/ModelMeasurePanel.h"
 #include "window/StallMonitor.h"
+#include "window/EventCost.h"
 #include "window/TrainingPanel.h"
 
 #include <QChart>
 #include <QChartView>
+#include <QDockWidget>
+#include <QTabWidget>
 #include <QLabel>
 #include <QLineSeries>
 #include <QtTest>
 
+#include <QSpinBox>
+
+#include <algorithm>
 #include <cmath>
 
 using namespace ss;
@@ -51,6 +60,7 @@ private slots:
     void monitorSeesABlockedLoop();
     void lossChartStaysSmall();
     void everyLectureRunsWithoutStalling();
+    void measurementsRunWithoutStalling();
 };
 
 // The monitor itself: a 120 ms busy GUI thread reads as ~120 ms, an idle one as little.
@@ -183,5 +193,77 @@ void TestAppStall::everyLectureRunsWithoutStalling()
     QVERIFY2(allUnder, qPrintable(QString("a GUI-thread stall over %1 ms:\n").arg(kBoundMs) + table.join("\n")));
 }
 
-QTEST_MAIN(TestAppStall)
+// Issue 14: every measurement at once — particles sampling and measured
+// (the Samples table), training, and the model's NLL, Fisher divergence and
+// ELBO jobs (the DDPM lecture, so the ELBO applies) — while the Measurements
+// dock is shown (the window shown offscreen, the dock in front) and its charts redraw.
+// The jobs run on their own thread: the GUI thread only draws their results.
+void TestAppStall::measurementsRunWithoutStalling()
+{
+    const std::vector<LecturePreset> presets = lecturePresets();
+    const auto ddpm = std::find_if(presets.begin(), presets.end(), [](const LecturePreset& p) {
+        return p.scene.training.objective.kind == ObjectiveKind::Ddpm;
+    });
+    QVERIFY(ddpm != presets.end());
+    MainWindow w(defaultScene(), false);
+    QVERIFY(w.startScene(ddpm->scene, ddpm->layers, ddpm->scrubber));
+    w.resize(1600, 1000);
+    w.show(); // the dock in front (as in the window): both measure workers run, its charts paint
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    auto* dock = w.findChild<QDockWidget*>("measurementsDock");
+    dock->raise();
+    auto* tabs = w.findChild<QTabWidget*>("measureTabs");
+    auto* panel = w.findChild<ModelMeasurePanel*>("modelMeasurePanel");
+    panel->findChild<QSpinBox*>("measureRefresh")->setValue(100); // jobs back to back: the worst case
+    w.startAll();
+    QTest::qWait(300); // the scene's own start is not what is measured
+    EventCost& cost = Application::instance()->eventCost();
+    cost.enable();
+    cost.reset();
+    QString stage; // the model job's last progress, for the report
+    connect(w.controller()->modelMeasure(), &app::ModelMeasureWorker::progress, &w,
+            [&](int percent, const QString& name) { stage = QString("%1 %2%").arg(name).arg(percent); });
+    StallMonitor monitor;
+    QElapsedTimer clock;
+    clock.start();
+    int tab = 0;
+    auto done = [&] {
+        return !panel->nllChart()->curves().empty() && !panel->fisherChart()->curves().empty() &&
+               !panel->elboChart()->curves().empty() && w.controller()->measure()->latest();
+    };
+    // Until every chart has a result and at least 10 s passed (turning the
+    // tabs, so each chart is painted), or a stall ends it.
+    while ((clock.elapsed() < 10000 || !done()) && clock.elapsed() < 150000) {
+        QTest::qWait(250);
+        tabs->setCurrentIndex(++tab % tabs->count());
+    }
+    const double stall = monitor.longestMs();
+    const double work = cost.longestMs();
+    qInfo("all measurements: longest GUI-thread work %.1f ms (%s); longest stall %.1f ms (%d over 30 ms) in %.1f s, "
+          "%lld training steps, %d NLL points, model job: %s",
+          work, qPrintable(cost.longestWhat()), stall, monitor.countOver(30), clock.elapsed() / 1000.0,
+          (long long)w.training()->latest()->step, int(w.controller()->modelMeasure()->latest()->nll.size()),
+          qPrintable(stage));
+    // The issue's bound on the GUI thread's own work (CPU time per event,
+    // whatever the machine's load): the charts only draw finished results.
+    QVERIFY2(work < 30, qPrintable(QString("%1 ms in one event: %2").arg(work).arg(cost.longestWhat())));
+    // The wall-clock stall also counts the waits for a core on a loaded
+    // 2-core machine (the lecture above: up to 120 ms; here 160-560 ms at
+    // load average 8-10, other builds beside it; the program itself on the
+    // DDPM lecture at 1920x1080, `--benchmark-frames 300`, stalled 143 ms
+    // with the dock hidden and 155 ms with it measuring, its longest event
+    // 9 ms). A freeze is what it must catch.
+    QVERIFY2(stall < 4 * kBoundMs, qPrintable(QString("longest stall %1 ms").arg(stall)));
+    QVERIFY2(done(), "the charts did not all get a result");
+}
+
+// Under ss::window::Application, as the program runs, so its per-event GUI
+// work can be measured (EventCost.h).
+int main(int argc, char** argv)
+{
+    Application app(argc, argv);
+    TestAppStall test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
 #include "tst_app_stall.moc"
