@@ -16,6 +16,8 @@
 //   --presentation      start in presentation mode (window/PresentationMode.h)
 //   --follow I[,J...]   the step-through follows particles I, J (window/StepThrough.h)
 //   --measure TAB       the Measurements dock in front, on its tab TAB
+//   --race              open Compare samplers and, after 4 s of training, run
+//                       the scene's default race side by side (window/RaceDock.h)
 //                       (samples, likelihood, fisher, trend or elbo: the guide's screenshots)
 //   --window-size WxH   the window's size in pixels (e.g. 1920x1080, for screenshots)
 //   --particles N, --arrows N, --heat-cells N
@@ -28,6 +30,7 @@
 #include "window/LecturePresets.h"
 #include "window/LessonPanel.h"
 #include "window/MainWindow.h"
+#include "window/RaceDock.h"
 #include "window/StallMonitor.h"
 #include "window/StepThrough.h"
 
@@ -68,6 +71,7 @@ struct Options {
     std::vector<Eigen::Index> follow; // --follow: particle columns
     QString measure;                  // --measure: the Measurements dock's tab to show
     QSize windowSize;                 // --window-size (invalid: the default)
+    bool race = false;                // --race: Compare samplers shown, its race run
 };
 
 // --help and --version need no window (help2man, a package check on a
@@ -119,6 +123,8 @@ Options parseOptions(const QCoreApplication& app)
                                       "Train the default scene's model for <s> seconds without a window; print steps/s.",
                                       "s");
     parser.addOption(measure);
+    const QCommandLineOption race("race", "Open Compare samplers and run the scene's default race after 4 s of training.");
+    parser.addOption(race);
     const QCommandLineOption windowSize("window-size", "The window's size <w>x<h> in pixels.", "wxh");
     parser.addOption(windowSize);
     parser.addOptions({screenshot, quitAfter, frames, noSettings, lecture, lessonStep, presentation, particles, arrows,
@@ -144,6 +150,7 @@ Options parseOptions(const QCoreApplication& app)
     if (parser.isSet(lessonStep)) o.lessonStep = nonNegative(parser, lessonStep, "--lesson-step");
     o.presentation = parser.isSet(presentation);
     o.measure = parser.value(measure);
+    o.race = parser.isSet(race);
     if (parser.isSet(windowSize)) {
         const QStringList wh = parser.value(windowSize).split('x');
         const int w = wh.size() == 2 ? wh[0].toInt() : 0, h = wh.size() == 2 ? wh[1].toInt() : 0;
@@ -264,6 +271,13 @@ int main(int argc, char** argv)
         }
         dock->raise();
         tabs->setCurrentIndex(index);
+    }
+
+    if (options.race) {
+        ss::window::RaceDock* race = window.raceDock();
+        race->show();
+        race->raise();
+        QTimer::singleShot(4000, race, [race] { race->run(); }); // the learned score needs a network first
     }
 
     int status = 0;

@@ -1,23 +1,18 @@
 #include "window/RaceChart.h"
 
-#include "core/Csv.h" // writeFileAtomically
+#include "window/ChartCsv.h"
+#include "window/ChartStyle.h"
+#include "window/MeasureChart.h"
+
 #include "core/RaceFile.h"
 
-#include <QApplication>
-#include <QChart>
-#include <QChartView>
-#include <QClipboard>
 #include <QComboBox>
 #include <QFileDialog>
+#include <QHBoxLayout>
 #include <QLabel>
-#include <QLegendMarker>
-#include <QLineSeries>
-#include <QLogValueAxis>
-#include <QMenu>
-#include <QToolTip>
+#include <QPushButton>
 #include <QVBoxLayout>
 
-#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -25,15 +20,7 @@ namespace ss::window {
 
 namespace {
 
-// One colour per configuration name (a learned entry and its exact twin share it).
-QColor configurationColour(int index)
-{
-    static const QColor colours[] = {{0, 114, 178}, {213, 94, 0}, {0, 158, 115}, {204, 121, 167},
-                                     {86, 180, 233}, {230, 159, 0}, {40, 40, 40}};
-    return colours[std::size_t(index) % std::size(colours)];
-}
-
-// "DDIM (exact)" and "DDIM" are one configuration with two scores.
+// "DDIM (exact)" and "DDIM" are one configuration with two scores: one colour.
 QString baseName(const std::string& name)
 {
     QString n = QString::fromStdString(name);
@@ -48,26 +35,27 @@ RaceChart::RaceChart(QWidget* parent) : QWidget(parent)
     setObjectName("raceChart");
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    auto* top = new QHBoxLayout;
     metric_ = new QComboBox(this);
     metric_->setObjectName("raceMetric");
     metric_->addItem(tr("Sliced W2 against the data"), int(RaceMetric::Sw2));
+    metric_->addItem(tr("Energy distance against the data"), int(RaceMetric::Energy));
     metric_->addItem(tr("Mode-weight error (total variation)"), int(RaceMetric::Modes));
     metric_->addItem(tr("MMD² against the data"), int(RaceMetric::Mmd));
-    metric_->addItem(tr("Energy distance against the data"), int(RaceMetric::Energy));
     metric_->setToolTip(tr("What the vertical axis measures: each configuration's final particles against the data"));
     connect(metric_, &QComboBox::currentIndexChanged, this, &RaceChart::redraw);
-    layout->addWidget(metric_);
-    chart_ = new QChart;
-    chart_->setMargins(QMargins(4, 4, 4, 4));
-    chart_->setBackgroundRoundness(0);
-    chart_->legend()->setAlignment(Qt::AlignBottom);
-    chart_->setTitle(tr("Quality against cost: solid = learned score, dashed = exact score"));
-    view_ = new QChartView(chart_, this);
-    view_->setRenderHint(QPainter::Antialiasing);
-    view_->setMinimumHeight(220);
-    view_->setContextMenuPolicy(Qt::CustomContextMenu);
-    connect(view_, &QWidget::customContextMenuRequested, this, &RaceChart::contextMenu);
-    layout->addWidget(view_, 1);
+    top->addWidget(metric_, 1);
+    saveRows_ = new QPushButton(tr("Save rows…"), this);
+    saveRows_->setObjectName("raceSaveRows");
+    saveRows_->setToolTip(tr("Every run of the sweep with every metric and its floor, as scorescope-cli race writes it"));
+    connect(saveRows_, &QPushButton::clicked, this, &RaceChart::saveRows);
+    top->addWidget(saveRows_);
+    layout->addLayout(top);
+    chart_ = new MeasureChart(tr("Quality against cost: solid = learned score, dashed = exact score"),
+                              QStringLiteral("race-chart.csv"), this);
+    chart_->setMinimumHeight(220);
+    connect(chart_, &MeasureChart::message, this, &RaceChart::message);
+    layout->addWidget(chart_, 1);
     note_ = new QLabel(this);
     note_->setObjectName("raceChartNote");
     note_->setWordWrap(true);
@@ -77,26 +65,15 @@ RaceChart::RaceChart(QWidget* parent) : QWidget(parent)
 
 RaceMetric RaceChart::metric() const { return RaceMetric(metric_->currentData().toInt()); }
 
-int RaceChart::seriesCount() const { return int(chart_->series().size()); }
+int RaceChart::curveCount() const { return int(chart_->curves().size()); }
 
-double RaceChart::valueOf(const RaceRow& row, RaceMetric metric)
+double RaceChart::valueOf(const RaceQuality& q, RaceMetric metric)
 {
     switch (metric) {
-    case RaceMetric::Sw2: return row.sw2;
-    case RaceMetric::Mmd: return row.mmd2;
-    case RaceMetric::Energy: return row.energy;
-    case RaceMetric::Modes: return row.modeTv;
-    }
-    return kRaceNaN;
-}
-
-double RaceChart::floorOf(const RaceFloor& floor, RaceMetric metric)
-{
-    switch (metric) {
-    case RaceMetric::Sw2: return floor.sw2;
-    case RaceMetric::Mmd: return floor.mmd2;
-    case RaceMetric::Energy: return floor.energy;
-    case RaceMetric::Modes: return floor.modeTv;
+    case RaceMetric::Sw2: return q.sw2;
+    case RaceMetric::Mmd: return q.mmd2;
+    case RaceMetric::Energy: return q.energy;
+    case RaceMetric::Modes: return q.modeTv;
     }
     return kRaceNaN;
 }
@@ -121,17 +98,12 @@ void RaceChart::showResult(const RaceSpec& spec, const RaceResult& result)
 
 void RaceChart::redraw()
 {
-    chart_->removeAllSeries();
-    for (QAbstractAxis* a : chart_->axes()) {
-        chart_->removeAxis(a);
-        delete a;
-    }
     const RaceMetric m = metric();
-    // Curves: one per (configuration, score), positive finite values only (log axes).
+    // One curve per (configuration, score); positive finite values only (log axes).
+    std::vector<Curve> curves;
+    std::map<std::pair<int, std::string>, std::size_t> curveOf;
     std::map<QString, int> colourOf;
-    double xLo = INFINITY, xHi = 0, yLo = INFINITY, yHi = 0;
-    std::vector<QLineSeries*> curves;
-    std::map<std::pair<int, std::string>, QLineSeries*> byEntry;
+    double xLo = INFINITY, xHi = 0;
     int skipped = 0;
     for (const RaceRow& row : result_.rows) {
         const double y = valueOf(row, m), x = double(row.evaluations);
@@ -139,100 +111,58 @@ void RaceChart::redraw()
             ++skipped;
             continue;
         }
-        QLineSeries*& s = byEntry[{row.entry, row.score}];
-        if (!s) {
-            s = new QLineSeries;
+        const auto key = std::make_pair(row.entry, row.score);
+        if (!curveOf.count(key)) {
             const QString base = baseName(row.name);
             const int colour = colourOf.emplace(base, int(colourOf.size())).first->second;
-            s->setName(QStringLiteral("%1 (%2)").arg(base, QString::fromStdString(row.score)));
-            QPen pen(configurationColour(colour), 2.6);
-            if (row.score == "exact") pen.setStyle(Qt::DashLine);
-            s->setPen(pen);
-            s->setPointsVisible(true);
-            curves.push_back(s);
+            Curve c;
+            c.name = QStringLiteral("%1 (%2)").arg(base, QString::fromStdString(row.score));
+            c.colour = chartColour(colour + 1); // 0 is black: kept for nothing here
+            c.dashed = row.score == "exact";
+            curveOf[key] = curves.size();
+            curves.push_back(c);
         }
-        s->append(x, y);
-        xLo = std::min(xLo, x), xHi = std::max(xHi, x), yLo = std::min(yLo, y), yHi = std::max(yHi, y);
+        curves[curveOf[key]].points.append(QPointF(x, y));
+        xLo = std::min(xLo, x), xHi = std::max(xHi, x);
     }
-    auto* x = new QLogValueAxis;
-    x->setBase(10);
-    x->setLabelFormat("%g");
-    x->setTitleText(tr("score evaluations per particle (NFE)"));
-    auto* y = new QLogValueAxis;
-    y->setBase(10);
-    y->setLabelFormat("%.2g");
-    y->setTitleText(axisTitle(m));
-    chart_->addAxis(x, Qt::AlignBottom);
-    chart_->addAxis(y, Qt::AlignLeft);
-    const double floor = floorOf(result_.floor, m);
+    const double floor = valueOf(result_.floor, m);
     if (!curves.empty() && floor > 0 && std::isfinite(floor)) {
-        auto* f = new QLineSeries;
-        f->setName(tr("noise floor (%1)").arg(QString::fromStdString(result_.floor.kind)));
-        f->setPen(QPen(QColor(120, 120, 120), 2, Qt::DotLine));
-        f->append(xLo, floor);
-        f->append(xHi, floor);
+        Curve f;
+        f.name = tr("noise floor (%1)").arg(QString::fromStdString(result_.floor.kind));
+        f.colour = QColor(130, 130, 130);
+        f.dashed = true;
+        f.markers = false;
+        f.points = {QPointF(xLo, floor), QPointF(xHi, floor)};
         curves.push_back(f);
-        yLo = std::min(yLo, floor);
-        yHi = std::max(yHi, floor);
     }
-    for (QLineSeries* s : curves) {
-        chart_->addSeries(s);
-        s->attachAxis(x);
-        s->attachAxis(y);
-        connect(s, &QLineSeries::hovered, this, [this, s](const QPointF& p, bool on) {
-            if (!on) return QToolTip::hideText();
-            QToolTip::showText(QCursor::pos(), QStringLiteral("%1\nNFE %2\n%3 %4")
-                                                   .arg(s->name())
-                                                   .arg(p.x(), 0, 'g', 4)
-                                                   .arg(axisTitle(metric()))
-                                                   .arg(p.y(), 0, 'g', 4),
-                               view_);
-        });
-    }
-    if (!curves.empty()) {
-        x->setRange(xLo / 1.5, xHi * 1.5);
-        y->setRange(yLo / 1.5, yHi * 1.5);
-    }
+    chart_->setAxes(tr("score evaluations per particle (NFE)"), MeasureChart::Scale::Log, axisTitle(m),
+                    MeasureChart::Scale::Log, QStringLiteral("nfe"), QString::fromStdString(raceMetricName(m)));
+    chart_->setCurves(curves);
+    chart_->setReason(result_.rows.empty()
+                          ? tr("Press Sweep quality vs NFE: each configuration runs at every step count.")
+                          : curves.empty() ? tr("No run has this metric (mode weights need a mixture preset).")
+                                           : QString());
     QStringList notes;
-    if (result_.rows.empty()) notes << tr("Press Sweep quality vs NFE: each configuration runs at every step count.");
-    if (skipped > 0) notes << tr("%n run(s) not drawn: diverged, or the metric does not apply (mode weights need a mixture preset).", "", skipped);
+    if (skipped > 0 && !curves.empty())
+        notes << tr("%n run(s) not drawn: diverged, or the metric does not apply.", "", skipped);
     for (const std::string& s : result_.skipped) notes << QString::fromStdString(s);
     if (result_.cancelled) notes << tr("Cancelled: the curves hold the runs that finished.");
     note_->setText(notes.join('\n'));
+    saveRows_->setEnabled(!result_.rows.empty());
 }
 
-QString RaceChart::csv() const { return QString::fromStdString(raceResultCsvText(spec_, result_)); }
+QString RaceChart::rowsCsv() const { return QString::fromStdString(raceResultCsvText(spec_, result_)); }
 
-bool RaceChart::exportCsv(const QString& path, QString* error)
-{
-    try {
-        writeFileAtomically(path.toStdString(), raceResultCsvText(spec_, result_));
-        return true;
-    } catch (const std::exception& e) {
-        if (error) *error = QString::fromUtf8(e.what());
-        return false;
-    }
-}
+bool RaceChart::exportRows(const QString& path, QString* error) { return saveTextAtomically(path, rowsCsv(), error); }
 
-void RaceChart::contextMenu(const QPoint& at)
+void RaceChart::saveRows()
 {
-    QMenu menu(this);
-    QAction* copy = menu.addAction(tr("Copy the rows as CSV"));
-    QAction* save = menu.addAction(tr("Export the rows as CSV…"));
-    copy->setEnabled(!result_.rows.empty());
-    save->setEnabled(!result_.rows.empty());
-    QAction* chosen = menu.exec(view_->mapToGlobal(at));
-    if (chosen == copy) {
-        QApplication::clipboard()->setText(csv());
-        emit message(tr("Race rows copied as CSV"), false);
-    } else if (chosen == save) {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export the race rows"), QStringLiteral("race.csv"),
-                                                          tr("CSV (*.csv)"));
-        if (path.isEmpty()) return;
-        QString error;
-        if (exportCsv(path, &error)) emit message(tr("Race rows written to %1").arg(path), false);
-        else emit message(tr("Could not write %1: %2").arg(path, error), true);
-    }
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Save the race's rows"), QStringLiteral("race.csv"), tr("CSV (*.csv)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (exportRows(path, &error)) emit message(tr("Race rows written to %1").arg(path), false);
+    else emit message(tr("Could not write %1: %2").arg(path, error), true);
 }
 
 } // namespace ss::window

@@ -2,21 +2,23 @@
 // The sampler race's quality-against-cost chart (the "error budget"): for each
 // configuration, a metric of its final particles against the number of score
 // evaluations per particle (NFE), over the sweep's step counts, both axes in
-// powers of ten. Each configuration has one colour; its learned-score curve is
-// solid and its exact-score curve dashed, so the exact curve's distance from
-// the noise floor (grey) is the discretisation error and the gap between the
-// two curves the estimation error. Hover a point for its numbers; right-click
-// to copy or save the rows as CSV (core/RaceFile's writer, atomically).
+// powers of ten, drawn by the docks' chart (MeasureChart: hover values,
+// Copy / Save as CSV of every point). Each configuration has one colour; its
+// learned-score curve is solid and its exact-score curve dashed, so the exact
+// curve's distance from the noise floor (grey) is the discretisation error
+// and the gap between the two curves the estimation error. "Save rows…"
+// writes the whole sweep in scorescope-cli race's CSV (core/RaceFile).
 #include "core/Race.h"
 
 #include <QWidget>
 
-class QChart;
-class QChartView;
 class QComboBox;
 class QLabel;
+class QPushButton;
 
 namespace ss::window {
+
+class MeasureChart;
 
 class RaceChart : public QWidget {
     Q_OBJECT
@@ -25,13 +27,13 @@ public:
 
     void showResult(const RaceSpec& spec, const RaceResult& result);
     RaceMetric metric() const;
-    int seriesCount() const; // curves drawn (the floor included)
-    QString csv() const;     // the rows shown, in scorescope-cli race's columns
-    bool exportCsv(const QString& path, QString* error);
+    MeasureChart* chart() const { return chart_; }
+    int curveCount() const; // curves drawn (the floor included)
+    QString rowsCsv() const; // every row, in scorescope-cli race's columns
+    bool exportRows(const QString& path, QString* error);
 
-    // The value of `metric` in a row (NaN: not measured or not available).
-    static double valueOf(const RaceRow& row, RaceMetric metric);
-    static double floorOf(const RaceFloor& floor, RaceMetric metric);
+    // The value of `metric` in a row or the floor (NaN: not measured or not available).
+    static double valueOf(const RaceQuality& q, RaceMetric metric);
     static QString axisTitle(RaceMetric metric);
 
 signals:
@@ -39,12 +41,12 @@ signals:
 
 private:
     void redraw();
-    void contextMenu(const QPoint& at);
+    void saveRows();
 
     QComboBox* metric_;
-    QChart* chart_;
-    QChartView* view_;
+    MeasureChart* chart_;
     QLabel* note_;
+    QPushButton* saveRows_;
     RaceSpec spec_;
     RaceResult result_;
 };

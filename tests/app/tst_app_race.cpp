@@ -144,19 +144,19 @@ void TestAppRace::sweepDrawsCurvesAndTwins()
     QCOMPARE(s->result.rows.size(), std::size_t(6));
     window::RaceChart chart;
     chart.showResult(s->spec, s->result);
-    QCOMPARE(chart.seriesCount(), 4); // DDIM learned, DDPM exact, DDIM exact, the floor
+    QCOMPARE(chart.curveCount(), 4); // DDIM learned, DDPM exact, DDIM exact, the floor
     // The learned DDIM is the exact score under another name: the same particles.
     QCOMPARE(s->result.rows[0].sw2, s->result.rows[4].sw2);
     QTemporaryDir dir;
     QString error;
     const QString path = dir.filePath("race.csv");
-    QVERIFY2(chart.exportCsv(path, &error), qPrintable(error));
+    QVERIFY2(chart.exportRows(path, &error), qPrintable(error));
     QFile f(path);
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QStringList lines = QString::fromUtf8(f.readAll()).trimmed().split('\n');
     QCOMPARE(lines.size(), 7); // header and six rows
     QVERIFY(lines[0].startsWith("configuration,"));
-    QVERIFY(!chart.exportCsv(dir.filePath("no/such/folder/race.csv"), &error));
+    QVERIFY(!chart.exportRows(dir.filePath("no/such/folder/race.csv"), &error));
     QVERIFY(!error.isEmpty());
 }
 
