@@ -43,11 +43,12 @@ RaceDock::RaceDock(MainWindow* window)
     split->addWidget(panel_);
     split->addWidget(tabs_);
     split->setStretchFactor(1, 1);
+    split->setSizes({430, 1000}); // the table's four columns readable
     setWidget(split);
 
     view_->setScene([window] { return window->scene()->picture(); });
     const app::SceneSetup& setup = window->controller()->setup();
-    panel_->setDefaults(setup.sampling.schedule, RaceScore::Learned);
+    panel_->setDefaults(setup.training.schedule, RaceScore::Learned);
 
     app::RaceWorker* w = worker();
     connect(w, &app::RaceWorker::liveReady, this, [this] {
@@ -77,12 +78,15 @@ RaceDock::RaceDock(MainWindow* window)
     connect(c, &app::SceneController::fieldReady, view_, [this] {
         if (view_->isVisible()) view_->update();
     });
-    connect(c, &app::SceneController::dataPosted, this, [this] {
-        panel_->setSchedule(window_->controller()->setup().sampling.schedule);
-    });
-    connect(c, &app::SceneController::scheduleDerived, this, [this] {
-        panel_->setSchedule(window_->controller()->setup().sampling.schedule);
-    });
+    // A new model (a lecture, a scene file, another objective) or schedule: the
+    // Add menu follows, and so does the race while the user has not changed it.
+    const auto follow = [this] {
+        const NoiseSchedule& schedule = window_->controller()->setup().training.schedule;
+        panel_->setSchedule(schedule);
+        if (!panel_->edited()) panel_->setDefaults(schedule, RaceScore::Learned);
+    };
+    connect(c, &app::SceneController::trainingReplaced, this, follow);
+    connect(c, &app::SceneController::scheduleDerived, this, follow);
 }
 
 RaceDock::~RaceDock()
@@ -99,7 +103,7 @@ RaceScores RaceDock::scores() const
     RaceScores r = RaceScores::ofData(s.sampling.data, isPresetId(name) ? name : std::string());
     if (std::shared_ptr<const ScoreNet> net = window_->controller()->latestNet())
         r.learned = std::make_shared<NetworkScoreSource>(*net, -1, "learned");
-    r.modelSchedule = s.sampling.schedule;
+    r.modelSchedule = s.training.schedule; // the model's (the sampler's follows it)
     return r;
 }
 

@@ -75,7 +75,7 @@ RacePanel::RacePanel(QWidget* parent) : QWidget(parent)
                           "annealed Langevin: levels × steps per level). Score: learned (the network) or exact."));
     connect(table_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* item) {
         if (item->column() == ColName && item->row() < int(entries_.size()))
-            entries_[std::size_t(item->row())].name = item->text().trimmed().toStdString();
+            entries_[std::size_t(item->row())].name = item->text().trimmed().toStdString(), edited_ = true;
     });
     layout->addWidget(table_, 1);
 
@@ -201,6 +201,7 @@ bool RacePanel::addEntry(const RaceEntry& entry, int steps)
     for (int k = 2; taken(e.name); ++k) e.name = base + " #" + std::to_string(k);
     entries_.push_back(e);
     steps_.push_back(std::max(1, steps));
+    edited_ = true;
     rebuildTable();
     return true;
 }
@@ -210,6 +211,7 @@ void RacePanel::removeEntry(int row)
     if (row < 0 || row >= int(entries_.size())) return;
     entries_.erase(entries_.begin() + row);
     steps_.erase(steps_.begin() + row);
+    edited_ = true;
     rebuildTable();
 }
 
@@ -223,6 +225,7 @@ void RacePanel::setDefaults(const NoiseSchedule& schedule, RaceScore score)
         presets[std::size_t(i)].entry.score = score;
         addEntry(presets[std::size_t(i)].entry, presets[std::size_t(i)].steps);
     }
+    edited_ = false;
 }
 
 void RacePanel::rebuildTable()
@@ -241,7 +244,7 @@ void RacePanel::rebuildTable()
         steps->setEnabled(!raceAdaptive(e.sampler));
         steps->setToolTip(raceAdaptive(e.sampler) ? tr("Adaptive: RK45 picks its own steps") : tr("Steps of the live run"));
         connect(steps, &QSpinBox::valueChanged, this, [this, r](int v) {
-            if (r < int(steps_.size())) steps_[std::size_t(r)] = v;
+            if (r < int(steps_.size())) steps_[std::size_t(r)] = v, edited_ = true;
         });
         table_->setCellWidget(r, ColSteps, steps);
         auto* score = new QComboBox(table_);
@@ -250,7 +253,7 @@ void RacePanel::rebuildTable()
         score->setCurrentIndex(e.score == RaceScore::Learned ? 0 : 1);
         score->setToolTip(tr("learned: the network training now; exact: the data's true score"));
         connect(score, &QComboBox::currentIndexChanged, this, [this, r, score] {
-            if (r < int(entries_.size())) entries_[std::size_t(r)].score = RaceScore(score->currentData().toInt());
+            if (r < int(entries_.size())) entries_[std::size_t(r)].score = RaceScore(score->currentData().toInt()), edited_ = true;
         });
         table_->setCellWidget(r, ColScore, score);
     }
@@ -296,6 +299,7 @@ void RacePanel::setSpec(const RaceSpec& spec)
     QStringList steps;
     for (int s : spec.steps) steps << QString::number(s);
     sweepSteps_->setText(steps.join(','));
+    edited_ = true;
     rebuildTable();
 }
 

@@ -37,6 +37,9 @@ public:
     // (learned: the score the entries use).
     void setDefaults(const NoiseSchedule& schedule, RaceScore score);
     void setSchedule(const NoiseSchedule& schedule) { schedule_ = schedule; } // the Add menu's presets
+    // True once the user changed the configurations (added, removed, loaded,
+    // renamed, another step count or score): a new scene then keeps them.
+    bool edited() const { return edited_; }
     // Appends one (false, with a message, when there are already kRaceWindowMaxEntries).
     bool addEntry(const RaceEntry& entry, int steps);
     void removeEntry(int row);
@@ -72,6 +75,7 @@ private:
     std::vector<RaceEntry> entries_;
     std::vector<int> steps_;
     std::string name_ = "race";
+    bool edited_ = false;
     QTableWidget* table_;
     QToolButton* add_;
     QPushButton *remove_, *run_, *stop_, *sweep_, *cancel_;
