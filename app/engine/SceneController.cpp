@@ -17,6 +17,7 @@ SceneController::SceneController(const SceneSetup& setup, QObject* parent) : QOb
     sampling_ = std::make_unique<SamplingThread>(setup_.sampling);
     fields_ = std::make_unique<FieldThread>(setup_.training.data);
     measure_ = std::make_unique<MeasureThread>(setup_.training.data);
+    density_ = std::make_unique<DensityThread>(setup_.training.data); // its own priority (DensityWorker.h)
     // Training keeps its core; what is drawn and measured yields to it (see WorkerThread).
     sampling_->setNiceness(4);
     fields_->setNiceness(6);
@@ -28,6 +29,8 @@ SceneController::SceneController(const SceneSetup& setup, QObject* parent) : QOb
     connect(measure(), &MeasureWorker::message, this, &SceneController::message);
     connect(fields(), &FieldWorker::snapshotReady, this, &SceneController::fieldReady);
     connect(fields(), &FieldWorker::message, this, &SceneController::message);
+    connect(density(), &DensityWorker::snapshotReady, this, &SceneController::densityReady);
+    connect(density(), &DensityWorker::message, this, &SceneController::message);
     connect(sampling(), &SamplingWorker::message, this, [this](const QString& text, bool isError) {
         // A refused change (or a stop) leaves the sampler as its snapshot says:
         // the setup follows it, not the request.
@@ -55,6 +58,7 @@ SceneController::~SceneController()
     sampling_.reset();
     fields_.reset();
     measure_.reset();
+    density_.reset();
 }
 
 void SceneController::startAll()
@@ -82,6 +86,7 @@ void SceneController::onTrainingSnapshot()
             lastNet_ = net;
             sampling()->postNetwork(net);
             fields()->postNetwork(net);
+            density()->postNetwork(net);
         },
         &error);
     if (!ok) emit message(tr("training view: %1").arg(error), true);
@@ -126,6 +131,7 @@ bool SceneController::replaceScene(const SceneSetup& scene)
     sampling()->postSetup(scene.sampling);
     fields()->postData(scene.training.data);
     measure()->postData(scene.training.data);
+    density()->postData(scene.training.data);
     return true;
 }
 
@@ -187,6 +193,7 @@ void SceneController::postData(std::shared_ptr<const Dataset> data, bool restart
     if (restartSampler) sampling()->postSetup(setup_.sampling);
     fields()->postData(data);
     measure()->postData(data);
+    density()->postData(data);
 }
 
 void SceneController::setDrawnPoints(std::shared_ptr<const Dataset> data, bool strokeDone)

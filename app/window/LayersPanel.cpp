@@ -1,6 +1,7 @@
 #include "window/LayersPanel.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QGridLayout>
 #include <QLabel>
 #include <QSlider>
@@ -55,7 +56,16 @@ LayersPanel::LayersPanel(const view::LayerSettings& initial, QWidget* parent) : 
          tr("The last step of each particle split into its terms, while the sampler is paused."),
          tr("x' = x + drift + score term + noise, drawn head to tail for up to 400 particles: the drift (e.g. "
             "VP's −½β·x·dt), the score term (e.g. ε/2·s(x, σ)) and the noise (e.g. √ε·z). Press Step in the "
-            "Sampler dock to see them.")}};
+            "Sampler dock to see them.")},
+        // Last: the tenth row has no presentation key (keys 1-9 are the first nine).
+        {&view::LayerSettings::modelDensity, tr("Model density log p_θ (heat map)"),
+         tr("The model's own density at the scrubber's level, from the probability-flow ODE, in nats."),
+         tr("log p_θ(x) = log N(x(1); 0, σ_max²·I) + ∫ ∇·v dt, following the flow dx/dt = f·x − ½g²·s_θ(x, t) "
+            "from the level to t = 1, with the exact trace of the 2 × 2 Jacobian. Computed while shown, off the "
+            "window's thread: a 17 × 17 grid first, then 33², 65², 129² (seconds). Colours: nats, from the "
+            "maximum down 12. Model density view: the model alone, model | data (left: p_θ, right: the true "
+            "p_σ, one scale), or the difference log p_θ − log p (blue: the model has too little mass there, red: "
+            "too much). While shown it replaces the other heat maps.")}};
     int row = 1;
     for (const auto& [member, title, meaning, formula] : rows) {
         auto* box = new QCheckBox(title, this);
@@ -113,6 +123,24 @@ LayersPanel::LayersPanel(const view::LayerSettings& initial, QWidget* parent) : 
     resolution("heatCells", tr("Heat-map cells per side"),
                tr("M: the density and error heat maps are computed on an M × M grid over the view"), 16, 512,
                &view::LayerSettings::heatCells);
+    // How the model-density layer shows (DensityView).
+    auto* view = new QComboBox(this);
+    view->setObjectName("modelDensityView");
+    view->addItems({tr("Model"), tr("Model | data"), tr("Difference")});
+    view->setToolTip(tr("The model-density layer: log p_θ alone, beside the true density (split down the middle), "
+                        "or log p_θ − log p on a scale centred on 0"));
+    view->setCurrentIndex(int(layers_.modelDensityView));
+    grid->addWidget(new QLabel(tr("Model density view"), this), row, 0);
+    grid->addWidget(view, row, 1);
+    showRows_.push_back([view](const view::LayerSettings& l) {
+        const QSignalBlocker b(view);
+        view->setCurrentIndex(int(l.modelDensityView));
+    });
+    connect(view, &QComboBox::currentIndexChanged, this, [this](int i) {
+        layers_.modelDensityView = view::DensityView(i);
+        emit layersChanged(layers_);
+    });
+    ++row;
     grid->setRowStretch(row, 1);
 }
 
