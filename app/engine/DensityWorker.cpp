@@ -4,6 +4,8 @@
 
 #include <QMetaObject>
 
+#include <chrono>
+
 #ifdef __linux__
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -15,6 +17,12 @@ namespace ss::app {
 namespace {
 
 constexpr int kNiceness = 8; // below training (0) and the field worker (6)
+
+qint64 steadyMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
 
 void lowerPriority()
 {
@@ -57,13 +65,15 @@ void DensityWorker::postRequest(const DensityRequest& request)
 
 void DensityWorker::postNetwork(std::shared_ptr<const ScoreNet> net)
 {
+    const qint64 started = runStartedMs_;
+    const bool stale = started >= 0 && steadyMs() - started > kStaleMs;
     want(
         [&](Wanted& w) {
             if (w.net == net) return false;
             w.net = std::move(net);
             return true;
         },
-        false);
+        stale);
 }
 
 void DensityWorker::postData(std::shared_ptr<const Dataset> data)
@@ -106,7 +116,10 @@ void DensityWorker::runIfWanted()
     }
     if (!w.enabled || !w.haveRequest || !w.net || !w.data) return;
     QString error;
-    if (!guarded([&] { run(w); }, &error)) emit message(QStringLiteral("model density: %1").arg(error), true);
+    runStartedMs_ = steadyMs();
+    const bool ok = guarded([&] { run(w); }, &error);
+    runStartedMs_ = -1;
+    if (!ok) emit message(QStringLiteral("model density: %1").arg(error), true);
 }
 
 void DensityWorker::run(const Wanted& w)

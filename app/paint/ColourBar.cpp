@@ -82,8 +82,12 @@ void paintColourBar(QPainter& p, const ColourBar& bar, const QRectF& rect, doubl
         p.drawLine(QPointF(rect.left() - 4 * k, y), QPointF(rect.left(), y));
         p.drawText(QPointF(rect.left() - 7 * k - fm.horizontalAdvance(t.text), y + fm.capHeight() / 2), t.text);
     }
-    p.drawText(QPointF(rect.right() - fm.horizontalAdvance(bar.title), rect.top() - fm.capHeight() / 2 - 8 * k),
-               bar.title);
+    // One line per "\n", right-aligned, the last just above the bar.
+    const QStringList lines = bar.title.split(QLatin1Char('\n'));
+    for (qsizetype i = 0; i < lines.size(); ++i)
+        p.drawText(QPointF(rect.right() - fm.horizontalAdvance(lines[i]),
+                           rect.top() - fm.capHeight() / 2 - 8 * k - double(lines.size() - 1 - i) * fm.height()),
+                   lines[i]);
 }
 
 } // namespace ss::view

@@ -38,7 +38,7 @@ struct ColourBar {
     ColourMapKind kind = ColourMapKind::Density;
     double min = 0;     // the value at the bottom (Nats and Diverging bars; the others start at 0)
     double max = 0;     // the value at the top
-    QString title;      // the quantity and its units
+    QString title;      // the quantity and its units ("\n" starts another line, upwards of the bar)
 };
 // The bar of the heat map shown (the same choice as heatValues); none when no
 // heat map shows.

@@ -11,10 +11,10 @@ namespace ss::view {
 
 namespace {
 
-// "log p_θ at σ = 0.31 (nats)", and while refining ", 65² of 129²…".
+// "log p_θ (nats)" over "at σ = 0.31", and while refining ", 65² of 129²…".
 QString titleFor(const QString& what, const app::DensitySnapshot& s)
 {
-    QString t = QObject::tr("%1 at σ = %2 (nats)").arg(what).arg(s.level.marginal.std, 0, 'g', 3);
+    QString t = QObject::tr("%1 (nats)\nat σ = %2").arg(what).arg(s.level.marginal.std, 0, 'g', 3);
     if (!s.done()) // "²" after a placeholder would read as a digit of it
         t += QObject::tr(", %1 of %2…").arg(QString::number(s.size) + "²", QString::number(s.finalSize) + "²");
     return t;
@@ -31,7 +31,11 @@ DensityHeat densityHeat(const app::DensitySnapshot& s, DensityView view)
         const float top = std::max(s.logModel.maxCoeff(), s.logTrue.maxCoeff());
         const Eigen::ArrayXXf d = s.logModel - s.logTrue;
         const Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic> shown = s.logModel.max(s.logTrue) >= top - range;
-        const double reach = std::max(0.05, double(shown.select(d.abs(), 0.0f).maxCoeff()));
+        // The range from where the data is (the true density within the
+        // range): a model's far tails, often tens of nats off, saturate
+        // instead of washing out the differences near the data.
+        const Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic> data = s.logTrue >= s.logTrue.maxCoeff() - range;
+        const double reach = std::max(0.05, double(data.select(d.abs(), 0.0f).maxCoeff()));
         h.kind = ColourMapKind::Diverging;
         h.values = shown.select(0.5f + d / float(2 * reach), 0.5f).min(1.0f).max(0.0f);
         h.bar = {h.kind, -reach, reach, titleFor(QObject::tr("log p_θ − log p"), s)};

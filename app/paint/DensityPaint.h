@@ -4,14 +4,15 @@
 // where they lie in the world, the colour bar, and the split view's labels.
 //
 //  - Model: log p_theta on the Nats ramp from its maximum down to
-//    kModelDensityRange nats (lower values show as the bottom colour).
+//    kModelDensityRange nats (fading out towards the bottom, lower values clear).
 //  - Split: the same scale for both, log p_theta left of the region's centre
 //    and the true log p right of it, so a mode the model misses or smears
 //    shows against its neighbour.
 //  - Difference: log p_theta - log p_true on the Diverging ramp, symmetric
-//    around 0 (white), over the nodes where either density is within the
-//    range (far out both are ~0 and their logs differ wildly, meaninglessly);
-//    elsewhere it is left clear.
+//    around 0 (white), its reach the largest |difference| where the true
+//    density is within the range (beyond, it saturates); drawn where either
+//    density is within the range (far out both are ~0 and their logs differ
+//    wildly, meaninglessly), elsewhere left clear.
 #include "paint/ColourBar.h"
 #include "state/DensityLayer.h"
 #include "state/LayerSettings.h"

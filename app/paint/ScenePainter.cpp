@@ -267,7 +267,7 @@ void paintOverlay(QPainter& p, const ScenePicture& s, QSizeF size)
                                          : s.field ? colourBarOf(*s.field, l)
                                                    : std::nullopt;
     if (bar) {
-        const double top = lbox.bottom() + 16 * k + 1.5 * fm.height();
+        const double top = lbox.bottom() + 16 * k + (0.5 + double(bar->title.count(QLatin1Char('\n')) + 1)) * fm.height();
         paintColourBar(p, *bar, QRectF(W - 40 * k, top, 14 * k, std::min(220.0 * k, H * 0.4)), k);
     }
     // Corner text, bottom right.

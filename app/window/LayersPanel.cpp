@@ -63,7 +63,7 @@ LayersPanel::LayersPanel(const view::LayerSettings& initial, QWidget* parent) : 
          tr("log p_θ(x) = log N(x(1); 0, σ_max²·I) + ∫ ∇·v dt, following the flow dx/dt = f·x − ½g²·s_θ(x, t) "
             "from the level to t = 1, with the exact trace of the 2 × 2 Jacobian. Computed while shown, off the "
             "window's thread: a 17 × 17 grid first, then 33², 65², 129² (seconds). Colours: nats, from the "
-            "maximum down 12. Model density view: the model alone, model | data (left: p_θ, right: the true "
+            "maximum down 12 (lower: clear). Model density view: the model alone, model | data (left: p_θ, right: the true "
             "p_σ, one scale), or the difference log p_θ − log p (blue: the model has too little mass there, red: "
             "too much). While shown it replaces the other heat maps.")}};
     int row = 1;

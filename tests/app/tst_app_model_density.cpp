@@ -129,6 +129,7 @@ void TestAppModelDensity::windowLayerShowsIt()
     QVERIFY(!box->isChecked()); // off by default: it costs seconds of CPU
     win.startAll(); // training publishes networks
     QVERIFY(eventually([&] { return win.controller()->latestNet() != nullptr; }, 20000));
+    win.training()->postPause(); // no newer weights: the grid completes on these
     QVERIFY(!win.scene()->modelDensity());
     box->setChecked(true);
     QVERIFY(eventually([&] { return win.scene()->modelDensity() != nullptr; }, 60000));
