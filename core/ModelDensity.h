@@ -30,7 +30,7 @@ namespace ss {
 class ThreadPool;
 
 // 24 steps (96 evaluations of score and trace per point): the full 129^2
-// grid of the default network in ~6 s on 2 free cores. Against the exact
+// grid of the default network in 9.3 CPU-seconds (~5 s on 2 free cores). Against the exact
 // density (tst_model_density) within 0.021 nats where the colour range shows,
 // at every level; the largest errors are at the least noise, in the tails of
 // the modes where the flow is stiff

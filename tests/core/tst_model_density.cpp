@@ -13,6 +13,7 @@
 //    one set before the start gives no level.
 //  - refusals: sizes that do not nest, an empty region, bad steps.
 // To add a case: a row in exactMixture_data (schedule name, level).
+#include "CoreTestSupport.h"
 #include "core/Error.h"
 #include "core/Likelihood.h"
 #include "core/ModelDensity.h"
@@ -26,23 +27,7 @@ using namespace ss;
 
 namespace {
 
-// Three components of different weights and shapes (as tst_likelihood's):
-// asymmetric, so a sign or factor error in the flow shows.
-std::shared_ptr<const Dataset> mixtureData()
-{
-    Eigen::Matrix2Xd means(2, 3);
-    means << -1.5, 1.0, 0.5, 0.0, 1.0, -1.2;
-    Eigen::Matrix2d a, b, c;
-    a << 0.30, 0.10, 0.10, 0.20;
-    b << 0.15, -0.05, -0.05, 0.40;
-    c << 0.25, 0.0, 0.0, 0.25;
-    auto d = std::make_shared<Dataset>();
-    d->name = "three gaussians";
-    d->mixture = GaussianMixture({0.5, 0.3, 0.2}, means, {a, b, c});
-    Rng rng(1);
-    d->points = d->mixture->sample(200, rng);
-    return d;
-}
+std::shared_ptr<const Dataset> mixtureData() { return coretest::threeGaussians(200); }
 
 // sigma_max 300 for VE: the prior N(0, 300^2 I) stands in for the t = 1
 // marginal within ~1e-3 nats on the grid (with 100: 0.007 at its corners),
