@@ -32,3 +32,7 @@ for ((r = 1; r <= rounds; ++r)); do
 done
 
 /usr/bin/python3 "$root/bench/compare.py" --ours "${ours[@]}" --peer "${peer[@]}"
+
+# The model-density layer's cost (no peer): first coarse picture and full grid.
+echo "[bench] model density ($threads threads)" >&2
+"$root/build/bench/bench_density" --threads "$threads" | tee "$out/density.jsonl"

@@ -29,7 +29,6 @@ long long integrateBlock(const ScoreSource& source, const NoiseSchedule& schedul
         for (Eigen::Index j = 0; j < n; ++j) e.col(j) << rng.rademacher(), rng.rademacher();
     const OdeRhs velocity = [&](double t, const Eigen::MatrixXd& state, Eigen::MatrixXd& d) {
         const NoiseLevel level = schedule.sdeMarginal(t);
-        const double f = schedule.driftCoefficient(t), g2 = schedule.diffusionSquared(t);
         x = state.topRows(2);
         source.score(x, level, s);
         if (config.hutchinson) {
@@ -38,8 +37,7 @@ long long integrateBlock(const ScoreSource& source, const NoiseSchedule& schedul
         } else {
             source.divergence(x, level, trace);
         }
-        d.topRows(2) = f * x - (0.5 * g2) * s;
-        d.row(2) = (2.0 * f - 0.5 * g2 * trace.array()).transpose();
+        flowVelocity(schedule, t, 1.0, x, s, trace, d);
     };
     double t = tStart, h = (1.0 - tStart) / (config.method == OdeMethod::Rk45 ? 100 : config.steps);
     const double fixedH = h;
@@ -69,9 +67,10 @@ LikelihoodResult logLikelihood(const ScoreSource& source, const NoiseSchedule& s
         throw InputError("likelihood: steps must be in [1, 1000000] (got " + std::to_string(config.steps) + ")");
     OdeSolver check(config.method, config.rtol, config.atol); // validates the tolerances
 
-    const double tStart = schedule.tEpsilon();
+    const double tStart = config.tStart < 0 ? schedule.tEpsilon() : config.tStart;
+    if (!(tStart < 1.0)) throw InputError("likelihood: the flow must start before t = 1");
     if (schedule.sdeMarginal(tStart).marginal.std < source.minimumStd())
-        throw InputError("likelihood: the score " + source.describe() + " is not defined at the schedule's least noise");
+        throw InputError("likelihood: the score " + source.describe() + " is not defined at the flow's start");
     const int n = int(points.cols());
     const int blocks = (n + kBlock - 1) / kBlock;
     Eigen::MatrixXd state(3, n);
@@ -88,16 +87,49 @@ LikelihoodResult logLikelihood(const ScoreSource& source, const NoiseSchedule& s
         }
     });
 
-    const double priorVar = schedule.priorStd() * schedule.priorStd();
-    const double logNorm = -std::log(2.0 * std::numbers::pi * priorVar);
     LikelihoodResult r;
-    r.logDensity = (logNorm - 0.5 * state.topRows(2).colwise().squaredNorm().array() / priorVar +
-                    state.row(2).array())
-                       .transpose();
+    r.logDensity = flowLogDensity(schedule, state);
     r.meanNll = -r.logDensity.mean();
     r.bitsPerDim = r.meanNll / (2.0 * std::numbers::ln2);
     r.evaluationsPerPoint = double(evaluations.load()) / blocks;
     return r;
+}
+
+void flowVelocity(const NoiseSchedule& schedule, double t, double scale, const Eigen::Ref<const Eigen::Matrix2Xd>& x,
+                  const Eigen::Matrix2Xd& s, const Eigen::VectorXd& trace, Eigen::Ref<Eigen::MatrixXd> d)
+{
+    const double f = scale * schedule.driftCoefficient(t), halfG2 = 0.5 * scale * schedule.diffusionSquared(t);
+    d.topRows(2) = f * x - halfG2 * s;
+    d.row(2) = (2.0 * f - halfG2 * trace.array()).transpose();
+}
+
+Eigen::VectorXd flowLogDensity(const NoiseSchedule& schedule, const Eigen::MatrixXd& state)
+{
+    const double priorVar = schedule.priorStd() * schedule.priorStd();
+    const double logNorm = -std::log(2.0 * std::numbers::pi * priorVar);
+    return (logNorm - 0.5 * state.topRows(2).colwise().squaredNorm().array() / priorVar + state.row(2).array())
+        .transpose();
+}
+
+double flowTime(const NoiseSchedule& schedule, const NoiseLevel& level)
+{
+    const Marginal& m = level.marginal;
+    if (!(m.std > 0.0) || !(m.mean > 0.0))
+        throw InputError("flow time: the level has no noise (std " + std::to_string(m.std) + ")");
+    // std / mean grows with t for every kind (noise increases with time).
+    const double target = m.std / m.mean;
+    const auto ratio = [&](double t) {
+        const Marginal q = schedule.sdeMarginal(t).marginal;
+        return q.std / q.mean;
+    };
+    double lo = schedule.tEpsilon(), hi = 1.0;
+    if (ratio(lo) >= target) return lo;
+    if (ratio(hi) <= target) return hi;
+    for (int i = 0; i < 60 && hi - lo > 1e-13; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        (ratio(mid) < target ? lo : hi) = mid;
+    }
+    return 0.5 * (lo + hi);
 }
 
 } // namespace ss

@@ -30,6 +30,9 @@ class ThreadPool;
 
 struct LikelihoodConfig {
     OdeMethod method = OdeMethod::Rk45;
+    // Where the flow starts: < 0 the schedule's t_eps (the data density), else
+    // that SDE time (flowTime gives the one of a shown noise level).
+    double tStart = -1;
     double rtol = 1e-5, atol = 1e-5;
     int steps = 200;          // fixed-step methods: steps over [t_eps, 1]
     bool hutchinson = false;  // estimate the trace instead of computing it
@@ -53,5 +56,25 @@ struct LikelihoodResult {
 // maxEvaluations evaluations.
 LikelihoodResult logLikelihood(const ScoreSource& source, const NoiseSchedule& schedule,
                                const Eigen::Matrix2Xd& points, const LikelihoodConfig& config, ThreadPool& pool);
+
+// ---- The flow itself, in one place (logLikelihood and ModelDensity.h) ----
+
+// The velocity of the augmented state (x1, x2, accumulated divergence) at
+// time t, given the score s and its trace at x, times `scale` (1 in t; dt/dl
+// when integrating in another variable l):
+//   d.topRows(2) = scale (f x - 1/2 g^2 s),  d.row(2) = scale (2 f - 1/2 g^2 tr).
+void flowVelocity(const NoiseSchedule& schedule, double t, double scale, const Eigen::Ref<const Eigen::Matrix2Xd>& x,
+                  const Eigen::Matrix2Xd& s, const Eigen::VectorXd& trace, Eigen::Ref<Eigen::MatrixXd> d);
+
+// The flow's end: log N(x; 0, priorStd^2 I) + accumulated divergence, per
+// column of a 3 x n state (x1, x2, accumulated divergence) at t = 1.
+Eigen::VectorXd flowLogDensity(const NoiseSchedule& schedule, const Eigen::MatrixXd& state);
+
+// The SDE-view time (NoiseSchedule::sdeMarginal) whose marginal has the
+// level's noise-to-signal ratio std / mean, so the flow from it gives the
+// density of that level's perturbed marginal (a discrete level of any kind,
+// a continuous time). At least the schedule's t_eps; found by bisection.
+// Throws InputError for a level with std <= 0.
+double flowTime(const NoiseSchedule& schedule, const NoiseLevel& level);
 
 } // namespace ss

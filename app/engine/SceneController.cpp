@@ -18,6 +18,7 @@ SceneController::SceneController(const SceneSetup& setup, QObject* parent) : QOb
     fields_ = std::make_unique<FieldThread>(setup_.training.data);
     measure_ = std::make_unique<MeasureThread>(setup_.training.data);
     modelMeasure_ = std::make_unique<ModelMeasureThread>(setup_.training.data);
+    density_ = std::make_unique<DensityThread>(setup_.training.data); // its own priority (DensityWorker.h)
     // Training keeps its core; what is drawn and measured yields to it (see WorkerThread).
     sampling_->setNiceness(4);
     fields_->setNiceness(6);
@@ -32,6 +33,8 @@ SceneController::SceneController(const SceneSetup& setup, QObject* parent) : QOb
     connect(modelMeasure(), &ModelMeasureWorker::message, this, &SceneController::message);
     connect(fields(), &FieldWorker::snapshotReady, this, &SceneController::fieldReady);
     connect(fields(), &FieldWorker::message, this, &SceneController::message);
+    connect(density(), &DensityWorker::snapshotReady, this, &SceneController::densityReady);
+    connect(density(), &DensityWorker::message, this, &SceneController::message);
     connect(sampling(), &SamplingWorker::message, this, [this](const QString& text, bool isError) {
         // A refused change (or a stop) leaves the sampler as its snapshot says:
         // the setup follows it, not the request.
@@ -60,6 +63,7 @@ SceneController::~SceneController()
     fields_.reset();
     measure_.reset();
     modelMeasure_.reset(); // cancels a job in flight first
+    density_.reset();
 }
 
 void SceneController::startAll()
@@ -88,6 +92,7 @@ void SceneController::onTrainingSnapshot()
             sampling()->postNetwork(net);
             fields()->postNetwork(net);
             modelMeasure()->postNetwork(net, s->schedule, s->step);
+            density()->postNetwork(net);
         },
         &error);
     if (!ok) emit message(tr("training view: %1").arg(error), true);
@@ -134,6 +139,7 @@ bool SceneController::replaceScene(const SceneSetup& scene)
     fields()->postData(scene.training.data);
     measure()->postData(scene.training.data);
     modelMeasure()->postData(scene.training.data);
+    density()->postData(scene.training.data);
     return true;
 }
 
@@ -196,6 +202,7 @@ void SceneController::postData(std::shared_ptr<const Dataset> data, bool restart
     fields()->postData(data);
     measure()->postData(data);
     modelMeasure()->postData(data);
+    density()->postData(data);
 }
 
 void SceneController::setDrawnPoints(std::shared_ptr<const Dataset> data, bool strokeDone)

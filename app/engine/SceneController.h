@@ -10,6 +10,7 @@
 // edit a worker cannot take is refused with a reason (message), and the setup
 // keeps what runs: a refused model or schedule leaves the old one, a refused
 // sampler change is taken back from the sampler's own snapshot.
+#include "engine/DensityWorker.h"
 #include "engine/FieldWorker.h"
 #include "engine/MeasureWorker.h"
 #include "engine/ModelMeasureWorker.h"
@@ -40,6 +41,7 @@ public:
     FieldWorker* fields() const { return fields_->worker(); }
     MeasureWorker* measure() const { return measure_->worker(); }
     ModelMeasureWorker* modelMeasure() const { return modelMeasure_->worker(); } // NLL, Fisher, ELBO
+    DensityWorker* density() const { return density_->worker(); } // the model-density layer
     std::shared_ptr<const ScoreNet> latestNet() const { return lastNet_; } // null before the first snapshot
 
     void startAll(); // training and sampling run
@@ -74,6 +76,7 @@ signals:
     void fieldReady();            // fields()->latest() changed
     void measureReady();          // measure()->latest() changed
     void modelMeasureReady();     // modelMeasure()->latest() changed
+    void densityReady();          // density()->latest() changed (a level of the model-density grid)
     void trainingReplaced();      // a new trainer runs setup().training (its history starts empty)
     // New points reached the workers; restartSampler: the sampler restarts on
     // them (emitted before it is told, so derived step sizes can follow).
@@ -112,6 +115,7 @@ private:
     std::unique_ptr<FieldThread> fields_;
     std::unique_ptr<MeasureThread> measure_;
     std::unique_ptr<ModelMeasureThread> modelMeasure_;
+    std::unique_ptr<DensityThread> density_;
     std::int64_t lastNetworkSerial_ = -1;
     std::shared_ptr<const ScoreNet> lastNet_;
     QTimer* drawFlush_;                           // single shot: the throttle of drawn edits

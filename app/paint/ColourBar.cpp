@@ -31,6 +31,19 @@ std::vector<ColourBarTick> colourBarTicks(double max)
     return ticks;
 }
 
+std::vector<ColourBarTick> colourBarTicks(double min, double max)
+{
+    std::vector<ColourBarTick> ticks;
+    const double span = max - min;
+    if (!(span > 0) || !std::isfinite(span)) return ticks;
+    const double step = niceStep(span, 5);
+    for (double k = std::ceil(min / step - 1e-9); k * step <= max * (1 + 1e-12) + 1e-12 * span; k += 1) {
+        const double v = std::abs(k) < 0.5 ? 0.0 : k * step;
+        ticks.push_back({(v - min) / span, v, QString::number(v, 'g', 3)});
+    }
+    return ticks;
+}
+
 std::optional<ColourBar> colourBarOf(const app::FieldSnapshot& f, const LayerSettings& layers)
 {
     ColourBar bar;
@@ -52,13 +65,14 @@ void paintColourBar(QPainter& p, const ColourBar& bar, const QRectF& rect, doubl
 {
     const double k = scale;
     const QFontMetricsF fm(p.font());
-    const std::vector<ColourBarTick> ticks = colourBarTicks(bar.max);
+    const bool linear = bar.kind == ColourMapKind::Nats || bar.kind == ColourMapKind::Diverging;
+    const std::vector<ColourBarTick> ticks = linear ? colourBarTicks(bar.min, bar.max) : colourBarTicks(bar.max);
     const int rows = std::max(1, int(rect.height()));
     for (int i = 0; i < rows; ++i) {
         const double v = 1.0 - (i + 0.5) / rows; // the value's fraction at this row
         const double y = rect.top() + rect.height() * i / rows;
         p.fillRect(QRectF(rect.left(), y, rect.width(), rect.height() / rows + 0.5),
-                   colourAt(bar.kind, bar.kind == ColourMapKind::Error ? v : std::sqrt(v)));
+                   colourAt(bar.kind, bar.kind == ColourMapKind::Density ? std::sqrt(v) : v));
     }
     p.setPen(QPen(QColor(30, 30, 30), 1 * k));
     p.setBrush(Qt::NoBrush);
@@ -68,8 +82,12 @@ void paintColourBar(QPainter& p, const ColourBar& bar, const QRectF& rect, doubl
         p.drawLine(QPointF(rect.left() - 4 * k, y), QPointF(rect.left(), y));
         p.drawText(QPointF(rect.left() - 7 * k - fm.horizontalAdvance(t.text), y + fm.capHeight() / 2), t.text);
     }
-    p.drawText(QPointF(rect.right() - fm.horizontalAdvance(bar.title), rect.top() - fm.capHeight() / 2 - 8 * k),
-               bar.title);
+    // One line per "\n", right-aligned, the last just above the bar.
+    const QStringList lines = bar.title.split(QLatin1Char('\n'));
+    for (qsizetype i = 0; i < lines.size(); ++i)
+        p.drawText(QPointF(rect.right() - fm.horizontalAdvance(lines[i]),
+                           rect.top() - fm.capHeight() / 2 - 8 * k - double(lines.size() - 1 - i) * fm.height()),
+                   lines[i]);
 }
 
 } // namespace ss::view

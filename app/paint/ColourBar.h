@@ -30,11 +30,15 @@ struct ColourBarTick {
 // Ticks at multiples of a nice step from 0 up to max (3 to 6 of them for
 // max > 0; only "0" otherwise).
 std::vector<ColourBarTick> colourBarTicks(double max);
+// Ticks at multiples of a nice step in [min, max] (3 to 6 of them), for the
+// log-density bars in nats and the signed difference's.
+std::vector<ColourBarTick> colourBarTicks(double min, double max);
 
 struct ColourBar {
     ColourMapKind kind = ColourMapKind::Density;
+    double min = 0;     // the value at the bottom (Nats and Diverging bars; the others start at 0)
     double max = 0;     // the value at the top
-    QString title;      // the quantity and its units
+    QString title;      // the quantity and its units ("\n" starts another line, upwards of the bar)
 };
 // The bar of the heat map shown (the same choice as heatValues); none when no
 // heat map shows.

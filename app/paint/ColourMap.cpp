@@ -18,6 +18,12 @@ constexpr std::array<Stop, 5> kDensity{{{0.0, 68, 1, 84},
                                         {0.75, 94, 201, 98},
                                         {1.0, 253, 231, 37}}};
 constexpr std::array<Stop, 3> kError{{{0.0, 255, 245, 235}, {0.5, 253, 141, 60}, {1.0, 165, 15, 21}}};
+// ColorBrewer's RdBu, blue (model below the truth) through white to red (above).
+constexpr std::array<Stop, 5> kDiverging{{{0.0, 33, 102, 172},
+                                          {0.25, 146, 197, 222},
+                                          {0.5, 247, 247, 247},
+                                          {0.75, 244, 165, 130},
+                                          {1.0, 178, 24, 43}}};
 
 template <std::size_t N>
 QColor interpolate(const std::array<Stop, N>& stops, double v)
@@ -36,7 +42,11 @@ QColor interpolate(const std::array<Stop, N>& stops, double v)
 
 QColor colourAt(ColourMapKind kind, double value)
 {
-    return kind == ColourMapKind::Density ? interpolate(kDensity, value) : interpolate(kError, value);
+    switch (kind) {
+    case ColourMapKind::Error: return interpolate(kError, value);
+    case ColourMapKind::Diverging: return interpolate(kDiverging, value);
+    default: return interpolate(kDensity, value);
+    }
 }
 
 QImage colourImage(ColourMapKind kind, const Eigen::ArrayXXf& values)
@@ -51,7 +61,8 @@ QImage colourImage(ColourMapKind kind, const Eigen::ArrayXXf& values)
             line[4 * x + 0] = uchar(c.red());
             line[4 * x + 1] = uchar(c.green());
             line[4 * x + 2] = uchar(c.blue());
-            line[4 * x + 3] = uchar(std::lround(255 * std::min(1.0, 0.15 + 1.2 * v) * (v > 0.004 ? 1.0 : v / 0.004)));
+            const double a = kind == ColourMapKind::Diverging ? std::abs(2 * v - 1) : v; // how much shows
+            line[4 * x + 3] = uchar(std::lround(255 * std::min(1.0, 0.15 + 1.2 * a) * (a > 0.004 ? 1.0 : a / 0.004)));
         }
     }
     return image;

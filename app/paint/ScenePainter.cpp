@@ -2,6 +2,7 @@
 
 #include "paint/ColourBar.h"
 #include "paint/ColourMap.h"
+#include "paint/DensityPaint.h"
 #include "paint/SceneColours.h"
 #include "paint/SceneGeometry.h"
 #include "paint/StepThroughPaint.h"
@@ -63,6 +64,8 @@ HeatValues heatValues(const app::FieldSnapshot& f, const LayerSettings& layers)
     return h;
 }
 
+bool showsModelDensity(const ScenePicture& s) { return s.modelDensity && s.layers.modelDensity.visible; }
+
 Eigen::Matrix2Xd fieldArrows(const Eigen::Matrix2Xd& s, double cell)
 {
     if (s.cols() == 0) return s;
@@ -109,7 +112,14 @@ void paintScene(QPainter& p, const ScenePicture& s, QSizeF size)
     const LayerSettings& l = s.layers;
     const double k = s.scale;
     const ScenePalette& c = scenePalette(s.palette);
-    if (s.field) {
+    if (showsModelDensity(s)) {
+        const DensityHeat h = densityHeat(*s.modelDensity, l.modelDensityView);
+        const QRectF r = densityImageRect(*s.modelDensity);
+        p.setOpacity(l.modelDensity.opacity);
+        p.setRenderHint(QPainter::SmoothPixmapTransform);
+        p.drawImage(QRectF(m(r.left(), r.bottom()), m(r.right(), r.top())), colourImage(h.kind, h.values));
+        p.setOpacity(1.0);
+    } else if (s.field) {
         const HeatValues h = heatValues(*s.field, l);
         if (h.values.size() > 0) {
             const app::FieldRequest& r = s.field->request;
@@ -258,11 +268,14 @@ void paintOverlay(QPainter& p, const ScenePicture& s, QSizeF size)
         }
     }
     // Colour bar under the legend when a heat map shows, its title above it.
-    if (s.field)
-        if (const std::optional<ColourBar> bar = colourBarOf(*s.field, l)) {
-            const double top = lbox.bottom() + 16 * k + 1.5 * fm.height();
-            paintColourBar(p, *bar, QRectF(W - 40 * k, top, 14 * k, std::min(220.0 * k, H * 0.4)), k);
-        }
+    if (showsModelDensity(s) && l.modelDensityView == DensityView::Split) paintDensitySplit(p, *s.modelDensity, world, size, k);
+    const std::optional<ColourBar> bar = showsModelDensity(s) ? densityHeat(*s.modelDensity, l.modelDensityView).bar
+                                         : s.field ? colourBarOf(*s.field, l)
+                                                   : std::nullopt;
+    if (bar) {
+        const double top = lbox.bottom() + 16 * k + (0.5 + double(bar->title.count(QLatin1Char('\n')) + 1)) * fm.height();
+        paintColourBar(p, *bar, QRectF(W - 40 * k, top, 14 * k, std::min(220.0 * k, H * 0.4)), k);
+    }
     // Corner text, bottom right.
     if (!s.corner.isEmpty()) {
         p.setPen(QColor(90, 90, 90));

@@ -5,6 +5,7 @@
 // frames, and the view's own overlay. Pure drawing from immutable snapshots:
 // safe on any thread that owns the painter.
 #include "paint/SceneColours.h"
+#include "state/DensityLayer.h"
 #include "state/FieldCompute.h"
 #include "state/LayerSettings.h"
 #include "state/SamplingSetup.h"
@@ -23,6 +24,7 @@ struct ScenePicture {
     std::shared_ptr<const Dataset> data;
     app::ParticlesPtr particles;
     app::FieldPtr field;
+    app::DensityPtr modelDensity; // the model-density layer's newest level (drawn while its layer is shown)
     LayerSettings layers;
     QRectF world;          // the visible world rectangle (y up: top() is the smallest y)
     QString caption;       // top left
@@ -53,6 +55,9 @@ struct HeatValues {
     Eigen::ArrayXXf values; // rows = y from yMin, cols = x
 };
 HeatValues heatValues(const app::FieldSnapshot& f, const LayerSettings& layers);
+// Whether the model-density layer's map replaces the field's heat map (its
+// layer is shown and a level has arrived).
+bool showsModelDensity(const ScenePicture& s);
 // Arrow vectors for a score field: direction of s, length growing with |s| up
 // to 90% of a grid cell (saturating at the 95th percentile of |s|).
 Eigen::Matrix2Xd fieldArrows(const Eigen::Matrix2Xd& s, double cell);

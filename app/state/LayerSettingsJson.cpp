@@ -20,7 +20,11 @@ constexpr std::pair<const char*, LayerMember> kLayers[] = {
     {"trails", &LayerSettings::trails},
     {"decomposition", &LayerSettings::decomposition},
     {"target", &LayerSettings::target},
+    {"modelDensity", &LayerSettings::modelDensity},
 };
+
+constexpr std::pair<const char*, DensityView> kDensityViews[] = {
+    {"model", DensityView::Model}, {"split", DensityView::Split}, {"difference", DensityView::Difference}};
 
 using CountMember = int LayerSettings::*;
 struct CountField {
@@ -43,6 +47,8 @@ nlohmann::json layersToJson(const LayerSettings& layers)
         j[name] = nlohmann::json::array({l.visible, double(l.opacity)});
     }
     for (const CountField& c : kCounts) j[c.name] = layers.*c.member;
+    for (const auto& [name, view] : kDensityViews)
+        if (view == layers.modelDensityView) j["modelDensityView"] = name;
     return j;
 }
 
@@ -69,6 +75,16 @@ LayerSettings layersFromJson(const nlohmann::json& j, const std::string& where)
                 throw InputError(field + ": expected an integer in " + std::to_string(c.min) + ".." +
                                  std::to_string(c.max));
             out.*c.member = int(value.get<std::int64_t>());
+        }
+        if (key == "modelDensityView") {
+            known = true;
+            bool found = false;
+            for (const auto& [name, view] : kDensityViews)
+                if (value.is_string() && value.get<std::string>() == name) {
+                    out.modelDensityView = view;
+                    found = true;
+                }
+            if (!found) throw InputError(field + ": expected \"model\", \"split\" or \"difference\"");
         }
         if (!known) throw InputError(field + ": unknown layer setting");
     }

@@ -3,6 +3,8 @@
 // Render thread only, with the context current.
 #include "view/SceneRenderer.h"
 
+#include "paint/DensityPaint.h"
+
 #include "paint/ColourMap.h"
 #include "paint/SceneColours.h"
 #include "paint/ScenePainter.h"
@@ -121,37 +123,58 @@ void SceneRenderer::drawHeatMap(const app::FieldSnapshot& field, const LayerSett
     // density and error does not change the field's serial).
     if (uploadedField_ != field.serial || heatIsError_ != error) {
         const HeatValues h = heatValues(field, layers); // the same choice as above
-        const Eigen::ArrayXXf& values = h.values;
-        // Rows bottom (yMin) first, as the quad's v runs; bytes R, G, B, A as
-        // uploaded (no QImage conversions in between).
-        const QImage image =
-            colourImage(error ? ColourMapKind::Error : ColourMapKind::Density, values).mirrored();
-        heatTexture_ = std::make_unique<QOpenGLTexture>(QOpenGLTexture::Target2D);
-        heatTexture_->setFormat(QOpenGLTexture::RGBA8_UNorm);
-        heatTexture_->setSize(image.width(), image.height());
-        heatTexture_->allocateStorage(QOpenGLTexture::RGBA, QOpenGLTexture::UInt8);
-        QOpenGLPixelTransferOptions rows;
-        rows.setAlignment(4);
-        heatTexture_->setData(QOpenGLTexture::RGBA, QOpenGLTexture::UInt8, image.constBits(), &rows);
-        heatTexture_->setMinificationFilter(QOpenGLTexture::Linear);
-        heatTexture_->setMagnificationFilter(QOpenGLTexture::Linear);
-        heatTexture_->setWrapMode(QOpenGLTexture::ClampToEdge);
+        uploadHeat(heatTexture_, colourImage(error ? ColourMapKind::Error : ColourMapKind::Density, h.values));
         uploadedField_ = field.serial;
         heatIsError_ = error;
     }
     const app::FieldRequest& r = field.request;
+    drawHeatQuad(*heatTexture_, QRectF(QPointF(r.xMin, r.yMin), QPointF(r.xMax, r.yMax)),
+                 error ? layers.error.opacity : layers.density.opacity);
+}
+
+void SceneRenderer::drawModelDensity(const app::DensitySnapshot& s, const LayerSettings& layers)
+{
+    if (uploadedDensity_ != s.serial || uploadedDensityView_ != layers.modelDensityView) {
+        const DensityHeat h = densityHeat(s, layers.modelDensityView);
+        uploadHeat(densityTexture_, colourImage(h.kind, h.values));
+        uploadedDensity_ = s.serial;
+        uploadedDensityView_ = layers.modelDensityView;
+    }
+    drawHeatQuad(*densityTexture_, densityImageRect(s), layers.modelDensity.opacity);
+}
+
+void SceneRenderer::uploadHeat(std::unique_ptr<QOpenGLTexture>& texture, const QImage& picture)
+{
+    // Rows bottom (yMin) first, as the quad's v runs; bytes R, G, B, A as
+    // uploaded (no QImage conversions in between).
+    const QImage image = picture.mirrored();
+    texture = std::make_unique<QOpenGLTexture>(QOpenGLTexture::Target2D);
+    texture->setFormat(QOpenGLTexture::RGBA8_UNorm);
+    texture->setSize(image.width(), image.height());
+    texture->allocateStorage(QOpenGLTexture::RGBA, QOpenGLTexture::UInt8);
+    QOpenGLPixelTransferOptions rows;
+    rows.setAlignment(4);
+    texture->setData(QOpenGLTexture::RGBA, QOpenGLTexture::UInt8, image.constBits(), &rows);
+    texture->setMinificationFilter(QOpenGLTexture::Linear);
+    texture->setMagnificationFilter(QOpenGLTexture::Linear);
+    texture->setWrapMode(QOpenGLTexture::ClampToEdge);
+}
+
+void SceneRenderer::drawHeatQuad(QOpenGLTexture& texture, const QRectF& world, float opacity)
+{
     heat_->bind();
     setViewUniforms(*heat_);
-    heat_->setUniformValue("u_rect", QVector4D(float(r.xMin), float(r.yMin), float(r.xMax), float(r.yMax)));
-    heat_->setUniformValue("u_opacity", error ? layers.error.opacity : layers.density.opacity);
+    heat_->setUniformValue("u_rect", QVector4D(float(world.left()), float(world.top()), float(world.right()),
+                                               float(world.bottom())));
+    heat_->setUniformValue("u_opacity", opacity);
     heat_->setUniformValue("u_texture", 0);
-    heatTexture_->bind(0);
+    texture.bind(0);
     quad_->bind();
     glEnableVertexAttribArray(0);
     glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, nullptr);
     glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
     glDisableVertexAttribArray(0);
-    heatTexture_->release(0);
+    texture.release(0);
 }
 
 } // namespace ss::view

@@ -131,6 +131,7 @@ void SceneRenderer::releaseGl()
     if (!context_) return;
     context_->makeCurrent(surface_);
     heatTexture_.reset();
+    densityTexture_.reset();
     points_.reset();
     arrows_.reset();
     trails_.reset();
@@ -198,7 +199,8 @@ void SceneRenderer::drawLayers(const SceneFrame& f)
     glEnable(GL_PROGRAM_POINT_SIZE);
     glDisable(GL_DEPTH_TEST);
     vao_->bind();
-    if (s.field) drawHeatMap(*s.field, layers);
+    if (showsModelDensity(s)) drawModelDensity(*s.modelDensity, layers); // in place of the field's map
+    else if (s.field) drawHeatMap(*s.field, layers);
     if (s.data && layers.data.visible) {
         if (uploadedData_ != s.data.get()) {
             uploadPoints(*dataBuffer_, s.data->points);

@@ -82,6 +82,9 @@ private:
                     float opacity, float halfWidth);
     void drawTrails(const app::ParticleSnapshot& particles, const LayerSettings& layers, const QColor& colour);
     void drawHeatMap(const app::FieldSnapshot& field, const LayerSettings& layers);
+    void drawModelDensity(const app::DensitySnapshot& s, const LayerSettings& layers);
+    void uploadHeat(std::unique_ptr<QOpenGLTexture>& texture, const QImage& image); // image: paint's colourImage
+    void drawHeatQuad(QOpenGLTexture& texture, const QRectF& world, float opacity); // world: y up, top() = yMin
     void paintOverlay(QImage& image, const SceneFrame& f) const;
 
     QOffscreenSurface* surface_; // the view's; lives on the GUI thread
@@ -98,12 +101,14 @@ private:
     std::unique_ptr<QOpenGLVertexArrayObject> vao_;
     std::unique_ptr<QOpenGLBuffer> dataBuffer_, particleBuffer_, noisedBuffer_, arrowShape_, arrowInstances_,
         trailBuffer_, quad_;
-    std::unique_ptr<QOpenGLTexture> heatTexture_;
+    std::unique_ptr<QOpenGLTexture> heatTexture_, densityTexture_;
     // What the buffers hold now (uploads happen only when these change).
     const Dataset* uploadedData_ = nullptr;
     std::shared_ptr<const Dataset> keptData_; // keeps uploadedData_'s address from being reused
     std::int64_t uploadedParticles_ = -1, uploadedField_ = -1, uploadedNoised_ = -1;
     bool heatIsError_ = false;
+    std::int64_t uploadedDensity_ = -1; // the model-density snapshot in densityTexture_, and its view
+    DensityView uploadedDensityView_ = DensityView::Model;
     int dataCount_ = 0, particleCount_ = 0, noisedCount_ = 0;
     // The frame being drawn's view (setViewUniforms).
     QPointF centre_;

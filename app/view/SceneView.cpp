@@ -107,6 +107,7 @@ ScenePicture SceneView::picture() const
     s.data = data_;
     s.particles = particles_;
     s.field = field_;
+    s.modelDensity = modelDensity_;
     s.layers = layers_;
     s.world = visibleRect();
     s.caption = caption_;
@@ -224,6 +225,12 @@ void SceneView::setParticles(app::ParticlesPtr particles)
 void SceneView::setField(app::FieldPtr field)
 {
     field_ = std::move(field);
+    requestFrame();
+}
+
+void SceneView::setModelDensity(app::DensityPtr density)
+{
+    modelDensity_ = std::move(density);
     requestFrame();
 }
 

@@ -21,6 +21,7 @@
 // image says so instead of drawing.
 #include "view/DrawTool.h"
 #include "paint/SceneColours.h"
+#include "state/DensityLayer.h"
 #include "state/FieldCompute.h"
 #include "state/LayerSettings.h"
 #include "state/SamplingSetup.h"
@@ -52,6 +53,8 @@ public:
     void setData(std::shared_ptr<const Dataset> data);
     void setParticles(app::ParticlesPtr particles);
     void setField(app::FieldPtr field);
+    void setModelDensity(app::DensityPtr density); // the model-density layer's newest level
+    app::DensityPtr modelDensity() const { return modelDensity_; }
     void setLayers(const LayerSettings& layers);
     const LayerSettings& layers() const { return layers_; }
     // Presentation mode's scale of text, points and lines (1: the screen's),
@@ -129,6 +132,7 @@ private:
     std::shared_ptr<const Dataset> data_;
     app::ParticlesPtr particles_;
     app::FieldPtr field_;
+    app::DensityPtr modelDensity_;
     LayerSettings layers_;
     QString caption_;
     double scale_ = 1.0;

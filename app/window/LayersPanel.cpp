@@ -1,6 +1,7 @@
 #include "window/LayersPanel.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QGridLayout>
 #include <QLabel>
 #include <QSlider>
@@ -60,7 +61,16 @@ LayersPanel::LayersPanel(const view::LayerSettings& initial, QWidget* parent) : 
          tr("What the particles should look like when the sampler keeps one coordinate fixed."),
          tr("p(x₂ | x₁ = a) (or p(x₁ | x₂ = a)) of the data at the level the run ends on, exact, drawn as a "
             "curve along the line x₁ = a. Replacement and RePaint only approximate it: compare the particles "
-            "with it. Shown when Condition (Sampler dock) fixes a coordinate.")}};
+            "with it. Shown when Condition (Sampler dock) fixes a coordinate.")},
+        // The tenth and eleventh rows have no presentation key (keys 1-9 are the first nine).
+        {&view::LayerSettings::modelDensity, tr("Model density log p_θ (heat map)"),
+         tr("The model's own density at the scrubber's level, from the probability-flow ODE, in nats."),
+         tr("log p_θ(x) = log N(x(1); 0, σ_max²·I) + ∫ ∇·v dt, following the flow dx/dt = f·x − ½g²·s_θ(x, t) "
+            "from the level to t = 1, with the exact trace of the 2 × 2 Jacobian. Computed while shown, off the "
+            "window's thread: a 17 × 17 grid first, then 33², 65², 129² (seconds). Colours: nats, from the "
+            "maximum down 12 (lower: clear). Model density view: the model alone, model | data (left: p_θ, right: the true "
+            "p_σ, one scale), or the difference log p_θ − log p (blue: the model has too little mass there, red: "
+            "too much). While shown it replaces the other heat maps.")}};
     int row = 1;
     for (const auto& [member, title, meaning, formula] : rows) {
         auto* box = new QCheckBox(title, this);
@@ -118,6 +128,24 @@ LayersPanel::LayersPanel(const view::LayerSettings& initial, QWidget* parent) : 
     resolution("heatCells", tr("Heat-map cells per side"),
                tr("M: the density and error heat maps are computed on an M × M grid over the view"), 16, 512,
                &view::LayerSettings::heatCells);
+    // How the model-density layer shows (DensityView).
+    auto* view = new QComboBox(this);
+    view->setObjectName("modelDensityView");
+    view->addItems({tr("Model"), tr("Model | data"), tr("Difference")});
+    view->setToolTip(tr("The model-density layer: log p_θ alone, beside the true density (split down the middle), "
+                        "or log p_θ − log p on a scale centred on 0"));
+    view->setCurrentIndex(int(layers_.modelDensityView));
+    grid->addWidget(new QLabel(tr("Model density view"), this), row, 0);
+    grid->addWidget(view, row, 1);
+    showRows_.push_back([view](const view::LayerSettings& l) {
+        const QSignalBlocker b(view);
+        view->setCurrentIndex(int(l.modelDensityView));
+    });
+    connect(view, &QComboBox::currentIndexChanged, this, [this](int i) {
+        layers_.modelDensityView = view::DensityView(i);
+        emit layersChanged(layers_);
+    });
+    ++row;
     grid->setRowStretch(row, 1);
 }
 

@@ -185,6 +185,8 @@ void MainWindow::connectController()
     connect(c, &app::SceneController::particlesReady, this,
             guardedShow(&MainWindow::showParticles, tr("sampler view: %1")));
     connect(c, &app::SceneController::fieldReady, this, [this] { scene_->setField(fields()->latest()); });
+    connect(c, &app::SceneController::densityReady, this,
+            [this, c] { scene_->setModelDensity(c->density()->latest()); });
     connect(c, &app::SceneController::message, this, &MainWindow::showMessage);
     connect(c, &app::SceneController::titleChanged, this, &MainWindow::updateCaption);
     connect(c, &app::SceneController::trainingReplaced, this, [this, c] {
@@ -302,6 +304,11 @@ void MainWindow::requestField()
     q.heat = layers.heatCells;
     q.error = layers.error.visible;
     fields()->postRequest(q);
+    // The model-density layer: the same square and level, the model's
+    // schedule; computed only while shown.
+    app::DensityWorker* density = controller_->density();
+    density->postEnabled(layers.modelDensity.visible);
+    density->postRequest({{q.xMin, q.xMax, q.yMin, q.yMax}, q.level, controller_->setup().training.schedule});
 }
 
 bool MainWindow::startScene(const SceneSetup& scene, const view::LayerSettings& layers, double scrubber)

@@ -264,7 +264,12 @@ void TestAppScene::layersJson()
     l.noised = {true, 0.25f};
     l.particles.visible = false;
     l.arrows = 40;
+    l.modelDensity = {true, 0.5f};
+    l.modelDensityView = view::DensityView::Difference;
     const view::LayerSettings back = view::layersFromJson(view::layersToJson(l), "layers");
+    QCOMPARE(back.modelDensity.visible, true);
+    QCOMPARE(back.modelDensity.opacity, 0.5f);
+    QCOMPARE(back.modelDensityView, view::DensityView::Difference);
     QCOMPARE(back.noised.visible, true);
     QCOMPARE(back.noised.opacity, 0.25f);
     QCOMPARE(back.particles.visible, false);
@@ -283,6 +288,7 @@ void TestAppScene::layersJson()
     QVERIFY(refusal({{"data", "yes"}}).startsWith("layers.data: expected"));
     QVERIFY(refusal({{"arrows", 1.5}}).startsWith("layers.arrows: expected an integer"));
     QVERIFY(refusal({{"heatCells", 5000}}).startsWith("layers.heatCells"));
+    QVERIFY(refusal({{"modelDensityView", "both"}}).startsWith("layers.modelDensityView: expected \"model\""));
     QVERIFY(refusal(3).startsWith("layers: expected an object"));
     QVERIFY(refusal({{"data", {false, 0.5}}}).isEmpty());
 }

@@ -11,6 +11,7 @@
 //    VP's least noise (std 1e-3), against the empirical density (issue 11).
 //  - networkDivergence: the network's tangent-pass trace against differences.
 //  - sourceFisher, deterministicAcrossThreads, refusals.
+#include "CoreTestSupport.h"
 #include "core/Error.h"
 #include "core/FisherDivergence.h"
 #include "core/Likelihood.h"
@@ -26,23 +27,7 @@ using namespace ss;
 
 namespace {
 
-// Three components of different weights, shapes and orientations: not
-// symmetric, so a sign or factor error in the divergence shows.
-std::shared_ptr<const Dataset> mixtureData()
-{
-    Eigen::Matrix2Xd means(2, 3);
-    means << -1.5, 1.0, 0.5, 0.0, 1.0, -1.2;
-    Eigen::Matrix2d a, b, c;
-    a << 0.30, 0.10, 0.10, 0.20;
-    b << 0.15, -0.05, -0.05, 0.40;
-    c << 0.25, 0.0, 0.0, 0.25;
-    auto d = std::make_shared<Dataset>();
-    d->name = "three gaussians";
-    d->mixture = GaussianMixture({0.5, 0.3, 0.2}, means, {a, b, c});
-    Rng rng(1);
-    d->points = d->mixture->sample(400, rng);
-    return d;
-}
+std::shared_ptr<const Dataset> mixtureData() { return coretest::threeGaussians(400); }
 
 NoiseSchedule scheduleNamed(const QString& name)
 {

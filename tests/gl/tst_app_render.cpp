@@ -1,4 +1,5 @@
-// The scene renders into an image and puts things where the data says: under
+// The scene renders into an image and puts things where the data says (the
+// model-density layer too: in place of the field map, and its difference view): under
 // Xvfb (scripts/test.sh) with a real GL context; it skips, saying why, without
 // an X display or without OpenGL 3.3 core.
 //
@@ -30,6 +31,7 @@ private slots:
     void particlesAndHeatMapWhereTheDataSays();
     void arrowsPointAlongTheScore();
     void noisedDataLayer();
+    void modelDensityLayer();
 
 private:
     // A shown 400 x 400 view framing [-2, 2]^2, rendered once; null when GL is unusable.
@@ -54,6 +56,51 @@ std::unique_ptr<view::SceneView> TestAppRender::makeView()
 }
 
 QImage TestAppRender::render(view::SceneView& v) { return v.renderNow().convertToFormat(QImage::Format_RGB32); }
+
+void TestAppRender::modelDensityLayer()
+{
+    // The model-density layer in GL: a 17 x 17 snapshot with the model's bump
+    // at (-1, -1) and the truth's at (1, 1), drawn in place of the field's map.
+    auto v = makeView();
+    if (!v) QSKIP("no OpenGL 3.3 core context here");
+    auto d = std::make_shared<app::DensitySnapshot>();
+    d->region = {-2, 2, -2, 2};
+    d->level = NoiseLevel{{1.0, 0.3}, 0.3};
+    d->size = d->finalSize = 17;
+    d->logModel.resize(17, 17);
+    d->logTrue.resize(17, 17);
+    for (int i = 0; i < 17; ++i)
+        for (int j = 0; j < 17; ++j) {
+            const Eigen::Vector2d x = densityNode(d->region, 17, i, j);
+            d->logModel(i, j) = float(-(x - Eigen::Vector2d(-1, -1)).squaredNorm() / 0.5);
+            d->logTrue(i, j) = float(-(x - Eigen::Vector2d(1, 1)).squaredNorm() / 0.5);
+        }
+    d->serial = 1;
+    v->setModelDensity(d);
+    view::LayerSettings layers;
+    layers.trails.visible = layers.learnedField.visible = layers.data.visible = layers.particles.visible = false;
+    layers.modelDensity = {true, 1.0f};
+    layers.modelDensityView = view::DensityView::Model;
+    v->setLayers(layers);
+    auto box = std::make_shared<Dataset>();
+    box->points.resize(2, 2);
+    box->points << -1.6, 1.6, -1.6, 1.6; // frames [-2, 2]^2
+    v->setData(box);
+    v->resetView();
+    QImage image = render(*v);
+    // Off the grid lines, by 0.03: world (-1.03, -1.03) at the model's maximum, yellow.
+    QRgb bump = image.pixel(97, 303);
+    QVERIFY2(qRed(bump) > 180 && qGreen(bump) > 180 && qBlue(bump) < 120, qPrintable(QString::number(bump, 16)));
+    layers.modelDensityView = view::DensityView::Difference;
+    v->setLayers(layers);
+    image = render(*v);
+    const QRgb above = image.pixel(97, 303), below = image.pixel(303, 97); // model above / below the truth
+    QVERIFY2(qRed(above) > qBlue(above) + 60, qPrintable(QString::number(above, 16)));
+    QVERIFY2(qBlue(below) > qRed(below) + 40, qPrintable(QString::number(below, 16)));
+    layers.modelDensity.visible = false; // hidden: nothing drawn there
+    v->setLayers(layers);
+    QVERIFY(nearWhite(render(*v).pixel(97, 303)));
+}
 
 void TestAppRender::particlesAndHeatMapWhereTheDataSays()
 {
