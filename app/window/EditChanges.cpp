@@ -81,7 +81,8 @@ const LayerName kLayers[] = {{&view::LayerSettings::data, "Data"},
                              {&view::LayerSettings::particles, "Particles"},
                              {&view::LayerSettings::trails, "Trails"},
                              {&view::LayerSettings::decomposition, "Step terms"},
-                             {&view::LayerSettings::target, "Exact target"}};
+                             {&view::LayerSettings::target, "Exact target"},
+                             {&view::LayerSettings::modelDensity, "Model density"}};
 } // namespace
 
 bool sameSchedule(const NoiseSchedule& a, const NoiseSchedule& b)
