@@ -124,7 +124,7 @@ void TestAppModelDensity::windowLayerShowsIt()
     window::MainWindow win(apptest::smallScene(), false);
     win.show();
     QVERIFY(QTest::qWaitForWindowExposed(&win));
-    auto* box = win.layersPanel()->findChild<QCheckBox*>("layer10");
+    auto* box = win.layersPanel()->findChild<QCheckBox*>("layer11");
     QVERIFY(box);
     QVERIFY(!box->isChecked()); // off by default: it costs seconds of CPU
     win.startAll(); // training publishes networks
