@@ -7,6 +7,7 @@
 #   step-through.png       lecture 3 with particle 7 followed (the step-through card)
 #   dock-lesson.png        lecture 1's lesson card (the Lesson dock), cropped
 #   presenting.png         lecture 1 in presentation mode (--presentation), 1920x1080 shrunk
+#   race.png               lecture 3's race side by side (--race), the Compare samplers dock
 # Usage: scripts/guide-screenshots.sh [BUILD_DIR]   (default: build)
 # Needs build/app/scorescope; without DISPLAY it starts its own Xvfb.
 # Images are reduced to 256 colours (Python PIL when installed, else ffmpeg)
@@ -103,5 +104,11 @@ for tab in likelihood fisher; do
     delay="${MEASURE_SHOT_MS:-60000}" shoot "measure-$tab" --measure "$tab" --window-size 1920x1080
     shrink "$tmp/measure-$tab.png" "$out/measure-$tab.png" "510:510:1410:20"
 done
+
+# Compare samplers (race.md): lecture 3 (DDPM) in a 1920 x 1080 window, its
+# default race (DDPM, DDIM, PF-ODE with the learned score) started after 4 s
+# of training and shown side by side, cropped to the dock.
+delay="${RACE_SHOT_MS:-20000}" shoot race --lecture 3 --race --window-size 1920x1080
+shrink "$tmp/race.png" "$out/race.png" "1920:420:0:660"
 
 du -ch "$out"/*.png | tail -n 1 | sed 's/^/[guide] images: /'
