@@ -5,8 +5,11 @@
 // panels' frames per second while the race runs, the median and 95th
 // percentile frame interval, and the time one frame of the four panels
 // takes to paint. Needs a display (bench/race.sh runs it under Xvfb).
-//   bench_race [--rounds R] [--particles N]
+//   bench_race [--rounds R] [--particles N] [--chart FILE.png]
+// --chart: afterwards sweep the same race over 5..200 steps and save the
+// quality-vs-NFE chart as FILE.png (for looking at it).
 #include "window/MainWindow.h"
+#include "window/RaceChart.h"
 #include "window/RaceDock.h"
 #include "window/RacePanel.h"
 #include "window/RaceView.h"
@@ -35,7 +38,9 @@ double percentile(std::vector<double> v, double q)
 int main(int argc, char** argv)
 {
     int rounds = 3, particles = 1000;
+    QString chartFile;
     for (int i = 1; i + 1 < argc; i += 2) {
+        if (!std::strcmp(argv[i], "--chart")) chartFile = QString::fromLocal8Bit(argv[i + 1]);
         if (!std::strcmp(argv[i], "--rounds")) rounds = std::max(1, std::atoi(argv[i + 1]));
         if (!std::strcmp(argv[i], "--particles")) particles = std::max(100, std::atoi(argv[i + 1]));
     }
@@ -88,5 +93,15 @@ int main(int argc, char** argv)
                 spec.entries.size(), particles, rounds, frames, seconds > 0 ? frames / seconds : 0.0,
                 percentile(intervals, 0.5), percentile(intervals, 0.95), percentile(paints, 0.5), view->width(),
                 view->height());
+    if (!chartFile.isEmpty()) {
+        spec.steps = {5, 10, 20, 50, 100, 200};
+        dock->worker()->postSweep(spec, dock->scores());
+        QElapsedTimer clock;
+        clock.start();
+        while (clock.elapsed() < 500 || (dock->worker()->latestSweep() && dock->worker()->latestSweep()->running))
+            app.processEvents(QEventLoop::AllEvents, 20);
+        app.processEvents();
+        dock->chart()->grab().save(chartFile);
+    }
     return 0;
 }

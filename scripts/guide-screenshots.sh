@@ -8,6 +8,7 @@
 #   dock-lesson.png        lecture 1's lesson card (the Lesson dock), cropped
 #   presenting.png         lecture 1 in presentation mode (--presentation), 1920x1080 shrunk
 #   race.png               lecture 3's race side by side (--race), the Compare samplers dock
+#   race-chart.png         an exact-score sweep's quality-vs-NFE chart (bench_race --chart)
 # Usage: scripts/guide-screenshots.sh [BUILD_DIR]   (default: build)
 # Needs build/app/scorescope; without DISPLAY it starts its own Xvfb.
 # Images are reduced to 256 colours (Python PIL when installed, else ffmpeg)
@@ -110,5 +111,12 @@ done
 # of training and shown side by side, cropped to the dock.
 delay="${RACE_SHOT_MS:-20000}" shoot race --lecture 3 --race --window-size 1920x1080
 shrink "$tmp/race.png" "$out/race.png" "1920:420:0:660"
+
+# The quality-vs-NFE chart: bench_race sweeps the default scene's race with the
+# exact score over 5..200 steps and saves the chart.
+if [[ -x "$build/bench/bench_race" ]]; then
+    "$build/bench/bench_race" --rounds 1 --chart "$tmp/race-chart.png" >/dev/null 2>&1 || true
+    [[ -s "$tmp/race-chart.png" ]] && shrink "$tmp/race-chart.png" "$out/race-chart.png"
+fi
 
 du -ch "$out"/*.png | tail -n 1 | sed 's/^/[guide] images: /'

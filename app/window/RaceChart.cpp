@@ -135,8 +135,10 @@ void RaceChart::redraw()
         f.points = {QPointF(xLo, floor), QPointF(xHi, floor)};
         curves.push_back(f);
     }
+    // NFE spans decades: log. The metric often spans less than one, where a
+    // log axis would show no tick at all: log only when it spans two (Auto).
     chart_->setAxes(tr("score evaluations per particle (NFE)"), MeasureChart::Scale::Log, axisTitle(m),
-                    MeasureChart::Scale::Log, QStringLiteral("nfe"), QString::fromStdString(raceMetricName(m)));
+                    MeasureChart::Scale::Auto, QStringLiteral("nfe"), QString::fromStdString(raceMetricName(m)));
     chart_->setCurves(curves);
     chart_->setReason(result_.rows.empty()
                           ? tr("Press Sweep quality vs NFE: each configuration runs at every step count.")

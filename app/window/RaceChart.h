@@ -1,8 +1,8 @@
 #pragma once
 // The sampler race's quality-against-cost chart (the "error budget"): for each
 // configuration, a metric of its final particles against the number of score
-// evaluations per particle (NFE), over the sweep's step counts, both axes in
-// powers of ten, drawn by the docks' chart (MeasureChart: hover values,
+// evaluations per particle (NFE), over the sweep's step counts (NFE in powers
+// of ten; the metric too when it spans two decades), drawn by the docks' chart (MeasureChart: hover values,
 // Copy / Save as CSV of every point). Each configuration has one colour; its
 // learned-score curve is solid and its exact-score curve dashed, so the exact
 // curve's distance from the noise floor (grey) is the discretisation error
