@@ -71,6 +71,18 @@ void RaceWorker::postStop()
 
 void RaceWorker::tick()
 {
+    // A lane whose step throws (a sampler refusing a level) must not reach the
+    // event loop: the race stops there and says why; its panels stay.
+    QString error;
+    if (!guarded([this] { advance(); }, &error)) {
+        timer_->stop();
+        publishLive();
+        emit message(tr("The race stopped: %1").arg(error), true);
+    }
+}
+
+void RaceWorker::advance()
+{
     QElapsedTimer clock;
     clock.start();
     // The clock advances so the race takes kLiveSeconds at display rate; a lane

@@ -85,7 +85,8 @@ signals:
 
 private:
     void post(std::function<void()> apply);
-    void tick();
+    void tick();    // advance(), guarded
+    void advance(); // the lanes one display tick further; measures the ones that finished
     void publishLive();
     void sweep(const RaceSpec& spec, const RaceScores& scores);
 
