@@ -2,6 +2,7 @@
 
 #include "core/Csv.h"
 #include "core/Error.h"
+#include "core/Guidance.h"
 #include "core/ModelFile.h"
 #include "core/Presets.h"
 #include "core/SamplerDefaults.h"
@@ -87,10 +88,27 @@ std::vector<Option> sourceOptions()
              "s(x) + W grad log p(y|x) is the exact conditional at W = 1; classifier-free\n" +
              std::string(30, ' ') + "(1+W) s(x|y) - W s(x) is it at W = 0, and W = 1 is double strength:\n" +
              std::string(30, ' ') + "classifier-free W equals classifier-guidance weight 1 + W"},
-        {"classifier-data", "PRESET", "classifier guidance with --model: the mixture preset whose classifier guides"}};
+        {"classifier-data", "PRESET|FILE.csv",
+         "the labelled data whose exact classifier guides (a mixture preset: one class per component;\n" +
+             std::string(30, ' ') + "a CSV with a label column); default: --exact's data, or the model's preset"}};
     for (Option& s : scheduleOptions()) o.push_back(s);
     return o;
 }
+
+namespace {
+
+// --classifier-data's classifier, else the preset's (a model's training data);
+// null when the preset is not a built-in mixture.
+std::shared_ptr<const ExactClassifier> classifierOf(const Args& args, const std::string& preset)
+{
+    if (args.has("classifier-data"))
+        return std::make_shared<ExactClassifier>(*loadData(args.text("classifier-data"), 4000, 1));
+    for (const PresetInfo& p : presetCatalogue())
+        if (p.id == preset && p.analytic) return std::make_shared<ExactClassifier>(makePreset(p.id, 100, 1));
+    return nullptr;
+}
+
+} // namespace
 
 SourceChoice sourceFromArgs(const Args& args, const std::string& fallbackSchedule)
 {
@@ -116,7 +134,11 @@ SourceChoice sourceFromArgs(const Args& args, const std::string& fallbackSchedul
         c.schedule = scheduleGiven ? scheduleFromArgs(args, fallbackSchedule) : model.schedule;
         const ScoreNet net = model.net(!args.has("raw-weights"));
         if (guided && args.text("guidance") == "free") {
-            c.source = std::make_shared<ClassifierFreeGuidance>(net, label, w);
+            // Classifier-free --w is Ho & Salimans' w: the tilt is 1 + w.
+            c.label = label;
+            c.gamma = guidanceGamma(w);
+            c.classifier = classifierOf(args, model.dataName);
+            c.source = guidedSource(nullptr, &net, c.classifier, {GuidanceKind::ClassifierFree, label, c.gamma});
             return c;
         }
         c.source = std::make_shared<NetworkScoreSource>(net, guided ? -1 : label,
@@ -133,12 +155,14 @@ SourceChoice sourceFromArgs(const Args& args, const std::string& fallbackSchedul
     if (!guided) return c;
     if (args.text("guidance") != "classifier")
         throw UsageError("--guidance must be classifier or free, got '" + args.text("guidance") + "'");
-    std::shared_ptr<const Dataset> mixtureData = c.data;
-    if (args.has("classifier-data")) mixtureData = loadData(args.text("classifier-data"), 100, 1);
-    if (!mixtureData || !mixtureData->mixture)
-        throw InputError("classifier guidance needs a Gaussian-mixture preset (--exact or --classifier-data)");
-    c.source = std::make_shared<ClassifierGuidance>(c.source, *mixtureData->mixture, componentClasses(*mixtureData),
-                                                    label, w);
+    c.classifier = c.data && !args.has("classifier-data") ? std::make_shared<ExactClassifier>(*c.data)
+                                                          : classifierOf(args, c.modelData);
+    if (!c.classifier)
+        throw InputError("classifier guidance with --model needs --classifier-data: the labelled data whose classifier "
+                         "guides (the model was trained on '" + c.modelData + "', not a mixture preset)");
+    c.label = label;
+    c.gamma = w; // classifier guidance's --w is the tilt itself
+    c.source = guidedSource(c.source, nullptr, c.classifier, {GuidanceKind::Classifier, label, c.gamma});
     return c;
 }
 

@@ -43,6 +43,13 @@ struct SourceChoice {
     double singleSigma = 0;              // a single-sigma model's sigma (0: multi-level or --exact)
     double dataVariance = 0;             // the data's narrowest mode variance (dataCurvatureVariance), 0: unknown
     std::string modelData;               // --model: the data set it was trained on (a preset id or a file name)
+    // Guided runs: the exact classifier of the labelled data (classifier guidance;
+    // for classifier-free guidance the model's own preset or --classifier-data,
+    // null when neither has classes), the class and the tilt gamma of the target
+    // p(x) p(y|x)^gamma the guidance follows (classifier w, classifier-free 1 + w).
+    std::shared_ptr<const ExactClassifier> classifier;
+    int label = -1;
+    double gamma = 0;
 };
 // fallbackSchedule: the kind used with --exact when --schedule is absent.
 SourceChoice sourceFromArgs(const Args& args, const std::string& fallbackSchedule);

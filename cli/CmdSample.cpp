@@ -4,6 +4,7 @@
 
 #include "core/Csv.h"
 #include "core/Error.h"
+#include "core/ExactClassifier.h"
 #include "core/Sampler.h"
 #include "core/SamplerDefaults.h"
 #include "core/TrajectoryCsv.h"
@@ -58,6 +59,9 @@ std::vector<Option> samplerOptions()
             {"from", "POINTS.csv", "start from these points (data-to-noise input, or given noise)"},
             {"sdedit", "POINTS.csv", "SDEdit: noise these points to --t0, then denoise"},
             {"t0", "T", "SDEdit start level in (0, 1] (default 0.5)"},
+            {"tilted-out", "FILE.csv",
+             "guided runs: also write as many exact draws of the target the guidance follows,\n" +
+                 std::string(30, ' ') + "p(x) p(y | x)^gamma at the run's end level (gamma: classifier w, classifier-free 1 + w)"},
             {"fix-x1", "A",
              "replacement conditioning: keep x1 = A. An approximation of p(x2 | x1 = A),\n" +
                  std::string(30, ' ') + "not that law; measure it: eval --samples OUT --reference PRESET\n" +
@@ -186,10 +190,12 @@ int runSample(const Arguments& arguments)
         return 0;
     }
     const std::string out = args.required("out");
-    refuseSameFiles(args, {"model", "exact", "classifier-data", "sdedit", "from"}, {"out", "trajectories"});
+    refuseSameFiles(args, {"model", "exact", "classifier-data", "sdedit", "from"}, {"out", "trajectories", "tilted-out"});
     SamplerConfig config = samplerConfigFrom(args);
     const SourceChoice source = sourceFromArgs(args, defaultScheduleFor(config.kind));
     derivedDefaults(config, args, source);
+    if (args.has("tilted-out") && !(source.classifier && source.label >= 0 && source.gamma >= 0))
+        throw UsageError("--tilted-out needs a guided run (--guidance with --label) on labelled data, with gamma >= 0");
     Sampler sampler(config, source.schedule, source.source, int(args.integer("threads", 0, 0, 256)));
     if (args.has("sdedit") && args.has("from")) throw UsageError("give --sdedit or --from, not both");
     if (args.has("sdedit")) sampler.sdedit(loadPoints(args.text("sdedit")), args.number("t0", 0.5, 1e-9, 1));
@@ -213,6 +219,29 @@ int runSample(const Arguments& arguments)
     if (args.has("trajectories")) saveTrajectoryCsv(args.text("trajectories"), sampler.trajectory().frames());
 
     const NoiseLevel end = sampler.level();
+    // A guided run against the exact tilted target (ExactClassifier.h); point
+    // sets have no density at std 0, so they are compared at the end level.
+    nlohmann::json tilted;
+    std::string tiltedText;
+    if (source.classifier && source.label >= 0) {
+        if (source.gamma < 0) {
+            tiltedText = "no tilted target for gamma < 0 (it would put mass where the class is least likely)\n";
+        } else {
+            const TiltedComparison cmp =
+                compareWithTilted(*source.classifier, end.marginal, source.label, source.gamma, sampler.particles(),
+                                  config.seed + 17);
+            tilted = {{"gamma", source.gamma}, {"sw2", cmp.sw2}, {"floor", cmp.floor}};
+            char line[256];
+            std::snprintf(line, sizeof line,
+                          "against the exact tilted target p(x) p(y=%d | x)^%.3g: sliced W2 %.4f (floor %.4f)\n",
+                          source.label, source.gamma, cmp.sw2, cmp.floor);
+            tiltedText = line;
+            if (args.has("tilted-out")) {
+                writePoints(args.text("tilted-out"), cmp.reference);
+                tiltedText += "wrote " + args.text("tilted-out") + "\n";
+            }
+        }
+    }
     char text[512];
     std::snprintf(text, sizeof text, "%s with %s: %lld particles, %d steps, %lld score evaluations each, %.2f s\nwrote %s\n",
                   samplerKindName(config.kind).c_str(), source.source->describe().c_str(),
@@ -229,11 +258,12 @@ int runSample(const Arguments& arguments)
             {"final_std", end.marginal.std},
             {"seconds", seconds},
             {"out", out},
-            {"trace", trace}},
+            {"trace", trace},
+            {"tilted", tilted}},
            [&] {
                std::string all;
                for (const std::string& line : trace) all += line + "\n";
-               return all + text;
+               return all + text + tiltedText;
            }());
     return 0;
 }

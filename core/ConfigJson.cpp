@@ -330,6 +330,27 @@ nlohmann::json toJson(const SamplerConfig& c)
             {"recordBytes", c.recordBytes}};
 }
 
+nlohmann::json toJson(const GuidanceConfig& c)
+{
+    return {{"kind", guidanceKindName(c.kind)}, {"label", c.label}, {"gamma", c.gamma}};
+}
+
+GuidanceConfig guidanceConfigFromJson(const nlohmann::json& j, const std::string& where)
+{
+    if (!j.is_object()) throw InputError(where + ": expected an object");
+    for (const auto& [key, value] : j.items())
+        if (key != "kind" && key != "label" && key != "gamma") throw InputError(where + "." + key + ": unknown guidance field");
+    GuidanceConfig c;
+    c.kind = json::located(where + ".kind", [&] { return guidanceKindFromName(json::string(j, "kind", where)); });
+    c.label = int(json::integer(j, "label", where, 0, 1023));
+    c.gamma = json::number(j, "gamma", where);
+    json::located(where, [&] {
+        c.validate();
+        return 0;
+    });
+    return c;
+}
+
 SamplerConfig samplerConfigFromJson(const nlohmann::json& j, const std::string& where)
 {
     if (!j.is_object()) throw InputError(where + ": expected an object");

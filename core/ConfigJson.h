@@ -7,6 +7,7 @@
 // can never build what the program would refuse.
 #include "core/Error.h"
 #include "core/NoiseSchedule.h"
+#include "core/Guidance.h"
 #include "core/Objective.h"
 #include "core/Optimizer.h"
 #include "core/SamplerConfig.h"
@@ -24,6 +25,7 @@ nlohmann::json toJson(const ObjectiveConfig& c);
 nlohmann::json toJson(const OptimizerConfig& c);
 nlohmann::json toJson(const NoiseSchedule& s);
 nlohmann::json toJson(const SamplerConfig& c);
+nlohmann::json toJson(const GuidanceConfig& c);
 nlohmann::json toJson(const TrainerConfig& c);
 
 // `where` prefixes messages (e.g. "model.json: config").
@@ -37,6 +39,7 @@ TrainerConfig trainerConfigFromJson(const nlohmann::json& j, const std::string& 
 // given must have the right type and value; unknown fields are refused (a typo
 // would otherwise be ignored). Ends with SamplerConfig::validate().
 SamplerConfig samplerConfigFromJson(const nlohmann::json& j, const std::string& where);
+GuidanceConfig guidanceConfigFromJson(const nlohmann::json& j, const std::string& where);
 
 // Typed field access with path-naming errors (shared by the file readers).
 namespace json {

@@ -100,12 +100,14 @@ nlohmann::json historyJson(const std::vector<LossRecord>& history)
 
 nlohmann::json samplingJson(const SamplingSettings& s)
 {
-    return {{"sampler", toJson(s.sampler)},
-            {"source", s.exactScore ? "exact" : "learned"},
-            {"stepsPerFrame", s.stepsPerFrame},
-            {"trailLength", s.trailLength},
-            {"loop", s.loop},
-            {"useEma", s.useEma}};
+    nlohmann::json j = {{"sampler", toJson(s.sampler)},
+                        {"source", s.exactScore ? "exact" : "learned"},
+                        {"stepsPerFrame", s.stepsPerFrame},
+                        {"trailLength", s.trailLength},
+                        {"loop", s.loop},
+                        {"useEma", s.useEma}};
+    if (s.guidance.kind != GuidanceKind::None) j["guidance"] = toJson(s.guidance);
+    return j;
 }
 
 } // namespace

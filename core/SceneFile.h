@@ -27,6 +27,7 @@
 // with InputError naming the file and the field ("s.scorescope: data.labels[7]:
 // ..."). Nothing is half-loaded: a reader returns a complete document or throws.
 #include "core/Dataset.h"
+#include "core/Guidance.h"
 #include "core/NoiseSchedule.h"
 #include "core/Objective.h"
 #include "core/Optimizer.h"
@@ -77,6 +78,7 @@ struct SamplingSettings {
     int trailLength = 12;
     bool loop = true;
     bool useEma = true; // samplers and fields use the EMA weights
+    GuidanceConfig guidance; // "guidance" (optional; written when on)
     bool operator==(const SamplingSettings&) const = default;
 };
 

@@ -200,7 +200,7 @@ std::vector<LossRecord> readHistory(const nlohmann::json& list, const std::strin
 
 SamplingSettings readSampling(const nlohmann::json& j, const std::string& where)
 {
-    onlyKeys(j, where, {"sampler", "source", "stepsPerFrame", "trailLength", "loop", "useEma"});
+    onlyKeys(j, where, {"sampler", "source", "stepsPerFrame", "trailLength", "loop", "useEma", "guidance"});
     SamplingSettings s;
     s.sampler = samplerConfigFromJson(json::field(j, "sampler", where), where + ".sampler");
     const std::string source = json::string(j, "source", where);
@@ -211,6 +211,7 @@ SamplingSettings readSampling(const nlohmann::json& j, const std::string& where)
     s.trailLength = int(json::integer(j, "trailLength", where, 1, 1000));
     s.loop = json::boolean(j, "loop", where);
     s.useEma = json::boolean(j, "useEma", where);
+    if (j.contains("guidance")) s.guidance = guidanceConfigFromJson(j["guidance"], where + ".guidance");
     return s;
 }
 

@@ -219,63 +219,26 @@ std::string ClassifierFreeGuidance::describe() const
 
 // ---- classifier guidance -------------------------------------------------------
 
-ClassifierGuidance::ClassifierGuidance(std::shared_ptr<const ScoreSource> base, const GaussianMixture& mixture,
-                                       std::vector<int> classOfComponent, int label, double w)
-    : base_(std::move(base)), mixture_(mixture), classOf_(std::move(classOfComponent)), label_(label), w_(w)
+ClassifierGuidance::ClassifierGuidance(std::shared_ptr<const ScoreSource> base,
+                                       std::shared_ptr<const ExactClassifier> classifier, int label, double w)
+    : base_(std::move(base)), classifier_(std::move(classifier)), label_(label), w_(w)
 {
     if (!base_) throw InputError("classifier guidance needs a base score");
-    if (int(classOf_.size()) != mixture_.size())
-        throw InputError("classifier guidance: " + std::to_string(classOf_.size()) + " component classes for " +
-                         std::to_string(mixture_.size()) + " components");
-    bool found = false;
-    for (int c : classOf_) found = found || c == label_;
-    if (!found) throw InputError("guidance label " + std::to_string(label_) + " is not a class of the mixture");
+    if (!classifier_) throw InputError("classifier guidance needs a classifier");
+    classifier_->checkLabel(label_);
     if (!std::isfinite(w_)) throw InputError("guidance weight w must be finite (got " + num(w_) + ")");
 }
 
 void ClassifierGuidance::classifierGradient(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
                                             Eigen::Ref<Eigen::Matrix2Xd> out) const
 {
-    // grad log p(y | x) = E_{k | x, y}[g_k] - E_{k | x}[g_k], g_k = grad log N_k(x)
-    // at the perturbed component N(mean m_k, mean^2 C_k + std^2 I), weights
-    // pi_k N_k(x) (the 2 pi factors cancel).
-    const Marginal m = level.marginal;
-    const std::size_t K = std::size_t(mixture_.size());
-    std::vector<Eigen::Matrix2d> precision(K);
-    std::vector<double> logNorm(K);
-    for (std::size_t k = 0; k < K; ++k) {
-        const Eigen::Matrix2d cov =
-            m.mean * m.mean * mixture_.covariances()[k] + m.std * m.std * Eigen::Matrix2d::Identity();
-        precision[k] = cov.inverse();
-        logNorm[k] = std::log(mixture_.weights()[k]) - 0.5 * std::log(cov.determinant());
-    }
-    std::vector<double> logw(K);
-    std::vector<Eigen::Vector2d> g(K);
-    for (Eigen::Index j = 0; j < x.cols(); ++j) {
-        // Both expectations are softmaxes of the components' log terms, taken
-        // with their own maximum so neither underflows far from the data.
-        double maxAll = -INFINITY, maxClass = -INFINITY;
-        for (std::size_t k = 0; k < K; ++k) {
-            const Eigen::Vector2d d = x.col(j) - m.mean * mixture_.means().col(Eigen::Index(k));
-            g[k] = -precision[k] * d;
-            logw[k] = logNorm[k] + 0.5 * d.dot(g[k]);
-            maxAll = std::max(maxAll, logw[k]);
-            if (classOf_[k] == label_) maxClass = std::max(maxClass, logw[k]);
-        }
-        Eigen::Vector2d all = Eigen::Vector2d::Zero(), inClass = Eigen::Vector2d::Zero();
-        double sumAll = 0, sumClass = 0;
-        for (std::size_t k = 0; k < K; ++k) {
-            const double a = std::exp(logw[k] - maxAll);
-            all += a * g[k];
-            sumAll += a;
-            if (classOf_[k] == label_) {
-                const double c = std::exp(logw[k] - maxClass);
-                inClass += c * g[k];
-                sumClass += c;
-            }
-        }
-        out.col(j) = inClass / sumClass - all / sumAll;
-    }
+    classifier_->gradient(x, level.marginal, label_, out);
+}
+
+double ClassifierGuidance::minimumStd() const
+{
+    // A point set's classifier, like its score, needs noise.
+    return std::max(base_->minimumStd(), classifier_->needsNoise() ? kPositiveStd : 0.0);
 }
 
 void ClassifierGuidance::score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,

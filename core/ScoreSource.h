@@ -8,6 +8,7 @@
 // disjoint columns (the samplers split particles over a pool).
 // Layout: points are 2 x n, one point per column, like ExactScore.
 #include "core/Dataset.h"
+#include "core/ExactClassifier.h"
 #include "core/ModelFile.h"
 #include "core/NoiseSchedule.h"
 #include "core/ScoreNet.h"
@@ -120,19 +121,18 @@ private:
 };
 
 // Classifier guidance (docs/reference/scores.md#classifier-guidance): s(x|y) = s(x) + w grad log p_t(y|x),
-// with the exact noisy classifier of a labelled Gaussian mixture: the class of
-// a component is classOfComponent[k], and p_t(y | x) sums the responsibilities
-// of y's components at the perturbed covariances.
+// with the exact noisy classifier of a labelled data set (ExactClassifier:
+// a mixture's components, or labelled points). w is the exponent gamma of the
+// tilted target p(x) p(y|x)^gamma; classifier-free guidance's w is gamma - 1.
 class ClassifierGuidance final : public ScoreSource {
 public:
     // base: the unconditional score (exact or learned). Throws InputError when
-    // the data set has no mixture, the class map does not fit it, label is not
-    // one of its classes, or w is not finite.
-    ClassifierGuidance(std::shared_ptr<const ScoreSource> base, const GaussianMixture& mixture,
-                       std::vector<int> classOfComponent, int label, double w);
+    // label is not a class with data or w is not finite.
+    ClassifierGuidance(std::shared_ptr<const ScoreSource> base, std::shared_ptr<const ExactClassifier> classifier,
+                       int label, double w);
     void score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
                Eigen::Ref<Eigen::Matrix2Xd> out) const override;
-    double minimumStd() const override { return base_->minimumStd(); }
+    double minimumStd() const override;
     std::string describe() const override;
 
     // grad_x log p_level(y | x) for each point (the guidance direction alone).
@@ -141,8 +141,7 @@ public:
 
 private:
     std::shared_ptr<const ScoreSource> base_;
-    GaussianMixture mixture_;
-    std::vector<int> classOf_;
+    std::shared_ptr<const ExactClassifier> classifier_;
     int label_;
     double w_;
 };

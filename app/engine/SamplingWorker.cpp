@@ -2,6 +2,7 @@
 
 #include "engine/Boundary.h"
 #include "state/TargetProfile.h"
+#include "state/TiltedTarget.h"
 #include "core/Error.h"
 
 #include <QElapsedTimer>
@@ -21,8 +22,11 @@ ParticlesPtr SamplingWorker::latest() const { return latest_.latest(); }
 
 std::shared_ptr<const ScoreSource> SamplingWorker::currentSource() const
 {
-    if (setup_.source == SourceKind::Learned && net_) return std::make_shared<NetworkScoreSource>(*net_, -1, "learned");
-    return std::make_shared<ExactScoreSource>(setup_.data);
+    const bool learned = setup_.source == SourceKind::Learned && net_;
+    std::shared_ptr<const ScoreSource> base;
+    if (learned) base = std::make_shared<NetworkScoreSource>(*net_, -1, "learned");
+    else base = std::make_shared<ExactScoreSource>(setup_.data);
+    return guidedSource(std::move(base), learned ? net_.get() : nullptr, classifier_, setup_.guidance);
 }
 
 std::unique_ptr<Sampler> SamplingWorker::makeSampler(const SamplerConfig& config) const
@@ -44,12 +48,19 @@ void SamplingWorker::rebuild(const SamplingSetup& setup)
     if (setup.trailLength < 1 || setup.trailLength > 1000)
         throw InputError("trail length must be in [1, 1000] (got " + std::to_string(setup.trailLength) + ")");
     const SamplingSetup previous = setup_;
+    const auto previousClassifier = classifier_;
     setup_ = setup;
     try {
+        // The classifier first: the guided score is made from it.
+        if (setup_.guidance.kind == GuidanceKind::None) classifier_ = nullptr;
+        else if (!classifier_ || setup_.data != previous.data) classifier_ = guidanceClassifier(setup_);
         sampler_ = makeSampler(setup_.sampler);
         target_ = targetProfile(setup_);
+        tilted_ = classifier_ ? tiltedMap(setup_, *classifier_) : nullptr;
+        if (!(setup_.guidance == previous.guidance && setup_.data == previous.data)) tiltedDistance_ = nullptr;
     } catch (...) {
         setup_ = previous;
+        classifier_ = previousClassifier;
         throw;
     }
     restartTrail();
@@ -86,6 +97,7 @@ void SamplingWorker::stepOnce()
         return;
     }
     sampler_->step();
+    if (sampler_->done() && !sampler_->diverged()) measureTilted();
     if (sampler_->diverged()) {
         const bool wasPlaying = playing_;
         stop();
@@ -95,6 +107,17 @@ void SamplingWorker::stepOnce()
         return;
     }
     extendTrail();
+}
+
+void SamplingWorker::measureTilted()
+{
+    const GuidanceConfig& g = setup_.guidance;
+    if (!classifier_ || g.gamma < 0) return; // no exact draws of a negative tilt (ExactClassifier)
+    Marginal end = sampler_->level().marginal;
+    if (classifier_->needsNoise()) end.std = std::max(end.std, kMinPointSmoothing);
+    const TiltedComparison c =
+        compareWithTilted(*classifier_, end, g.label, g.gamma, sampler_->particles(), setup_.sampler.seed + 17);
+    tiltedDistance_ = std::make_shared<const TiltedDistance>(TiltedDistance{c.sw2, c.floor, run_});
 }
 
 void SamplingWorker::restartTrail()
@@ -164,6 +187,8 @@ void SamplingWorker::publish()
     s->exactScore = dynamic_cast<const ExactScoreSource*>(&sampler_->source()) != nullptr;
     s->divergence = sampler_->divergence();
     s->target = target_;
+    s->tilted = tilted_;
+    s->tiltedDistance = tiltedDistance_;
     latest_.publish(std::move(s));
     emit snapshotReady();
 }
@@ -226,6 +251,7 @@ void SamplingWorker::postSchedule(const NoiseSchedule& schedule)
         sampler_->setSchedule(schedule); // validates; the run continues from its level
         setup_.schedule = schedule;
         target_ = targetProfile(setup_); // the end level may have moved
+        tilted_ = classifier_ ? tiltedMap(setup_, *classifier_) : nullptr;
     });
 }
 

@@ -77,6 +77,10 @@ private:
 
     SamplingSetup setup_;
     std::shared_ptr<const TargetProfile> target_; // of setup_ (null: nothing conditioned)
+    std::shared_ptr<const ExactClassifier> classifier_; // of setup_'s data while guidance is on
+    std::shared_ptr<const TiltedMap> tilted_;           // of setup_ (null: not guided)
+    std::shared_ptr<const TiltedDistance> tiltedDistance_; // the last finished guided run's
+    void measureTilted(); // a guided run has just ended: its distance to the exact target
     std::vector<Eigen::Index> followed_;
     std::shared_ptr<const ScoreNet> net_;
     std::unique_ptr<Sampler> sampler_;

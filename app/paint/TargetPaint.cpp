@@ -3,6 +3,7 @@
 #include "paint/SceneGeometry.h"
 
 #include <QFontMetricsF>
+#include <QImage>
 
 #include <algorithm>
 #include <cmath>
@@ -83,6 +84,41 @@ void paintTarget(QPainter& p, const app::TargetProfile& t, const QRectF& world, 
     p.drawRoundedRect(at, 4 * scale, 4 * scale);
     p.setPen(colours.target.darker(130));
     p.drawText(at, Qt::AlignCenter, label);
+    p.restore();
+}
+
+void paintTiltedTarget(QPainter& p, const app::TiltedMap& t, const QRectF& world, QSizeF size, double scale,
+                       const ScenePalette& colours, float opacity)
+{
+    const int n = t.resolution;
+    if (n < 1 || t.density.size() != std::size_t(n) * std::size_t(n)) return;
+    QImage image(n, n, QImage::Format_ARGB32_Premultiplied);
+    const QColor c = colours.target;
+    for (int i = 0; i < n; ++i) {
+        auto* row = reinterpret_cast<QRgb*>(image.scanLine(n - 1 - i)); // grid row 0 is the box's bottom
+        for (int j = 0; j < n; ++j) {
+            // sqrt: the tails of a sharp target stay visible.
+            const double a = std::sqrt(std::clamp(double(t.density[std::size_t(i) * std::size_t(n) + std::size_t(j)]), 0.0, 1.0));
+            const int alpha = int(std::lround(kTiltedMaxAlpha * a));
+            row[j] = qPremultiply(qRgba(c.red(), c.green(), c.blue(), alpha));
+        }
+    }
+    const Mapping m{world, size};
+    const QRectF at(m(t.box.left(), t.box.bottom()), m(t.box.right(), t.box.top()));
+    p.save();
+    p.setOpacity(std::clamp(double(opacity), 0.0, 1.0));
+    p.setRenderHint(QPainter::SmoothPixmapTransform);
+    p.drawImage(at, image);
+    // The label, top centre (the caption holds the top left, the legend the top right).
+    const QString label = QString::fromStdString(t.label);
+    const QFontMetricsF fm(p.font());
+    const QSizeF box = fm.size(0, label) + QSizeF(10 * scale, 6 * scale);
+    const QRectF where(QPointF(std::max(0.0, (size.width() - box.width()) / 2), 44 * scale), box);
+    p.setPen(Qt::NoPen);
+    p.setBrush(QColor(255, 255, 255, 215));
+    p.drawRoundedRect(where, 4 * scale, 4 * scale);
+    p.setPen(colours.target.darker(130));
+    p.drawText(where, Qt::AlignCenter, label);
     p.restore();
 }
 

@@ -11,6 +11,7 @@
 // (a point set smoothed by a small noise) keeps its top.
 #include "paint/SceneColours.h"
 #include "state/TargetProfile.h"
+#include "state/TiltedTarget.h"
 
 #include <QPainter>
 #include <QPolygonF>
@@ -29,5 +30,13 @@ QPolygonF targetOutline(const app::TargetProfile& t, const QRectF& world, QSizeF
 // The line, the filled curve and the label; opacity from the layer.
 void paintTarget(QPainter& p, const app::TargetProfile& t, const QRectF& world, QSizeF size, double scale,
                  const ScenePalette& colours, float opacity);
+
+// A guided run's exact target (state/TiltedTarget.h) on the same layer: the
+// tilted density as a translucent heat map in the target's colour (alpha
+// grows with the density, its peak at kTiltedMaxAlpha, so the particles stay
+// visible through it), with its label at the top of the view.
+inline constexpr int kTiltedMaxAlpha = 150;
+void paintTiltedTarget(QPainter& p, const app::TiltedMap& t, const QRectF& world, QSizeF size, double scale,
+                       const ScenePalette& colours, float opacity);
 
 } // namespace ss::view

@@ -2,6 +2,7 @@
 // What the sampling worker is started with (SamplingSetup) and what it hands
 // out (ParticleSnapshot): plain values, shared by the worker, the view, the
 // painter, the animation export and the tests. No Qt object, widget or GL here.
+#include "core/Guidance.h"
 #include "core/Sampler.h"
 
 #include <cstdint>
@@ -19,6 +20,7 @@ struct SamplingSetup {
     NoiseSchedule schedule;
     std::shared_ptr<const Dataset> data; // for the exact score
     SourceKind source = SourceKind::Learned;
+    GuidanceConfig guidance; // wraps the score (core/Guidance.h); off by default
     int stepsPerTick = 5;  // sampler steps per display tick when playing
     int trailLength = 24;  // positions kept per particle for the trails
     bool loop = true;
@@ -32,7 +34,9 @@ struct TrailMark {
     NoiseLevel level;
 };
 
-struct TargetProfile; // state/TargetProfile.h
+struct TargetProfile;  // state/TargetProfile.h
+struct TiltedMap;      // state/TiltedTarget.h
+struct TiltedDistance; // state/TiltedTarget.h
 
 struct ParticleSnapshot {
     Eigen::Matrix2Xd particles;
@@ -50,6 +54,8 @@ struct ParticleSnapshot {
     bool exactScore = false;            // the score in use is the exact one (also: learned, no network yet)
     std::optional<Divergence> divergence; // the run diverged; particles are its last finite ones
     std::shared_ptr<const TargetProfile> target; // the conditioned run's exact target (null: none)
+    std::shared_ptr<const TiltedMap> tilted;     // the guided run's exact target (null: not guided)
+    std::shared_ptr<const TiltedDistance> tiltedDistance; // the last finished guided run against it (null: none yet)
     std::int64_t serial = 0;
 };
 using ParticlesPtr = std::shared_ptr<const ParticleSnapshot>;

@@ -74,6 +74,7 @@ app::SceneSetup setupFromScene(SceneDocument&& doc, const AppState& appState, ap
     next.sampling.stepsPerTick = doc.sampling.stepsPerFrame;
     next.sampling.trailLength = doc.sampling.trailLength;
     next.sampling.loop = doc.sampling.loop;
+    next.sampling.guidance = doc.sampling.guidance;
     if (appState.title) next.title = *appState.title;
     if (doc.origin) { // the Data dock shows where the points came from
         next.presetId = doc.origin->preset;
@@ -98,6 +99,7 @@ void setupToScene(const app::SceneSetup& setup, SceneDocument& doc)
     doc.sampling.stepsPerFrame = s.stepsPerTick;
     doc.sampling.trailLength = s.trailLength;
     doc.sampling.loop = s.loop;
+    doc.sampling.guidance = s.guidance;
     doc.sampling.useEma = t.publishEma;
 }
 

@@ -6,15 +6,14 @@
 
 namespace ss::app {
 
-namespace {
-
-// The marginal the run ends on (see the header).
-Marginal endMarginal(const SamplingSetup& setup)
+Marginal runEndMarginal(const SamplingSetup& setup)
 {
     if (setup.sampler.kind == SamplerKind::Langevin) return Marginal{1.0, setup.sampler.langevinStd};
     const NoiseSchedule& s = setup.schedule;
     return s.isDiscrete() ? s.level(1).marginal : s.sdeMarginal(s.tEpsilon()).marginal;
 }
+
+namespace {
 
 std::string labelOf(int fixed, double a, double smoothing)
 {
@@ -55,7 +54,7 @@ TargetPtr targetProfile(const SamplingSetup& setup)
 {
     const SamplerConfig& c = setup.sampler;
     if (c.fixCoordinate < 0 || !setup.data || setup.data->size() == 0) return nullptr;
-    const Marginal end = endMarginal(setup);
+    const Marginal end = runEndMarginal(setup);
     const Dataset& data = *setup.data;
     double smoothing = 0;
     std::optional<Mixture1D> law;

@@ -33,6 +33,9 @@ struct TargetProfile {
 };
 using TargetPtr = std::shared_ptr<const TargetProfile>;
 
+// The marginal a run with these settings ends on (see above).
+Marginal runEndMarginal(const SamplingSetup& setup);
+
 // Null when nothing is conditioned (or the setup has no data). Throws
 // InputError for a value the conditional law refuses (non-finite a).
 TargetPtr targetProfile(const SamplingSetup& setup);

@@ -57,11 +57,12 @@ LayersPanel::LayersPanel(const view::LayerSettings& initial, QWidget* parent) : 
          tr("x' = x + drift + score term + noise, drawn head to tail for up to 400 particles: the drift (e.g. "
             "VP's −½β·x·dt), the score term (e.g. ε/2·s(x, σ)) and the noise (e.g. √ε·z). Press Step in the "
             "Sampler dock to see them.")},
-        {&view::LayerSettings::target, tr("Exact target (conditioned runs)"),
-         tr("What the particles should look like when the sampler keeps one coordinate fixed."),
-         tr("p(x₂ | x₁ = a) (or p(x₁ | x₂ = a)) of the data at the level the run ends on, exact, drawn as a "
-            "curve along the line x₁ = a. Replacement and RePaint only approximate it: compare the particles "
-            "with it. Shown when Condition (Sampler dock) fixes a coordinate.")},
+        {&view::LayerSettings::target, tr("Exact target (guided, conditioned runs)"),
+         tr("What the particles should look like when the run is guided or keeps one coordinate fixed."),
+         tr("Guided: the tilted density p(x) p(y | x)^γ at the level the run ends on, exact, as a translucent "
+            "heat map; the Sampler dock reports the particles' distance to it when a run ends. Conditioned: "
+            "p(x₂ | x₁ = a) (or p(x₁ | x₂ = a)), exact, drawn as a curve along the line x₁ = a; replacement "
+            "and RePaint only approximate it: compare the particles with it.")},
         // The tenth and eleventh rows have no presentation key (keys 1-9 are the first nine).
         {&view::LayerSettings::modelDensity, tr("Model density log p_θ (heat map)"),
          tr("The model's own density at the scrubber's level, from the probability-flow ODE, in nats."),

@@ -93,6 +93,7 @@ std::vector<SamplerRow> buildRows()
             (c.kind == K::ProbabilityFlow && c.ode != OdeMethod::Rk45);
     };
     const Applies conditioned = [](const SamplerConfig& c) { return c.fixCoordinate >= 0; };
+    const auto guided = [](const GuidanceConfig& g) { return g.kind != GuidanceKind::None; };
     const Applies adaptiveOde = [](const SamplerConfig& c) {
         return c.kind == K::ProbabilityFlow && c.ode == OdeMethod::Rk45;
     };
@@ -364,6 +365,48 @@ std::vector<SamplerRow> buildRows()
          .initial = 1,
          .appliesTo = conditioned,
          .field = ofSampler(&SamplerConfig::resampleRounds)},
+        // Guidance (core/Guidance.h): wraps the score, any sampler.
+        {.name = "guidance",
+         .label = tr("Guidance"),
+         .tooltip = tr("Steer the run towards one class, following the score of the tilted target\n"
+                       "p(x) p(y | x)^γ (the Exact target layer draws it):\n"
+                       "Classifier: s + γ ∇log p(y | x) with the exact noisy classifier of the labelled data\n"
+                       "(a mixture preset: one class per component; or labelled points).\n"
+                       "Classifier-free: one network trained with class labels and label dropout (Model dock),\n"
+                       "read with and without the label: s_u + γ (s_c − s_u)."),
+         .widget = W::Choice,
+         .choices = {{tr("Off"), int(GuidanceKind::None)},
+                     {tr("Classifier (exact noisy classifier)"), int(GuidanceKind::Classifier)},
+                     {tr("Classifier-free (labelled model)"), int(GuidanceKind::ClassifierFree)}},
+         .initial = int(GuidanceKind::None),
+         .field = {[](const Setup& s) { return double(int(s.guidance.kind)); },
+                   [](Setup& s, double v) { s.guidance.kind = GuidanceKind(int(std::lround(v))); }}},
+        {.name = "guidanceClass",
+         .label = tr("Towards class"),
+         .tooltip = tr("The class y the run is steered towards (a mixture preset's components in order,\n"
+                       "e.g. 8 Gaussians: 0 on the +x axis, counting counter-clockwise)"),
+         .widget = W::Integer,
+         .lo = 0,
+         .hi = 1023,
+         .initial = 0,
+         .guidanceApplies = guided,
+         .field = {[](const Setup& s) { return double(s.guidance.label); },
+                   [](Setup& s, double v) { s.guidance.label = int(std::lround(v)); }}},
+        {.name = "guidanceScale",
+         .label = tr("Guidance scale γ"),
+         .tooltip = tr("γ, the exponent of p(y | x) in the target p(x) p(y | x)^γ. Two conventions name it:\n"
+                       "  ŝ = s_u + γ (s_c − s_u)   (guidance scale; diffusers' guidance_scale)\n"
+                       "  ŝ = (1 + w) s_c − w s_u   (Ho & Salimans' w)\n"
+                       "are the same run with w = γ − 1. γ = 1 (w = 0) samples p(x | y) exactly;\n"
+                       "γ > 1 sharpens towards the class; γ = 0 is the unguided model."),
+         .widget = W::Real,
+         .lo = -GuidanceConfig::kMaxGamma,
+         .hi = GuidanceConfig::kMaxGamma,
+         .decimals = 2,
+         .initial = 3,
+         .guidanceApplies = guided,
+         .field = {[](const Setup& s) { return s.guidance.gamma; },
+                   [](Setup& s, double v) { s.guidance.gamma = v; }}},
     };
 }
 } // namespace
@@ -374,9 +417,17 @@ const std::vector<SamplerRow>& samplerRows()
     return rows;
 }
 
+bool rowApplies(const SamplerRow& row, const app::SamplingSetup& setup)
+{
+    return (!row.appliesTo || row.appliesTo(setup.sampler)) &&
+           (!row.guidanceApplies || row.guidanceApplies(setup.guidance));
+}
+
 bool rowApplies(const SamplerRow& row, const SamplerConfig& config)
 {
-    return !row.appliesTo || row.appliesTo(config);
+    app::SamplingSetup setup;
+    setup.sampler = config;
+    return rowApplies(row, setup);
 }
 
 QWidget* makeRowWidget(const SamplerRow& row, QWidget* parent)

@@ -41,12 +41,16 @@ struct SamplerRow {
     // The settings under which the sampler reads this option (the row shows
     // only then); null: always.
     std::function<bool(const SamplerConfig&)> appliesTo{};
+    // Likewise for the guidance settings (null: always).
+    std::function<bool(const GuidanceConfig&)> guidanceApplies{};
     SamplerField field{};
     Emits emits = Emits::Settings;
 };
 
 // The rows in the dock's order (built on first use, in the GUI thread).
 const std::vector<SamplerRow>& samplerRows();
+bool rowApplies(const SamplerRow& row, const app::SamplingSetup& setup);
+// With the default guidance (off).
 bool rowApplies(const SamplerRow& row, const SamplerConfig& config);
 
 // The row's widget, named row.name, holding row.initial; its value as a double

@@ -3,6 +3,8 @@
 #include "core/SamplerDefaults.h"
 #include "window/SamplerForm.h"
 
+#include "state/TiltedTarget.h"
+
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
@@ -59,6 +61,12 @@ SamplerPanel::SamplerPanel(QWidget* parent) : QWidget(parent)
             onRowEdited(row, w, this, changed);
         if (w->objectName() == "stepSize")
             form_->addRow(QString(), derivedHint_); // the rule's value under it
+        if (w->objectName() == "guidanceScale") {
+            guidanceHint_ = new QLabel(this);
+            guidanceHint_->setObjectName("guidanceConvention");
+            guidanceHint_->setWordWrap(true);
+            form_->addRow(QString(), guidanceHint_); // both conventions' numbers under it
+        }
     }
     // The derived defaults' own fields (the table names them; direct children).
     stepSize_ = findChild<QDoubleSpinBox*>("stepSize", Qt::FindDirectChildrenOnly);
@@ -85,7 +93,7 @@ SamplerKind SamplerPanel::kind() const { return apply(app::SamplingSetup{}).samp
 void SamplerPanel::updateEnabled()
 {
     // A row is shown (and enabled) only where the chosen sampler reads it.
-    const SamplerConfig c = apply(app::SamplingSetup{}).sampler;
+    const app::SamplingSetup c = apply(app::SamplingSetup{});
     const auto& rows = samplerRows();
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const bool on = rowApplies(rows[i], c);
@@ -95,7 +103,9 @@ void SamplerPanel::updateEnabled()
             derivedHint_->setEnabled(on);
             form_->setRowVisible(derivedHint_, on);
         }
+        if (guidanceHint_ && fields_[i]->objectName() == "guidanceScale") form_->setRowVisible(guidanceHint_, on);
     }
+    updateGuidanceHint(c.guidance);
 }
 
 app::SamplingSetup SamplerPanel::apply(app::SamplingSetup s) const
@@ -209,6 +219,19 @@ void SamplerPanel::updateHint()
     }
 }
 
+void SamplerPanel::updateGuidanceHint(const GuidanceConfig& g)
+{
+    if (!guidanceHint_) return;
+    const double w = guidanceW(g.gamma);
+    QString text = tr("γ = %1 is Ho & Salimans' w = %2: s_u + γ(s_c − s_u) = (1 + w) s_c − w s_u.")
+                       .arg(g.gamma, 0, 'g', 3)
+                       .arg(w, 0, 'g', 3);
+    if (g.gamma == 1) text += tr(" γ = 1: exactly p(x | y).");
+    else if (g.gamma == 0) text += tr(" γ = 0: no guidance.");
+    else if (g.gamma < 0) text += tr(" γ < 0 pushes away from the class.");
+    guidanceHint_->setText(text);
+}
+
 void SamplerPanel::showSnapshot(const app::ParticleSnapshot& s)
 {
     status_->setText(tr("run %1 · step %2 / %3 · σ = %4 · %5 score evaluations\n%6")
@@ -217,7 +240,12 @@ void SamplerPanel::showSnapshot(const app::ParticleSnapshot& s)
                          .arg(s.totalSteps < 0 ? QStringLiteral("?") : QString::number(s.totalSteps))
                          .arg(s.level.marginal.std, 0, 'g', 3)
                          .arg(s.evaluations)
-                         .arg(QString::fromStdString(s.source)));
+                         .arg(QString::fromStdString(s.source)) +
+                     (s.tiltedDistance ? tr("\nrun %1 against the exact tilted target: sliced W2 %2 (floor %3)")
+                                             .arg(s.tiltedDistance->run + 1)
+                                             .arg(s.tiltedDistance->sw2, 0, 'g', 3)
+                                             .arg(s.tiltedDistance->floor, 0, 'g', 3)
+                                       : QString()));
 }
 
 } // namespace ss::window

@@ -58,6 +58,7 @@ private:
     // whether a value changed. Then shows the rule's value beside the fields.
     bool followDerived();
     void updateHint(); // the derived value of the chosen sampler, beside its field
+    void updateGuidanceHint(const GuidanceConfig& g); // the scale in both conventions, under it
     SamplerKind kind() const;
 
     QFormLayout* form_;
@@ -66,6 +67,7 @@ private:
     QDoubleSpinBox *stepSize_, *langevinStd_;
     QComboBox *spacing_, *direction_;
     QLabel *status_, *derivedHint_;
+    QLabel* guidanceHint_ = nullptr;
     bool showing_ = false;
     // Context of the derived defaults, and the values last derived (what an
     // untouched field holds).

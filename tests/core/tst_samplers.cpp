@@ -320,7 +320,7 @@ void TestSamplers::classifierGuidance()
         return double(((x.colwise() - m).colwise().norm().array() < 0.5).count()) / double(x.cols());
     };
     const auto guided =
-        std::make_shared<ClassifierGuidance>(exact, *data.mixture, componentClasses(data), label, 3.0);
+        std::make_shared<ClassifierGuidance>(exact, std::make_shared<ExactClassifier>(data), label, 3.0);
     QVERIFY(guided->describe().find("classifier guidance") != std::string::npos);
     SamplerConfig c = configFor(SamplerKind::Ddpm, 800, 4);
     Sampler plain(c, schedule, exact);
