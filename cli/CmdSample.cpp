@@ -5,6 +5,8 @@
 #include "core/Csv.h"
 #include "core/Error.h"
 #include "core/ExactClassifier.h"
+#include "core/ExactPosterior.h"
+#include "core/Metrics.h"
 #include "core/Sampler.h"
 #include "core/SamplerDefaults.h"
 #include "core/TrajectoryCsv.h"
@@ -13,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 namespace ss::cli {
@@ -59,6 +62,9 @@ std::vector<Option> samplerOptions()
             {"from", "POINTS.csv", "start from these points (data-to-noise input, or given noise)"},
             {"sdedit", "POINTS.csv", "SDEdit: noise these points to --t0, then denoise"},
             {"t0", "T", "SDEdit start level in (0, 1] (default 0.5)"},
+            {"posterior-out", "FILE.csv",
+             "with --sdedit: also write exact draws of p(x0 | x_t0) from the same noised points (what an\n" +
+                 std::string(30, ' ') + "exact reverse process gives; needs --exact or a model of a preset) and report the distance"},
             {"tilted-out", "FILE.csv",
              "guided runs: also write as many exact draws of the target the guidance follows,\n" +
                  std::string(30, ' ') + "p(x) p(y | x)^gamma at the run's end level (gamma: classifier w, classifier-free 1 + w)"},
@@ -68,6 +74,9 @@ std::vector<Option> samplerOptions()
                  std::string(30, ' ') + "--conditional-x1 A (exact conditional, KS and W1 beside their floor)"},
             {"fix-x2", "A", "replacement conditioning: keep x2 = A (likewise approximate; --conditional-x2)"},
             {"resample", "U", "RePaint resampling rounds per step (default 1; more rounds usually come closer to the conditional)"},
+            {"pin", "",
+             "with --fix-x1/--fix-x2: keep the coordinate at A exactly instead of a noised copy (the conditional\n" +
+                 std::string(30, ' ') + "score): annealed Langevin then converges to the exact p(x2 | x1 = A) at its last level"},
             {"follow", "I[,J...]",
              "step-through: print the update of particles I, J (columns from 0) as the sampler's\n" +
                  std::string(30, ' ') + "equation with its numbers, for the first --trace-steps steps and the last"},
@@ -116,6 +125,8 @@ SamplerConfig samplerConfigFrom(const Args& args)
         c.fixValue = args.number(c.fixCoordinate == 0 ? "fix-x1" : "fix-x2", 0, -1e6, 1e6);
     }
     c.resampleRounds = int(args.integer("resample", 1, 1, 100));
+    if (args.has("pin") && c.fixCoordinate < 0) throw UsageError("--pin needs --fix-x1 or --fix-x2");
+    c.fixPinned = args.has("pin");
     if (args.has("trajectories")) {
         c.recordEvery = int(args.integer("every", 1, 1, 1'000'000));
         c.recordBytes = 1ll << 30; // the file gets everything asked for, up to 1 GiB
@@ -183,6 +194,7 @@ int runSample(const Arguments& arguments)
 {
     std::vector<Option> options = samplerOptions();
     for (Option& o : sourceOptions()) options.push_back(o);
+    for (Option& o : measuredDataOptions()) options.push_back(o); // --posterior-out's data
     Args args("sample", "(--model MODEL.json | --exact PRESET|FILE.csv) --sampler KIND --out SAMPLES.csv [options]",
               options);
     if (!args.parse(arguments)) {
@@ -190,7 +202,8 @@ int runSample(const Arguments& arguments)
         return 0;
     }
     const std::string out = args.required("out");
-    refuseSameFiles(args, {"model", "exact", "classifier-data", "sdedit", "from"}, {"out", "trajectories", "tilted-out"});
+    refuseSameFiles(args, {"model", "exact", "classifier-data", "sdedit", "from"},
+                    {"out", "trajectories", "tilted-out", "posterior-out"});
     SamplerConfig config = samplerConfigFrom(args);
     const SourceChoice source = sourceFromArgs(args, defaultScheduleFor(config.kind));
     derivedDefaults(config, args, source);
@@ -198,7 +211,16 @@ int runSample(const Arguments& arguments)
         throw UsageError("--tilted-out needs a guided run (--guidance with --label) on labelled data, with gamma >= 0");
     Sampler sampler(config, source.schedule, source.source, int(args.integer("threads", 0, 0, 256)));
     if (args.has("sdedit") && args.has("from")) throw UsageError("give --sdedit or --from, not both");
+    if (args.has("posterior-out") && !args.has("sdedit")) throw UsageError("--posterior-out needs --sdedit");
     if (args.has("sdedit")) sampler.sdedit(loadPoints(args.text("sdedit")), args.number("t0", 0.5, 1e-9, 1));
+    // SDEdit's exact reference: posterior draws from the same noised start.
+    std::optional<Eigen::Matrix2Xd> posterior, posteriorTwin;
+    if (args.has("posterior-out")) {
+        const std::shared_ptr<const Dataset> data = measuredData(args, source);
+        Rng rng(config.seed + 23);
+        posterior = samplePosterior(*data, sampler.level().marginal, sampler.particles(), rng);
+        posteriorTwin = samplePosterior(*data, sampler.level().marginal, sampler.particles(), rng);
+    }
     else if (args.has("from")) sampler.resetFrom(loadPoints(args.text("from")));
     else if (config.direction == Direction::DataToNoise)
         throw UsageError("--direction data-to-noise needs --from POINTS.csv");
@@ -219,26 +241,38 @@ int runSample(const Arguments& arguments)
     if (args.has("trajectories")) saveTrajectoryCsv(args.text("trajectories"), sampler.trajectory().frames());
 
     const NoiseLevel end = sampler.level();
-    // A guided run against the exact tilted target (ExactClassifier.h); point
-    // sets have no density at std 0, so they are compared at the end level.
-    nlohmann::json tilted;
-    std::string tiltedText;
+    // SDEdit against exact posterior draws, a guided run against the exact
+    // tilted target at its end level (ExactPosterior.h, ExactClassifier.h).
+    nlohmann::json reference = nlohmann::json::object();
+    std::string referenceText;
+    if (posterior) {
+        writePoints(args.text("posterior-out"), *posterior);
+        const double sw2 = slicedWasserstein2(sampler.particles(), *posterior, 128, config.seed + 17);
+        const double floor = slicedWasserstein2(*posteriorTwin, *posterior, 128, config.seed + 17);
+        reference["posterior"] = {{"sw2", sw2}, {"floor", floor}};
+        char line[256];
+        std::snprintf(line, sizeof line,
+                      "against exact draws of p(x0 | x_t0) from the same noised points: sliced W2 %.4f (floor %.4f)\nwrote %s\n",
+                      sw2, floor, args.text("posterior-out").c_str());
+        referenceText = line;
+    }
     if (source.classifier && source.label >= 0) {
         if (source.gamma < 0) {
-            tiltedText = "no tilted target for gamma < 0 (it would put mass where the class is least likely)\n";
+            referenceText += "no tilted target for gamma < 0 (it would put mass where the class is least likely)\n";
         } else {
+            Marginal at = end.marginal; // a point set has no density at std 0: smoothed like the window's layer
+            if (source.classifier->needsNoise()) at.std = std::max(at.std, 1e-3);
             const TiltedComparison cmp =
-                compareWithTilted(*source.classifier, end.marginal, source.label, source.gamma, sampler.particles(),
-                                  config.seed + 17);
-            tilted = {{"gamma", source.gamma}, {"sw2", cmp.sw2}, {"floor", cmp.floor}};
+                compareWithTilted(*source.classifier, at, source.label, source.gamma, sampler.particles(), config.seed + 17);
+            reference["tilted"] = {{"gamma", source.gamma}, {"sw2", cmp.sw2}, {"floor", cmp.floor}};
             char line[256];
             std::snprintf(line, sizeof line,
                           "against the exact tilted target p(x) p(y=%d | x)^%.3g: sliced W2 %.4f (floor %.4f)\n",
                           source.label, source.gamma, cmp.sw2, cmp.floor);
-            tiltedText = line;
+            referenceText += line;
             if (args.has("tilted-out")) {
                 writePoints(args.text("tilted-out"), cmp.reference);
-                tiltedText += "wrote " + args.text("tilted-out") + "\n";
+                referenceText += "wrote " + args.text("tilted-out") + "\n";
             }
         }
     }
@@ -259,11 +293,11 @@ int runSample(const Arguments& arguments)
             {"seconds", seconds},
             {"out", out},
             {"trace", trace},
-            {"tilted", tilted}},
+            {"reference", reference}},
            [&] {
                std::string all;
                for (const std::string& line : trace) all += line + "\n";
-               return all + text + tiltedText;
+               return all + text + referenceText;
            }());
     return 0;
 }

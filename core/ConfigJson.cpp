@@ -326,6 +326,7 @@ nlohmann::json toJson(const SamplerConfig& c)
             {"fixCoordinate", c.fixCoordinate},
             {"fixValue", c.fixValue},
             {"resampleRounds", c.resampleRounds},
+            {"fixPinned", c.fixPinned},
             {"recordEvery", c.recordEvery},
             {"recordBytes", c.recordBytes}};
 }
@@ -392,6 +393,7 @@ SamplerConfig samplerConfigFromJson(const nlohmann::json& j, const std::string& 
     integer("fixCoordinate", c.fixCoordinate, -1, 1);
     num("fixValue", c.fixValue);
     integer("resampleRounds", c.resampleRounds, 1, 100);
+    if (j.contains("fixPinned")) c.fixPinned = json::boolean(j, "fixPinned", where);
     integer("recordEvery", c.recordEvery, 0, 1'000'000'000);
     integer("recordBytes", c.recordBytes, 0, 1ll << 40);
     located(where, [&] {

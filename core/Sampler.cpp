@@ -578,13 +578,15 @@ void Sampler::replaceFixed(const NoiseLevel& level)
 {
     const int c = config_.fixCoordinate;
     const Eigen::Matrix2Xd before = tracing() ? x_ : Eigen::Matrix2Xd();
+    const bool pinned = config_.fixPinned;
     for (Eigen::Index j = 0; j < x_.cols(); ++j)
-        x_(c, j) = level.marginal.mean * config_.fixValue + level.marginal.std * rng_.normal();
+        x_(c, j) = level.marginal.mean * config_.fixValue + (pinned ? 0.0 : level.marginal.std * rng_.normal());
     if (!tracing()) return;
     const std::string x = c == 0 ? "x₁" : "x₂";
     PartSpec spec;
-    spec.title = "inpainting: " + x + " replaced";
-    spec.equation = x + "′ = m·a + σ·z  (the fixed value a, noised to this level)";
+    spec.title = "inpainting: " + x + (pinned ? " pinned" : " replaced");
+    spec.equation = pinned ? x + "′ = m·a  (the fixed value a, scaled to this level, no noise: the conditional score)"
+                           : x + "′ = m·a + σ·z  (the fixed value a, noised to this level)";
     spec.constants = {{"a", config_.fixValue}, {"m", level.marginal.mean}, {"σ", level.marginal.std}};
     const Eigen::Matrix2Xd moved = x_ - before;
     spec.terms = {{x + " replaced", TermKind::Replace, Combo(1.0, moved)}};

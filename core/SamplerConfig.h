@@ -75,6 +75,12 @@ struct SamplerConfig {
     int fixCoordinate = -1;
     double fixValue = 0.0;
     int resampleRounds = 1;
+    // fixPinned: the coordinate is set to mean * fixValue with no noise
+    // instead (the conditional score): a Langevin step then moves the free
+    // coordinate along d/dx_free log p_level(x_fixed = a, x_free), the score of
+    // p_level(x_free | x_fixed = a), so annealed Langevin converges to that law
+    // (the Exact target layer's), where replacement only approximates it.
+    bool fixPinned = false;
 
     // Trajectories: every recordEvery-th step (0: off), at most recordBytes kept
     // (oldest frames dropped first).

@@ -4,6 +4,8 @@
 #include "state/TargetProfile.h"
 #include "state/TiltedTarget.h"
 #include "core/Error.h"
+#include "core/ExactPosterior.h"
+#include "core/Metrics.h"
 
 #include <QElapsedTimer>
 
@@ -33,6 +35,13 @@ std::unique_ptr<Sampler> SamplingWorker::makeSampler(const SamplerConfig& config
 {
     auto sampler = std::make_unique<Sampler>(config, setup_.schedule, currentSource(), 1);
     sampler->follow(followed_);
+    if (const auto& stroke = setup_.sdedit.points; stroke && stroke->cols() > 0) {
+        // Each stroke point repeated over the particles, each copy noised on its own.
+        Eigen::Matrix2Xd start(2, std::max<Eigen::Index>(config.particles, stroke->cols()));
+        for (Eigen::Index j = 0; j < start.cols(); ++j) start.col(j) = stroke->col(j % stroke->cols());
+        sampler->sdedit(start, setup_.sdedit.t0);
+        return sampler;
+    }
     if (config.direction == Direction::DataToNoise) {
         // Encoding starts from the data: its first `particles` points.
         const Eigen::Index n = std::min<Eigen::Index>(config.particles, setup_.data->points.cols());
@@ -57,7 +66,9 @@ void SamplingWorker::rebuild(const SamplingSetup& setup)
         sampler_ = makeSampler(setup_.sampler);
         target_ = targetProfile(setup_);
         tilted_ = classifier_ ? tiltedMap(setup_, *classifier_) : nullptr;
-        if (!(setup_.guidance == previous.guidance && setup_.data == previous.data)) tiltedDistance_ = nullptr;
+        if (!(setup_.guidance == previous.guidance && setup_.data == previous.data && setup_.sdedit == previous.sdedit))
+            targetDistance_ = nullptr;
+        startedRun();
     } catch (...) {
         setup_ = previous;
         classifier_ = previousClassifier;
@@ -93,11 +104,12 @@ void SamplingWorker::stepOnce()
         SamplerConfig c = setup_.sampler;
         c.seed = setup_.sampler.seed + std::uint64_t(++run_);
         sampler_ = makeSampler(c);
+        startedRun();
         restartTrail();
         return;
     }
     sampler_->step();
-    if (sampler_->done() && !sampler_->diverged()) measureTilted();
+    if (sampler_->done() && !sampler_->diverged()) measureTarget();
     if (sampler_->diverged()) {
         const bool wasPlaying = playing_;
         stop();
@@ -109,15 +121,37 @@ void SamplingWorker::stepOnce()
     extendTrail();
 }
 
-void SamplingWorker::measureTilted()
+void SamplingWorker::startedRun()
 {
+    posterior_ = nullptr;
+    if (!setup_.sdedit.points || !setup_.data) return;
+    Rng rng(setup_.sampler.seed + std::uint64_t(run_) + 23);
+    sdeditStart_ = sampler_->particles();
+    sdeditLevel_ = sampler_->level().marginal;
+    posterior_ = std::make_shared<const Eigen::Matrix2Xd>(samplePosterior(*setup_.data, sdeditLevel_, sdeditStart_, rng));
+}
+
+void SamplingWorker::measureTarget()
+{
+    constexpr int kProjections = 128;
+    const std::uint64_t seed = setup_.sampler.seed + 17;
+    if (posterior_) {
+        // The floor: a second exact draw from the same noised start.
+        Rng rng(seed);
+        const Eigen::Matrix2Xd twin = samplePosterior(*setup_.data, sdeditLevel_, sdeditStart_, rng);
+        targetDistance_ = std::make_shared<const TargetDistance>(
+            TargetDistance{slicedWasserstein2(sampler_->particles(), *posterior_, kProjections, seed),
+                           slicedWasserstein2(twin, *posterior_, kProjections, seed), run_,
+                           "exact posterior draws p(x₀ | x_t₀)"});
+        return;
+    }
     const GuidanceConfig& g = setup_.guidance;
     if (!classifier_ || g.gamma < 0) return; // no exact draws of a negative tilt (ExactClassifier)
     Marginal end = sampler_->level().marginal;
     if (classifier_->needsNoise()) end.std = std::max(end.std, kMinPointSmoothing);
-    const TiltedComparison c =
-        compareWithTilted(*classifier_, end, g.label, g.gamma, sampler_->particles(), setup_.sampler.seed + 17);
-    tiltedDistance_ = std::make_shared<const TiltedDistance>(TiltedDistance{c.sw2, c.floor, run_});
+    const TiltedComparison c = compareWithTilted(*classifier_, end, g.label, g.gamma, sampler_->particles(), seed);
+    targetDistance_ =
+        std::make_shared<const TargetDistance>(TargetDistance{c.sw2, c.floor, run_, "the exact tilted target"});
 }
 
 void SamplingWorker::restartTrail()
@@ -188,7 +222,8 @@ void SamplingWorker::publish()
     s->divergence = sampler_->divergence();
     s->target = target_;
     s->tilted = tilted_;
-    s->tiltedDistance = tiltedDistance_;
+    s->posterior = posterior_;
+    s->targetDistance = targetDistance_;
     latest_.publish(std::move(s));
     emit snapshotReady();
 }

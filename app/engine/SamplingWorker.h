@@ -79,8 +79,12 @@ private:
     std::shared_ptr<const TargetProfile> target_; // of setup_ (null: nothing conditioned)
     std::shared_ptr<const ExactClassifier> classifier_; // of setup_'s data while guidance is on
     std::shared_ptr<const TiltedMap> tilted_;           // of setup_ (null: not guided)
-    std::shared_ptr<const TiltedDistance> tiltedDistance_; // the last finished guided run's
-    void measureTilted(); // a guided run has just ended: its distance to the exact target
+    std::shared_ptr<const Eigen::Matrix2Xd> posterior_;     // SDEdit: exact draws for this run's noised start
+    Eigen::Matrix2Xd sdeditStart_;                          // SDEdit: this run's noised start, at sdeditLevel_
+    Marginal sdeditLevel_;
+    std::shared_ptr<const TargetDistance> targetDistance_; // the last finished guided or SDEdit run's
+    void startedRun();    // a run has just started: SDEdit's exact posterior draws for it
+    void measureTarget(); // a run has just ended: its distance to exact draws of its target
     std::vector<Eigen::Index> followed_;
     std::shared_ptr<const ScoreNet> net_;
     std::unique_ptr<Sampler> sampler_;

@@ -206,6 +206,10 @@ void paintOverlay(QPainter& p, const ScenePicture& s, QSizeF size)
     // The exact target of a guided or conditioned run, under the step-through's arrows.
     if (s.layers.target.visible && s.particles && s.particles->tilted)
         paintTiltedTarget(p, *s.particles->tilted, s.world, size, k, scenePalette(s.palette), s.layers.target.opacity);
+    if (s.layers.target.visible && s.particles && s.particles->posterior)
+        paintSdeditTarget(p, *s.particles->posterior, s.particles->setup.sdedit.points.get(),
+                          s.particles->setup.sdedit.t0, s.world, size, k, scenePalette(s.palette),
+                          s.layers.target.opacity);
     if (s.layers.target.visible && s.particles && s.particles->target)
         paintTarget(p, *s.particles->target, s.world, size, k, scenePalette(s.palette), s.layers.target.opacity);
     // The step-through: the followed particles' arrows and the card with their equation.
@@ -233,7 +237,7 @@ void paintOverlay(QPainter& p, const ScenePicture& s, QSizeF size)
     if (l.learnedField.visible && s.field && s.field->learned.size())
         legend.emplace_back(c.learned, QObject::tr("learned score"));
     if (l.exactField.visible && s.field) legend.emplace_back(c.exact, QObject::tr("exact score"));
-    if (l.target.visible && s.particles && (s.particles->target || s.particles->tilted))
+    if (l.target.visible && s.particles && (s.particles->target || s.particles->tilted || s.particles->posterior))
         legend.emplace_back(c.target, QObject::tr("exact target"));
     const bool stepThrough = s.particles && !s.particles->followed.empty() && !s.particles->trace.empty();
     if (stepThrough) {

@@ -4,6 +4,7 @@
 
 #include <QFontMetricsF>
 #include <QImage>
+#include <QObject>
 
 #include <algorithm>
 #include <cmath>
@@ -26,6 +27,21 @@ std::vector<double> samplePoints(const app::TargetProfile& t, double lo, double 
             if (m > lo && m < hi) u.push_back(m);
     std::sort(u.begin(), u.end());
     return u;
+}
+
+// A label on a white box at the top centre (the caption holds the top left,
+// the legend the top right); row 1 sits under row 0.
+void topLabel(QPainter& p, const QString& label, int row, QSizeF size, double scale, const ScenePalette& colours)
+{
+    const QFontMetricsF fm(p.font());
+    const QSizeF box = fm.size(0, label) + QSizeF(10 * scale, 6 * scale);
+    const QRectF where(QPointF(std::max(0.0, (size.width() - box.width()) / 2), 44 * scale + row * (box.height() + 4 * scale)),
+                       box);
+    p.setPen(Qt::NoPen);
+    p.setBrush(QColor(255, 255, 255, 215));
+    p.drawRoundedRect(where, 4 * scale, 4 * scale);
+    p.setPen(colours.target.darker(130));
+    p.drawText(where, Qt::AlignCenter, label);
 }
 
 } // namespace
@@ -109,16 +125,35 @@ void paintTiltedTarget(QPainter& p, const app::TiltedMap& t, const QRectF& world
     p.setOpacity(std::clamp(double(opacity), 0.0, 1.0));
     p.setRenderHint(QPainter::SmoothPixmapTransform);
     p.drawImage(at, image);
-    // The label, top centre (the caption holds the top left, the legend the top right).
-    const QString label = QString::fromStdString(t.label);
-    const QFontMetricsF fm(p.font());
-    const QSizeF box = fm.size(0, label) + QSizeF(10 * scale, 6 * scale);
-    const QRectF where(QPointF(std::max(0.0, (size.width() - box.width()) / 2), 44 * scale), box);
-    p.setPen(Qt::NoPen);
-    p.setBrush(QColor(255, 255, 255, 215));
-    p.drawRoundedRect(where, 4 * scale, 4 * scale);
-    p.setPen(colours.target.darker(130));
-    p.drawText(where, Qt::AlignCenter, label);
+    topLabel(p, QString::fromStdString(t.label), 0, size, scale, colours);
+    p.restore();
+}
+
+void paintSdeditTarget(QPainter& p, const Eigen::Matrix2Xd& posterior, const Eigen::Matrix2Xd* stroke, double t0,
+                       const QRectF& world, QSizeF size, double scale, const ScenePalette& colours, float opacity)
+{
+    const Mapping m{world, size};
+    p.save();
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setOpacity(std::clamp(double(opacity), 0.0, 1.0));
+    QColor ring = colours.target;
+    ring.setAlpha(170);
+    p.setPen(QPen(ring, 1.3 * scale));
+    p.setBrush(Qt::NoBrush);
+    const double r = 2.6 * scale;
+    for (Eigen::Index j = 0; j < posterior.cols(); ++j) p.drawEllipse(m(posterior(0, j), posterior(1, j)), r, r);
+    if (stroke) {
+        p.setPen(QPen(QColor(30, 30, 30), 1.6 * scale));
+        const double c = 4 * scale;
+        for (Eigen::Index j = 0; j < stroke->cols(); ++j) {
+            const QPointF at = m((*stroke)(0, j), (*stroke)(1, j));
+            p.drawLine(at - QPointF(c, 0), at + QPointF(c, 0));
+            p.drawLine(at - QPointF(0, c), at + QPointF(0, c));
+        }
+    }
+    topLabel(p, QObject::tr("rings: exact p(x₀ | x_t₀) from the same noised start (SDEdit, t₀ = %1); crosses: the stroke")
+                    .arg(t0, 0, 'g', 3),
+             1, size, scale, colours);
     p.restore();
 }
 

@@ -39,4 +39,10 @@ inline constexpr int kTiltedMaxAlpha = 150;
 void paintTiltedTarget(QPainter& p, const app::TiltedMap& t, const QRectF& world, QSizeF size, double scale,
                        const ScenePalette& colours, float opacity);
 
+// An SDEdit run's reference on the same layer: exact draws of p(x0 | x_t0)
+// from the run's noised start as rings in the target's colour, the drawn
+// stroke as dark crosses, and the label under the tilted target's place.
+void paintSdeditTarget(QPainter& p, const Eigen::Matrix2Xd& posterior, const Eigen::Matrix2Xd* stroke, double t0,
+                       const QRectF& world, QSizeF size, double scale, const ScenePalette& colours, float opacity);
+
 } // namespace ss::view

@@ -15,12 +15,21 @@ namespace ss::app {
 
 enum class SourceKind { Learned, Exact };
 
+// SDEdit (Sampler::sdedit): runs start from these points noised to t0
+// instead of the prior; each point is repeated over the particles.
+struct SdeditStart {
+    std::shared_ptr<const Eigen::Matrix2Xd> points; // null: off
+    double t0 = 0.5;
+    bool operator==(const SdeditStart&) const = default;
+};
+
 struct SamplingSetup {
     SamplerConfig sampler;
     NoiseSchedule schedule;
     std::shared_ptr<const Dataset> data; // for the exact score
     SourceKind source = SourceKind::Learned;
     GuidanceConfig guidance; // wraps the score (core/Guidance.h); off by default
+    SdeditStart sdedit;      // off by default
     int stepsPerTick = 5;  // sampler steps per display tick when playing
     int trailLength = 24;  // positions kept per particle for the trails
     bool loop = true;
@@ -36,7 +45,7 @@ struct TrailMark {
 
 struct TargetProfile;  // state/TargetProfile.h
 struct TiltedMap;      // state/TiltedTarget.h
-struct TiltedDistance; // state/TiltedTarget.h
+struct TargetDistance; // state/TiltedTarget.h
 
 struct ParticleSnapshot {
     Eigen::Matrix2Xd particles;
@@ -55,7 +64,8 @@ struct ParticleSnapshot {
     std::optional<Divergence> divergence; // the run diverged; particles are its last finite ones
     std::shared_ptr<const TargetProfile> target; // the conditioned run's exact target (null: none)
     std::shared_ptr<const TiltedMap> tilted;     // the guided run's exact target (null: not guided)
-    std::shared_ptr<const TiltedDistance> tiltedDistance; // the last finished guided run against it (null: none yet)
+    std::shared_ptr<const Eigen::Matrix2Xd> posterior;   // SDEdit: exact draws of p(x0 | x_t0) from this run's noised start
+    std::shared_ptr<const TargetDistance> targetDistance; // the last finished guided or SDEdit run against its exact target
     std::int64_t serial = 0;
 };
 using ParticlesPtr = std::shared_ptr<const ParticleSnapshot>;

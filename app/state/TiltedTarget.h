@@ -25,10 +25,13 @@ struct TiltedMap {
 };
 using TiltedMapPtr = std::shared_ptr<const TiltedMap>;
 
-// The guided run's distance to its exact target (TiltedComparison).
-struct TiltedDistance {
+// A finished run's distance to exact draws of its target (the guided run's
+// tilted density, TiltedComparison; SDEdit's posterior): sliced W2 and the
+// floor between two exact draws.
+struct TargetDistance {
     double sw2 = 0, floor = 0;
-    int run = 0; // the run it measured
+    int run = 0;      // the run it measured
+    std::string what; // "the exact tilted target", "exact posterior draws"
 };
 
 // The classifier of the setup's data when guidance is on (null when off);

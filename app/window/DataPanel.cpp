@@ -84,6 +84,11 @@ QWidget* DataPanel::buildDrawGroup()
     drawTool_->addItem(tr("Off (left drag pans)"), int(view::DrawTool::Off));
     drawTool_->addItem(tr("Add points"), int(view::DrawTool::Add));
     drawTool_->addItem(tr("Erase"), int(view::DrawTool::Erase));
+    drawTool_->addItem(tr("SDEdit stroke (not data)"), int(view::DrawTool::Sdedit));
+    drawTool_->setItemData(drawTool_->count() - 1,
+                           tr("Draw what SDEdit should edit: the stroke's points are noised to t₀ (Sampler dock) and "
+                              "denoised by the sampler; the data stays as it is."),
+                           Qt::ToolTipRole);
     form->addRow(tr("Mouse"), drawTool_);
     radius_ = new QDoubleSpinBox(group);
     radius_->setObjectName("brushRadius");
@@ -263,7 +268,10 @@ void DataPanel::erase(QPointF world)
 void DataPanel::beginStroke(QPointF world)
 {
     strokeEdited_ = strokeRefused_ = false;
-    if (drawTool() == view::DrawTool::Add)
+    sdeditStroke_.resize(2, 0);
+    if (drawTool() == view::DrawTool::Sdedit)
+        addToSdeditStroke(Eigen::Vector2d(world.x(), world.y()));
+    else if (drawTool() == view::DrawTool::Add)
         add(Eigen::Vector2d(world.x(), world.y()));
     else if (drawTool() == view::DrawTool::Erase)
         erase(world);
@@ -271,14 +279,29 @@ void DataPanel::beginStroke(QPointF world)
 
 void DataPanel::continueStroke(QPointF world)
 {
-    if (drawTool() == view::DrawTool::Add)
+    if (drawTool() == view::DrawTool::Sdedit)
+        addToSdeditStroke(sprayDisc(Eigen::Vector2d(world.x(), world.y()), brushRadius(), density_->value(), spray_));
+    else if (drawTool() == view::DrawTool::Add)
         add(sprayDisc(Eigen::Vector2d(world.x(), world.y()), brushRadius(), density_->value(), spray_));
     else if (drawTool() == view::DrawTool::Erase)
         erase(world);
 }
 
+void DataPanel::addToSdeditStroke(const Eigen::Matrix2Xd& points)
+{
+    // Capped like drawn data: the sampler repeats the stroke over its particles.
+    const Eigen::Index room = std::max<Eigen::Index>(0, kMaxSdeditPoints - sdeditStroke_.cols());
+    const Eigen::Index n = std::min(room, points.cols());
+    sdeditStroke_.conservativeResize(2, sdeditStroke_.cols() + n);
+    sdeditStroke_.rightCols(n) = points.leftCols(n);
+}
+
 void DataPanel::endStroke()
 {
+    if (drawTool() == view::DrawTool::Sdedit && sdeditStroke_.cols() > 0) {
+        emit sdeditStrokeDrawn(sdeditStroke_);
+        sdeditStroke_.resize(2, 0);
+    }
     if (strokeEdited_) emit pointsEdited(current_, true);
     strokeEdited_ = strokeRefused_ = false;
 }

@@ -64,6 +64,7 @@ signals:
     void dataChanged(std::shared_ptr<const Dataset> data, const QString& title);
     void pointsEdited(std::shared_ptr<const Dataset> data, bool strokeDone);
     void drawToolChanged(view::DrawTool tool, double radius);
+    void sdeditStrokeDrawn(const Eigen::Matrix2Xd& points); // the SDEdit tool's finished stroke (world coordinates)
     void message(const QString& text, bool isError);
 
 private:
@@ -72,6 +73,9 @@ private:
     void edit(Dataset next); // becomes current_ and is announced (not the stroke's end)
     void add(const Eigen::Matrix2Xd& points);
     void erase(QPointF world);
+    void addToSdeditStroke(const Eigen::Matrix2Xd& points);
+    static constexpr Eigen::Index kMaxSdeditPoints = 2000;
+    Eigen::Matrix2Xd sdeditStroke_{2, 0}; // the SDEdit stroke being drawn
     void showCurrent();
 
     QComboBox* preset_;

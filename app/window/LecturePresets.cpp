@@ -19,7 +19,8 @@ namespace {
 const std::vector<std::string>& sceneKeys()
 {
     static const std::vector<std::string> keys{"data",   "model",  "objective",     "schedule", "sampler",
-                                               "source", "layers", "stepsPerFrame", "scrubber"};
+                                               "source", "layers", "stepsPerFrame", "scrubber", "guidance",
+                                               "sdedit"};
     return keys;
 }
 
@@ -34,6 +35,37 @@ void onlyKnownKeys(const nlohmann::json& obj, const std::vector<std::string>& kn
     if (!obj.is_object()) throw InputError(where + ": expected an object");
     for (const auto& [key, value] : obj.items())
         if (std::find(known.begin(), known.end(), key) == known.end()) throw InputError(where + "." + key + ": unknown key");
+}
+
+// An SDEdit start: {"points": [[x1, x2], ...] (1 to 2000), "t0": T in (0, 1]}.
+app::SdeditStart sdeditFromJson(const nlohmann::json& j, const std::string& where)
+{
+    onlyKnownKeys(j, {"points", "t0"}, where);
+    const nlohmann::json& pts = json::field(j, "points", where);
+    if (!pts.is_array() || pts.empty() || pts.size() > 2000)
+        throw InputError(where + ".points: expected a list of 1 to 2000 points [x1, x2]");
+    Eigen::Matrix2Xd points(2, Eigen::Index(pts.size()));
+    for (std::size_t i = 0; i < pts.size(); ++i) {
+        const nlohmann::json& p = pts[i];
+        if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number())
+            throw InputError(where + ".points[" + std::to_string(i) + "]: expected [x1, x2]");
+        points(0, Eigen::Index(i)) = p[0].get<double>();
+        points(1, Eigen::Index(i)) = p[1].get<double>();
+        if (!points.col(Eigen::Index(i)).allFinite() || points.col(Eigen::Index(i)).cwiseAbs().maxCoeff() > 1e6)
+            throw InputError(where + ".points[" + std::to_string(i) + "]: expected finite coordinates within 1e6");
+    }
+    app::SdeditStart s;
+    s.points = std::make_shared<const Eigen::Matrix2Xd>(std::move(points));
+    s.t0 = json::number(j, "t0", where);
+    if (!(s.t0 > 0 && s.t0 <= 1)) throw InputError(where + ".t0: expected a number in (0, 1]");
+    return s;
+}
+
+nlohmann::json sdeditToJson(const app::SdeditStart& s)
+{
+    nlohmann::json points = nlohmann::json::array();
+    for (Eigen::Index j = 0; j < s.points->cols(); ++j) points.push_back({(*s.points)(0, j), (*s.points)(1, j)});
+    return {{"points", points}, {"t0", s.t0}};
 }
 
 // The one reader of a lecture scene (the preset's own and each step's).
@@ -64,6 +96,10 @@ LectureScene sceneFromJson(const nlohmann::json& j, const std::string& where)
     s.sampling.source = source == "exact" ? app::SourceKind::Exact : app::SourceKind::Learned;
     s.sampling.stepsPerTick = int(json::integer(j, "stepsPerFrame", where, 1, 1000));
     s.sampling.trailLength = 12;
+    // Optional (null, as a step's patch writes to remove one: off).
+    if (j.contains("guidance") && !j["guidance"].is_null())
+        s.sampling.guidance = guidanceConfigFromJson(j["guidance"], where + ".guidance");
+    if (j.contains("sdedit") && !j["sdedit"].is_null()) s.sampling.sdedit = sdeditFromJson(j["sdedit"], where + ".sdedit");
     out.layers = view::layersFromJson(json::field(j, "layers", where), where + ".layers");
     out.scrubber = json::number(j, "scrubber", where);
     if (!(out.scrubber >= 0 && out.scrubber <= 1)) throw InputError(where + ".scrubber: expected a number in [0, 1]");
@@ -146,7 +182,8 @@ const std::vector<std::pair<LessonMeasure, std::string>>& lessonMeasureNames()
                                                                           {LessonMeasure::NearData, "near-data"},
                                                                           {LessonMeasure::Loss, "loss"},
                                                                           {LessonMeasure::Evaluations, "evaluations"},
-                                                                          {LessonMeasure::Sigma, "sigma"}};
+                                                                          {LessonMeasure::Sigma, "sigma"},
+                                                                          {LessonMeasure::TargetDistance, "target-distance"}};
     return names;
 }
 
@@ -191,7 +228,10 @@ nlohmann::json lectureSceneToJson(const LectureScene& scene)
             {"source", s.sampling.source == app::SourceKind::Exact ? "exact" : "learned"},
             {"stepsPerFrame", s.sampling.stepsPerTick},
             {"layers", view::layersToJson(scene.layers)},
-            {"scrubber", scene.scrubber}};
+            {"scrubber", scene.scrubber},
+            {"guidance", s.sampling.guidance.kind == GuidanceKind::None ? nlohmann::json(nullptr)
+                                                                          : toJson(s.sampling.guidance)},
+            {"sdedit", s.sampling.sdedit.points ? sdeditToJson(s.sampling.sdedit) : nlohmann::json(nullptr)}};
 }
 
 QByteArray lectureWithStep(const LecturePreset& preset, const LectureScene& scene, const QString& text,

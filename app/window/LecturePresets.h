@@ -38,8 +38,9 @@ namespace ss::window {
 using app::SceneSetup;
 
 // The live numbers a lesson step can show (window/LessonMeasure.h computes them).
-enum class LessonMeasure { None, ModeWeights, NearData, Loss, Evaluations, Sigma };
-// "mode-weights", "near-data", "loss", "evaluations", "sigma" (None has no name).
+enum class LessonMeasure { None, ModeWeights, NearData, Loss, Evaluations, Sigma, TargetDistance };
+// "mode-weights", "near-data", "loss", "evaluations", "sigma", "target-distance"
+// (the last finished guided or SDEdit run against exact draws of its target; None has no name).
 const std::vector<std::pair<LessonMeasure, std::string>>& lessonMeasureNames();
 
 // A scene as a lecture file holds it: what the workers run, the layers shown

@@ -4,6 +4,7 @@
 #include "core/Objective.h"
 #include "core/SampleFidelity.h"
 #include "window/Caption.h"
+#include "state/TiltedTarget.h"
 
 #include <QObject>
 
@@ -60,6 +61,17 @@ QString measureText(LessonMeasure measure, const MeasureInput& in)
             .arg(p->step)
             .arg(p->totalSteps < 0 ? QStringLiteral("?") : QString::number(p->totalSteps))
             .arg(p->done ? QObject::tr("done") : QObject::tr("running"));
+    case LessonMeasure::TargetDistance: {
+        if (!p || !p->targetDistance)
+            return QObject::tr("distance to the exact target: when a guided or SDEdit run ends");
+        const auto& d = *p->targetDistance;
+        return QObject::tr("run %1 against %2: sliced W2 %3, floor %4 (×%5)")
+            .arg(d.run + 1)
+            .arg(QString::fromStdString(d.what))
+            .arg(d.sw2, 0, 'g', 3)
+            .arg(d.floor, 0, 'g', 3)
+            .arg(d.floor > 0 ? d.sw2 / d.floor : 0.0, 0, 'f', 1);
+    }
     case LessonMeasure::Sigma:
         if (!p) return QObject::tr("σ: no run yet");
         return QObject::tr("σ = %1 now · step %2 / %3")

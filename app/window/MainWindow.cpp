@@ -124,6 +124,18 @@ void MainWindow::connectDocks()
     connect(scene_, &view::SceneView::drawPressed, docks_.data, &DataPanel::beginStroke);
     connect(scene_, &view::SceneView::drawDragged, docks_.data, &DataPanel::continueStroke);
     connect(scene_, &view::SceneView::drawReleased, docks_.data, &DataPanel::endStroke);
+    // SDEdit: the Data dock's SDEdit tool draws the sampler's start, not data.
+    connect(docks_.data, &DataPanel::sdeditStrokeDrawn, this, [this, c](const Eigen::Matrix2Xd& stroke) {
+        app::SamplingSetup next = c->setup().sampling;
+        next.sdedit.points = std::make_shared<const Eigen::Matrix2Xd>(stroke);
+        docks_.sampler->showSetup(next);
+        c->setSampling(next);
+        showMessage(tr("SDEdit: %1 points noised to t₀ = %2 and denoised; untick \"SDEdit the drawn stroke\" in the "
+                       "Sampler dock to sample from the prior again")
+                        .arg(stroke.cols())
+                        .arg(next.sdedit.t0),
+                    false);
+    });
     connect(docks_.model, &ModelPanel::applyRequested, this, [this, c] {
         app::TrainingSetup next = c->setup().training;
         next.model = docks_.model->model(next.model);

@@ -93,7 +93,8 @@ std::vector<SamplerRow> buildRows()
             (c.kind == K::ProbabilityFlow && c.ode != OdeMethod::Rk45);
     };
     const Applies conditioned = [](const SamplerConfig& c) { return c.fixCoordinate >= 0; };
-    const auto guided = [](const GuidanceConfig& g) { return g.kind != GuidanceKind::None; };
+    const auto guided = [](const Setup& s) { return s.guidance.kind != GuidanceKind::None; };
+    const auto sdediting = [](const Setup& s) { return s.sdedit.points != nullptr; };
     const Applies adaptiveOde = [](const SamplerConfig& c) {
         return c.kind == K::ProbabilityFlow && c.ode == OdeMethod::Rk45;
     };
@@ -131,6 +132,31 @@ std::vector<SamplerRow> buildRows()
                      {tr("Uniform in a box"), int(StartKind::UniformBox)}},
          .initial = int(StartKind::Prior),
          .field = ofSampler(&SamplerConfig::start)},
+        // SDEdit (Data dock: the "SDEdit" draw tool): shown once a stroke is drawn.
+        {.name = "sdedit",
+         .label = tr("SDEdit the drawn stroke"),
+         .tooltip = tr("Start from the stroke drawn with the Data dock's SDEdit tool, noised to t₀ by the forward\n"
+                       "process, then denoised by the sampler (Meng et al. 2022). The Exact target layer shows exact\n"
+                       "draws of p(x₀ | x_t₀) from the same noised points: what an exact reverse process would give.\n"
+                       "Untick to start from the prior again."),
+         .widget = W::Check,
+         .initial = 0,
+         .setupApplies = sdediting,
+         .field = {[](const Setup& s) { return s.sdedit.points ? 1.0 : 0.0; },
+                   [](Setup& s, double v) {
+                       if (v == 0) s.sdedit.points = nullptr;
+                   }}},
+        {.name = "sdeditT0",
+         .label = tr("SDEdit t₀"),
+         .tooltip = tr("How far the stroke is noised before denoising: t₀ near 0 keeps it (little noise),\n"
+                       "t₀ = 1 forgets it (pure noise). The realism–faithfulness trade-off of SDEdit."),
+         .widget = W::Real,
+         .lo = 0.01,
+         .hi = 1,
+         .decimals = 2,
+         .initial = 0.5,
+         .setupApplies = sdediting,
+         .field = {[](const Setup& s) { return s.sdedit.t0; }, [](Setup& s, double v) { s.sdedit.t0 = v; }}},
         {.name = "stepsPerFrame",
          .label = tr("Steps per frame"),
          .tooltip = tr("Sampler steps taken between two pictures: higher runs faster, lower shows more of the path"),
@@ -365,6 +391,16 @@ std::vector<SamplerRow> buildRows()
          .initial = 1,
          .appliesTo = conditioned,
          .field = ofSampler(&SamplerConfig::resampleRounds)},
+        {.name = "fixPinned",
+         .label = tr("Pin it exactly (conditional score)"),
+         .tooltip = tr("Keep the coordinate at exactly m·a, with no noise, instead of a noised copy:\n"
+                       "each Langevin step then follows the score of p_σ(x_free | x_fixed = a), so annealed\n"
+                       "Langevin (or predictor–corrector's corrector) converges to the exact target the layer\n"
+                       "draws. Replacement only approximates it: the gap between the two is the lesson."),
+         .widget = W::Check,
+         .initial = 0,
+         .appliesTo = conditioned,
+         .field = ofSampler(&SamplerConfig::fixPinned)},
         // Guidance (core/Guidance.h): wraps the score, any sampler.
         {.name = "guidance",
          .label = tr("Guidance"),
@@ -389,7 +425,7 @@ std::vector<SamplerRow> buildRows()
          .lo = 0,
          .hi = 1023,
          .initial = 0,
-         .guidanceApplies = guided,
+         .setupApplies = guided,
          .field = {[](const Setup& s) { return double(s.guidance.label); },
                    [](Setup& s, double v) { s.guidance.label = int(std::lround(v)); }}},
         {.name = "guidanceScale",
@@ -404,7 +440,7 @@ std::vector<SamplerRow> buildRows()
          .hi = GuidanceConfig::kMaxGamma,
          .decimals = 2,
          .initial = 3,
-         .guidanceApplies = guided,
+         .setupApplies = guided,
          .field = {[](const Setup& s) { return s.guidance.gamma; },
                    [](Setup& s, double v) { s.guidance.gamma = v; }}},
     };
@@ -420,7 +456,7 @@ const std::vector<SamplerRow>& samplerRows()
 bool rowApplies(const SamplerRow& row, const app::SamplingSetup& setup)
 {
     return (!row.appliesTo || row.appliesTo(setup.sampler)) &&
-           (!row.guidanceApplies || row.guidanceApplies(setup.guidance));
+           (!row.setupApplies || row.setupApplies(setup));
 }
 
 bool rowApplies(const SamplerRow& row, const SamplerConfig& config)

@@ -41,8 +41,8 @@ struct SamplerRow {
     // The settings under which the sampler reads this option (the row shows
     // only then); null: always.
     std::function<bool(const SamplerConfig&)> appliesTo{};
-    // Likewise for the guidance settings (null: always).
-    std::function<bool(const GuidanceConfig&)> guidanceApplies{};
+    // Likewise for the rest of the setup (guidance, SDEdit; null: always).
+    std::function<bool(const app::SamplingSetup&)> setupApplies{};
     SamplerField field{};
     Emits emits = Emits::Settings;
 };
@@ -50,7 +50,7 @@ struct SamplerRow {
 // The rows in the dock's order (built on first use, in the GUI thread).
 const std::vector<SamplerRow>& samplerRows();
 bool rowApplies(const SamplerRow& row, const app::SamplingSetup& setup);
-// With the default guidance (off).
+// With the rest of the setup at its defaults (no guidance, no SDEdit).
 bool rowApplies(const SamplerRow& row, const SamplerConfig& config);
 
 // The row's widget, named row.name, holding row.initial; its value as a double

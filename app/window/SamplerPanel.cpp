@@ -241,10 +241,11 @@ void SamplerPanel::showSnapshot(const app::ParticleSnapshot& s)
                          .arg(s.level.marginal.std, 0, 'g', 3)
                          .arg(s.evaluations)
                          .arg(QString::fromStdString(s.source)) +
-                     (s.tiltedDistance ? tr("\nrun %1 against the exact tilted target: sliced W2 %2 (floor %3)")
-                                             .arg(s.tiltedDistance->run + 1)
-                                             .arg(s.tiltedDistance->sw2, 0, 'g', 3)
-                                             .arg(s.tiltedDistance->floor, 0, 'g', 3)
+                     (s.targetDistance ? tr("\nrun %1 against %2: sliced W2 %3 (floor %4)")
+                                             .arg(s.targetDistance->run + 1)
+                                             .arg(QString::fromStdString(s.targetDistance->what))
+                                             .arg(s.targetDistance->sw2, 0, 'g', 3)
+                                             .arg(s.targetDistance->floor, 0, 'g', 3)
                                        : QString()));
 }
 
