@@ -218,8 +218,8 @@ void TestCnf::adjointMatchesBackprop()
 void TestCnf::densityIntegratesToOne()
 {
     const auto net = smallNet(3);
-    const int n = 160;
-    const double lo = -8, hi = 8, cell = (hi - lo) / n;
+    const int n = 100;
+    const double lo = -7, hi = 7, cell = (hi - lo) / n;
     Eigen::Matrix2Xd grid(2, n * n);
     for (int i = 0; i < n; ++i)
         for (int j = 0; j < n; ++j) grid.col(i * n + j) = Eigen::Vector2d(lo + (i + 0.5) * cell, lo + (j + 0.5) * cell);
@@ -250,10 +250,10 @@ void TestCnf::trainsToGaussianNll()
     opt.learningRate = 1e-2;
     opt.emaDecay = 0.99;
     CnfTrainerConfig tc;
-    tc.batchSize = 256;
+    tc.batchSize = 128;
     CnfTrainer trainer(data, model, solve, opt, tc);
     CnfStepStats s;
-    for (int i = 0; i < 400; ++i) s = trainer.step();
+    for (int i = 0; i < 250; ++i) s = trainer.step();
     QCOMPARE(s.forwardEvaluations, 16);
     QCOMPARE(trainer.skippedSteps(), 0);
     // Held-out points: the model's NLL against the true density's on the same points.
