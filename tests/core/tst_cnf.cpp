@@ -17,6 +17,8 @@
 //  - trainsToGaussianNll: trained on N((1,-0.5), 0.7^2 I) it reaches the
 //    analytic NLL of held-out points within 0.05 nats; its samples' mean and
 //    std match the data's.
+//  - nonFiniteStepSkipped: a batch whose flow goes non-finite is not applied; the
+//    weights stay, the learning rate halves.
 //  - fileRoundTrip / fileRefusesBadInput: save/load bit-exact, strict reading.
 #include "core/Cnf.h"
 #include "core/CnfFile.h"
@@ -32,6 +34,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 using namespace ss;
@@ -74,6 +77,7 @@ private slots:
     void adjointMatchesBackprop();
     void densityIntegratesToOne();
     void trainsToGaussianNll();
+    void nonFiniteStepSkipped();
     void fileRoundTrip();
     void fileRefusesBadInput();
 };
@@ -276,6 +280,27 @@ void TestCnf::trainsToGaussianNll()
     QVERIFY2((mean - Eigen::Vector2d(1.0, -0.5)).norm() < 0.05, qPrintable(QString("%1 %2").arg(mean(0)).arg(mean(1))));
     const double std0 = std::sqrt((z.row(0).array() - mean(0)).square().mean());
     QVERIFY2(std::abs(std0 - sigma) < 0.05, qPrintable(QString::number(std0)));
+}
+
+void TestCnf::nonFiniteStepSkipped()
+{
+    auto data = std::make_shared<Dataset>();
+    data->name = "far";
+    data->points = Eigen::Matrix2Xd::Constant(2, 4, std::numeric_limits<double>::infinity());
+    CnfConfig model;
+    model.hidden = {8};
+    CnfTrainerConfig tc;
+    tc.batchSize = 4;
+    CnfTrainer trainer(data, model, CnfSolveConfig{}, {}, tc);
+    const Eigen::VectorXf before = trainer.net().mlp().params();
+    const double lr = trainer.optimizer().config().learningRate;
+    const CnfStepStats s = trainer.step();
+    QVERIFY(s.skipped);
+    QCOMPARE(trainer.skippedSteps(), 1);
+    QCOMPARE(s.step, 0);
+    QVERIFY(trainer.net().mlp().params() == before);
+    QCOMPARE(trainer.optimizer().config().learningRate, lr / 2);
+    QVERIFY_THROWS_EXCEPTION(InputError, CnfTrainer(std::make_shared<Dataset>(), model, CnfSolveConfig{}));
 }
 
 void TestCnf::fileRoundTrip()
