@@ -164,7 +164,9 @@ int runCnfSample(const Arguments& arguments)
     }
     refuseSameFiles(args, {"model"}, {"out"});
     const CnfModel m = loadCnfModel(args.required("model"));
-    const CnfSolveConfig solve = solveFromArgs(args, m.solve);
+    CnfSolveConfig base = m.solve;
+    base.gradient = CnfGradient::Adjoint; // no gradient here: any solver may sample a backprop-trained model
+    const CnfSolveConfig solve = solveFromArgs(args, base);
     const int n = int(args.integer("particles", 4000, 1, 10'000'000));
     Rng rng(std::uint64_t(args.integer("seed", 0, 0, 1ll << 62)));
     Eigen::Matrix2Xd z(2, n);
@@ -204,6 +206,7 @@ int runCnfNll(const Arguments& arguments)
     const CnfModel m = loadCnfModel(args.required("model"));
     CnfSolveConfig base = m.solve;
     base.trace = TraceEstimator::Exact; // evaluation: no estimator noise unless asked for
+    base.gradient = CnfGradient::Adjoint; // no gradient here: any solver may score a backprop-trained model
     const CnfSolveConfig solve = solveFromArgs(args, base);
     const auto data = loadData(args.required("data"), int(args.integer("n", 4000, 1, 10'000'000)),
                                std::uint64_t(args.integer("data-seed", 2, 0, 1ll << 62)));

@@ -115,6 +115,10 @@ void TestCliCnf::backpropAndHutchinson()
     QVERIFY(json(b)["bytes_stored"].toDouble() > 2 * json(a)["bytes_stored"].toDouble());
     // Same weights, batches and probes: the same first loss either way (the forward solves agree).
     QVERIFY(std::abs(json(a)["nll"].toDouble() - json(b)["nll"].toDouble()) < 0.05);
+    // A backprop-trained model samples and scores with rk45 (no gradient there).
+    const Run b45 = cli({"cnf-nll", "--model", "b.json", "--data", "8gaussians", "--n", "50", "--solver", "rk45"},
+                        dir_.path());
+    QVERIFY2(b45.status == 0, qPrintable(b45.err));
     const Run h = cli({"cnf-train", "--data", "8gaussians", "--steps", "2", "--batch", "32", "--hidden", "16",
                        "--trace", "hutchinson", "--probes", "2", "--probe", "rademacher", "--solver", "rk45",
                        "--out", "h.json", "--json"},
