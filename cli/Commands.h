@@ -18,6 +18,10 @@ int runEval(const Arguments& args);
 int runElbo(const Arguments& args);
 int runFisher(const Arguments& args);
 int runRace(const Arguments& args);
+// Continuous normalizing flows (CmdCnf.cpp).
+int runCnfTrain(const Arguments& args);
+int runCnfSample(const Arguments& args);
+int runCnfNll(const Arguments& args);
 // Only in builds with the app (it draws with Qt); elsewhere it says so.
 int runRender(const Arguments& args);
 

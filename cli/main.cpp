@@ -1,5 +1,5 @@
 // scorescope-cli: the core without a window, for scripted figures and tests.
-//   scorescope-cli <data|train|sample|nll|elbo|fisher|eval|race|render> [options]   (--help on each)
+//   scorescope-cli <data|train|sample|nll|elbo|fisher|eval|race|render|cnf-train|cnf-sample|cnf-nll> [options]   (--help on each)
 //   scorescope-cli --version   prints "scorescope-cli X.Y.Z" (the man page reads it)
 #include "cli/CliArgs.h"
 #include "cli/Commands.h"
@@ -26,6 +26,9 @@ commands:
   eval     compare two sample sets (sliced W2, MMD, energy distance, mode weights)
   race     samplers from the same noise over step counts: quality against score evaluations
   render   draw a scene file as a picture (PNG, SVG, PDF) or an animation (MP4, WebM, GIF)
+  cnf-train   train a continuous normalizing flow by maximum likelihood (FFJORD), write CNF.json
+  cnf-sample  draw samples from a CNF by its ODE (N(0, I) at t = 1 back to the data at t = 0)
+  cnf-nll     mean negative log-likelihood of points under a CNF (exact or Hutchinson trace)
 
 Each command takes --help, and --json for a machine-readable summary.
 Exit status: 0 on success, 2 with a one-line message on stderr for bad usage or input;
@@ -48,7 +51,8 @@ int main(int argc, char** argv)
     const std::map<std::string, int (*)(const Arguments&)> commands = {
         {"data", runData}, {"train", runTrain}, {"sample", runSample},
         {"nll", runNll},   {"elbo", runElbo},   {"fisher", runFisher},
-        {"eval", runEval}, {"race", runRace},     {"render", runRender}};
+        {"eval", runEval}, {"race", runRace},     {"render", runRender},
+        {"cnf-train", runCnfTrain}, {"cnf-sample", runCnfSample}, {"cnf-nll", runCnfNll}};
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
         (argc < 2 ? std::cerr : std::cout) << kUsage;
         return argc < 2 ? 2 : 0;
@@ -60,7 +64,7 @@ int main(int argc, char** argv)
     const std::string name = argv[1];
     const auto it = commands.find(name);
     if (it == commands.end()) {
-        std::cerr << "scorescope-cli: unknown command '" << name << "' (data, train, sample, nll, elbo, fisher, eval, race, render; see --help)\n";
+        std::cerr << "scorescope-cli: unknown command '" << name << "' (data, train, sample, nll, elbo, fisher, eval, race, render, cnf-train, cnf-sample, cnf-nll; see --help)\n";
         return 2;
     }
     try {

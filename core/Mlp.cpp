@@ -247,7 +247,8 @@ void MlpT<T>::forward(const Eigen::Ref<const Matrix>& x, const Eigen::Ref<const 
 }
 
 template <typename T>
-void MlpT<T>::backward(Tape& tape, const Eigen::Ref<const Matrix>& gradOut, Eigen::Ref<Vector> grads) const
+void MlpT<T>::backward(Tape& tape, const Eigen::Ref<const Matrix>& gradOut, Eigen::Ref<Vector> grads,
+                       Matrix* gradInput) const
 {
     const Eigen::Index B = tape.batch;
     const int K = tape.tangents;
@@ -283,6 +284,8 @@ void MlpT<T>::backward(Tape& tape, const Eigen::Ref<const Matrix>& gradOut, Eige
             const Matrix* shared = tape.transposes ? &(*tape.transposes)[l] : nullptr;
             multiplyTransposed<T>(weight(l), *g, shared, tape.transposed, *next);
             std::swap(g, next);
+        } else if (gradInput) {
+            gradInput->noalias() = weight(0).transpose() * g->leftCols(B);
         }
     }
 }

@@ -95,7 +95,10 @@ public:
 
     // gradOut: (outputs x (1+K)B) = dL/d tape.output. Adds dL/dparams to grads
     // (size numParams()). The tape must come from the last forward().
-    void backward(Tape& tape, const Eigen::Ref<const Matrix>& gradOut, Eigen::Ref<Vector> grads) const;
+    // gradInput, when given, gets dL/dx (inputs x B): the input gradient of the
+    // primal columns, with the tangent inputs xdot held fixed (the CNF's adjoint).
+    void backward(Tape& tape, const Eigen::Ref<const Matrix>& gradOut, Eigen::Ref<Vector> grads,
+                  Matrix* gradInput = nullptr) const;
 
     // Plain inference without a tape: out (outputs x B) = net(x). scratch holds
     // two buffers reused between calls; any B (callers chunk for cache size).
