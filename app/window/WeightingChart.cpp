@@ -2,22 +2,25 @@
 
 #include "window/ChartStyle.h"
 
+#include <QLegendMarker>
+
 #include <algorithm>
 #include <cmath>
 
 namespace ss::window {
 
 namespace {
+// Short names: the legend sits beside the plot in a narrow dock.
 QString weightingTitle(Weighting w)
 {
     switch (w) {
-    case Weighting::Simple: return QObject::tr("simple (DDPM)");
-    case Weighting::Ncsn: return QObject::tr("σ² (NCSN)");
-    case Weighting::X0: return QObject::tr("x₀ MSE");
-    case Weighting::V: return QObject::tr("v MSE");
-    case Weighting::Edm: return QObject::tr("EDM λ(σ)");
-    case Weighting::MinSnr: return QObject::tr("min-SNR-γ");
-    case Weighting::FlowMatching: return QObject::tr("flow matching");
+    case Weighting::Simple:
+    case Weighting::Ncsn: return QObject::tr("1: simple, σ²");
+    case Weighting::X0: return QObject::tr("x₀");
+    case Weighting::V: return QObject::tr("v");
+    case Weighting::Edm: return QObject::tr("EDM");
+    case Weighting::MinSnr: return QObject::tr("min-SNR");
+    case Weighting::FlowMatching: return QObject::tr("flow");
     case Weighting::Natural: break;
     }
     return QObject::tr("natural");
@@ -27,12 +30,13 @@ QString weightingTitle(Weighting w)
 WeightingChart::WeightingChart(QWidget* parent) : MeasureChart(tr("Loss weight over log-SNR"), "weightings.csv", parent)
 {
     setObjectName("weightingChart");
-    setAxes(tr("log-SNR λ = log(m²/s²)  (noisier ←)"), Scale::Linear, tr("weight on ‖ε̂ − ε‖²"), Scale::Log,
-            "lambda", "weight");
-    setMinimumHeight(220);
-    setToolTip(tr("Each weighting's weight w(λ) on the noise error at log-SNR λ; the model's own is drawn strong.\n"
+    setAxes(tr("log-SNR λ   (← noisier)"), Scale::Linear, tr("w(λ) on ‖ε̂ − ε‖²"), Scale::Log, "lambda", "weight");
+    chart()->legend()->setAlignment(Qt::AlignRight);
+    setMinimumHeight(260);
+    setToolTip(tr("Each weighting's weight w(λ) on the noise error at log-SNR λ; the model's own is drawn strong (◀).\n"
                   "Every weighting has the same minimiser, the exact denoiser: it only decides which levels count.\n"
-                  "Dashed lines: the range of λ the schedule trains on. NCSN's σ² and DDPM's simple loss coincide."));
+                  "Dashed lines: the range of λ the schedule trains on. NCSN's σ² and DDPM's simple loss are one curve:\n"
+                  "the same loss. Right-click: the values as CSV."));
 }
 
 void WeightingChart::showWeightings(const ModelConfig& model, const ObjectiveConfig& objective,
@@ -55,14 +59,15 @@ void WeightingChart::showWeightings(const ModelConfig& model, const ObjectiveCon
     std::vector<Curve> curves;
     double yMin = INFINITY, yMax = 0;
     int index = 0;
+    const Weighting mineDrawn = highlighted_ == Weighting::Ncsn ? Weighting::Simple : highlighted_;
     for (Weighting w : explicitWeightings()) {
+        if (w == Weighting::Ncsn) continue; // the same curve as simple (1 on the eps error)
         Curve c;
-        const bool mine = w == highlighted_;
-        c.name = weightingTitle(w) + (mine ? tr("  ← this model") : QString());
+        const bool mine = w == mineDrawn;
+        c.name = weightingTitle(w) + (mine ? QStringLiteral(" ◀") : QString()); // the model's own
         c.markers = false;
         c.colour = chartColour(1 + index++);
-        if (!mine) c.colour.setAlpha(80);
-        c.dashed = w == Weighting::Ncsn; // on top of simple: the same loss
+        if (!mine) c.colour.setAlpha(70);
         constexpr int kPoints = 121;
         for (int i = 0; i < kPoints; ++i) {
             const double l = x0 + (x1 - x0) * i / (kPoints - 1);
@@ -75,7 +80,7 @@ void WeightingChart::showWeightings(const ModelConfig& model, const ObjectiveCon
     }
     for (double l : {lo, hi}) {
         Curve edge;
-        edge.name = l == lo ? tr("schedule: noisiest level") : tr("schedule: least noisy level");
+        edge.name = tr("schedule");
         edge.colour = chartColour(0);
         edge.dashed = true;
         edge.markers = false;
@@ -83,6 +88,9 @@ void WeightingChart::showWeightings(const ModelConfig& model, const ObjectiveCon
         curves.push_back(edge);
     }
     setCurves(curves, {{"sigma_data", params.sigmaData}, {"min_snr_gamma", params.gamma}});
+    // One legend entry for the schedule's two edges.
+    const auto markers = chart()->legend()->markers();
+    if (!markers.isEmpty()) markers.last()->setVisible(false);
 }
 
 } // namespace ss::window

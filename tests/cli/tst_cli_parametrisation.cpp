@@ -29,11 +29,11 @@ private:
 
 void TestCliParametrisation::x0WithMinSnrSamples()
 {
-    // A small x0 model (3 x 64, 3,000 steps, DDPM schedule, ~2 s) sampled by
-    // DDPM ancestral reaches 8 Gaussians: sliced W2 below 0.5 (a missed mode
-    // costs > 0.6; the untrained start is > 2).
+    // A small x0 model (3 x 64, 3,000 steps, DDPM schedule, ~1.5 s of one
+    // core) sampled by DDPM ancestral reaches 8 Gaussians: sliced W2 below 0.5
+    // (measured 0.145; a missed mode costs > 0.6, the untrained start > 2).
     Run r = cli({"train", "--data", "8gaussians", "--objective", "ddpm", "--parametrisation", "x0", "--weighting",
-                 "min-snr", "--steps", "3000", "--hidden", "64,64,64", "--out", "x0.json", "--json"},
+                 "min-snr", "--steps", "3000", "--hidden", "64,64,64", "--threads", "1", "--out", "x0.json", "--json"},
                 dir_.path());
     QCOMPARE(r.status, 0);
     QCOMPARE(json(r)["parametrisation"].toString(), QString("x0"));
@@ -42,7 +42,8 @@ void TestCliParametrisation::x0WithMinSnrSamples()
     QCOMPARE(model.model.parametrisation, ss::Parametrisation::X0);
     QCOMPARE(model.objective.weighting, ss::Weighting::MinSnr);
     QCOMPARE(model.objective.minSnrGamma, 5.0);
-    r = cli({"sample", "--model", "x0.json", "--sampler", "ddpm", "--n", "2000", "--seed", "4", "--out", "x0.csv"},
+    r = cli({"sample", "--model", "x0.json", "--sampler", "ddpm", "--n", "2000", "--seed", "4", "--threads", "1", "--out",
+             "x0.csv"},
             dir_.path());
     QCOMPARE(r.status, 0);
     r = cli({"eval", "--samples", "x0.csv", "--reference", "8gaussians", "--json"}, dir_.path());
@@ -54,7 +55,7 @@ void TestCliParametrisation::x0WithMinSnrSamples()
 void TestCliParametrisation::edmDerivesSigmaData()
 {
     const Run r = cli({"train", "--data", "moons", "--parametrisation", "edm", "--steps", "20", "--hidden", "16",
-                       "--out", "edm.json"},
+                       "--threads", "1", "--out", "edm.json"},
                       dir_.path());
     QCOMPARE(r.status, 0);
     const ss::TrainedModel model = ss::loadModel(dir_.filePath("edm.json").toStdString());
