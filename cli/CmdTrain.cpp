@@ -67,6 +67,15 @@ int runTrain(const Arguments& arguments)
         {"objective", "NAME", "dsm | ncsn | ddpm | ism | ssm | ssm-vr (default ncsn)"},
         {"sigma", "S", "dsm/ism/ssm/ssm-vr: the single noise level (default 0.1)"},
         {"projections", "K", "ssm/ssm-vr: random projections per point (default 1)"},
+        {"parametrisation", "NAME",
+         "what the network predicts: score | score-over-sigma | epsilon | x0 | v | velocity | edm (default "
+         "score-over-sigma; epsilon for ddpm; score for ism/ssm/ssm-vr). Every sampler uses any of them "
+         "(docs/reference/parametrisations.md)"},
+        {"weighting", "NAME",
+         "ncsn/ddpm: the loss weight over log-SNR: natural (the parametrisation's own MSE) | simple | ncsn | x0 | "
+         "v | edm | min-snr | flow-matching (default natural; docs/reference/objectives.md#weightings)"},
+        {"min-snr-gamma", "G", "min-snr weighting: gamma (default 5)"},
+        {"sigma-data", "S", "edm: sigma_data (default: the data's root-mean-square coordinate)"},
         {"steps", "N",
          "training steps (default " + std::to_string(kDefaultTrainSteps) +
              ": with the other defaults, NCSN and DDPM models of every preset sample about as near the data as "
@@ -102,7 +111,12 @@ int runTrain(const Arguments& arguments)
     objective.sigma = args.number("sigma", 0.1, 0, 1e6);
     objective.projections = int(args.integer("projections", 1, 1, 16));
     objective.labelDropout = args.number("label-dropout", 0.0, 0, 1);
+    if (args.has("weighting")) objective.weighting = weightingFromName(args.text("weighting", "natural"));
+    objective.minSnrGamma = args.number("min-snr-gamma", 5.0, 1e-6, 1e6);
     ModelConfig model = modelFor(objective.kind);
+    if (args.has("parametrisation"))
+        model.parametrisation = parametrisationFromName(args.text("parametrisation", "score-over-sigma"));
+    model.sigmaData = args.number("sigma-data", 0.0, 1e-6, 1e6);
     model.hidden = args.integerList("hidden", model.hidden);
     model.activation = activationFromName(args.text("activation", "silu"));
     model.seed = std::uint64_t(args.integer("seed", 0, 0, 1ll << 62));
@@ -167,6 +181,8 @@ int runTrain(const Arguments& arguments)
            {{"objective", objectiveName(objective.kind)},
             {"data", data->name},
             {"schedule", schedule.name()},
+            {"parametrisation", parametrisationName(trainer.net().config().parametrisation)},
+            {"weighting", weightingName(trainer.objective().weighting())},
             {"steps", steps},
             {"seconds", seconds},
             {"loss", st.loss},

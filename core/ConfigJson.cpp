@@ -123,7 +123,8 @@ nlohmann::json toJson(const ModelConfig& c)
             {"rawNoiseInput", c.rawNoiseInput},
             {"embeddingFrequencies", c.embeddingFrequencies},
             {"numClasses", c.numClasses},
-            {"seed", c.seed}};
+            {"seed", c.seed},
+            {"sigmaData", c.sigmaData}};
 }
 
 ModelConfig modelConfigFromJson(const nlohmann::json& j, const std::string& where)
@@ -144,6 +145,7 @@ ModelConfig modelConfigFromJson(const nlohmann::json& j, const std::string& wher
     c.embeddingFrequencies = int(json::integer(j, "embeddingFrequencies", where, 0, 32));
     c.numClasses = int(json::integer(j, "numClasses", where, 0, 1024));
     c.seed = json::unsignedInteger(j, "seed", where);
+    if (j.contains("sigmaData")) c.sigmaData = json::number(j, "sigmaData", where); // optional: files before it
     located(where, [&] { c.validate(); return 0; });
     return c;
 }
@@ -155,7 +157,9 @@ nlohmann::json toJson(const ObjectiveConfig& c)
             {"projections", c.projections},
             {"projection", c.projection == Projection::Gaussian ? "gaussian" : "rademacher"},
             {"vlbWeights", c.vlbWeights},
-            {"labelDropout", c.labelDropout}};
+            {"labelDropout", c.labelDropout},
+            {"weighting", weightingName(c.weighting)},
+            {"minSnrGamma", c.minSnrGamma}};
 }
 
 ObjectiveConfig objectiveConfigFromJson(const nlohmann::json& j, const std::string& where)
@@ -170,6 +174,10 @@ ObjectiveConfig objectiveConfigFromJson(const nlohmann::json& j, const std::stri
     c.projection = projection == "gaussian" ? Projection::Gaussian : Projection::Rademacher;
     c.vlbWeights = json::boolean(j, "vlbWeights", where);
     c.labelDropout = json::number(j, "labelDropout", where);
+    // Optional (files before weightings train with the natural one).
+    if (j.contains("weighting"))
+        c.weighting = located(where + ".weighting", [&] { return weightingFromName(json::string(j, "weighting", where)); });
+    if (j.contains("minSnrGamma")) c.minSnrGamma = json::number(j, "minSnrGamma", where);
     return c;
 }
 

@@ -68,13 +68,15 @@ void scoreAndTrace(const ScoreSource& source, const NetworkScoreSource* network,
     thread_local Mlp::Tape tape;
     in.resize(net.inputDim(), n);
     for (Eigen::Index j = 0; j < n; ++j) net.encode(float(x(0, j)), float(x(1, j)), level, network->label(), in, j);
+    // score = a x + b F(inScale x) (core/Parametrisation.h): tr J = 2a + b inScale tr J_F.
+    const OutputMap map = net.outputMap(level.marginal);
     directions.setZero(net.inputDim(), 2 * n);
-    directions.block(0, 0, 1, n).setOnes();
-    directions.block(1, n, 1, n).setOnes();
+    directions.block(0, 0, 1, n).setConstant(float(map.inScale));
+    directions.block(1, n, 1, n).setConstant(float(map.inScale));
     net.mlp().forward(in, directions, 2, tape);
-    const double factor = net.outputFactor(level.marginal.std);
-    s = factor * tape.output.leftCols(n).cast<double>();
-    trace = factor * (tape.output.block(0, n, 1, n) + tape.output.block(1, 2 * n, 1, n)).transpose().cast<double>();
+    s = map.b * tape.output.leftCols(n).cast<double>() + map.a * x;
+    trace = (map.b * (tape.output.block(0, n, 1, n) + tape.output.block(1, 2 * n, 1, n)).transpose().cast<double>())
+                .array() + 2 * map.a;
 }
 
 // Integrates the 3 x n states (x1, x2, accumulated divergence) through the

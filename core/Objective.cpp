@@ -1,6 +1,7 @@
 #include "core/Objective.h"
 
 #include "core/Error.h"
+#include "core/Parametrisation.h"
 
 #include <algorithm>
 #include <cmath>
@@ -59,12 +60,38 @@ void Objective::validate(const ObjectiveConfig& c, const NoiseSchedule& schedule
                          schedule.name() + ")");
     if (!(c.labelDropout >= 0 && c.labelDropout <= 1))
         throw InputError("label dropout must be in [0, 1] (got " + std::to_string(c.labelDropout) + ")");
+    if (c.weighting != Weighting::Natural && singleSigma(c.kind))
+        throw InputError("weighting " + weightingName(c.weighting) +
+                         ": a weighting over the noise levels needs ncsn or ddpm (have " + name + " at one sigma)");
+    if (c.vlbWeights && c.weighting != Weighting::Natural && c.weighting != Weighting::Simple)
+        throw InputError("VLB weights are a weighting of their own: they replace weighting " +
+                         weightingName(c.weighting) + " (use natural)");
+    if (!std::isfinite(c.minSnrGamma) || c.minSnrGamma <= 0)
+        throw InputError("min-SNR gamma must be finite and positive (got " + std::to_string(c.minSnrGamma) + ")");
+}
+
+ModelConfig Objective::withDataDefaults(ModelConfig model, const ObjectiveConfig& config, const Dataset& data)
+{
+    const bool edm = model.parametrisation == Parametrisation::Edm ||
+                     (!singleSigma(config.kind) && config.weighting == Weighting::Edm);
+    if (edm && model.sigmaData == 0) model.sigmaData = dataSigma(data.points);
+    return model;
+}
+
+Weighting Objective::weighting() const { return resolveWeighting(config_.weighting, model_.parametrisation); }
+
+double Objective::epsWeight(const Marginal& level) const
+{
+    const WeightingParams params{model_.sigmaData > 0 ? model_.sigmaData : 1.0, config_.minSnrGamma};
+    return ss::epsWeight(weighting(), logSnr(level), params);
 }
 
 Objective::Objective(const ObjectiveConfig& config, const NoiseSchedule& schedule, const ModelConfig& model)
     : config_(config), schedule_(schedule), model_(model)
 {
     validate(config_, schedule_, model_);
+    if (!singleSigma(config_.kind) && weighting() == Weighting::Edm && !(model_.sigmaData > 0))
+        throw InputError("the edm weighting needs sigma_data > 0 (training derives it from the data)");
     rebuildVlbWeights();
 }
 
@@ -168,15 +195,19 @@ void Objective::draw(const Dataset& data, const ScoreNetT<T>& net, int B, Rng& r
     const int K = tangents();
     batch.size = B;
     batch.input.resize(net.inputDim(), B);
-    batch.eps.resize(2, B);
-    batch.factor.resize(B);
-    batch.std.resize(B);
+    batch.x.resize(2, B);
+    batch.target.resize(2, B);
+    batch.a.resize(B);
+    batch.b.resize(B);
+    batch.inScale.resize(B);
     batch.weight.resize(B);
     batch.v.resize(2, Eigen::Index(K) * B);
     batch.bin.resize(B);
     batch.loss.setZero(B);
     const bool ssm = config_.kind == ObjectiveKind::Ssm || config_.kind == ObjectiveKind::SsmVr;
     const bool rademacher = config_.kind == ObjectiveKind::Ssm && config_.projection == Projection::Rademacher;
+    const Parametrisation p = net.config().parametrisation;
+    const double sigmaData = net.config().sigmaData;
     for (int j = 0; j < B; ++j) {
         const int i = rng.uniformInt(data.size());
         int bin = 0;
@@ -185,14 +216,30 @@ void Objective::draw(const Dataset& data, const ScoreNetT<T>& net, int B, Rng& r
         const double m = level.marginal.mean, s = level.marginal.std;
         int label = classes > 0 ? data.labels[i] : -1;
         if (label >= 0 && config_.labelDropout > 0 && rng.uniform() < config_.labelDropout) label = -1;
-        net.encode(T(m * data.points(0, i) + s * e1), T(m * data.points(1, i) + s * e2), level, label, batch.input, j);
-        batch.eps(0, j) = T(e1);
-        batch.eps(1, j) = T(e2);
-        batch.std[j] = T(s);
-        batch.factor[j] = net.outputFactor(s);
+        const double x1 = m * data.points(0, i) + s * e1, x2 = m * data.points(1, i) + s * e2;
+        net.encode(T(x1), T(x2), level, label, batch.input, j);
+        batch.x(0, j) = T(x1);
+        batch.x(1, j) = T(x2);
+        const OutputMap map = net.outputMap(level.marginal);
+        batch.a[j] = T(map.a);
+        batch.b[j] = T(map.b);
+        batch.inScale[j] = T(map.inScale);
         batch.bin[j] = bin;
-        const int t = bin + 1; // discrete DDPM level k
-        batch.weight[j] = T(vlbWeight_.empty() ? 1.0 : vlbWeight_[t]);
+        batch.weight[j] = T(0);
+        if (config_.kind == ObjectiveKind::Dsm || !singleSigma(config_.kind)) {
+            // The regression target F* and the weight on |F - F*|^2.
+            const TargetCoefficients c = outputTarget(p, level.marginal, sigmaData);
+            batch.target(0, j) = T(c.cx0 * data.points(0, i) + c.ceps * e1);
+            batch.target(1, j) = T(c.cx0 * data.points(1, i) + c.ceps * e2);
+            const double ratio = outputErrorRatio(p, level.marginal, sigmaData);
+            double w;
+            if (config_.kind == ObjectiveKind::Dsm) w = 0.5 / (s * s); // 1/2 |s - s*|^2 = 1/(2 std^2) |eps error|^2
+            else if (!vlbWeight_.empty()) w = vlbWeight_[bin + 1];   // discrete DDPM level k = bin + 1
+            else w = epsWeight(level.marginal);
+            batch.weight[j] = T(w / ratio);
+        } else {
+            batch.target.col(j).setZero();
+        }
     }
     if (ssm)
         for (Eigen::Index c = 0; c < batch.v.cols(); ++c)
@@ -208,12 +255,14 @@ double Objective::accumulate(const ScoreNetT<T>& net, BatchT<T>& batch, int begi
     const int K = tangents();
     const T invB = T(1) / T(B);
     if (K > 0) {
-        // Tangent seeds act on (x1, x2) only: noise and label inputs are constants.
+        // Tangent seeds act on (x1, x2) only: noise and label inputs are
+        // constants. They enter scaled like the points (inScale).
         ws.xdot.setZero(net.inputDim(), Eigen::Index(K) * n);
         for (int k = 0; k < K; ++k)
             for (int j = 0; j < n; ++j) {
-                if (config_.kind == ObjectiveKind::Ism) ws.xdot(k, Eigen::Index(k) * n + j) = T(1);
-                else ws.xdot.col(Eigen::Index(k) * n + j).template head<2>() = batch.v.col(Eigen::Index(k) * B + begin + j);
+                const T c = batch.inScale[begin + j];
+                if (config_.kind == ObjectiveKind::Ism) ws.xdot(k, Eigen::Index(k) * n + j) = c;
+                else ws.xdot.col(Eigen::Index(k) * n + j).template head<2>() = c * batch.v.col(Eigen::Index(k) * B + begin + j);
             }
     } else {
         ws.xdot.resize(net.inputDim(), 0);
@@ -224,34 +273,29 @@ double Objective::accumulate(const ScoreNetT<T>& net, BatchT<T>& batch, int begi
     auto& g = ws.gradOut;
 
     // Per-example loss heads, written with scalars (2D; fixed-size Eigen
-    // vectors here trip GCC 12's -Warray-bounds false positives).
+    // vectors here trip GCC 12's -Warray-bounds false positives). The score is
+    // s = a x + b y; a tangent ydot_k = J_F (inScale v) gives J_s v = a v + b ydot_k.
     double total = 0;
     for (int j = 0; j < n; ++j) {
         const int b = begin + j;
-        const T f = batch.factor[b];
-        const T s0 = f * out(0, j), s1 = f * out(1, j); // the score
-        const T e0 = batch.eps(0, b), e1 = batch.eps(1, b);
+        const T a = batch.a[b], f = batch.b[b];
+        const T s0 = a * batch.x(0, b) + f * out(0, j), s1 = a * batch.x(1, b) + f * out(1, j); // the score
         T loss = 0;
         switch (config_.kind) {
-        case ObjectiveKind::Dsm: {
-            const T r0 = s0 + e0 / batch.std[b], r1 = s1 + e1 / batch.std[b];
-            loss = T(0.5) * (r0 * r0 + r1 * r1);
-            g(0, j) = invB * f * r0;
-            g(1, j) = invB * f * r1;
-            break;
-        }
+        case ObjectiveKind::Dsm:
         case ObjectiveKind::Ncsn:
         case ObjectiveKind::Ddpm: {
-            const T w = batch.weight[b], sd = batch.std[b];
-            const T r0 = sd * s0 + e0, r1 = sd * s1 + e1; // = eps - eps_hat
+            // w |F - F*|^2: dsm's 1/2 |s + eps/sigma|^2, ncsn/ddpm's weighted eps error.
+            const T w = batch.weight[b];
+            const T r0 = out(0, j) - batch.target(0, b), r1 = out(1, j) - batch.target(1, b);
             loss = w * (r0 * r0 + r1 * r1);
-            g(0, j) = invB * T(2) * w * sd * f * r0;
-            g(1, j) = invB * T(2) * w * sd * f * r1;
+            g(0, j) = invB * T(2) * w * r0;
+            g(1, j) = invB * T(2) * w * r1;
             break;
         }
         case ObjectiveKind::Ism: {
-            // ydot_1 = J e1, ydot_2 = J e2; tr(J_score) = f (ydot_1[0] + ydot_2[1]).
-            loss = T(0.5) * (s0 * s0 + s1 * s1) + f * (out(0, n + j) + out(1, 2 * n + j));
+            // tr J_s = 2a + b (ydot_1[0] + ydot_2[1]).
+            loss = T(0.5) * (s0 * s0 + s1 * s1) + T(2) * a + f * (out(0, n + j) + out(1, 2 * n + j));
             g(0, j) = invB * f * s0;
             g(1, j) = invB * f * s1;
             g(0, n + j) = invB * f;
@@ -267,7 +311,7 @@ double Objective::accumulate(const ScoreNetT<T>& net, BatchT<T>& batch, int begi
                 const Eigen::Index vc = Eigen::Index(k) * B + b;
                 const T v0 = batch.v(0, vc), v1 = batch.v(1, vc);
                 const Eigen::Index c = Eigen::Index(1 + k) * n + j;
-                loss += invK * f * (v0 * out(0, c) + v1 * out(1, c)); // v^T J v
+                loss += invK * (a * (v0 * v0 + v1 * v1) + f * (v0 * out(0, c) + v1 * out(1, c))); // v^T J v
                 g(0, c) = invB * invK * f * v0;
                 g(1, c) = invB * invK * f * v1;
                 if (!vr) {

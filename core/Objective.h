@@ -10,6 +10,12 @@
 //          the two differ by the schedule they are used with and by the optional
 //          VLB weights (discrete DDPM schedules only, normalised to mean 1, with
 //          btilde_1 replaced by beta_1 so term 1 is finite).
+//  ncsn and ddpm take a weighting (core/Weighting.h): the loss is
+//          w(lambda) E || eps - eps_hat ||^2, computed as the regression of the
+//          network output F on its target F* (core/Parametrisation.h):
+//          w(lambda)/ratio || F - F* ||^2, ratio = |F error|^2/|eps error|^2. With
+//          the natural weighting that is the parametrisation's own MSE (x0-MSE
+//          for x0, v-MSE for v, EDM's loss for edm, ...).
 //  ism     E[ 1/2 ||s||^2 + tr J ], tr J exact via two tangent passes
 //  ssm     E_v[ v^T J v + 1/2 (v^T s)^2 ], Gaussian or Rademacher v
 //  ssm-vr  E_v[ v^T J v ] + 1/2 ||s||^2, Gaussian v
@@ -25,6 +31,7 @@
 #include "core/NoiseSchedule.h"
 #include "core/Rng.h"
 #include "core/ScoreNet.h"
+#include "core/Weighting.h"
 
 #include <string>
 #include <vector>
@@ -44,6 +51,8 @@ struct ObjectiveConfig {
     Projection projection = Projection::Gaussian; // ssm (ssm-vr is always Gaussian)
     bool vlbWeights = false;   // ddpm on a discrete DDPM schedule
     double labelDropout = 0.0; // probability a label is dropped (classifier-free guidance)
+    Weighting weighting = Weighting::Natural; // ncsn, ddpm: the loss weight over log-SNR
+    double minSnrGamma = 5.0;  // min-snr weighting's gamma (Hang et al. 2023)
     bool operator==(const ObjectiveConfig&) const = default;
 };
 
@@ -53,10 +62,10 @@ struct BatchT {
     using Vector = typename MlpT<T>::Vector;
     int size = 0;
     Matrix input;  // (inputDim x B): encoded noisy points, levels, labels
-    Matrix eps;    // (2 x B): the noise added (denoising objectives)
-    Vector factor; // network output -> score, per example
-    Vector std;    // noise std per example
-    Vector weight; // loss weight per example
+    Matrix x;      // (2 x B): the noisy points (the a x of the output map)
+    Matrix target; // (2 x B): the output's regression target F* (dsm, ncsn, ddpm)
+    Vector a, b, inScale; // output map per example: score = a x + b F(inScale x)
+    Vector weight; // loss weight per example, on | F - F* |^2
     Matrix v;      // (2 x K B): projection k of example j in column k B + j (ssm)
     std::vector<int> bin; // per-level statistics bin of each example
     Vector loss;   // per-example loss, written by accumulate()
@@ -100,10 +109,22 @@ public:
     double accumulate(const ScoreNetT<T>& net, BatchT<T>& batch, int begin, int end,
                       ObjectiveWorkspace<T>& ws, Eigen::Ref<typename MlpT<T>::Vector> grads) const;
 
-    // Throws InputError naming the problem: dsm needs sigma > 0; a score-over-
-    // sigma or epsilon model needs sigma > 0; vlbWeights needs a discrete DDPM
-    // schedule; projections in [1, 16]; labelDropout in [0, 1].
+    // Throws InputError naming the problem: dsm needs sigma > 0; a model other
+    // than score needs sigma > 0; vlbWeights needs a discrete DDPM
+    // schedule; projections in [1, 16]; labelDropout in [0, 1]; a weighting
+    // other than natural needs ncsn or ddpm (VLB weights: natural or simple);
+    // min-SNR gamma finite and > 0.
     static void validate(const ObjectiveConfig& config, const NoiseSchedule& schedule, const ModelConfig& model);
+
+    // The model with what it leaves to the data filled in: sigmaData (when 0
+    // and the parametrisation or the weighting is edm). Throws InputError for
+    // an empty data set when it needs one.
+    static ModelConfig withDataDefaults(ModelConfig model, const ObjectiveConfig& config, const Dataset& data);
+
+    // The weighting this objective trains with (natural resolved for the
+    // model's parametrisation) and its weight on the epsilon-space error at a level.
+    Weighting weighting() const;
+    double epsWeight(const Marginal& level) const;
 
 private:
     NoiseLevel drawLevel(Rng& rng, int& bin) const;

@@ -8,23 +8,6 @@
 
 namespace ss {
 
-std::string parametrisationName(Parametrisation p)
-{
-    switch (p) {
-    case Parametrisation::Score: return "score";
-    case Parametrisation::ScoreOverSigma: return "score-over-sigma";
-    case Parametrisation::Epsilon: return "epsilon";
-    }
-    return "score";
-}
-
-Parametrisation parametrisationFromName(const std::string& name)
-{
-    for (auto p : {Parametrisation::Score, Parametrisation::ScoreOverSigma, Parametrisation::Epsilon})
-        if (parametrisationName(p) == name) return p;
-    throw InputError("unknown parametrisation '" + name + "' (expected score, score-over-sigma or epsilon)");
-}
-
 std::string conditioningName(NoiseConditioning c)
 {
     switch (c) {
@@ -54,6 +37,8 @@ void ModelConfig::validate() const
         throw InputError("embedding frequencies must be in [0, 32] (got " + std::to_string(embeddingFrequencies) + ")");
     if (numClasses < 0 || numClasses > 1024)
         throw InputError("number of classes must be in [0, 1024] (got " + std::to_string(numClasses) + ")");
+    if (!std::isfinite(sigmaData) || sigmaData < 0)
+        throw InputError("sigma_data must be finite and non-negative (got " + std::to_string(sigmaData) + ")");
     if (numParams() > kMaxParams)
         throw InputError("the network would have " + std::to_string(numParams()) + " parameters, more than the " +
                          std::to_string(kMaxParams) + " allowed");
@@ -80,6 +65,8 @@ template <typename T>
 ScoreNetT<T>::ScoreNetT(const ModelConfig& config) : config_(config)
 {
     config_.validate();
+    if (config_.parametrisation == Parametrisation::Edm && !(config_.sigmaData > 0))
+        throw InputError("the edm parametrisation needs sigma_data > 0 (training derives it from the data)");
     std::vector<int> widths{config_.inputDim()};
     widths.insert(widths.end(), config_.hidden.begin(), config_.hidden.end());
     widths.push_back(2);
@@ -91,8 +78,9 @@ void ScoreNetT<T>::encode(T x1, T x2, const NoiseLevel& level, int label, Eigen:
                           Eigen::Index col) const
 {
     Eigen::Index row = 0;
-    in(row++, col) = x1;
-    in(row++, col) = x2;
+    const double inScale = outputMap(level.marginal).inScale;
+    in(row++, col) = T(inScale * x1);
+    in(row++, col) = T(inScale * x2);
     if (config_.conditioning != NoiseConditioning::None) {
         const double c = config_.conditioning == NoiseConditioning::LogSigma
                              ? std::log(std::max(level.marginal.std, 1e-30))
@@ -113,14 +101,10 @@ void ScoreNetT<T>::encode(T x1, T x2, const NoiseLevel& level, int label, Eigen:
 }
 
 template <typename T>
-T ScoreNetT<T>::outputFactor(double std) const
+OutputMap ScoreNetT<T>::outputMap(const Marginal& level) const
 {
-    switch (config_.parametrisation) {
-    case Parametrisation::Score: return T(1);
-    case Parametrisation::ScoreOverSigma: return T(1.0 / std);
-    case Parametrisation::Epsilon: return T(-1.0 / std);
-    }
-    return T(1);
+    if (config_.parametrisation == Parametrisation::Score) return {}; // also at std = 0
+    return ss::outputMap(config_.parametrisation, level, config_.sigmaData);
 }
 
 template <typename T>
@@ -138,13 +122,15 @@ void ScoreNetT<T>::score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const Nois
     // the same for every point of the call.
     encode(T(0), T(0), level, label, in, 0);
     for (Eigen::Index j = 1; j < kChunk; ++j) in.col(j).tail(inputDim() - 2) = in.col(0).tail(inputDim() - 2);
-    const T factor = outputFactor(level.marginal.std);
+    const OutputMap map = outputMap(level.marginal);
     for (Eigen::Index begin = 0; begin < x.cols(); begin += kChunk) {
         const Eigen::Index n = std::min(kChunk, x.cols() - begin);
-        in.topLeftCorner(2, n) = x.middleCols(begin, n).template cast<T>();
+        in.topLeftCorner(2, n) = (map.inScale * x.middleCols(begin, n)).template cast<T>();
         auto yn = y.leftCols(n);
         mlp_.evaluate(in.leftCols(n), yn, scratch);
-        out.middleCols(begin, n) = (factor * yn).template cast<double>();
+        // In double: a x and b y nearly cancel at small std (x0, v, velocity).
+        if (map.a == 0) out.middleCols(begin, n) = (T(map.b) * yn).template cast<double>();
+        else out.middleCols(begin, n) = map.a * x.middleCols(begin, n) + map.b * yn.template cast<double>();
     }
 }
 

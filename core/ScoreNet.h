@@ -10,11 +10,16 @@
 //                           classifier-free guidance's label dropout)
 // where c = log(std) (LogSigma) or the normalised time t (Time).
 //
-// Output -> score, per example: score = factor * net, factor = 1 (Score),
-// 1/std (ScoreOverSigma), -1/std (Epsilon: net predicts the noise; docs/reference/scores.md).
-// ScoreOverSigma and Epsilon need std > 0.
+// x1, x2 enter multiplied by the output map's inScale (EDM's c_in / mean; 1
+// for the other parametrisations).
+//
+// Output -> score, per example (core/Parametrisation.h): score = a x + b net,
+// e.g. b = 1/std (ScoreOverSigma), -1/std (Epsilon: net predicts the noise;
+// docs/reference/scores.md), a = -1/std^2 and b = mean/std^2 (X0). Every
+// parametrisation but Score needs std > 0.
 #include "core/Mlp.h"
 #include "core/NoiseSchedule.h"
+#include "core/Parametrisation.h"
 
 #include <Eigen/Core>
 
@@ -24,11 +29,8 @@
 
 namespace ss {
 
-enum class Parametrisation { Score, ScoreOverSigma, Epsilon };
 enum class NoiseConditioning { None, LogSigma, Time };
 
-std::string parametrisationName(Parametrisation p);       // "score", "score-over-sigma", "epsilon"
-Parametrisation parametrisationFromName(const std::string&); // throws InputError
 std::string conditioningName(NoiseConditioning c);        // "none", "log-sigma", "time"
 NoiseConditioning conditioningFromName(const std::string&);  // throws InputError
 
@@ -46,12 +48,16 @@ struct ModelConfig {
     int embeddingFrequencies = 0;
     int numClasses = 0;
     std::uint64_t seed = 0;
+    // EDM preconditioning and weighting: the data's scale (core/Parametrisation.h
+    // dataSigma). 0: derived from the data when training starts
+    // (Objective::withDataDefaults); a network cannot be made from 0 with edm.
+    double sigmaData = 0;
 
     static constexpr std::int64_t kMaxParams = 4'000'000; // far beyond what a 2D model needs
 
     // Throws InputError naming the bad field (no hidden layer, width < 1 or >
     // 4096, more than 16 layers, embedding frequencies > 32, classes > 1024,
-    // more than kMaxParams parameters in all).
+    // more than kMaxParams parameters in all, sigmaData negative or not finite).
     void validate() const;
     int inputDim() const;
     // Weights and biases of the network this config builds (no allocation).
@@ -77,8 +83,8 @@ public:
     // label < 0 or numClasses == 0: no label.
     void encode(T x1, T x2, const NoiseLevel& level, int label, Eigen::Ref<Matrix> in, Eigen::Index col) const;
 
-    // The per-example factor turning network output into a score.
-    T outputFactor(double std) const;
+    // How the network output becomes a score at a level: score = a x + b net(inScale x).
+    OutputMap outputMap(const Marginal& level) const;
 
     // Scores of points x (2 x n, double) at one noise level, with an optional
     // label (-1: none). Evaluated in cache-sized chunks; single-threaded (callers

@@ -122,7 +122,9 @@ void NetworkScoreSource::tangentPass(const Eigen::Ref<const Eigen::Matrix2Xd>& x
     Matrix in(inputs, kChunk), xdot = Matrix::Zero(inputs, K * kChunk);
     net_.encode(0.f, 0.f, level, label_, in, 0);
     for (Eigen::Index j = 1; j < kChunk; ++j) in.col(j).tail(inputs - 2) = in.col(0).tail(inputs - 2);
-    const float factor = net_.outputFactor(level.marginal.std);
+    // score = a x + b F(inScale x): J v = a v + b inScale J_F v. The
+    // directions enter scaled by inScale; a v is added back from them.
+    const OutputMap map = net_.outputMap(level.marginal);
     // One tape per thread, kept between calls: its buffers (~1.5 MB for the
     // default 6 x 128 network and two tangents) were allocated and first
     // touched on every call before, and the page faults made a 256-point
@@ -130,11 +132,16 @@ void NetworkScoreSource::tangentPass(const Eigen::Ref<const Eigen::Matrix2Xd>& x
     thread_local Mlp::Tape tape;
     for (Eigen::Index begin = 0; begin < x.cols(); begin += kChunk) {
         const Eigen::Index n = std::min(kChunk, x.cols() - begin);
-        in.topLeftCorner(2, n) = x.middleCols(begin, n).cast<float>();
+        in.topLeftCorner(2, n) = (map.inScale * x.middleCols(begin, n)).cast<float>();
         auto dirs = xdot.leftCols(K * n);
         directions(begin, n, dirs); // fills rows 0-1 of each block; the rest stay 0
+        if (map.inScale != 1) dirs.topRows(2) *= float(map.inScale);
         net_.mlp().forward(in.leftCols(n), dirs, K, tape);
-        tape.output *= factor;
+        tape.output *= float(map.b);
+        if (map.a != 0) {
+            tape.output.leftCols(n) += (map.a * x.middleCols(begin, n)).cast<float>();
+            tape.output.rightCols(K * n) += float(map.a / map.inScale) * dirs.topRows(2);
+        }
         use(begin, n, tape.output);
     }
 }

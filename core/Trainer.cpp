@@ -38,7 +38,9 @@ double sumOfSquares(const float* x, Eigen::Index n)
 
 Trainer::Trainer(std::shared_ptr<const Dataset> data, const ModelConfig& model, const ObjectiveConfig& objective,
                  const NoiseSchedule& schedule, const OptimizerConfig& optimizer, const TrainerConfig& config)
-    : data_(std::move(data)), config_(config), net_(model), objective_(objective, schedule, model),
+    : data_(std::move(data)), config_(config),
+      net_(data_ ? Objective::withDataDefaults(model, objective, *data_) : model), // EDM's sigma_data
+      objective_(objective, schedule, net_.config()),
       adam_(optimizer), rng_(config.seed), pool_(checkedThreads(config.threads))
 {
     setData(data_); // the same checks as a live change: not empty, labels fit the model

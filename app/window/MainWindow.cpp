@@ -108,6 +108,7 @@ void MainWindow::showSetup(const SceneSetup& s)
     scene_->setData(data);
     docks_.data->showPreset(s.presetId, s.points, s.dataSeed, data);
     docks_.model->showModel(s.training.model, s.training.objective);
+    docks_.model->setContext(s.training.schedule, data); // the weighting chart's range and sigma_data
     docks_.schedule->setData(data);
     docks_.schedule->showSchedule(s.training.schedule);
 }
@@ -205,11 +206,13 @@ void MainWindow::connectController()
         const app::TrainingSetup& t = c->setup().training;
         // A single-sigma objective moves Langevin's default level (unless typed).
         docks_.sampler->setContext(t.schedule, t.data, singleSigmaOf(t.objective));
+        docks_.model->setContext(t.schedule, t.data);
         docks_.training->clearHistory();
         updateCaption();
     });
     connect(c, &app::SceneController::dataPosted, this, [this, c](std::shared_ptr<const Dataset> data, bool restart) {
         docks_.schedule->setData(data);
+        docks_.model->setContext(c->setup().training.schedule, data);
         if (!data->mixture) modeLine_.clear(); // mode weights are shown for mixtures only
         // Untyped step sizes follow the data (settingsChanged re-posts the sampler).
         if (restart)
@@ -220,6 +223,7 @@ void MainWindow::connectController()
     connect(c, &app::SceneController::scheduleDerived, this, [this, c] {
         const NoiseSchedule& s = c->setup().training.schedule;
         docks_.schedule->showSchedule(s);
+        docks_.model->setContext(s, c->setup().training.data);
         scrubber_->setSchedule(s);
         requestField();
     });
@@ -367,6 +371,7 @@ void MainWindow::setSchedule(const NoiseSchedule& schedule)
     // Untyped step sizes follow the new schedule (settingsChanged re-posts the sampler).
     const SceneSetup& s = controller_->setup();
     docks_.sampler->setContext(schedule, s.training.data, singleSigmaOf(s.training.objective));
+    docks_.model->setContext(schedule, s.training.data);
     scrubber_->setSchedule(schedule);
     requestField();
 }

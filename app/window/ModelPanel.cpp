@@ -1,5 +1,9 @@
 #include "window/ModelPanel.h"
 
+#include "window/WeightingChart.h"
+
+#include "core/Parametrisation.h"
+
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
@@ -42,6 +46,27 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent)
     projections_->setRange(1, 16);
     projections_->setToolTip(tr("M: random directions v per point in sliced score matching (more: less variance)"));
     form->addRow(tr("Projections (SSM)"), projections_);
+    weighting_ = combo("weighting", {{tr("natural (the output's own MSE)"), int(Weighting::Natural)},
+                                     {tr("simple: 1 (DDPM)"), int(Weighting::Simple)},
+                                     {tr("σ² on the score (NCSN)"), int(Weighting::Ncsn)},
+                                     {tr("x₀ MSE: 1/SNR"), int(Weighting::X0)},
+                                     {tr("v MSE: 1 + 1/SNR"), int(Weighting::V)},
+                                     {tr("EDM λ(σ)"), int(Weighting::Edm)},
+                                     {tr("min-SNR-γ"), int(Weighting::MinSnr)},
+                                     {tr("flow matching"), int(Weighting::FlowMatching)}});
+    weighting_->setToolTip(
+        tr("How much each noise level's error counts (NCSN, DDPM): a weight w(λ) on ‖ε̂ − ε‖² at log-SNR λ.\n"
+           "simple 1; NCSN σ² (the same); x₀ e^−λ; v 1 + e^−λ; EDM 1 + e^−λ/σ_d²; min-SNR-γ min(SNR, γ)/SNR;\n"
+           "flow matching (1 + e^−λ/2)². Natural: the output's own MSE. All have the same minimiser, the exact "
+           "denoiser (Weightings… draws them)"));
+    form->addRow(tr("Weighting"), weighting_);
+    gamma_ = new QDoubleSpinBox(this);
+    gamma_->setObjectName("minSnrGamma");
+    gamma_->setDecimals(2);
+    gamma_->setRange(0.01, 1000);
+    gamma_->setValue(5);
+    gamma_->setToolTip(tr("γ of min-SNR-γ: levels with SNR above γ are weighted down to γ/SNR (Hang et al. 2023)"));
+    form->addRow(tr("γ (min-SNR)"), gamma_);
     width_ = new QSpinBox(this);
     width_->setObjectName("width");
     width_->setRange(8, 1024);
@@ -62,9 +87,15 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent)
     form->addRow(tr("Activation"), activation_);
     parametrisation_ = combo("parametrisation", {{tr("score / σ"), int(Parametrisation::ScoreOverSigma)},
                                                  {tr("score"), int(Parametrisation::Score)},
-                                                 {tr("ε (noise)"), int(Parametrisation::Epsilon)}});
-    parametrisation_->setToolTip(tr("What the network outputs: f with s_θ = f/σ, the score s_θ itself, or the noise "
-                                    "ε_θ with s_θ = −ε_θ/σ"));
+                                                 {tr("ε (noise)"), int(Parametrisation::Epsilon)},
+                                                 {tr("x₀ (clean point)"), int(Parametrisation::X0)},
+                                                 {tr("v = (m ε − s x₀)/r"), int(Parametrisation::V)},
+                                                 {tr("velocity ε − x₀ (flow matching)"), int(Parametrisation::Velocity)},
+                                                 {tr("EDM preconditioned"), int(Parametrisation::Edm)}});
+    parametrisation_->setToolTip(
+        tr("What the network outputs: f with s_θ = f/σ, the score s_θ itself, the noise ε_θ with s_θ = −ε_θ/σ,\n"
+           "the clean point x₀ (s_θ = (m x̂₀ − x)/s²), v, the linear path's velocity ε − x₀, or EDM's F with\n"
+           "D = c_skip x + c_out F(c_in x) (σ_d from the data). Every sampler reads any of them as a score."));
     form->addRow(tr("Output"), parametrisation_);
     conditioning_ = combo("conditioning", {{tr("log σ"), int(NoiseConditioning::LogSigma)},
                                            {tr("time t"), int(NoiseConditioning::Time)},
@@ -78,6 +109,21 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent)
     seed_->setToolTip(tr("Seed of the initial weights θ₀ (the same seed, the same start)"));
     form->addRow(tr("Seed"), seed_);
     layout->addLayout(form);
+    showChart_ = new QPushButton(tr("Weightings…"), this);
+    showChart_->setObjectName("showWeightings");
+    showChart_->setCheckable(true);
+    showChart_->setToolTip(tr("Show the loss weight of every weighting over log-SNR, this model's highlighted"));
+    layout->addWidget(showChart_);
+    chart_ = new WeightingChart(this);
+    chart_->setVisible(false);
+    layout->addWidget(chart_);
+    connect(showChart_, &QPushButton::toggled, this, [this](bool on) {
+        chart_->setVisible(on);
+        if (on) updateWeightings();
+    });
+    for (QComboBox* c : {objective_, parametrisation_, weighting_})
+        connect(c, &QComboBox::currentIndexChanged, this, &ModelPanel::updateWeightings);
+    connect(gamma_, &QDoubleSpinBox::valueChanged, this, &ModelPanel::updateWeightings);
     auto* apply = new QPushButton(tr("Apply: new model"), this);
     apply->setObjectName("applyModel");
     apply->setToolTip(tr("Start a new model with these settings (the training history starts again)"));
@@ -98,6 +144,29 @@ void ModelPanel::showModel(const ModelConfig& m, const ObjectiveConfig& o)
     parametrisation_->setCurrentIndex(parametrisation_->findData(int(m.parametrisation)));
     conditioning_->setCurrentIndex(conditioning_->findData(int(m.conditioning)));
     seed_->setValue(int(m.seed));
+    weighting_->setCurrentIndex(weighting_->findData(int(o.weighting)));
+    gamma_->setValue(o.minSnrGamma);
+    base_ = m;
+    updateWeightings();
+}
+
+void ModelPanel::setContext(const NoiseSchedule& schedule, std::shared_ptr<const Dataset> data)
+{
+    schedule_ = schedule;
+    data_ = std::move(data);
+    updateWeightings();
+}
+
+void ModelPanel::updateWeightings()
+{
+    const ObjectiveConfig o = objective(ObjectiveConfig{});
+    const bool multiLevel = o.kind == ObjectiveKind::Ncsn || o.kind == ObjectiveKind::Ddpm;
+    weighting_->setEnabled(multiLevel);
+    gamma_->setEnabled(multiLevel && resolveWeighting(o.weighting, model(base_).parametrisation) == Weighting::MinSnr);
+    if (!showChart_->isChecked()) return; // drawn when shown
+    double sigmaData = base_.sigmaData;
+    if (!(sigmaData > 0) && data_ && data_->size() > 0) sigmaData = dataSigma(data_->points);
+    chart_->showWeightings(model(base_), o, schedule_, sigmaData);
 }
 
 void ModelPanel::restore(const ModelConfig& m, const ObjectiveConfig& o)
@@ -121,6 +190,10 @@ ObjectiveConfig ModelPanel::objective(ObjectiveConfig o) const
     o.kind = ObjectiveKind(objective_->currentData().toInt());
     o.sigma = sigma_->value();
     o.projections = projections_->value();
+    // One-sigma objectives have no weighting (validate() refuses one).
+    const bool multiLevel = o.kind == ObjectiveKind::Ncsn || o.kind == ObjectiveKind::Ddpm;
+    o.weighting = multiLevel ? Weighting(weighting_->currentData().toInt()) : Weighting::Natural;
+    o.minSnrGamma = gamma_->value();
     return o;
 }
 

@@ -118,6 +118,30 @@ void TestGradients::objectiveGradient_data()
     ismScore.model.parametrisation = Parametrisation::Score;
     ismScore.model.conditioning = NoiseConditioning::None;
     QTest::newRow("ism/clean-data/score") << ismScore;
+    // Every parametrisation's output map (score = a x + b F(inScale x)) under
+    // the multi-level regression, ism's trace (2a + b tr J_F) and ssm's v^T J v.
+    for (Parametrisation p : {Parametrisation::X0, Parametrisation::V, Parametrisation::Velocity,
+                              Parametrisation::Edm, Parametrisation::Score})
+        for (ObjectiveKind k : {ObjectiveKind::Ncsn, ObjectiveKind::Dsm, ObjectiveKind::Ism, ObjectiveKind::Ssm}) {
+            Case c{ObjectiveConfig{}, smallModel(Activation::SiLU), k == ObjectiveKind::Ncsn ? vp : geometric};
+            c.objective.kind = k;
+            c.objective.sigma = 0.3;
+            c.objective.projections = 2;
+            c.model.parametrisation = p;
+            c.model.sigmaData = 0.7;
+            QTest::newRow((parametrisationName(p) + "/" + objectiveName(k)).c_str()) << c;
+        }
+    // Weightings (each a per-level weight on the regression).
+    for (Weighting w : explicitWeightings()) {
+        Case c{ObjectiveConfig{}, smallModel(Activation::SiLU), ddpm};
+        c.objective.kind = ObjectiveKind::Ddpm;
+        c.objective.weighting = w;
+        c.objective.minSnrGamma = 2.0;
+        c.model.parametrisation = Parametrisation::V;
+        c.model.conditioning = NoiseConditioning::Time;
+        c.model.sigmaData = 0.7;
+        QTest::newRow(("ddpm/v/" + weightingName(w)).c_str()) << c;
+    }
     Case ssmRad{ObjectiveConfig{}, smallModel(Activation::Softplus), geometric};
     ssmRad.objective.kind = ObjectiveKind::Ssm;
     ssmRad.objective.projection = Projection::Rademacher;
