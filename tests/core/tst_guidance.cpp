@@ -46,6 +46,8 @@
 #include "core/Sampler.h"
 #include "core/SamplerDefaults.h"
 
+#include <Eigen/LU>
+
 #include <QtTest>
 
 #include <algorithm>
