@@ -86,7 +86,7 @@ void Sampler::check(const NoiseSchedule& schedule, const ScoreSource& source) co
                              std::to_string(schedule.numLevels()));
         break;
     case SamplerKind::Edm: {
-        const double lo = edmSigmaRange(false), hi = edmSigmaRange(true);
+        const double lo = edmSigmaRange(schedule, false), hi = edmSigmaRange(schedule, true);
         const double sLo = edmSigma(schedule.sdeMarginal(0.0)), sHi = edmSigma(schedule.sdeMarginal(1.0));
         if (hi > sHi * (1 + 1e-9) || lo < sLo * (1 - 1e-9))
             throw InputError("EDM sigma range [" + std::to_string(lo) + ", " + std::to_string(hi) +
@@ -147,12 +147,12 @@ NoiseLevel Sampler::langevinLevel() const
     return level;
 }
 
-double Sampler::odeEnd() const
+double Sampler::odeEnd(const NoiseSchedule& schedule)
 {
     // Continuous VP/sub-VP: stop at t = 1e-3 (std ~ 0.04), as Song et al. sample;
     // closer to 0 the score grows like 1/std and fixed steps blow up.
-    const bool vp = schedule_.kind() == ScheduleKind::Vp || schedule_.kind() == ScheduleKind::SubVp;
-    return vp ? 1e-3 : schedule_.tEpsilon();
+    const bool vp = schedule.kind() == ScheduleKind::Vp || schedule.kind() == ScheduleKind::SubVp;
+    return vp ? 1e-3 : schedule.tEpsilon();
 }
 
 std::vector<Sampler::Stage> Sampler::plan(double tStart) const
@@ -219,8 +219,8 @@ std::vector<Sampler::Stage> Sampler::plan(double tStart) const
     case SamplerKind::ProbabilityFlow: break; // steps its own time
     case SamplerKind::Edm: {
         // EDM's grid, from the level at tStart down (SDEdit and a re-plan start lower).
-        const double hi = std::min(edmSigmaRange(true), edmSigma(schedule_.sdeMarginal(tStart)));
-        const double lo = std::min(edmSigmaRange(false), hi);
+        const double hi = std::min(edmSigmaRange(schedule_, true), edmSigma(schedule_.sdeMarginal(tStart)));
+        const double lo = std::min(edmSigmaRange(schedule_, false), hi);
         const std::vector<double> sigmas = edmSigmas(config_.edmSteps, lo, hi, config_.edmRho);
         for (std::size_t i = 0; i + 1 < sigmas.size(); ++i) {
             const NoiseLevel from = i == 0 ? levelAtSigma(schedule_, sigmas[0]) : out.back().to;

@@ -130,7 +130,8 @@ private:
     };
     void check(const NoiseSchedule& schedule, const ScoreSource& source) const;
     std::vector<Stage> plan(double tStart) const;
-    double odeEnd() const;   // the t the ODE run ends at
+    double odeEnd() const { return odeEnd(schedule_); } // the t the ODE run ends at
+    static double odeEnd(const NoiseSchedule& schedule);
     NoiseLevel langevinLevel() const; // plain Langevin's level (throws InputError outside a VP range)
     double timeNow() const;  // normalised time of level()
     void startRun(double tStart);
@@ -143,7 +144,7 @@ private:
     void odeStep();
     void edmRun(const Stage& s);   // SamplerFast.cpp
     void dpmRun(const Stage& s);   // SamplerFast.cpp
-    double edmSigmaRange(bool largest) const; // the sigma grid's end (config, else the schedule's)
+    double edmSigmaRange(const NoiseSchedule& schedule, bool largest) const; // the sigma grid's end (config, else the schedule's)
     void replaceFixed(const NoiseLevel& level);
     void renoise(const NoiseLevel& from, const NoiseLevel& to); // forward transition to -> from
     Divergence describeStep(const Stage* s, double h) const;    // the step about to be taken

@@ -10,13 +10,13 @@
 
 namespace ss {
 
-double Sampler::edmSigmaRange(bool largest) const
+double Sampler::edmSigmaRange(const NoiseSchedule& schedule, bool largest) const
 {
     const double given = largest ? config_.edmSigmaMax : config_.edmSigmaMin;
     if (given > 0) return given;
     // The schedule's own ends: t = 1, and the samplers' end time (Sampler::odeEnd;
     // a network was not trained closer to the data).
-    return edmSigma(schedule_.sdeMarginal(largest ? 1.0 : odeEnd()));
+    return edmSigma(schedule.sdeMarginal(largest ? 1.0 : odeEnd(schedule)));
 }
 
 void Sampler::edmRun(const Stage& s)
