@@ -16,6 +16,7 @@
 //    margins at least 2% (measured 0.65-0.97 x at 10 NFE, 0.88-0.91 x at 20; 16000
 //    particles); EDM's Heun at 18 steps (35 NFE) is as good as
 //    DDIM at 50 and beats PF-ODE Euler at equal NFE on its own VE form.
+//  - stepThrough: the traced update of a followed particle is its real one.
 //  - refusals: sigma ranges outside the schedule, bad options, encoding.
 #include "core/Error.h"
 #include "core/FastSamplers.h"
@@ -236,6 +237,31 @@ private slots:
         qInfo("VE: EDM 10 steps (%lld NFE) sw2 %.4f vs Euler (%lld NFE) %.4f", heun.nfe, heun.sw2, e.nfe, e.sw2);
         QVERIFY(heun.nfe == e.nfe);
         QVERIFY(heun.sw2 < 0.9 * e.sw2);
+    }
+
+    void stepThrough()
+    {
+        // The followed particle's traced update is its real one: next = x + the
+        // sum of the terms, and next is where the particle went.
+        SamplerConfig edm = config(SamplerKind::Edm, 6), churn = config(SamplerKind::Edm, 6);
+        churn.edmChurn = 5;
+        for (SamplerConfig c : {edm, churn, config(SamplerKind::DpmSolver, 5, 3),
+                                config(SamplerKind::DpmSolverPp, 4, 2, DpmMethod::Singlestep)}) {
+            c.particles = 20;
+            Sampler s(c, NoiseSchedule::vp(), fixture().exact, 1);
+            s.follow({3});
+            while (!s.done()) {
+                const Eigen::Vector2d before = s.particles().col(3);
+                s.step();
+                QCOMPARE(int(s.trace().parts.size()), 1);
+                const TracedParticle& p = s.trace().parts[0].particles.at(0);
+                Eigen::Vector2d sum = p.x;
+                for (const TracedTerm& t : p.terms) sum += t.value;
+                QVERIFY((p.x - before).norm() < 1e-12);
+                QVERIFY((sum - p.next).norm() < 1e-9 * (1 + p.next.norm()));
+                QVERIFY((p.next - s.particles().col(3)).norm() < 1e-9 * (1 + p.next.norm()));
+            }
+        }
     }
 
     void refusals()
