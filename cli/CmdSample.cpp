@@ -24,7 +24,7 @@ namespace {
 
 std::vector<Option> samplerOptions()
 {
-    return {{"sampler", "KIND", "langevin | annealed | ddpm | ddim | em | pc | ode (required)"},
+    return {{"sampler", "KIND", "langevin | annealed | ddpm | ddim | em | pc | ode | edm | dpm-solver | dpm-solver++ (required)"},
             {"n", "N", "particles (default 1000)"},
             {"seed", "S", "seed (default 0)"},
             {"out", "SAMPLES.csv", "where to write the final particles (required)"},
@@ -58,6 +58,20 @@ std::vector<Option> samplerOptions()
             {"ode-method", "KIND", "ode: euler | heun | rk4 | rk45 (default rk45)"},
             {"rtol", "X", "ode rk45: relative tolerance (default 1e-5)"},
             {"atol", "X", "ode rk45: absolute tolerance (default 1e-5)"},
+            {"edm-steps", "N", "edm: sigma levels N (2N - 1 score evaluations; default 18)"},
+            {"rho", "R", "edm: grid exponent rho (default 7; 1: uniform in sigma)"},
+            {"edm-sigma-min", "S", "edm: smallest sigma = std/mean (default: the schedule's, at the samplers' end time)"},
+            {"edm-sigma-max", "S", "edm: largest sigma (default: the schedule's, at t = 1)"},
+            {"s-churn", "C", "edm: S_churn, fresh noise per step (default 0: deterministic Heun)"},
+            {"s-tmin", "S", "edm: churn only for sigma >= S (default 0.05)"},
+            {"s-tmax", "S", "edm: churn only for sigma <= S (default 50)"},
+            {"s-noise", "X", "edm: S_noise, the churn noise's scale (default 1)"},
+            {"dpm-steps", "N", "dpm-solver(++): time steps (default 20)"},
+            {"order", "K", "dpm-solver(++): order 1 (= DDIM), 2 or 3 (default 2)"},
+            {"dpm-method", "KIND",
+             "dpm-solver(++): multistep (one evaluation a step) | singlestep (K a step)\n" + std::string(30, ' ') +
+                 "(default multistep)"},
+            {"dpm-spacing", "KIND", "dpm-solver(++): logsnr (uniform in lambda) | time (default logsnr)"},
             {"direction", "DIR", "ode/ddim: noise-to-data | data-to-noise (needs --from; ddim: eta 0)"},
             {"from", "POINTS.csv", "start from these points (data-to-noise input, or given noise)"},
             {"sdedit", "POINTS.csv", "SDEdit: noise these points to --t0, then denoise"},
@@ -119,6 +133,18 @@ SamplerConfig samplerConfigFrom(const Args& args)
     c.rtol = args.number("rtol", 1e-5, 0, 1);
     c.atol = args.number("atol", 1e-5, 0, 1);
     c.direction = direction;
+    c.edmSteps = int(args.integer("edm-steps", c.edmSteps, 1, 100'000));
+    c.edmRho = args.number("rho", c.edmRho, 0, 1e3);
+    c.edmSigmaMin = args.number("edm-sigma-min", c.edmSigmaMin, 0, 1e12);
+    c.edmSigmaMax = args.number("edm-sigma-max", c.edmSigmaMax, 0, 1e12);
+    c.edmChurn = args.number("s-churn", c.edmChurn, 0, 1e6);
+    c.edmTmin = args.number("s-tmin", c.edmTmin, 0, 1e12);
+    c.edmTmax = args.number("s-tmax", c.edmTmax, 0, 1e12);
+    c.edmNoise = args.number("s-noise", c.edmNoise, 0, 10);
+    c.dpmSteps = int(args.integer("dpm-steps", c.dpmSteps, 1, 100'000));
+    c.dpmOrder = int(args.integer("order", c.dpmOrder, 1, 3));
+    c.dpmMethod = dpmMethodFromName(args.text("dpm-method", dpmMethodName(c.dpmMethod)));
+    c.dpmSpacing = dpmSpacingFromName(args.text("dpm-spacing", dpmSpacingName(c.dpmSpacing)));
     if (args.has("fix-x1") && args.has("fix-x2")) throw UsageError("fix one coordinate: --fix-x1 or --fix-x2");
     if (args.has("fix-x1") || args.has("fix-x2")) {
         c.fixCoordinate = args.has("fix-x1") ? 0 : 1;

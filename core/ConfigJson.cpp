@@ -331,6 +331,18 @@ nlohmann::json toJson(const SamplerConfig& c)
             {"rtol", c.rtol},
             {"atol", c.atol},
             {"direction", directionName(c.direction)},
+            {"edmSteps", c.edmSteps},
+            {"edmRho", c.edmRho},
+            {"edmSigmaMin", c.edmSigmaMin},
+            {"edmSigmaMax", c.edmSigmaMax},
+            {"edmChurn", c.edmChurn},
+            {"edmTmin", c.edmTmin},
+            {"edmTmax", c.edmTmax},
+            {"edmNoise", c.edmNoise},
+            {"dpmSteps", c.dpmSteps},
+            {"dpmOrder", c.dpmOrder},
+            {"dpmMethod", dpmMethodName(c.dpmMethod)},
+            {"dpmSpacing", dpmSpacingName(c.dpmSpacing)},
             {"fixCoordinate", c.fixCoordinate},
             {"fixValue", c.fixValue},
             {"resampleRounds", c.resampleRounds},
@@ -398,6 +410,18 @@ SamplerConfig samplerConfigFromJson(const nlohmann::json& j, const std::string& 
     num("rtol", c.rtol);
     num("atol", c.atol);
     name("direction", c.direction, directionFromName);
+    integer("edmSteps", c.edmSteps, 1, 100'000);
+    num("edmRho", c.edmRho);
+    num("edmSigmaMin", c.edmSigmaMin);
+    num("edmSigmaMax", c.edmSigmaMax);
+    num("edmChurn", c.edmChurn);
+    num("edmTmin", c.edmTmin);
+    num("edmTmax", c.edmTmax);
+    num("edmNoise", c.edmNoise);
+    integer("dpmSteps", c.dpmSteps, 1, 100'000);
+    integer("dpmOrder", c.dpmOrder, 1, 3);
+    name("dpmMethod", c.dpmMethod, dpmMethodFromName);
+    name("dpmSpacing", c.dpmSpacing, dpmSpacingFromName);
     integer("fixCoordinate", c.fixCoordinate, -1, 1);
     num("fixValue", c.fixValue);
     integer("resampleRounds", c.resampleRounds, 1, 100);

@@ -18,9 +18,12 @@
 //   annealed  levels x stepsPerLevel with stepsPerLevel = max(1, round(S / L))
 //             over the schedule's L levels (S below L: one step per level)
 //   ode rk45  adaptive: one run, whatever the sweep (a single row)
+//   edm       S sigma levels (edmSteps = S): S steps, the last an Euler step to sigma = 0
+//   dpm-solver, dpm-solver++  S steps of the lambda grid (dpmSteps = S)
 // NFE is the Sampler's own count of score evaluations per particle
 // (Sampler::evaluations()): pc adds its corrector steps, Heun 2 and RK4 4
-// per step, RK45 its rejected steps too.
+// per step, RK45 its rejected steps too; edm 2S - 1 (Heun but the last
+// step); dpm-solver S multistep, order x S single-step.
 //
 // Shared noise: every run of a race starts from the same standard-normal draw
 // z (raceNoise: Rng(seed), column by column, as Sampler::reset draws), scaled

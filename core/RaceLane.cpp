@@ -74,6 +74,9 @@ SamplerConfig atSteps(SamplerConfig c, int steps, const NoiseSchedule& schedule)
     case SamplerKind::PredictorCorrector:
     case SamplerKind::ProbabilityFlow: c.steps = steps; break;
     case SamplerKind::Ddim: c.ddimSteps = steps; break;
+    case SamplerKind::Edm: c.edmSteps = steps; break;
+    case SamplerKind::DpmSolver:
+    case SamplerKind::DpmSolverPp: c.dpmSteps = steps; break;
     case SamplerKind::Ddpm: break; // the schedule is respaced instead
     case SamplerKind::AnnealedLangevin: {
         const int levels = schedule.isDiscrete() ? schedule.numLevels() : c.annealedLevels;

@@ -1,6 +1,7 @@
 #include "core/Sampler.h"
 
 #include "core/Error.h"
+#include "core/FastSamplers.h"
 #include "core/SamplerDefaults.h"
 #include "core/StepParts.h"
 
@@ -84,6 +85,18 @@ void Sampler::check(const NoiseSchedule& schedule, const ScoreSource& source) co
             throw InputError("DDIM steps (" + std::to_string(config_.ddimSteps) + ") exceed the schedule's T = " +
                              std::to_string(schedule.numLevels()));
         break;
+    case SamplerKind::Edm: {
+        const double lo = edmSigmaRange(schedule, false), hi = edmSigmaRange(schedule, true);
+        const double sLo = edmSigma(schedule.sdeMarginal(0.0)), sHi = edmSigma(schedule.sdeMarginal(1.0));
+        if (hi > sHi * (1 + 1e-9) || lo < sLo * (1 - 1e-9))
+            throw InputError("EDM sigma range [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                             "] (sigma = std/mean) is outside the schedule's [" + std::to_string(sLo) + ", " +
+                             std::to_string(sHi) + "]");
+        if (levelAtSigma(schedule, lo).marginal.std < source.minimumStd())
+            throw InputError("EDM sigma_min " + std::to_string(lo) + " is below the smallest noise the score " +
+                             source.describe() + " is defined at");
+        break;
+    }
     default: break;
     }
     // The run is planned step by step (~64 bytes a step): bound it.
@@ -99,6 +112,9 @@ void Sampler::check(const NoiseSchedule& schedule, const ScoreSource& source) co
     case SamplerKind::ReverseSde:
     case SamplerKind::PredictorCorrector: planned = config_.steps; break;
     case SamplerKind::ProbabilityFlow: break;
+    case SamplerKind::Edm: planned = config_.edmSteps; break;
+    case SamplerKind::DpmSolver:
+    case SamplerKind::DpmSolverPp: planned = config_.dpmSteps; break;
     }
     if (planned > kMaxPlannedSteps)
         throw InputError("the run would take " + std::to_string(planned) + " steps; at most " +
@@ -131,12 +147,12 @@ NoiseLevel Sampler::langevinLevel() const
     return level;
 }
 
-double Sampler::odeEnd() const
+double Sampler::odeEnd(const NoiseSchedule& schedule)
 {
     // Continuous VP/sub-VP: stop at t = 1e-3 (std ~ 0.04), as Song et al. sample;
     // closer to 0 the score grows like 1/std and fixed steps blow up.
-    const bool vp = schedule_.kind() == ScheduleKind::Vp || schedule_.kind() == ScheduleKind::SubVp;
-    return vp ? 1e-3 : schedule_.tEpsilon();
+    const bool vp = schedule.kind() == ScheduleKind::Vp || schedule.kind() == ScheduleKind::SubVp;
+    return vp ? 1e-3 : schedule.tEpsilon();
 }
 
 std::vector<Sampler::Stage> Sampler::plan(double tStart) const
@@ -201,6 +217,27 @@ std::vector<Sampler::Stage> Sampler::plan(double tStart) const
         break;
     }
     case SamplerKind::ProbabilityFlow: break; // steps its own time
+    case SamplerKind::Edm: {
+        // EDM's grid, from the level at tStart down (SDEdit and a re-plan start lower).
+        const double hi = std::min(edmSigmaRange(schedule_, true), edmSigma(schedule_.sdeMarginal(tStart)));
+        const double lo = std::min(edmSigmaRange(schedule_, false), hi);
+        const std::vector<double> sigmas = edmSigmas(config_.edmSteps, lo, hi, config_.edmRho);
+        for (std::size_t i = 0; i + 1 < sigmas.size(); ++i) {
+            const NoiseLevel from = i == 0 ? levelAtSigma(schedule_, sigmas[0]) : out.back().to;
+            const bool last = i + 2 == sigmas.size();
+            out.push_back({from, last ? cleanLevel() : levelAtSigma(schedule_, sigmas[i + 1]), 0.0, last});
+        }
+        break;
+    }
+    case SamplerKind::DpmSolver:
+    case SamplerKind::DpmSolverPp: {
+        const double tEnd = odeEnd();
+        const std::vector<NoiseLevel> levels =
+            dpmLevels(schedule_, config_.dpmSteps, config_.dpmSpacing, std::max(tStart, tEnd), tEnd);
+        for (std::size_t i = 0; i + 1 < levels.size(); ++i)
+            out.push_back({levels[i], levels[i + 1], 0.0, i + 2 == levels.size()});
+        break;
+    }
     }
     return out;
 }
@@ -209,6 +246,8 @@ void Sampler::startRun(double tStart)
 {
     plan_ = plan(tStart);
     stage_ = 0;
+    dpmLevels_.clear();
+    dpmModels_.clear();
     if (config_.kind != SamplerKind::ProbabilityFlow) return;
     const bool encode = config_.direction == Direction::DataToNoise;
     const double tEnd = odeEnd();
@@ -238,7 +277,9 @@ void Sampler::reset()
         for (Eigen::Index j = 0; j < x_.cols(); ++j)
             for (int i = 0; i < 2; ++i) x_(i, j) = rng_.uniform(config_.boxMin, config_.boxMax);
     } else {
-        const double std = schedule_.priorStd();
+        // EDM with a sigma_max below the schedule's starts at that level's std.
+        const bool edmBelow = config_.kind == SamplerKind::Edm && config_.edmSigmaMax > 0 && !plan_.empty();
+        const double std = edmBelow ? plan_.front().from.marginal.std : schedule_.priorStd();
         for (Eigen::Index j = 0; j < x_.cols(); ++j)
             for (int i = 0; i < 2; ++i) x_(i, j) = std * rng_.normal();
     }
@@ -276,7 +317,8 @@ void Sampler::sdedit(const Eigen::Matrix2Xd& points, double t0)
     if (config_.direction == Direction::DataToNoise) throw InputError("SDEdit runs from noise to data only");
     if (!(t0 > 0 && t0 <= 1)) throw InputError("SDEdit start level t0 must be in (0, 1] (got " + std::to_string(t0) + ")");
     const bool timeGrid = config_.kind == SamplerKind::ReverseSde || config_.kind == SamplerKind::PredictorCorrector ||
-                          config_.kind == SamplerKind::ProbabilityFlow;
+                          config_.kind == SamplerKind::ProbabilityFlow || config_.kind == SamplerKind::Edm ||
+                          config_.kind == SamplerKind::DpmSolver || config_.kind == SamplerKind::DpmSolverPp;
     if (timeGrid && t0 <= odeEnd())
         throw InputError("SDEdit start level t0 = " + std::to_string(t0) + " must be above the sampler's end time t = " +
                          std::to_string(odeEnd()));
@@ -438,6 +480,9 @@ void Sampler::runStage(const Stage& s)
             break;
         }
         case SamplerKind::ProbabilityFlow: break;
+        case SamplerKind::Edm: edmRun(s); break;
+        case SamplerKind::DpmSolver:
+        case SamplerKind::DpmSolverPp: dpmRun(s); break;
         }
         if (conditioned) replaceFixed(s.to);
     }
@@ -647,6 +692,9 @@ Divergence Sampler::describeStep(const Stage* s, double h) const
     case SamplerKind::ReverseSde:
     case SamplerKind::PredictorCorrector: d.stepSize = s->from.t - s->to.t; break;
     case SamplerKind::ProbabilityFlow: d.stepSize = std::abs(h); break;
+    case SamplerKind::Edm: d.stepSize = edmSigma(s->from) - (s->last ? 0.0 : edmSigma(s->to)); break;
+    case SamplerKind::DpmSolver:
+    case SamplerKind::DpmSolverPp: d.stepSize = logSnrHalf(s->to) - logSnrHalf(s->from); break;
     case SamplerKind::Ddpm:
     case SamplerKind::Ddim: break;
     }
@@ -700,6 +748,14 @@ std::string Divergence::describe(bool unicode) const
     case SamplerKind::ProbabilityFlow:
         out += "the probability-flow velocity went non-finite (step h = " + g(stepSize) +
                "); use RK45 or more time steps, or " + checkModel;
+        break;
+    case SamplerKind::Edm:
+        out += "the particles ran away on a sigma step of " + g(stepSize) + "; use more EDM steps, or " + checkModel;
+        break;
+    case SamplerKind::DpmSolver:
+    case SamplerKind::DpmSolverPp:
+        out += "the particles ran away on a lambda step of " + g(stepSize) +
+               "; use more steps or a lower order, or " + checkModel;
         break;
     case SamplerKind::Ddpm:
     case SamplerKind::Ddim:

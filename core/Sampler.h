@@ -7,8 +7,9 @@
 // A run is planned as a list of stages, each taking the particles from one
 // noise level to the next (Langevin: the same level; annealed Langevin: one
 // stage per step at each VE level; DDPM/DDIM: one per (sub)sequence step;
-// em/pc: one per step of the time grid). The probability-flow ODE steps its own
-// time t, adaptively with RK45.
+// em/pc: one per step of the time grid; edm: one per step of its sigma grid;
+// dpm-solver: one per step of its lambda grid). The probability-flow ODE steps
+// its own time t, adaptively with RK45.
 //
 // Determinism: all noise comes from one Rng seeded by config.seed, drawn on the
 // owning thread in particle order, so a seed gives the same particles whatever
@@ -129,7 +130,8 @@ private:
     };
     void check(const NoiseSchedule& schedule, const ScoreSource& source) const;
     std::vector<Stage> plan(double tStart) const;
-    double odeEnd() const;   // the t the ODE run ends at
+    double odeEnd() const { return odeEnd(schedule_); } // the t the ODE run ends at
+    static double odeEnd(const NoiseSchedule& schedule);
     NoiseLevel langevinLevel() const; // plain Langevin's level (throws InputError outside a VP range)
     double timeNow() const;  // normalised time of level()
     void startRun(double tStart);
@@ -140,6 +142,9 @@ private:
     void predictor(const Stage& s, Predictor kind);
     void corrector(const NoiseLevel& level, double alpha, int m); // m: 1..M (the step-through's title)
     void odeStep();
+    void edmRun(const Stage& s);   // SamplerFast.cpp
+    void dpmRun(const Stage& s);   // SamplerFast.cpp
+    double edmSigmaRange(const NoiseSchedule& schedule, bool largest) const; // the sigma grid's end (config, else the schedule's)
     void replaceFixed(const NoiseLevel& level);
     void renoise(const NoiseLevel& from, const NoiseLevel& to); // forward transition to -> from
     Divergence describeStep(const Stage* s, double h) const;    // the step about to be taken
@@ -157,6 +162,9 @@ private:
     double t_ = 0, tTarget_ = 0, h_ = 0; // probability-flow ODE state
     int odeSteps_ = 0;                   // fixed-step ODE: steps of the run
     std::optional<OdeSolver> ode_;
+    // DPM-Solver multistep: the last points' levels and model outputs, oldest first.
+    std::vector<NoiseLevel> dpmLevels_;
+    std::vector<Eigen::Matrix2Xd> dpmModels_;
     int steps_ = 0;
     long long nfe_ = 0;
     Trajectory trajectory_;

@@ -21,7 +21,10 @@ const NameTable<SamplerKind> kKinds = {{SamplerKind::Langevin, "langevin"},
                                        {SamplerKind::Ddim, "ddim"},
                                        {SamplerKind::ReverseSde, "em"},
                                        {SamplerKind::PredictorCorrector, "pc"},
-                                       {SamplerKind::ProbabilityFlow, "ode"}};
+                                       {SamplerKind::ProbabilityFlow, "ode"},
+                                       {SamplerKind::Edm, "edm"},
+                                       {SamplerKind::DpmSolver, "dpm-solver"},
+                                       {SamplerKind::DpmSolverPp, "dpm-solver++"}};
 const NameTable<DdpmVariance> kVariances = {{DdpmVariance::Beta, "beta"}, {DdpmVariance::BetaTilde, "beta-tilde"}};
 const NameTable<DdimSpacing> kSpacings = {
     {DdimSpacing::Uniform, "uniform"}, {DdimSpacing::Quadratic, "quadratic"}, {DdimSpacing::Trailing, "trailing"}};
@@ -31,6 +34,8 @@ const NameTable<Predictor> kPredictors = {{Predictor::EulerMaruyama, "em"},
 const NameTable<Direction> kDirections = {{Direction::NoiseToData, "noise-to-data"},
                                           {Direction::DataToNoise, "data-to-noise"}};
 const NameTable<StartKind> kStarts = {{StartKind::Prior, "prior"}, {StartKind::UniformBox, "uniform"}};
+const NameTable<DpmMethod> kDpmMethods = {{DpmMethod::Multistep, "multistep"}, {DpmMethod::Singlestep, "singlestep"}};
+const NameTable<DpmSpacing> kDpmSpacings = {{DpmSpacing::LogSnr, "logsnr"}, {DpmSpacing::Time, "time"}};
 
 template <typename E>
 std::string nameOf(const NameTable<E>& table, E value)
@@ -77,6 +82,10 @@ std::string directionName(Direction d) { return nameOf(kDirections, d); }
 Direction directionFromName(const std::string& n) { return fromName(kDirections, n, "direction"); }
 std::string startKindName(StartKind s) { return nameOf(kStarts, s); }
 StartKind startKindFromName(const std::string& n) { return fromName(kStarts, n, "start"); }
+std::string dpmMethodName(DpmMethod m) { return nameOf(kDpmMethods, m); }
+DpmMethod dpmMethodFromName(const std::string& n) { return fromName(kDpmMethods, n, "DPM-Solver method"); }
+std::string dpmSpacingName(DpmSpacing s) { return nameOf(kDpmSpacings, s); }
+DpmSpacing dpmSpacingFromName(const std::string& n) { return fromName(kDpmSpacings, n, "DPM-Solver spacing"); }
 
 void SamplerConfig::validate() const
 {
@@ -101,6 +110,21 @@ void SamplerConfig::validate() const
     require(positive(snr), "corrector signal-to-noise ratio must be positive (got " + num(snr) + ")");
     require(positive(rtol) && positive(atol), "ODE tolerances must be positive (rtol " + num(rtol) + ", atol " +
                                                   num(atol) + ")");
+    require(edmSteps >= 1 && edmSteps <= 100'000,
+            "EDM steps must be in [1, 100000] (got " + std::to_string(edmSteps) + ")");
+    require(positive(edmRho), "EDM rho must be positive and finite (got " + num(edmRho) + ")");
+    require(edmSigmaMin >= 0 && std::isfinite(edmSigmaMin) && edmSigmaMax >= 0 && std::isfinite(edmSigmaMax),
+            "EDM sigma_min and sigma_max must be >= 0 (0: the schedule's) and finite (got " + num(edmSigmaMin) +
+                ", " + num(edmSigmaMax) + ")");
+    require(edmSigmaMin == 0 || edmSigmaMax == 0 || edmSigmaMin < edmSigmaMax,
+            "EDM sigma_min must be below sigma_max (got " + num(edmSigmaMin) + ", " + num(edmSigmaMax) + ")");
+    require(edmChurn >= 0 && std::isfinite(edmChurn), "EDM S_churn must be >= 0 and finite (got " + num(edmChurn) + ")");
+    require(edmTmin >= 0 && std::isfinite(edmTmin) && std::isfinite(edmTmax) && edmTmin <= edmTmax,
+            "EDM churn range needs finite 0 <= S_tmin <= S_tmax (got " + num(edmTmin) + ", " + num(edmTmax) + ")");
+    require(edmNoise >= 0 && std::isfinite(edmNoise), "EDM S_noise must be >= 0 and finite (got " + num(edmNoise) + ")");
+    require(dpmSteps >= 1 && dpmSteps <= 100'000,
+            "DPM-Solver steps must be in [1, 100000] (got " + std::to_string(dpmSteps) + ")");
+    require(dpmOrder >= 1 && dpmOrder <= 3, "DPM-Solver order must be 1, 2 or 3 (got " + std::to_string(dpmOrder) + ")");
     require(fixCoordinate >= -1 && fixCoordinate <= 1,
             "fixed coordinate must be 0 (x1), 1 (x2) or -1 (off) (got " + std::to_string(fixCoordinate) + ")");
     require(std::isfinite(fixValue), "fixed value must be finite (got " + num(fixValue) + ")");

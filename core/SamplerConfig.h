@@ -17,15 +17,20 @@ enum class SamplerKind {
     Ddim,               // S steps on a subsequence, eta
     ReverseSde,         // Euler–Maruyama on the reverse SDE
     PredictorCorrector, // predictor + M Langevin corrector steps with SNR r
-    ProbabilityFlow     // the probability-flow ODE, either direction
+    ProbabilityFlow,    // the probability-flow ODE, either direction
+    Edm,                // Karras et al. 2022: Heun on EDM's sigma grid (rho), optional churn
+    DpmSolver,          // Lu et al. 2022: exponential integrator, noise prediction, order 1-3
+    DpmSolverPp         // Lu et al. 2022b: the same in data prediction (DPM-Solver++)
 };
 enum class DdpmVariance { Beta, BetaTilde };       // sigma_t^2 of the ancestral step
 enum class DdimSpacing { Uniform, Quadratic, Trailing };
 enum class Predictor { EulerMaruyama, ReverseDiffusion, Ancestral };
 enum class Direction { NoiseToData, DataToNoise };
 enum class StartKind { Prior, UniformBox };        // where reset() puts the particles
+enum class DpmMethod { Multistep, Singlestep };    // DPM-Solver: reuse past outputs, or intermediate points
+enum class DpmSpacing { LogSnr, Time };            // DPM-Solver's time grid: uniform in lambda or in t
 
-std::string samplerKindName(SamplerKind k); // langevin annealed ddpm ddim em pc ode
+std::string samplerKindName(SamplerKind k); // langevin annealed ddpm ddim em pc ode edm dpm-solver dpm-solver++
 SamplerKind samplerKindFromName(const std::string&);
 std::string ddpmVarianceName(DdpmVariance v); // beta, beta-tilde
 DdpmVariance ddpmVarianceFromName(const std::string&);
@@ -37,6 +42,10 @@ std::string directionName(Direction d); // noise-to-data, data-to-noise
 Direction directionFromName(const std::string&);
 std::string startKindName(StartKind s); // prior, uniform
 StartKind startKindFromName(const std::string&);
+std::string dpmMethodName(DpmMethod m); // multistep, singlestep
+DpmMethod dpmMethodFromName(const std::string&);
+std::string dpmSpacingName(DpmSpacing s); // logsnr, time
+DpmSpacing dpmSpacingFromName(const std::string&);
 
 struct SamplerConfig {
     SamplerKind kind = SamplerKind::AnnealedLangevin;
@@ -68,6 +77,26 @@ struct SamplerConfig {
     OdeMethod ode = OdeMethod::Rk45;
     double rtol = 1e-5, atol = 1e-5;
     Direction direction = Direction::NoiseToData; // ode and ddim (eta = 0) also encode
+
+    // EDM (docs/reference/samplers.md#edm): edmSteps = N sigma levels
+    // sigma_i = (smax^(1/rho) + i/(N-1) (smin^(1/rho) - smax^(1/rho)))^rho, then sigma_N = 0;
+    // Heun's 2nd order on each step, Euler on the last (2N - 1 evaluations).
+    // edmSigmaMin/Max 0: the schedule's smallest/largest sigma = std/mean.
+    // Churn (Algorithm 2): gamma = min(S_churn/N, sqrt2 - 1) where sigma is in
+    // [S_tmin, S_tmax], fresh noise of std S_noise sqrt(sigma_hat^2 - sigma^2); S_churn 0: deterministic.
+    int edmSteps = 18;
+    double edmRho = 7.0;
+    double edmSigmaMin = 0.0, edmSigmaMax = 0.0;
+    double edmChurn = 0.0, edmTmin = 0.05, edmTmax = 50.0, edmNoise = 1.0;
+
+    // DPM-Solver / DPM-Solver++ (docs/reference/samplers.md#dpm-solver): dpmSteps
+    // time steps from t = 1 to the samplers' end time, of order dpmOrder (1: DDIM).
+    // Multistep: one evaluation a step (the first and, below 10 steps, the last
+    // steps of lower order); single-step: dpmOrder evaluations a step.
+    int dpmSteps = 20;
+    int dpmOrder = 2;
+    DpmMethod dpmMethod = DpmMethod::Multistep;
+    DpmSpacing dpmSpacing = DpmSpacing::LogSnr;
 
     // Replacement / RePaint conditioning: after each reverse step the coordinate
     // fixCoordinate (0: x1, 1: x2; -1: off) is overwritten with a forward-noised

@@ -58,6 +58,14 @@ std::vector<RacePanel::Preset> RacePanel::presetsFor(const NoiseSchedule& schedu
     out.push_back(preset("PF-ODE Euler", SamplerKind::ProbabilityFlow, 100, [](SamplerConfig& c) { c.ode = OdeMethod::Euler; }));
     out.push_back(preset("PF-ODE RK4", SamplerKind::ProbabilityFlow, 25, [](SamplerConfig& c) { c.ode = OdeMethod::Rk4; }));
     out.push_back(preset("PF-ODE RK45 (adaptive)", SamplerKind::ProbabilityFlow, 1, [](SamplerConfig& c) { c.ode = OdeMethod::Rk45; }));
+    // The continuous-time solvers (any schedule): EDM's 18 steps (35 NFE), DPM-Solver at 10-20 NFE.
+    out.push_back(preset("EDM Heun", SamplerKind::Edm, 18));
+    out.push_back(preset("EDM + churn", SamplerKind::Edm, 50, [](SamplerConfig& c) { c.edmChurn = 10; }));
+    out.push_back(preset("DPM-Solver++ 2M", SamplerKind::DpmSolverPp, 10));
+    out.push_back(preset("DPM-Solver 3S", SamplerKind::DpmSolver, 6, [](SamplerConfig& c) {
+        c.dpmOrder = 3;
+        c.dpmMethod = DpmMethod::Singlestep;
+    }));
     return out;
 }
 
@@ -161,6 +169,9 @@ int RacePanel::ownSteps(const SamplerConfig& c, const NoiseSchedule& schedule)
 {
     switch (c.kind) {
     case SamplerKind::Ddim: return c.ddimSteps;
+    case SamplerKind::Edm: return c.edmSteps;
+    case SamplerKind::DpmSolver:
+    case SamplerKind::DpmSolverPp: return c.dpmSteps;
     case SamplerKind::Ddpm: return std::max(1, schedule.numLevels());
     case SamplerKind::AnnealedLangevin:
         return (schedule.isDiscrete() ? std::max(1, schedule.numLevels()) : c.annealedLevels) * c.stepsPerLevel;
@@ -181,6 +192,10 @@ QString RacePanel::describe(const SamplerConfig& c)
                           .arg(c.snr);
     case SamplerKind::ReverseSde: return text + " · " + QString::fromStdString(predictorName(c.predictor));
     case SamplerKind::Ddpm: return text + " · " + QString::fromStdString(ddpmVarianceName(c.ddpmVariance));
+    case SamplerKind::Edm: return text + (c.edmChurn > 0 ? tr(" · ρ %1, churn %2").arg(c.edmRho).arg(c.edmChurn) : tr(" · ρ %1").arg(c.edmRho));
+    case SamplerKind::DpmSolver:
+    case SamplerKind::DpmSolverPp:
+        return text + tr(" · order %1 %2").arg(c.dpmOrder).arg(QString::fromStdString(dpmMethodName(c.dpmMethod)));
     default: return text;
     }
 }

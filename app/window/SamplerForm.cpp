@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
 #include <type_traits>
 
 namespace ss::window {
@@ -70,6 +71,9 @@ QString kindTitle(K k)
     case K::ReverseSde: return QObject::tr("Reverse SDE (Euler–Maruyama)");
     case K::PredictorCorrector: return QObject::tr("Predictor–corrector");
     case K::ProbabilityFlow: return QObject::tr("Probability-flow ODE");
+    case K::Edm: return QObject::tr("EDM (Heun, σ grid)");
+    case K::DpmSolver: return QObject::tr("DPM-Solver (ε prediction)");
+    case K::DpmSolverPp: return QObject::tr("DPM-Solver++ (x₀ prediction)");
     }
     return {};
 }
@@ -78,9 +82,91 @@ std::vector<std::pair<QString, int>> kindChoices()
 {
     std::vector<std::pair<QString, int>> out;
     for (K k : {K::Langevin, K::AnnealedLangevin, K::Ddpm, K::Ddim, K::ReverseSde, K::PredictorCorrector,
-                K::ProbabilityFlow})
+                K::ProbabilityFlow, K::Edm, K::DpmSolver, K::DpmSolverPp})
         out.emplace_back(kindTitle(k), int(k));
     return out;
+}
+
+// EDM's and DPM-Solver's options (docs/reference/samplers.md#edm, #dpm-solver).
+std::vector<SamplerRow> fastSamplerRows()
+{
+    using W = SamplerRow::Widget;
+    const auto tr = [](const char* text) { return QObject::tr(text); };
+    const Applies edm = kinds({K::Edm}), dpm = kinds({K::DpmSolver, K::DpmSolverPp});
+    const Applies churn = [](const SamplerConfig& c) { return c.kind == K::Edm && c.edmChurn > 0; };
+    return {
+        {.name = "edmSteps",
+         .label = tr("EDM steps"),
+         .tooltip = tr("N: σ levels σ₀ > … > σ_{N−1}, then σ_N = 0. Heun's 2nd order on each step, Euler\n"
+                       "on the last: 2N − 1 score evaluations (18 steps: 35, as in Karras et al. 2022)"),
+         .widget = W::Integer, .lo = 1, .hi = 100000, .initial = 18, .appliesTo = edm,
+         .field = ofSampler(&SamplerConfig::edmSteps)},
+        {.name = "edmRho",
+         .label = tr("ρ"),
+         .tooltip = tr("σ_i = (σ_max^(1/ρ) + i/(N−1)·(σ_min^(1/ρ) − σ_max^(1/ρ)))^ρ: larger ρ puts more steps\n"
+                       "at low noise (7: EDM's choice; 1: uniform in σ)"),
+         .widget = W::Real, .lo = 0.1, .hi = 100, .decimals = 2, .initial = 7, .appliesTo = edm,
+         .field = ofSampler(&SamplerConfig::edmRho)},
+        {.name = "edmSigmaMin",
+         .label = tr("σ_min"),
+         .tooltip = tr("The grid's smallest σ = std/mean (0: the schedule's, at the samplers' end time)"),
+         .widget = W::Real, .lo = 0, .hi = 1e6, .decimals = 4, .initial = 0, .appliesTo = edm,
+         .field = ofSampler(&SamplerConfig::edmSigmaMin)},
+        {.name = "edmSigmaMax",
+         .label = tr("σ_max"),
+         .tooltip = tr("The grid's largest σ = std/mean (0: the schedule's, at t = 1)"),
+         .widget = W::Real, .lo = 0, .hi = 1e6, .decimals = 3, .initial = 0, .appliesTo = edm,
+         .field = ofSampler(&SamplerConfig::edmSigmaMax)},
+        {.name = "edmChurn",
+         .label = tr("S_churn"),
+         .tooltip = tr("Stochastic EDM (Algorithm 2): each step first raises σ to σ̂ = σ(1 + γ),\n"
+                       "γ = min(S_churn/N, √2 − 1), with fresh noise. 0: deterministic Heun.\n"
+                       "Churn needs more steps to pay off (try 50 steps)."),
+         .widget = W::Real, .lo = 0, .hi = 1000, .decimals = 1, .initial = 0, .appliesTo = edm,
+         .field = ofSampler(&SamplerConfig::edmChurn)},
+        {.name = "edmTmin",
+         .label = tr("S_tmin"),
+         .tooltip = tr("Churn only where σ ≥ S_tmin"),
+         .widget = W::Real, .lo = 0, .hi = 1e6, .decimals = 3, .initial = 0.05, .appliesTo = churn,
+         .field = ofSampler(&SamplerConfig::edmTmin)},
+        {.name = "edmTmax",
+         .label = tr("S_tmax"),
+         .tooltip = tr("Churn only where σ ≤ S_tmax"),
+         .widget = W::Real, .lo = 0, .hi = 1e6, .decimals = 2, .initial = 50, .appliesTo = churn,
+         .field = ofSampler(&SamplerConfig::edmTmax)},
+        {.name = "edmNoise",
+         .label = tr("S_noise"),
+         .tooltip = tr("The churn noise's scale (1 with the exact score; EDM used 1.003–1.007 for networks)"),
+         .widget = W::Real, .lo = 0, .hi = 10, .decimals = 3, .initial = 1, .appliesTo = churn,
+         .field = ofSampler(&SamplerConfig::edmNoise)},
+        {.name = "dpmSteps",
+         .label = tr("DPM-Solver steps"),
+         .tooltip = tr("Time steps from t = 1 to the end time. Multistep: one score evaluation a step;\n"
+                       "single-step: one per order"),
+         .widget = W::Integer, .lo = 1, .hi = 100000, .initial = 20, .appliesTo = dpm,
+         .field = ofSampler(&SamplerConfig::dpmSteps)},
+        {.name = "dpmOrder",
+         .label = tr("Order"),
+         .tooltip = tr("1: DDIM (η = 0) exactly; 2, 3: the exponential integrator's higher orders"),
+         .widget = W::Integer, .lo = 1, .hi = 3, .initial = 2, .appliesTo = dpm,
+         .field = ofSampler(&SamplerConfig::dpmOrder)},
+        {.name = "dpmMethod",
+         .label = tr("Method"),
+         .tooltip = tr("Multistep: reuses the last steps' predictions (one evaluation a step; warm-up at the\n"
+                       "start and, below 10 steps, lower order at the end). Single-step: evaluates at\n"
+                       "intermediate points inside each step"),
+         .widget = W::Choice,
+         .choices = {{tr("Multistep"), int(DpmMethod::Multistep)}, {tr("Single-step"), int(DpmMethod::Singlestep)}},
+         .initial = int(DpmMethod::Multistep), .appliesTo = dpm,
+         .field = ofSampler(&SamplerConfig::dpmMethod)},
+        {.name = "dpmSpacing",
+         .label = tr("Time grid"),
+         .tooltip = tr("Uniform in λ = log(mean/std) (half the log-SNR; DPM-Solver's default) or in t"),
+         .widget = W::Choice,
+         .choices = {{tr("Uniform in λ (log-SNR)"), int(DpmSpacing::LogSnr)}, {tr("Uniform in t"), int(DpmSpacing::Time)}},
+         .initial = int(DpmSpacing::LogSnr), .appliesTo = dpm,
+         .field = ofSampler(&SamplerConfig::dpmSpacing)},
+    };
 }
 
 std::vector<SamplerRow> buildRows()
@@ -98,7 +184,7 @@ std::vector<SamplerRow> buildRows()
     const Applies adaptiveOde = [](const SamplerConfig& c) {
         return c.kind == K::ProbabilityFlow && c.ode == OdeMethod::Rk45;
     };
-    return {
+    std::vector<SamplerRow> rows{
         {.name = "samplerKind",
          .label = tr("Sampler"),
          .tooltip = tr("How particles move from noise to data: Langevin dynamics at one σ, annealed over the σ levels,\n"
@@ -444,6 +530,11 @@ std::vector<SamplerRow> buildRows()
          .field = {[](const Setup& s) { return s.guidance.gamma; },
                    [](Setup& s, double v) { s.guidance.gamma = v; }}},
     };
+    // EDM's and DPM-Solver's rows after DDIM's.
+    const auto after = std::find_if(rows.begin(), rows.end(), [](const SamplerRow& r) { return std::string_view(r.name) == "ddimSpacing"; });
+    std::vector<SamplerRow> fast = fastSamplerRows();
+    rows.insert(after + 1, fast.begin(), fast.end());
+    return rows;
 }
 } // namespace
 

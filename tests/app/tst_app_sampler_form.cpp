@@ -90,6 +90,9 @@ void TestAppSamplerForm::visibleRowsFollowTheTable()
         {K::ReverseSde, {"timeSteps"}},
         {K::PredictorCorrector, {"timeSteps", "predictor", "correctorSteps", "snr"}},
         {K::ProbabilityFlow, {"odeMethod", "rtol", "atol", "direction"}},
+        {K::Edm, {"edmSteps", "edmRho", "edmSigmaMin", "edmSigmaMax", "edmChurn"}},
+        {K::DpmSolver, {"dpmSteps", "dpmOrder", "dpmMethod", "dpmSpacing"}},
+        {K::DpmSolverPp, {"dpmSteps", "dpmOrder", "dpmMethod", "dpmSpacing"}},
     };
     SamplerPanel panel;
     panel.showSetup(app::SamplingSetup{});
@@ -125,6 +128,14 @@ void TestAppSamplerForm::visibleRowsFollowTheTable()
     choose(panel, "odeMethod", int(OdeMethod::Heun));
     QVERIFY(panel.findChild<QWidget*>("timeSteps")->isVisibleTo(&panel));
     QVERIFY(!panel.findChild<QWidget*>("rtol")->isVisibleTo(&panel));
+    // EDM's churn range and noise show once S_churn > 0.
+    choose(panel, "samplerKind", int(K::Edm));
+    QVERIFY(!panel.findChild<QWidget*>("edmTmin")->isVisibleTo(&panel));
+    auto* churn = panel.findChild<QDoubleSpinBox*>("edmChurn");
+    churn->setValue(10);
+    emit churn->editingFinished();
+    for (const char* name : {"edmTmin", "edmTmax", "edmNoise"}) QVERIFY2(panel.findChild<QWidget*>(name)->isVisibleTo(&panel), name);
+    QCOMPARE(panel.apply(app::SamplingSetup{}).sampler.edmChurn, 10.0);
     // Conditioning (every sampler): its value and rounds show once a coordinate is fixed.
     QVERIFY(panel.findChild<QWidget*>("fixCoordinate")->isVisibleTo(&panel));
     QVERIFY(!panel.findChild<QWidget*>("fixValue")->isVisibleTo(&panel));

@@ -185,6 +185,12 @@ void TestCli::exactSamplers_data()
     QTest::newRow("pc") << QStringList{"--sampler", "pc", "--steps", "300", "--schedule", "ve", "--sigma-max", "5",
                                        "--predictor", "reverse-diffusion"};
     QTest::newRow("ode") << QStringList{"--sampler", "ode", "--ode-method", "rk45"};
+    QTest::newRow("edm") << QStringList{"--sampler", "edm"};
+    QTest::newRow("edm churn on ddpm") << QStringList{"--sampler", "edm", "--schedule", "linear", "--edm-steps", "40",
+                                                      "--s-churn", "10", "--rho", "7"};
+    QTest::newRow("dpm-solver 3S") << QStringList{"--sampler", "dpm-solver", "--order", "3", "--dpm-method",
+                                                  "singlestep", "--dpm-steps", "6"};
+    QTest::newRow("dpm-solver++ 2M") << QStringList{"--sampler", "dpm-solver++", "--dpm-steps", "10"};
 }
 
 void TestCli::exactSamplers()

@@ -110,6 +110,7 @@ private slots:
     void skippedSteps();
     void jsonRoundTrip();
     void exampleFile();
+    void fastSamplersFile();
     void badInput_data();
     void badInput();
     void cancellation();
@@ -320,6 +321,33 @@ void TestRace::exampleFile()
     const RaceSpec exact = loadRaceSpec(SCORESCOPE_SOURCE_DIR "/resources/races/exact-samplers.json");
     QCOMPARE(int(exact.entries.size()), 4);
     QCOMPARE(exact.steps, defaultRaceSteps());
+}
+
+void TestRace::fastSamplersFile()
+{
+    // resources/races/edm-dpm-ddim.json: EDM Heun, DDIM, PF-ODE Euler and
+    // DPM-Solver++ 2M on one schedule; their own step counts are the window's
+    // live run (18, 50, 200, 10), and at a sweep's S the NFE is 2S - 1, S, S, S.
+    RaceSpec spec = loadRaceSpec(SCORESCOPE_SOURCE_DIR "/resources/races/edm-dpm-ddim.json");
+    QCOMPARE(int(spec.entries.size()), 4);
+    QCOMPARE(spec.entries[0].sampler.kind, SamplerKind::Edm);
+    QCOMPARE(spec.entries[0].sampler.edmSteps, 18);
+    QCOMPARE(spec.entries[1].sampler.ddimSteps, 50);
+    QCOMPARE(spec.entries[2].sampler.steps, 200);
+    QCOMPARE(spec.entries[3].sampler.kind, SamplerKind::DpmSolverPp);
+    QCOMPARE(spec.entries[3].sampler.dpmSteps, 10);
+    spec.steps = {10};
+    spec.particles = 300;
+    spec.metrics = {RaceMetric::Sw2};
+    const RaceResult r = runRace(spec, mixtureScores());
+    QCOMPARE(int(r.rows.size()), 4);
+    const long long nfe[] = {19, 10, 10, 10};
+    for (int i = 0; i < 4; ++i) {
+        QCOMPARE(r.rows[std::size_t(i)].status, RaceStatus::Ok);
+        QCOMPARE(r.rows[std::size_t(i)].stepsTaken, 10);
+        QCOMPARE(r.rows[std::size_t(i)].evaluations, nfe[i]);
+        QVERIFY2(r.rows[std::size_t(i)].sw2 < 0.5, qPrintable(QString::fromStdString(r.rows[std::size_t(i)].name)));
+    }
 }
 
 void TestRace::badInput_data()
