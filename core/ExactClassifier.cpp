@@ -3,7 +3,9 @@
 #include "core/EmpiricalDistribution.h"
 #include "core/Error.h"
 #include "core/Metrics.h"
+#include "core/ScoreSource.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -21,16 +23,61 @@ std::string classList(const std::vector<double>& prior)
 
 } // namespace
 
+ExactClassifier::ExactClassifier(const GaussianMixture& mixture, const std::vector<int>& classOfComponent)
+{
+    if (int(classOfComponent.size()) != mixture.size())
+        throw InputError("classifier: " + std::to_string(classOfComponent.size()) + " component classes for " +
+                         std::to_string(mixture.size()) + " components");
+    const int classes = 1 + *std::max_element(classOfComponent.begin(), classOfComponent.end());
+    if (*std::min_element(classOfComponent.begin(), classOfComponent.end()) < 0)
+        throw InputError("classifier: component classes must be non-negative");
+    // Each class's part: its components, weights renormalised.
+    for (int y = 0; y < classes; ++y) {
+        std::vector<double> w;
+        std::vector<Eigen::Matrix2d> covs;
+        std::vector<int> members;
+        double total = 0;
+        for (int k = 0; k < mixture.size(); ++k)
+            if (classOfComponent[std::size_t(k)] == y) {
+                members.push_back(k);
+                total += mixture.weights()[std::size_t(k)];
+            }
+        prior_.push_back(total);
+        if (members.empty()) {
+            part_.push_back(nullptr);
+            continue;
+        }
+        Eigen::Matrix2Xd means(2, Eigen::Index(members.size()));
+        for (std::size_t i = 0; i < members.size(); ++i) {
+            w.push_back(mixture.weights()[std::size_t(members[i])] / total);
+            means.col(Eigen::Index(i)) = mixture.means().col(members[i]);
+            covs.push_back(mixture.covariances()[std::size_t(members[i])]);
+        }
+        part_.push_back(std::make_shared<GaussianMixture>(std::move(w), std::move(means), std::move(covs)));
+    }
+    auto data = std::make_shared<Dataset>();
+    data->name = "mixture";
+    data->mixture = mixture;
+    data_ = data;
+    checkClasses("the mixture");
+    all_ = data_->exactScore();
+}
+
+void ExactClassifier::checkClasses(const std::string& name) const
+{
+    int withData = 0;
+    for (double p : prior_) withData += p > 0;
+    if (withData < 2)
+        throw InputError(name + " has " + std::to_string(withData) +
+                         " class with points: guidance needs at least two");
+}
+
 ExactClassifier::ExactClassifier(const Dataset& data) : data_(std::make_shared<Dataset>(data))
 {
     if (data.mixture) {
-        // Each component is a class (componentClasses): its part is itself.
-        const GaussianMixture& g = *data.mixture;
-        for (int k = 0; k < g.size(); ++k) {
-            prior_.push_back(g.weights()[std::size_t(k)]);
-            part_.push_back(std::make_shared<GaussianMixture>(std::vector<double>{1.0}, Eigen::Matrix2Xd(g.means().col(k)),
-                                                              std::vector<Eigen::Matrix2d>{g.covariances()[std::size_t(k)]}));
-        }
+        // Each component is a class (componentClasses).
+        *this = ExactClassifier(*data.mixture, componentClasses(data));
+        return;
     } else if (data.labelled() && data.numClasses > 0) {
         if (data.labels.size() != std::size_t(data.size()))
             throw InputError("data set '" + data.name + "' has " + std::to_string(data.labels.size()) + " labels for " +
@@ -59,11 +106,7 @@ ExactClassifier::ExactClassifier(const Dataset& data) : data_(std::make_shared<D
                          "' has no classes to guide by: choose a Gaussian-mixture preset (each component is a class) "
                          "or points with labels");
     }
-    int withData = 0;
-    for (double p : prior_) withData += p > 0;
-    if (withData < 2)
-        throw InputError("data set '" + data.name + "' has " + std::to_string(withData) +
-                         " class with points: guidance needs at least two");
+    checkClasses("data set '" + data.name + "'");
     all_ = data.exactScore();
 }
 

@@ -29,6 +29,10 @@ public:
     // an analytic mixture nor labelled points, or fewer than two classes with
     // points.
     explicit ExactClassifier(const Dataset& data);
+    // A mixture whose component k belongs to class classOfComponent[k] (a
+    // class may hold several components; classes are 0 .. max). Throws
+    // InputError when the map does not fit the mixture or has a negative class.
+    ExactClassifier(const GaussianMixture& mixture, const std::vector<int>& classOfComponent);
 
     int numClasses() const { return int(prior_.size()); }
     // pi_y: the class's share of the data (0 for a class with no points).
@@ -60,6 +64,7 @@ public:
                                   long long maxDraws = 20'000'000) const;
 
 private:
+    void checkClasses(const std::string& name) const;
     std::vector<double> prior_;
     std::vector<std::shared_ptr<const ExactScore>> part_; // p(x | y) per class (null: no data)
     std::shared_ptr<const ExactScore> all_;

@@ -1,5 +1,7 @@
 #include "core/FastSamplers.h"
 
+#include "core/Parametrisation.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -62,15 +64,17 @@ std::vector<NoiseLevel> dpmLevels(const NoiseSchedule& schedule, int steps, DpmS
     return out;
 }
 
+// The conversions' one home is core/Parametrisation (quantityAffine).
 Eigen::Matrix2Xd epsFromScore(const Eigen::Matrix2Xd& score, const NoiseLevel& level)
 {
-    return -level.marginal.std * score;
+    const Affine a = quantityAffine(Quantity::Epsilon, level.marginal); // alpha 0
+    return a.beta * score;
 }
 
 Eigen::Matrix2Xd x0FromScore(const Eigen::Matrix2Xd& x, const Eigen::Matrix2Xd& score, const NoiseLevel& level)
 {
-    const Marginal m = level.marginal;
-    return (x + (m.std * m.std) * score) / m.mean;
+    const Affine a = quantityAffine(Quantity::X0, level.marginal);
+    return a.alpha * x + a.beta * score;
 }
 
 double edmGamma(const SamplerConfig& c, double sigma)

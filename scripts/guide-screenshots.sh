@@ -85,7 +85,7 @@ shrink "$tmp/window.png" "$out/dock-layers.png" "362:340:0:452"
 shrink "$tmp/window.png" "$out/dock-training.png" "395:410:885:18"
 shrink "$tmp/window.png" "$out/dock-sampler.png" "395:412:885:432"
 
-for k in 1 2 3 4 5; do
+for k in 1 2 3 4 5 6 7; do
     shoot "lecture-$k" --lecture "$k"
     shrink "$tmp/lecture-$k.png" "$out/lecture-$k.png"
 done

@@ -200,7 +200,7 @@ void TestLikelihood::sourceFisher()
     // guided version (w = 1) clearly not.
     const auto data = std::make_shared<const Dataset>(makePreset("8gaussians", 500, 1));
     auto exact = std::make_shared<ExactScoreSource>(data);
-    ClassifierGuidance guided(exact, *data->mixture, componentClasses(*data), 0, 1.0);
+    ClassifierGuidance guided(exact, std::make_shared<ExactClassifier>(*data), 0, 1.0);
     Rng rng(1);
     const NoiseLevel level{{1.0, 0.5}, 0.5};
     QCOMPARE(fisherDivergence(*exact, *exact, *data, level, 500, rng).divergence, 0.0);

@@ -330,7 +330,7 @@ void TestSamplers::classifierGuidance()
     const double before = fractionAt(plain.particles()), after = fractionAt(steered.particles());
     QVERIFY2(before < 0.25 && after > 0.9, qPrintable(QString("%1 -> %2").arg(before).arg(after)));
     // w = 0 is the base score exactly.
-    ClassifierGuidance none(exact, *data.mixture, componentClasses(data), label, 0.0);
+    ClassifierGuidance none(exact, std::make_shared<ExactClassifier>(data), label, 0.0);
     Eigen::Matrix2Xd a(2, 10), b(2, 10);
     none.score(data.points.leftCols(10), schedule.level(50), a);
     exact->score(data.points.leftCols(10), schedule.level(50), b);
@@ -584,7 +584,7 @@ void TestSamplers::classifierGradientMatchesDifferences()
     const Dataset data = makePreset("8gaussians", 100, 1);
     std::vector<int> classes{0, 0, 1, 1, 2, 2, 3, 3}; // two components per class
     const int label = 1;
-    ClassifierGuidance guide(exactOf(data), *data.mixture, classes, label, 1.0);
+    ClassifierGuidance guide(exactOf(data), std::make_shared<ExactClassifier>(*data.mixture, classes), label, 1.0);
     Rng rng(4);
     Eigen::Matrix2Xd x(2, 50);
     for (Eigen::Index j = 0; j < x.cols(); ++j) x.col(j) << 3 * rng.normal(), 3 * rng.normal();
