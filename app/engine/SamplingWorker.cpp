@@ -35,7 +35,8 @@ std::unique_ptr<Sampler> SamplingWorker::makeSampler(const SamplerConfig& config
 {
     auto sampler = std::make_unique<Sampler>(config, setup_.schedule, currentSource(), 1);
     sampler->follow(followed_);
-    if (const auto& stroke = setup_.sdedit.points; stroke && stroke->cols() > 0) {
+    if (setup_.sdedit.active()) {
+        const auto& stroke = setup_.sdedit.points;
         // Each stroke point repeated over the particles, each copy noised on its own.
         Eigen::Matrix2Xd start(2, std::max<Eigen::Index>(config.particles, stroke->cols()));
         for (Eigen::Index j = 0; j < start.cols(); ++j) start.col(j) = stroke->col(j % stroke->cols());
@@ -124,7 +125,7 @@ void SamplingWorker::stepOnce()
 void SamplingWorker::startedRun()
 {
     posterior_ = nullptr;
-    if (!setup_.sdedit.points || !setup_.data) return;
+    if (!setup_.sdedit.active() || !setup_.data) return;
     Rng rng(setup_.sampler.seed + std::uint64_t(run_) + 23);
     sdeditStart_ = sampler_->particles();
     sdeditLevel_ = sampler_->level().marginal;
@@ -218,7 +219,8 @@ void SamplingWorker::publish()
     s->done = sampler_->done();
     s->source = sampler_->source().describe();
     s->setup = setup_;
-    s->exactScore = dynamic_cast<const ExactScoreSource*>(&sampler_->source()) != nullptr;
+    // Exact also when guided (the source is then a wrapper around it).
+    s->exactScore = setup_.source == SourceKind::Exact || !net_;
     s->divergence = sampler_->divergence();
     s->target = target_;
     s->tilted = tilted_;

@@ -29,14 +29,14 @@ std::vector<double> samplePoints(const app::TargetProfile& t, double lo, double 
     return u;
 }
 
-// A label on a white box at the top centre (the caption holds the top left,
-// the legend the top right); row 1 sits under row 0.
+// A label on a white box at the bottom centre, above the x axis' numbers (the
+// caption and the legend hold the top); row 1 sits above row 0.
 void topLabel(QPainter& p, const QString& label, int row, QSizeF size, double scale, const ScenePalette& colours)
 {
     const QFontMetricsF fm(p.font());
     const QSizeF box = fm.size(0, label) + QSizeF(10 * scale, 6 * scale);
-    const QRectF where(QPointF(std::max(0.0, (size.width() - box.width()) / 2), 44 * scale + row * (box.height() + 4 * scale)),
-                       box);
+    const double bottom = size.height() - fm.height() - 16 * scale - row * (box.height() + 4 * scale);
+    const QRectF where(QPointF(std::max(0.0, (size.width() - box.width()) / 2), bottom - box.height()), box);
     p.setPen(Qt::NoPen);
     p.setBrush(QColor(255, 255, 255, 215));
     p.drawRoundedRect(where, 4 * scale, 4 * scale);
@@ -151,7 +151,7 @@ void paintSdeditTarget(QPainter& p, const Eigen::Matrix2Xd& posterior, const Eig
             p.drawLine(at - QPointF(0, c), at + QPointF(0, c));
         }
     }
-    topLabel(p, QObject::tr("rings: exact p(x₀ | x_t₀) from the same noised start (SDEdit, t₀ = %1); crosses: the stroke")
+    topLabel(p, QObject::tr("rings: exact p(x₀ | x_t₀), t₀ = %1 · crosses: the stroke")
                     .arg(t0, 0, 'g', 3),
              1, size, scale, colours);
     p.restore();

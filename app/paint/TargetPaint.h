@@ -34,7 +34,7 @@ void paintTarget(QPainter& p, const app::TargetProfile& t, const QRectF& world, 
 // A guided run's exact target (state/TiltedTarget.h) on the same layer: the
 // tilted density as a translucent heat map in the target's colour (alpha
 // grows with the density, its peak at kTiltedMaxAlpha, so the particles stay
-// visible through it), with its label at the top of the view.
+// visible through it), with its label at the bottom of the view.
 inline constexpr int kTiltedMaxAlpha = 150;
 void paintTiltedTarget(QPainter& p, const app::TiltedMap& t, const QRectF& world, QSizeF size, double scale,
                        const ScenePalette& colours, float opacity);

@@ -15,11 +15,14 @@ namespace ss::app {
 
 enum class SourceKind { Learned, Exact };
 
-// SDEdit (Sampler::sdedit): runs start from these points noised to t0
-// instead of the prior; each point is repeated over the particles.
+// SDEdit (Sampler::sdedit): while on, runs start from these points noised to
+// t0 instead of the prior; each point is repeated over the particles. The
+// stroke is kept when SDEdit is turned off, so it can be turned on again.
 struct SdeditStart {
-    std::shared_ptr<const Eigen::Matrix2Xd> points; // null: off
+    std::shared_ptr<const Eigen::Matrix2Xd> points; // the drawn stroke (null: none yet)
     double t0 = 0.5;
+    bool on = false;
+    bool active() const { return on && points && points->cols() > 0; }
     bool operator==(const SdeditStart&) const = default;
 };
 

@@ -57,6 +57,7 @@ app::SdeditStart sdeditFromJson(const nlohmann::json& j, const std::string& wher
     app::SdeditStart s;
     s.points = std::make_shared<const Eigen::Matrix2Xd>(std::move(points));
     s.t0 = json::number(j, "t0", where);
+    s.on = true;
     if (!(s.t0 > 0 && s.t0 <= 1)) throw InputError(where + ".t0: expected a number in (0, 1]");
     return s;
 }
@@ -231,7 +232,7 @@ nlohmann::json lectureSceneToJson(const LectureScene& scene)
             {"scrubber", scene.scrubber},
             {"guidance", s.sampling.guidance.kind == GuidanceKind::None ? nlohmann::json(nullptr)
                                                                           : toJson(s.sampling.guidance)},
-            {"sdedit", s.sampling.sdedit.points ? sdeditToJson(s.sampling.sdedit) : nlohmann::json(nullptr)}};
+            {"sdedit", s.sampling.sdedit.active() ? sdeditToJson(s.sampling.sdedit) : nlohmann::json(nullptr)}};
 }
 
 QByteArray lectureWithStep(const LecturePreset& preset, const LectureScene& scene, const QString& text,

@@ -129,6 +129,7 @@ void MainWindow::connectDocks()
     connect(docks_.data, &DataPanel::sdeditStrokeDrawn, this, [this, c](const Eigen::Matrix2Xd& stroke) {
         app::SamplingSetup next = c->setup().sampling;
         next.sdedit.points = std::make_shared<const Eigen::Matrix2Xd>(stroke);
+        next.sdedit.on = true;
         docks_.sampler->showSetup(next);
         c->setSampling(next);
         showMessage(tr("SDEdit: %1 points noised to t₀ = %2 and denoised; untick \"SDEdit the drawn stroke\" in the "

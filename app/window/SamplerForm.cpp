@@ -54,6 +54,14 @@ SamplerField ofSetup(T Setup::*member)
             [member](Setup& s, double v) { s.*member = fromNumber<T>(v); }};
 }
 
+// A field of a part of the setup (its guidance, its SDEdit start).
+template <class Part, class T>
+SamplerField ofSetupPart(Part Setup::*part, T Part::*member)
+{
+    return {[part, member](const Setup& s) { return toNumber(s.*part.*member); },
+            [part, member](Setup& s, double v) { s.*part.*member = fromNumber<T>(v); }};
+}
+
 Applies kinds(std::initializer_list<K> list)
 {
     return [chosen = std::vector<K>(list)](const SamplerConfig& c) {
@@ -180,7 +188,8 @@ std::vector<SamplerRow> buildRows()
     };
     const Applies conditioned = [](const SamplerConfig& c) { return c.fixCoordinate >= 0; };
     const auto guided = [](const Setup& s) { return s.guidance.kind != GuidanceKind::None; };
-    const auto sdediting = [](const Setup& s) { return s.sdedit.points != nullptr; };
+    const auto stroke = [](const Setup& s) { return s.sdedit.points != nullptr; };
+    const auto sdediting = [](const Setup& s) { return s.sdedit.active(); };
     const Applies adaptiveOde = [](const SamplerConfig& c) {
         return c.kind == K::ProbabilityFlow && c.ode == OdeMethod::Rk45;
     };
@@ -227,11 +236,8 @@ std::vector<SamplerRow> buildRows()
                        "Untick to start from the prior again."),
          .widget = W::Check,
          .initial = 0,
-         .setupApplies = sdediting,
-         .field = {[](const Setup& s) { return s.sdedit.points ? 1.0 : 0.0; },
-                   [](Setup& s, double v) {
-                       if (v == 0) s.sdedit.points = nullptr;
-                   }}},
+         .setupApplies = stroke,
+         .field = ofSetupPart(&Setup::sdedit, &app::SdeditStart::on)},
         {.name = "sdeditT0",
          .label = tr("SDEdit t₀"),
          .tooltip = tr("How far the stroke is noised before denoising: t₀ near 0 keeps it (little noise),\n"
@@ -242,7 +248,7 @@ std::vector<SamplerRow> buildRows()
          .decimals = 2,
          .initial = 0.5,
          .setupApplies = sdediting,
-         .field = {[](const Setup& s) { return s.sdedit.t0; }, [](Setup& s, double v) { s.sdedit.t0 = v; }}},
+         .field = ofSetupPart(&Setup::sdedit, &app::SdeditStart::t0)},
         {.name = "stepsPerFrame",
          .label = tr("Steps per frame"),
          .tooltip = tr("Sampler steps taken between two pictures: higher runs faster, lower shows more of the path"),
@@ -501,8 +507,7 @@ std::vector<SamplerRow> buildRows()
                      {tr("Classifier (exact noisy classifier)"), int(GuidanceKind::Classifier)},
                      {tr("Classifier-free (labelled model)"), int(GuidanceKind::ClassifierFree)}},
          .initial = int(GuidanceKind::None),
-         .field = {[](const Setup& s) { return double(int(s.guidance.kind)); },
-                   [](Setup& s, double v) { s.guidance.kind = GuidanceKind(int(std::lround(v))); }}},
+         .field = ofSetupPart(&Setup::guidance, &GuidanceConfig::kind)},
         {.name = "guidanceClass",
          .label = tr("Towards class"),
          .tooltip = tr("The class y the run is steered towards (a mixture preset's components in order,\n"
@@ -512,8 +517,7 @@ std::vector<SamplerRow> buildRows()
          .hi = 1023,
          .initial = 0,
          .setupApplies = guided,
-         .field = {[](const Setup& s) { return double(s.guidance.label); },
-                   [](Setup& s, double v) { s.guidance.label = int(std::lround(v)); }}},
+         .field = ofSetupPart(&Setup::guidance, &GuidanceConfig::label)},
         {.name = "guidanceScale",
          .label = tr("Guidance scale γ"),
          .tooltip = tr("γ, the exponent of p(y | x) in the target p(x) p(y | x)^γ. Two conventions name it:\n"
@@ -527,8 +531,7 @@ std::vector<SamplerRow> buildRows()
          .decimals = 2,
          .initial = 3,
          .setupApplies = guided,
-         .field = {[](const Setup& s) { return s.guidance.gamma; },
-                   [](Setup& s, double v) { s.guidance.gamma = v; }}},
+         .field = ofSetupPart(&Setup::guidance, &GuidanceConfig::gamma)},
     };
     // EDM's and DPM-Solver's rows after DDIM's.
     const auto after = std::find_if(rows.begin(), rows.end(), [](const SamplerRow& r) { return std::string_view(r.name) == "ddimSpacing"; });

@@ -93,7 +93,7 @@ SamplerKind SamplerPanel::kind() const { return apply(app::SamplingSetup{}).samp
 void SamplerPanel::updateEnabled()
 {
     // A row is shown (and enabled) only where the chosen sampler reads it.
-    const app::SamplingSetup c = apply(app::SamplingSetup{});
+    const app::SamplingSetup c = apply(shown_); // the stroke is the shown setup's (no widget holds it)
     const auto& rows = samplerRows();
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const bool on = rowApplies(rows[i], c);
@@ -118,6 +118,7 @@ app::SamplingSetup SamplerPanel::apply(app::SamplingSetup s) const
 void SamplerPanel::showSetup(const app::SamplingSetup& s)
 {
     showing_ = true;
+    shown_ = s;
     const auto& rows = samplerRows();
     for (std::size_t i = 0; i < rows.size(); ++i) setRowValue(rows[i], fields_[i], rows[i].field.get(s));
     updateEnabled();

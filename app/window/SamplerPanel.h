@@ -68,6 +68,7 @@ private:
     QComboBox *spacing_, *direction_;
     QLabel *status_, *derivedHint_;
     QLabel* guidanceHint_ = nullptr;
+    app::SamplingSetup shown_; // the last setup shown (its SDEdit stroke decides the SDEdit rows)
     bool showing_ = false;
     // Context of the derived defaults, and the values last derived (what an
     // untouched field holds).

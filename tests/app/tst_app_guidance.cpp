@@ -108,6 +108,7 @@ void TestAppGuidance::sdeditRunMeetsPosterior()
     s.sdedit.points = std::make_shared<const Eigen::Matrix2Xd>(
         (Eigen::Matrix2Xd(2, 3) << 0.0, 0.5, 1.0, 1.0, 1.2, 1.4).finished());
     s.sdedit.t0 = 0.4;
+    s.sdedit.on = true;
     SamplingThread thread(s, 5);
     SamplingWorker* w = thread.worker();
     QVERIFY(w->latest()->posterior);
@@ -141,11 +142,14 @@ void TestAppGuidance::dockRows()
     QCOMPARE(panel.apply(SamplingSetup{}).guidance, s.guidance);
     // SDEdit rows with a stroke; unticking ends SDEdit.
     s.sdedit.points = std::make_shared<const Eigen::Matrix2Xd>(Eigen::Matrix2Xd::Zero(2, 2));
+    s.sdedit.on = true;
     panel.showSetup(s);
     auto* box = panel.findChild<QCheckBox*>("sdedit");
     QVERIFY(box && box->isVisibleTo(&panel) && box->isChecked());
-    box->click();
-    QVERIFY(!panel.apply(s).sdedit.points);
+    QVERIFY(panel.findChild<QWidget*>("sdeditT0")->isVisibleTo(&panel));
+    box->click(); // off: the stroke stays for later, the t0 row goes
+    QVERIFY(!panel.apply(s).sdedit.on && panel.apply(s).sdedit.points);
+    QVERIFY(!panel.findChild<QWidget*>("sdeditT0")->isVisibleTo(&panel));
 }
 
 void TestAppGuidance::pictureDrawsTheTiltedMap()

@@ -89,7 +89,7 @@ private slots:
 void TestAppLessons::everyPresetsStepsApply()
 {
     const std::vector<LecturePreset> presets = lecturePresets();
-    QCOMPARE(int(presets.size()), 5);
+    QCOMPARE(int(presets.size()), 7);
     MainWindow w(smallScene(), false);
     for (const LecturePreset& original : presets) {
         const LecturePreset p = shrunk(original);

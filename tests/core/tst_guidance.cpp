@@ -84,7 +84,8 @@ Dataset labelledPoints()
 double chiSquare(const Eigen::Matrix2Xd& samples, const Eigen::Matrix2Xd& reference)
 {
     constexpr int kBins = 12;
-    std::vector<double> x(reference.row(0).data(), reference.row(0).data() + reference.cols());
+    std::vector<double> x(std::size_t(reference.cols())); // row(0) is strided: copied element by element
+    for (Eigen::Index j = 0; j < reference.cols(); ++j) x[std::size_t(j)] = reference(0, j);
     std::sort(x.begin(), x.end());
     std::vector<double> edges;
     for (int b = 1; b < kBins; ++b) edges.push_back(x[std::size_t(b) * x.size() / kBins]);
@@ -258,7 +259,8 @@ void TestGuidance::pinnedConditional()
     const double a = 1.2;
     const auto ks = [&](const Sampler& s) {
         const Eigen::Matrix2Xd& x = s.particles();
-        std::vector<double> x2(x.row(1).data(), x.row(1).data() + x.cols());
+        std::vector<double> x2(std::size_t(x.cols())); // row(1) is strided
+        for (Eigen::Index j = 0; j < x.cols(); ++j) x2[std::size_t(j)] = x(1, j);
         return distanceToCdf(x2, conditionalDensity(*data->mixture, 0, a, s.level().marginal)).ks;
     };
     SamplerConfig pinned;
@@ -344,9 +346,8 @@ void TestGuidance::sdeditMatchesPosterior()
     const double floor = slicedWasserstein2(twin, posterior, 128, 1);
     qInfo("SDEdit from t0 = 0.5 against exact posterior draws: sliced W2 %.4f (floor %.4f)", sw2, floor);
     QVERIFY2(sw2 < 2 * floor, qPrintable(QString("%1 vs floor %2").arg(sw2).arg(floor)));
-    Sampler prior(config, schedule, exact, 2);
-    prior.run();
-    QVERIFY(slicedWasserstein2(prior.particles(), posterior, 128, 1) > 5 * floor);
+    // The stroke itself is not the answer: the test can fail.
+    QVERIFY(slicedWasserstein2(start, posterior, 128, 1) > 5 * floor);
 }
 
 void TestGuidance::comparison()
