@@ -201,7 +201,7 @@ void TestAppLessons::unavailableInTheMenu()
         f.write(QByteArray::fromStdString(doc.dump()));
     }
     const std::vector<LectureEntry> entries = lectureEntries();
-    QCOMPARE(int(entries.size()), 5);
+    QCOMPARE(int(entries.size()), 7);
     QVERIFY(!entries[2].preset);
     QVERIFY2(entries[2].error.contains("lesson.steps: expected a list"), qPrintable(entries[2].error));
     QVERIFY(entries[1].preset && entries[1].preset->userCopy.isEmpty());

@@ -160,7 +160,7 @@ void TestAppStall::lossChartStaysSmall()
 void TestAppStall::everyLectureRunsWithoutStalling()
 {
     const std::vector<LecturePreset> presets = lecturePresets();
-    QCOMPARE(int(presets.size()), 5);
+    QCOMPARE(int(presets.size()), 7);
     MainWindow w(defaultScene(), false);
     w.startAll();
     StallMonitor monitor;
