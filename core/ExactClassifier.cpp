@@ -188,7 +188,8 @@ Eigen::Matrix2Xd ExactClassifier::sampleTilted(int n, Marginal m, int y, double 
         const Eigen::Matrix2Xd x = sampleLevel(batch, m, rng);
         logPosterior(x, m, y, logp);
         for (int j = 0; j < batch && kept < n; ++j)
-            if (rng.uniform() < std::exp(gamma * logp(j))) out.col(kept++) = x.col(j);
+            // gamma 0 keeps every draw (0 * -inf would be NaN and keep none).
+            if (rng.uniform() < (gamma == 0 ? 1.0 : std::exp(gamma * logp(j)))) out.col(kept++) = x.col(j);
         drawn += batch;
     }
     return out;
