@@ -47,10 +47,13 @@ void applyLessonStep(MainWindow& w, const LectureScene& step)
         emit w.schedulePanel()->scheduleRequested(want.training.schedule);
     }
     const app::SamplingSetup& now = c->setup().sampling;
-    if (differs(now.sampler, want.sampling.sampler) || now.stepsPerTick != want.sampling.stepsPerTick) {
+    if (differs(now.sampler, want.sampling.sampler) || now.stepsPerTick != want.sampling.stepsPerTick ||
+        !(now.guidance == want.sampling.guidance) || !(now.sdedit == want.sampling.sdedit)) {
         app::SamplingSetup shown = now; // the dock's own parts (trail, loop, ...) stay
         shown.sampler = want.sampling.sampler;
         shown.stepsPerTick = want.sampling.stepsPerTick;
+        shown.guidance = want.sampling.guidance; // the dock's rows carry them on
+        shown.sdedit = want.sampling.sdedit;
         w.samplerPanel()->showSetup(shown);
         emit w.samplerPanel()->settingsChanged();
     }
