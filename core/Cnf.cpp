@@ -231,6 +231,12 @@ CnfDensity cnfLogDensity(const CnfNetT<T>& net, const Eigen::Ref<const Eigen::Ma
 template <typename T>
 long long cnfTransportToData(const CnfNetT<T>& net, Eigen::Matrix2Xd& z, const CnfSolveConfig& solve)
 {
+    return cnfTransport(net, z, 1.0, 0.0, solve);
+}
+
+template <typename T>
+long long cnfTransport(const CnfNetT<T>& net, Eigen::Matrix2Xd& z, double t0, double t1, const CnfSolveConfig& solve)
+{
     solve.validate();
     Eigen::Matrix2Xd v(2, z.cols());
     const OdeRhs f = [&](double t, const Eigen::MatrixXd& y, Eigen::MatrixXd& dy) {
@@ -238,7 +244,7 @@ long long cnfTransportToData(const CnfNetT<T>& net, Eigen::Matrix2Xd& z, const C
         dy = v;
     };
     Eigen::MatrixXd y = z;
-    const long long nfe = integrateCnf(f, 1.0, 0.0, solve, y);
+    const long long nfe = integrateCnf(f, t0, t1, solve, y);
     z = y;
     return nfe;
 }
@@ -319,6 +325,7 @@ double hutchinsonVariance(const Eigen::Vector4d& J, ProbeKind probe, int probes)
     template CnfDensity cnfLogDensity(const CnfNetT<T>&, const Eigen::Ref<const Eigen::Matrix2Xd>&,                  \
                                       const CnfSolveConfig&, Rng&);                                                  \
     template long long cnfTransportToData(const CnfNetT<T>&, Eigen::Matrix2Xd&, const CnfSolveConfig&);              \
+    template long long cnfTransport(const CnfNetT<T>&, Eigen::Matrix2Xd&, double, double, const CnfSolveConfig&);   \
     template CnfGradientResult cnfLossGradient(const CnfNetT<T>&, const Eigen::Ref<const Eigen::Matrix2Xd>&,         \
                                                const CnfSolveConfig&, const TraceProbes&);                           \
     template CnfGradientResult cnfAdjointGradient(const CnfNetT<T>&, const Eigen::Ref<const Eigen::Matrix2Xd>&,      \

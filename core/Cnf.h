@@ -149,6 +149,10 @@ CnfDensity cnfLogDensity(const CnfNetT<T>& net, const Eigen::Ref<const Eigen::Ma
 // t = 0 by dz/dt = v (velocity only). Returns the NFE.
 template <typename T>
 long long cnfTransportToData(const CnfNetT<T>& net, Eigen::Matrix2Xd& z, const CnfSolveConfig& solve);
+// The same flow over any part [t0 -> t1] of it (the window animates a
+// sample run piece by piece). Throws InputError as cnfLogDensity.
+template <typename T>
+long long cnfTransport(const CnfNetT<T>& net, Eigen::Matrix2Xd& z, double t0, double t1, const CnfSolveConfig& solve);
 
 struct CnfGradientResult {
     double loss = 0;            // mean NLL of the batch (nats), from the forward solve

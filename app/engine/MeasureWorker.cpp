@@ -97,7 +97,8 @@ void MeasureWorker::measure()
     s->run = p->run;
     s->done = p->done;
     s->exactScore = p->exactScore;
-    s->sampler = samplerKindName(p->setup.sampler.kind) + (p->exactScore ? " (exact score)" : " (learned score)");
+    s->sampler = !p->flow.empty() ? p->flow
+                                  : samplerKindName(p->setup.sampler.kind) + (p->exactScore ? " (exact score)" : " (learned score)");
     s->seconds = clock.nsecsElapsed() * 1e-9;
     latest_.publish(std::move(s));
     emit snapshotReady();

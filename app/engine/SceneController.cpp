@@ -26,7 +26,9 @@ SceneController::SceneController(const SceneSetup& setup, QObject* parent) : QOb
     modelMeasure_->setNiceness(10);
     connectTraining();
     connect(sampling(), &SamplingWorker::snapshotReady, this, &SceneController::particlesReady);
-    connect(sampling(), &SamplingWorker::snapshotReady, this, [this] { measure()->postParticles(sampling()->latest()); });
+    connect(sampling(), &SamplingWorker::snapshotReady, this, [this] {
+        if (!flowShown_) measure()->postParticles(sampling()->latest());
+    });
     connect(measure(), &MeasureWorker::snapshotReady, this, &SceneController::measureReady);
     connect(measure(), &MeasureWorker::message, this, &SceneController::message);
     connect(modelMeasure(), &ModelMeasureWorker::snapshotReady, this, &SceneController::modelMeasureReady);

@@ -69,6 +69,9 @@ public:
     void setBatchSize(int batch);
     void setEmaDecay(double decay);
     void setPublishEma(bool ema);
+    // While the Flow dock's samples are in the scene, the sampler's particles
+    // do not reach the measurements (the window posts the flow's instead).
+    void setFlowShown(bool on) { flowShown_ = on; }
 
 signals:
     void trainingSnapshotReady(); // training()->latest() changed (its network already routed)
@@ -109,6 +112,7 @@ private:
     // by hand (the Noise schedule dock, a lecture, a scene file that chose
     // another) it stays until the user sets the rule's value again.
     double derivedSigmaMax_ = 0;
+    bool flowShown_ = false;
     SceneSetup setup_;
     std::unique_ptr<TrainingThread> training_;
     std::unique_ptr<SamplingThread> sampling_;

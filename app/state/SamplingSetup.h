@@ -69,6 +69,9 @@ struct ParticleSnapshot {
     std::shared_ptr<const TiltedMap> tilted;     // the guided run's exact target (null: not guided)
     std::shared_ptr<const Eigen::Matrix2Xd> posterior;   // SDEdit: exact draws of p(x0 | x_t0) from this run's noised start
     std::shared_ptr<const TargetDistance> targetDistance; // the last finished guided or SDEdit run against its exact target
+    // Non-empty: these are a continuous normalizing flow's samples (the Flow
+    // dock, engine/CnfWorker), not the sampler's; it names them ("CNF flow, RK4 40 steps").
+    std::string flow;
     std::int64_t serial = 0;
 };
 using ParticlesPtr = std::shared_ptr<const ParticleSnapshot>;

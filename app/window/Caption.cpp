@@ -14,6 +14,16 @@ namespace ss::window {
 QString sceneCaption(const CaptionInput& in)
 {
     const app::ParticleSnapshot& p = *in.particles;
+    if (!p.flow.empty()) { // the Flow dock's samples: a CNF, not a score sampler
+        QString caption = QObject::tr("%1 · CNF by maximum likelihood\n%2 (%3) · fields: the %4 score model's, at σ = %5")
+                              .arg(in.title)
+                              .arg(QString::fromStdString(p.flow))
+                              .arg(QString::fromStdString(p.source))
+                              .arg(QString::fromStdString(objectiveName(in.objective)).toUpper())
+                              .arg(in.level.marginal.std, 0, 'g', 3);
+        if (!in.modeLine.isEmpty()) caption += "\n" + in.modeLine;
+        return caption;
+    }
     const app::SamplingSetup& s = p.setup;
     const QString score = !p.exactScore                         ? QObject::tr("learned score")
                           : s.source == app::SourceKind::Exact ? QObject::tr("exact score")

@@ -10,6 +10,8 @@
 #include <QStandardPaths>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace ss::window {
 
@@ -20,7 +22,7 @@ const std::vector<std::string>& sceneKeys()
 {
     static const std::vector<std::string> keys{"data",   "model",  "objective",     "schedule", "sampler",
                                                "source", "layers", "stepsPerFrame", "scrubber", "guidance",
-                                               "sdedit"};
+                                               "sdedit",   "flow"};
     return keys;
 }
 
@@ -69,6 +71,71 @@ nlohmann::json sdeditToJson(const app::SdeditStart& s)
     return {{"points", points}, {"t0", s.t0}};
 }
 
+// The Flow dock's part: every field optional, FlowSettings' defaults for the rest.
+FlowLesson flowFromJson(const nlohmann::json& j, const std::string& where)
+{
+    onlyKnownKeys(j, {"train", "samples", "chart", "hidden", "activation", "trace", "probes", "probe", "gradient", "solver",
+                      "steps", "tolerance", "batch", "lr", "sampleSteps", "seed"},
+                  where);
+    FlowLesson f;
+    app::FlowSettings& s = f.settings;
+    if (j.contains("train")) f.train = json::boolean(j, "train", where);
+    if (j.contains("samples")) f.samples = json::boolean(j, "samples", where);
+    if (j.contains("chart")) {
+        f.chart = json::string(j, "chart", where);
+        if (f.chart != "nll" && f.chart != "nfe" && f.chart != "variance")
+            throw InputError(where + ".chart: expected nll, nfe or variance");
+    }
+    if (j.contains("hidden")) {
+        s.model.hidden.clear();
+        for (double w : json::numbers(j, "hidden", where, 8)) {
+            if (w != std::floor(w) || w < 1 || w > 1024) throw InputError(where + ".hidden: widths are integers in [1, 1024]");
+            s.model.hidden.push_back(int(w));
+        }
+    }
+    json::located(where, [&] {
+        if (j.contains("activation")) s.model.activation = activationFromName(json::string(j, "activation", where));
+        if (j.contains("trace")) s.solve.trace = traceEstimatorFromName(json::string(j, "trace", where));
+        if (j.contains("probe")) s.solve.probe = probeKindFromName(json::string(j, "probe", where));
+        if (j.contains("gradient")) s.solve.gradient = cnfGradientFromName(json::string(j, "gradient", where));
+        if (j.contains("solver")) s.solve.method = odeMethodFromName(json::string(j, "solver", where));
+        return 0;
+    });
+    if (j.contains("probes")) s.solve.probes = int(json::integer(j, "probes", where, 1, 64));
+    if (j.contains("steps")) s.solve.steps = int(json::integer(j, "steps", where, 1, 1000));
+    if (j.contains("tolerance")) s.solve.rtol = s.solve.atol = json::number(j, "tolerance", where);
+    if (j.contains("batch")) s.batchSize = int(json::integer(j, "batch", where, 1, 65536));
+    if (j.contains("lr")) s.optimizer.learningRate = json::number(j, "lr", where);
+    if (j.contains("sampleSteps")) s.sampleSteps = int(json::integer(j, "sampleSteps", where, 1, 1000));
+    if (j.contains("seed")) s.seed = s.model.seed = std::uint64_t(json::integer(j, "seed", where, 0, 1'000'000));
+    json::located(where, [&] {
+        s.validate();
+        return 0;
+    });
+    return f;
+}
+
+nlohmann::json flowToJson(const FlowLesson& f)
+{
+    const app::FlowSettings& s = f.settings;
+    return {{"train", f.train},
+            {"samples", f.samples},
+            {"chart", f.chart},
+            {"hidden", s.model.hidden},
+            {"activation", activationName(s.model.activation)},
+            {"trace", traceEstimatorName(s.solve.trace)},
+            {"probes", s.solve.probes},
+            {"probe", probeKindName(s.solve.probe)},
+            {"gradient", cnfGradientName(s.solve.gradient)},
+            {"solver", odeMethodName(s.solve.method)},
+            {"steps", s.solve.steps},
+            {"tolerance", s.solve.rtol},
+            {"batch", s.batchSize},
+            {"lr", s.optimizer.learningRate},
+            {"sampleSteps", s.sampleSteps},
+            {"seed", s.seed}};
+}
+
 // The one reader of a lecture scene (the preset's own and each step's).
 LectureScene sceneFromJson(const nlohmann::json& j, const std::string& where)
 {
@@ -101,6 +168,7 @@ LectureScene sceneFromJson(const nlohmann::json& j, const std::string& where)
     if (j.contains("guidance") && !j["guidance"].is_null())
         s.sampling.guidance = guidanceConfigFromJson(j["guidance"], where + ".guidance");
     if (j.contains("sdedit") && !j["sdedit"].is_null()) s.sampling.sdedit = sdeditFromJson(j["sdedit"], where + ".sdedit");
+    if (j.contains("flow") && !j["flow"].is_null()) out.flow = flowFromJson(j["flow"], where + ".flow");
     out.layers = view::layersFromJson(json::field(j, "layers", where), where + ".layers");
     out.scrubber = json::number(j, "scrubber", where);
     if (!(out.scrubber >= 0 && out.scrubber <= 1)) throw InputError(where + ".scrubber: expected a number in [0, 1]");
@@ -184,7 +252,8 @@ const std::vector<std::pair<LessonMeasure, std::string>>& lessonMeasureNames()
                                                                           {LessonMeasure::Loss, "loss"},
                                                                           {LessonMeasure::Evaluations, "evaluations"},
                                                                           {LessonMeasure::Sigma, "sigma"},
-                                                                          {LessonMeasure::TargetDistance, "target-distance"}};
+                                                                          {LessonMeasure::TargetDistance, "target-distance"},
+                                                                          {LessonMeasure::FlowNll, "flow-nll"}};
     return names;
 }
 
@@ -232,7 +301,8 @@ nlohmann::json lectureSceneToJson(const LectureScene& scene)
             {"scrubber", scene.scrubber},
             {"guidance", s.sampling.guidance.kind == GuidanceKind::None ? nlohmann::json(nullptr)
                                                                           : toJson(s.sampling.guidance)},
-            {"sdedit", s.sampling.sdedit.active() ? sdeditToJson(s.sampling.sdedit) : nlohmann::json(nullptr)}};
+            {"sdedit", s.sampling.sdedit.active() ? sdeditToJson(s.sampling.sdedit) : nlohmann::json(nullptr)},
+            {"flow", scene.flow ? flowToJson(*scene.flow) : nlohmann::json(nullptr)}};
 }
 
 QByteArray lectureWithStep(const LecturePreset& preset, const LectureScene& scene, const QString& text,
@@ -252,11 +322,29 @@ QByteArray lectureWithStep(const LecturePreset& preset, const LectureScene& scen
     return out;
 }
 
+namespace {
+
+// The lecture files of dir in the order of their leading numbers ("2-..."
+// before "12-..."), then by name: the Lectures menu's numbers follow it.
+QStringList lectureFiles(const QDir& dir)
+{
+    QStringList files = dir.entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name);
+    const auto number = [](const QString& f) {
+        bool ok = false;
+        const int n = f.section('-', 0, 0).toInt(&ok);
+        return ok ? n : std::numeric_limits<int>::max();
+    };
+    std::stable_sort(files.begin(), files.end(), [&](const QString& a, const QString& b) { return number(a) < number(b); });
+    return files;
+}
+
+} // namespace
+
 std::vector<LecturePreset> lecturePresets()
 {
     std::vector<LecturePreset> out;
     const QDir dir(QStringLiteral(":/lectures"));
-    for (const QString& file : dir.entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name)) {
+    for (const QString& file : lectureFiles(dir)) {
         QFile f(dir.filePath(file));
         if (!f.open(QIODevice::ReadOnly)) throw InputError(file.toStdString() + ": cannot be read");
         out.push_back(lecturePresetFromJson(f.readAll(), file));
@@ -273,7 +361,7 @@ std::vector<LectureEntry> lectureEntries(const QString& userDir)
 {
     std::vector<LectureEntry> out;
     const QDir builtIn(QStringLiteral(":/lectures"));
-    for (const QString& file : builtIn.entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name)) {
+    for (const QString& file : lectureFiles(builtIn)) {
         LectureEntry e;
         e.file = e.title = file;
         const QString user = userDir.isEmpty() ? QString() : QDir(userDir).filePath(file);

@@ -13,7 +13,10 @@
 //    the scene: "data": {"preset", "n", "seed"}, "model", "objective",
 //    "schedule", "sampler" (core/ConfigJson.h's forms), "source": "exact" |
 //    "learned", "stepsPerFrame", "layers" (state/LayerSettingsJson.h),
-//    "scrubber" (in [0, 1]),
+//    "scrubber" (in [0, 1]), optionally "flow" (the Flow dock: {"train",
+//    "samples", "chart" ("nll", "nfe" or "variance": the tab in front), and any of "hidden", "activation", "trace", "probes",
+//    "probe", "gradient", "solver", "steps", "tolerance", "batch", "lr",
+//    "sampleSteps", "seed"; FlowSettings' defaults for the rest}),
 //    "lesson": {"title", "look_at": what to look at, "steps": [1..50 of
 //      {"text": what to do / what happens, "expect": what the audience
 //       should see, "apply": optional settings changes, "measure": optional
@@ -22,6 +25,7 @@
 // objects merge field by field, null removes a field) onto the scene of the
 // step before it (the preset's own scene for the first step), and the result
 // is read by the same scene reader as the preset itself.
+#include "state/FlowSetup.h"
 #include "state/LayerSettings.h"
 #include "state/SceneSetup.h"
 
@@ -38,17 +42,28 @@ namespace ss::window {
 using app::SceneSetup;
 
 // The live numbers a lesson step can show (window/LessonMeasure.h computes them).
-enum class LessonMeasure { None, ModeWeights, NearData, Loss, Evaluations, Sigma, TargetDistance };
+enum class LessonMeasure { None, ModeWeights, NearData, Loss, Evaluations, Sigma, TargetDistance, FlowNll };
 // "mode-weights", "near-data", "loss", "evaluations", "sigma", "target-distance"
-// (the last finished guided or SDEdit run against exact draws of its target; None has no name).
+// (the last finished guided or SDEdit run against exact draws of its target),
+// "flow-nll" (the Flow dock's held-out NLL beside the exact one, and its cost); None has no name.
 const std::vector<std::pair<LessonMeasure, std::string>>& lessonMeasureNames();
 
 // A scene as a lecture file holds it: what the workers run, the layers shown
 // and the noise scrubber's position (0: least noise).
+// What a lesson sets in the Flow dock (shown and raised when present).
+struct FlowLesson {
+    app::FlowSettings settings;
+    bool train = true;
+    bool samples = false; // the flow's samples in the scene instead of the sampler's
+    std::string chart = "nll"; // the Flow dock's chart in front: "nll", "nfe" or "variance"
+    bool operator==(const FlowLesson&) const = default;
+};
+
 struct LectureScene {
     SceneSetup scene;
     view::LayerSettings layers;
     double scrubber = 0.45;
+    std::optional<FlowLesson> flow; // none: the Flow dock is left as it is
 };
 
 struct LessonStep : LectureScene { // the scene with this step and every one before it applied

@@ -3,6 +3,8 @@
 #include "core/ConfigJson.h"
 #include "core/Error.h"
 #include "core/Presets.h"
+#include "window/FlowCharts.h"
+#include "window/FlowDock.h"
 #include "window/MainWindow.h"
 
 #include <QSlider>
@@ -63,8 +65,23 @@ void applyLessonStep(MainWindow& w, const LectureScene& step)
         w.samplerPanel()->showSetup(shown);
         emit w.samplerPanel()->sourceChanged(want.sampling.source);
     }
+    if (step.flow) applyFlow(w, *step.flow);
     w.applyLayers(step.layers);
     w.scrubber()->setPosition(step.scrubber);
+}
+
+void applyFlow(MainWindow& w, const FlowLesson& flow)
+{
+    FlowDock* dock = w.flowDock();
+    dock->show();
+    dock->raise();
+    // A fresh flow only when its settings change: a step that only turns the
+    // samples on keeps what has been learned.
+    const app::FlowPtr now = dock->worker()->latest();
+    if (!now || !(now->settings == flow.settings)) dock->apply(flow.settings);
+    dock->setTraining(flow.train);
+    dock->setSamplesShown(flow.samples);
+    dock->charts()->showChart(flow.chart);
 }
 
 LectureScene runningLectureScene(const MainWindow& w)
@@ -79,6 +96,9 @@ LectureScene runningLectureScene(const MainWindow& w)
     s.scene.points = data->count;
     s.scene.dataSeed = data->seed;
     s.layers = w.layersPanel()->layers();
+    if (!w.flowDock()->isHidden())
+        if (const app::FlowPtr f = w.flowDock()->worker()->latest())
+            s.flow = FlowLesson{f->settings, f->running, w.flowSamplesShown(), w.flowDock()->charts()->chartName()};
     const QSlider* slider = w.scrubber()->slider();
     const int span = slider->maximum() - slider->minimum();
     s.scrubber = span > 0 ? double(slider->value() - slider->minimum()) / span : 0.0;

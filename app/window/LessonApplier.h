@@ -13,6 +13,8 @@ namespace ss::window {
 class MainWindow;
 
 void applyLessonStep(MainWindow& window, const LectureScene& step);
+// The Flow dock shown with these settings (a fresh flow only if they differ), training and samples as given.
+void applyFlow(MainWindow& window, const FlowLesson& flow);
 LectureScene runningLectureScene(const MainWindow& window);
 
 } // namespace ss::window

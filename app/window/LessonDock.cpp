@@ -1,6 +1,7 @@
 #include "window/LessonDock.h"
 
 #include "window/Docks.h"
+#include "window/FlowDock.h"
 #include "window/LessonApplier.h"
 #include "window/LessonPanel.h"
 #include "window/MainWindow.h"
@@ -15,7 +16,11 @@ LessonPanel* addLessonDock(MainWindow* w)
     hooks.apply = [w](const LessonStep& step) { applyLessonStep(*w, step); };
     hooks.currentScene = [w] { return runningLectureScene(*w); };
     hooks.measureInput = [w] {
-        return MeasureInput{w->sampling()->latest(), w->training()->latest(), w->controller()->setup().training.data};
+        // The particles the scene shows: the flow's while they are in it.
+        app::ParticlesPtr particles = w->flowSamplesShown() && w->flowParticles() ? w->flowParticles()
+                                                                                  : w->sampling()->latest();
+        app::FlowPtr flow = w->flowDock() ? w->flowDock()->worker()->latest() : nullptr;
+        return MeasureInput{particles, w->training()->latest(), w->controller()->setup().training.data, flow};
     };
     auto* panel = new LessonPanel(std::move(hooks));
     QDockWidget* dock = addScrolledDock(w, panel, MainWindow::tr("Lesson"), "lessonDock", Qt::RightDockWidgetArea);

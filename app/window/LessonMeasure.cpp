@@ -72,6 +72,19 @@ QString measureText(LessonMeasure measure, const MeasureInput& in)
             .arg(d.floor, 0, 'g', 3)
             .arg(d.floor > 0 ? d.sw2 / d.floor : 0.0, 0, 'f', 1);
     }
+    case LessonMeasure::FlowNll: {
+        const app::FlowSnapshot* f = in.flow.get();
+        if (!f || f->evals.empty()) return QObject::tr("flow NLL: the flow has not trained yet");
+        const app::FlowEval& e = f->evals.back();
+        QString line = QObject::tr("flow: NLL %1 nats").arg(e.nll.mean, 0, 'f', 2);
+        if (f->exactNll) line += QObject::tr(" (exact %1)").arg(f->exactNll->mean, 0, 'f', 2);
+        line += QObject::tr(" at step %1").arg(e.step);
+        if (!f->history.empty())
+            line += QObject::tr(", %1 + %2 NFE a step").arg(f->history.back().forwardNfe).arg(f->history.back().backwardNfe);
+        if (const app::TrainingSnapshot* t = in.training.get())
+            line += QObject::tr(" · score model: step %1, no ODE solved").arg(t->step);
+        return line;
+    }
     case LessonMeasure::Sigma:
         if (!p) return QObject::tr("σ: no run yet");
         return QObject::tr("σ = %1 now · step %2 / %3")

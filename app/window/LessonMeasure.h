@@ -5,6 +5,7 @@
 // enough for the GUI thread at a few updates a second (the near-data share
 // caps the particles it checks).
 #include "window/LecturePresets.h"
+#include "state/FlowSetup.h"
 #include "state/SamplingSetup.h"
 #include "state/TrainingSetup.h"
 
@@ -16,6 +17,7 @@ struct MeasureInput {
     app::ParticlesPtr particles;         // the sampler's latest (may be null)
     app::SnapshotPtr training;           // the trainer's latest (may be null)
     std::shared_ptr<const Dataset> data; // what the scene trains and samples on
+    app::FlowPtr flow;                   // the Flow dock's latest (may be null)
 };
 
 // One line, e.g. "mode weights 0.80 / 0.20 (true 0.80 / 0.20)"; a sentence

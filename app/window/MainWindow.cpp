@@ -14,6 +14,8 @@
 #include "window/MeasurementsDock.h"
 #include "window/MeasurementsPanel.h"
 #include "window/RaceDock.h"
+#include "window/FlowDock.h"
+#include "window/LessonApplier.h"
 #include "window/StepThrough.h"
 #include "core/SamplerDefaults.h"
 
@@ -89,6 +91,8 @@ void MainWindow::buildDocks()
     connect(measurements_, &MeasurementsPanel::message, this, &MainWindow::showMessage);
     race_ = addRaceDock(this);
     connect(race_, &RaceDock::message, this, &MainWindow::showMessage);
+    flow_ = addFlowDock(this);
+    connect(flow_, &FlowDock::message, this, &MainWindow::showMessage);
     permanent_ = new QLabel(this);
     statusBar()->addPermanentWidget(permanent_);
     // Before the docks are connected: nothing is posted back.
@@ -295,13 +299,43 @@ void MainWindow::showTrainingSnapshot()
 void MainWindow::showParticles()
 {
     const app::ParticlesPtr p = sampling()->latest();
-    scene_->setParticles(p);
     docks_.sampler->showSnapshot(*p);
+    if (flowShown_) return; // the scene shows the flow's samples (showFlowSamples)
+    scene_->setParticles(p);
     // A diverged run stays on screen with its last finite particles: the
     // banner says so for as long as it is shown.
     scene_->setStandingBanner(p->divergence ? QString::fromStdString(p->divergence->describe(true)) : QString());
     modeLine_.update(p->particles, controller_->setup().training.data->mixture);
     updateCaption(); // from the running sampler (cheap: the view ignores an unchanged caption)
+}
+
+void MainWindow::setFlowSamplesShown(bool on)
+{
+    if (on == flowShown_) return;
+    flowShown_ = on;
+    controller_->setFlowShown(on); // the sampler's particles stop (or start again) reaching the measurements
+    if (on) {
+        samplerPlayedBeforeFlow_ = sampling()->latest()->playing;
+        sampling()->postPause(); // its core goes to the flow
+        scene_->setStandingBanner(QString());
+        return;
+    }
+    flowParticles_.reset();
+    if (samplerPlayedBeforeFlow_) sampling()->postPlay();
+    const app::ParticlesPtr p = sampling()->latest();
+    scene_->setParticles(p);
+    controller_->measure()->postParticles(p);
+    updateCaption();
+}
+
+void MainWindow::showFlowSamples(app::ParticlesPtr samples)
+{
+    if (!flowShown_ || !samples) return;
+    flowParticles_ = samples;
+    scene_->setParticles(samples);
+    controller_->measure()->postParticles(samples);
+    modeLine_.update(samples->particles, controller_->setup().training.data->mixture);
+    updateCaption();
 }
 
 void MainWindow::requestField()
@@ -331,6 +365,7 @@ void MainWindow::requestField()
 bool MainWindow::startScene(const SceneSetup& scene, const view::LayerSettings& layers, double scrubber)
 {
     if (!replaceScene(scene, layers, scrubber)) return false;
+    flow_->setSamplesShown(false); // a new scene shows its own sampler (a lesson step may bring the flow back)
     startAll();
     return true;
 }
@@ -338,6 +373,7 @@ bool MainWindow::startScene(const SceneSetup& scene, const view::LayerSettings& 
 bool MainWindow::startLecture(const LecturePreset& p)
 {
     if (!startScene(p.scene, p.layers, p.scrubber)) return false;
+    if (p.flow) applyFlow(*this, *p.flow);
     lesson_->setLesson(p);
     return true;
 }
@@ -399,7 +435,7 @@ void MainWindow::showMessage(const QString& text, bool isError)
 
 void MainWindow::updateCaption()
 {
-    const app::ParticlesPtr p = sampling()->latest();
+    const app::ParticlesPtr p = flowShown_ && flowParticles_ ? flowParticles_ : sampling()->latest();
     const SceneSetup& s = controller_->setup();
     scene_->setCaption(sceneCaption(
         {s.title, s.training.objective.kind, p.get(), scrubber_->level(), scene_->visibleRect(), modeLine_.text()}));

@@ -47,6 +47,7 @@ class LessonPanel;
 class StepThrough;
 class MeasurementsPanel;
 class RaceDock;
+class FlowDock;
 struct LecturePreset;
 
 using app::defaultScene; // the setup's home is engine/SceneSetup.h
@@ -75,6 +76,14 @@ public:
     StepThrough* stepThrough() const { return stepThrough_; }
     MeasurementsPanel* measurementsPanel() const { return measurements_; }
     RaceDock* raceDock() const { return race_; }
+    FlowDock* flowDock() const { return flow_; }
+    // The Flow dock's "Samples in the scene": while on, the scene draws (and the
+    // Measurements dock measures) the flow's samples, and the sampler pauses;
+    // off, the sampler's particles come back (and it plays again if it played).
+    void setFlowSamplesShown(bool on);
+    bool flowSamplesShown() const { return flowShown_; }
+    app::ParticlesPtr flowParticles() const { return flowParticles_; } // the newest shown (null: none)
+    void showFlowSamples(app::ParticlesPtr samples); // a new piece of the flow's sample run
     app::SceneController* controller() const { return controller_.get(); }
     EditHistory* history() const { return history_; } // the Edit menu's undo stack
     app::TrainingWorker* training() const { return controller_->training(); }
@@ -154,6 +163,10 @@ private:
     StepThrough* stepThrough_ = nullptr;
     MeasurementsPanel* measurements_ = nullptr; // the Measurements dock's panel
     RaceDock* race_ = nullptr;                  // Compare samplers (hidden until the View menu shows it)
+    FlowDock* flow_ = nullptr;                  // Continuous flow (CNF), hidden until shown
+    bool flowShown_ = false;                    // the scene shows the flow's samples (flowParticles_)
+    bool samplerPlayedBeforeFlow_ = false;
+    app::ParticlesPtr flowParticles_;
     ModeLine modeLine_; // live mode weights for mixture data (caption)
     LessonPanel* lesson_ = nullptr; // the Lesson dock's panel (LessonDock.h)
 };

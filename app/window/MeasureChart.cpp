@@ -115,10 +115,6 @@ void MeasureChart::rebuild()
 {
     QChart* c = chart();
     c->removeAllSeries();
-    for (QAbstractAxis* a : c->axes()) {
-        c->removeAxis(a);
-        delete a;
-    }
     // The ranges, and whether each axis is logarithmic.
     double xlo = 1e300, xhi = -1e300, ylo = 1e300, yhi = -1e300, xpos = 1e300, ypos = 1e300;
     bool xAllPositive = true, yAllPositive = true;
@@ -140,10 +136,8 @@ void MeasureChart::rebuild()
     yLog_ = isLog(yScale_, yAllPositive, ylo, yhi);
     const auto [x0, x1] = xLog_ ? logRange(xpos, xhi) : linearRange(xlo, xhi);
     const auto [y0, y1] = yLog_ ? logRange(ypos, yhi) : linearRange(ylo, yhi);
-    QAbstractAxis* xAxis = makeAxis(xLog_, xTitle_, x0, x1);
-    QAbstractAxis* yAxis = makeAxis(yLog_, yTitle_, y0, y1);
-    c->addAxis(xAxis, Qt::AlignBottom);
-    c->addAxis(yAxis, Qt::AlignLeft);
+    QAbstractAxis* xAxis = placeAxis(Qt::Horizontal, xLog_, xTitle_, x0, x1);
+    QAbstractAxis* yAxis = placeAxis(Qt::Vertical, yLog_, yTitle_, y0, y1);
     for (std::size_t i = 0; i < curves_.size(); ++i) {
         const Curve& cv = curves_[i];
         auto* s = new QLineSeries;
@@ -165,6 +159,36 @@ void MeasureChart::rebuild()
     c->legend()->setVisible(!curves_.empty());
     applyChartFonts(c, font());
     placeReason();
+}
+
+QAbstractAxis* MeasureChart::placeAxis(Qt::Orientation o, bool log, const QString& title, double lo, double hi)
+{
+    // The chart's axis of this orientation is kept when it is of the right kind:
+    // only its range and title change. Deleting and adding axes on every update
+    // left the old axis drawn over the new one until the next layout (seen in
+    // the Flow dock's charts, updated twice a second).
+    QChart* c = chart();
+    const QList<QAbstractAxis*> existing = c->axes(o);
+    QAbstractAxis* axis = existing.isEmpty() ? nullptr : existing.front();
+    const bool fits = axis && (log ? axis->type() == QAbstractAxis::AxisTypeLogValue
+                                   : axis->type() == QAbstractAxis::AxisTypeValue);
+    if (!fits) {
+        for (QAbstractAxis* a : existing) {
+            c->removeAxis(a);
+            delete a;
+        }
+        axis = makeAxis(log, title, lo, hi);
+        c->addAxis(axis, o == Qt::Horizontal ? Qt::AlignBottom : Qt::AlignLeft);
+        return axis;
+    }
+    axis->setTitleText(title);
+    if (auto* v = qobject_cast<QValueAxis*>(axis)) {
+        v->setRange(lo, hi);
+        v->applyNiceNumbers();
+    } else if (auto* l = qobject_cast<QLogValueAxis*>(axis)) {
+        l->setRange(lo, hi);
+    }
+    return axis;
 }
 
 void MeasureChart::placeReason()

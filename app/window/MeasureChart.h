@@ -17,6 +17,7 @@
 
 #include <vector>
 
+class QAbstractAxis;
 class QGraphicsTextItem;
 
 namespace ss::window {
@@ -66,6 +67,8 @@ protected:
 
 private:
     void rebuild();       // series and axes from curves_
+    // The chart's axis of orientation o, reused when it has the right kind (log or linear), with this range.
+    QAbstractAxis* placeAxis(Qt::Orientation o, bool log, const QString& title, double lo, double hi);
     void placeReason();
 
     QString csvName_, xTitle_, yTitle_, xKey_, yKey_;

@@ -8,6 +8,8 @@
 #include "core/ConfigJson.h"
 #include "core/Error.h"
 #include "state/LayerSettingsJson.h"
+#include "window/FlowDock.h"
+#include "window/FlowPanel.h"
 #include "window/LecturePresets.h"
 #include "window/LessonPanel.h"
 
@@ -33,6 +35,11 @@ LecturePreset shrunk(LecturePreset p)
     auto shrink = [](LectureScene& s) {
         s.scene.training.model.hidden = {16};
         s.scene.sampling.sampler.particles = std::min(s.scene.sampling.sampler.particles, 300);
+        if (s.flow) {
+            s.flow->settings.model.hidden = {16};
+            s.flow->settings.batchSize = 32;
+            s.flow->settings.particles = 300;
+        }
     };
     shrink(p);
     for (LessonStep& step : p.lesson.steps) shrink(step);
@@ -56,6 +63,10 @@ bool runs(MainWindow& w, const LectureScene& step, QString* why)
         {same(s.training.objective, want.training.objective), "the objective"},
         {view::layersToJson(w.layersPanel()->layers()) == view::layersToJson(step.layers), "the Layers dock"},
         {s.training.data->points == want.training.data->points, "the data"},
+        // The Flow dock shows a lesson's flow, its settings and its samples.
+        {!step.flow || !w.flowDock()->isHidden(), "the Flow dock shown"},
+        {!step.flow || w.flowDock()->panel()->settings(step.flow->settings) == step.flow->settings, "the Flow dock's settings"},
+        {!step.flow || w.flowSamplesShown() == step.flow->samples, "the flow's samples in the scene"},
     };
     for (const auto& [ok, what] : checks)
         if (!ok) {
@@ -89,7 +100,7 @@ private slots:
 void TestAppLessons::everyPresetsStepsApply()
 {
     const std::vector<LecturePreset> presets = lecturePresets();
-    QCOMPARE(int(presets.size()), 7);
+    QCOMPARE(int(presets.size()), 8);
     MainWindow w(smallScene(), false);
     for (const LecturePreset& original : presets) {
         const LecturePreset p = shrunk(original);
@@ -201,7 +212,7 @@ void TestAppLessons::unavailableInTheMenu()
         f.write(QByteArray::fromStdString(doc.dump()));
     }
     const std::vector<LectureEntry> entries = lectureEntries();
-    QCOMPARE(int(entries.size()), 7);
+    QCOMPARE(int(entries.size()), 8);
     QVERIFY(!entries[2].preset);
     QVERIFY2(entries[2].error.contains("lesson.steps: expected a list"), qPrintable(entries[2].error));
     QVERIFY(entries[1].preset && entries[1].preset->userCopy.isEmpty());
