@@ -2,6 +2,7 @@
 
 #include "engine/Boundary.h"
 #include "core/Error.h"
+#include "core/ExactClassifier.h"
 #include "core/Objective.h"
 #include "core/ScheduleDefaults.h"
 
@@ -200,11 +201,34 @@ void SceneController::postData(std::shared_ptr<const Dataset> data, bool restart
     // The derived step sizes follow the data's mode variance: a new data set
     // moves those the user has not typed (at most one more post, superseded).
     emit dataPosted(data, restartSampler);
-    if (restartSampler) sampling()->postSetup(setup_.sampling);
+    if (restartSampler) {
+        keepGuidanceFor(*data);
+        sampling()->postSetup(setup_.sampling);
+    }
     fields()->postData(data);
     measure()->postData(data);
     modelMeasure()->postData(data);
     density()->postData(data);
+}
+
+void SceneController::keepGuidanceFor(const Dataset& data)
+{
+    GuidanceConfig& g = setup_.sampling.guidance;
+    if (g.kind != GuidanceKind::Classifier && !(g.kind == GuidanceKind::ClassifierFree &&
+                                                setup_.sampling.source == SourceKind::Exact))
+        return; // no classes of the data needed
+    QString why;
+    try {
+        const ExactClassifier classes(data);
+        if (g.label < classes.numClasses()) return;
+        why = tr("class %1 is not one of the new data's %2 classes").arg(g.label).arg(classes.numClasses());
+    } catch (const InputError& e) {
+        why = QString::fromUtf8(e.what());
+    }
+    // The sampler would refuse the new data and keep sampling the old: guidance goes off instead.
+    g.kind = GuidanceKind::None;
+    emit samplerReverted(); // the Sampler dock shows it off
+    emit message(tr("guidance turned off: %1").arg(why), true);
 }
 
 void SceneController::setDrawnPoints(std::shared_ptr<const Dataset> data, bool strokeDone)

@@ -100,6 +100,9 @@ private:
     void postData(std::shared_ptr<const Dataset> data, bool restartSampler);
     void postDrawnPoints(bool strokeDone);
     bool adoptRunningSampler(); // true: the request differed from what runs
+    // Guidance that needs the data's classes goes off (said) when new data has
+    // none, or not the guided class, instead of the sampler refusing the data.
+    void keepGuidanceFor(const Dataset& data);
     // Re-derives a derived sigma_max for `data` (before it is posted) when the
     // rule's value is off the schedule's by more than the factor `tolerance`;
     // returns what it did, or why not, for the data's message (empty: nothing

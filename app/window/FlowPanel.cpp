@@ -111,6 +111,8 @@ FlowPanel::FlowPanel(QWidget* parent) : QWidget(parent)
     learningRate_->setDecimals(5);
     learningRate_->setRange(OptimizerConfig::kMinLearningRate, OptimizerConfig::kMaxLearningRate);
     learningRate_->setSingleStep(1e-3);
+    learningRate_->setToolTip(tr("Adam's learning rate for the maximum-likelihood steps (halved after a step that "
+                                 "diverges)"));
     form->addRow(tr("Learning rate"), learningRate_);
     sampleSteps_ = spin("flowSampleSteps", 1, 1000);
     sampleSteps_->setToolTip(tr("RK4 steps of the sample run drawn in the scene, from N(0, I) at t = 1 to the data "
@@ -123,13 +125,16 @@ FlowPanel::FlowPanel(QWidget* parent) : QWidget(parent)
 
     apply_ = new QPushButton(tr("Apply (a fresh flow)"), this);
     apply_->setObjectName("flowApply");
+    apply_->setToolTip(tr("Start a fresh flow with these settings (the one training now is replaced)"));
     layout->addWidget(apply_);
     auto* buttons = new QHBoxLayout;
     train_ = new QPushButton(tr("Train"), this);
     train_->setObjectName("flowTrain");
     train_->setCheckable(true);
+    train_->setToolTip(tr("Train the flow by maximum likelihood (again: pause)"));
     reset_ = new QPushButton(tr("Reset"), this);
     reset_->setObjectName("flowReset");
+    reset_->setToolTip(tr("A fresh flow with the same settings, from its seed"));
     save_ = new QPushButton(tr("Save flow…"), this);
     save_->setObjectName("flowSave");
     save_->setToolTip(tr("Write the flow (EMA weights) as a CNF model file: scorescope-cli cnf-sample and cnf-nll "

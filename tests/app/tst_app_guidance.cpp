@@ -6,6 +6,9 @@
 //    the distance to exact draws of the target: within 2.5 x its floor.
 //  - refusedWithMessage: classifier-free guidance on points without classes
 //    is refused with a message naming the problem; the old run goes on.
+//  - newDataWithoutClassesTurnsGuidanceOff: in the window, a data set without
+//    classes while classifier guidance is on turns guidance off with a
+//    message, and the sampler runs on the new data (not the old one).
 //  - sdeditRunMeetsPosterior: a stroke as SDEdit start publishes exact
 //    posterior draws and ends within 2.5 x the floor of them.
 //  - dockRows: the guidance rows show only with guidance on, the hint names
@@ -15,6 +18,8 @@
 #include "engine/SamplingWorker.h"
 #include "paint/ScenePainter.h"
 #include "state/TiltedTarget.h"
+#include "window/DataPanel.h"
+#include "window/MainWindow.h"
 #include "window/SamplerPanel.h"
 
 #include "AppTestSupport.h"
@@ -56,6 +61,7 @@ class TestAppGuidance : public QObject {
 private slots:
     void guidedRunMeetsTarget();
     void refusedWithMessage();
+    void newDataWithoutClassesTurnsGuidanceOff();
     void sdeditRunMeetsPosterior();
     void dockRows();
     void pictureDrawsTheTiltedMap();
@@ -98,6 +104,25 @@ void TestAppGuidance::refusedWithMessage()
              qPrintable(messages.first().first().toString()));
     QVERIFY(w->latest()->setup.guidance.kind == GuidanceKind::Classifier); // the old run stays
     QVERIFY(w->latest()->tilted);
+}
+
+void TestAppGuidance::newDataWithoutClassesTurnsGuidanceOff()
+{
+    window::SceneSetup scene = apptest::smallScene();
+    scene.training.data = scene.sampling.data = std::make_shared<const Dataset>(makePreset("8gaussians", 500, 1));
+    scene.sampling.guidance = {GuidanceKind::Classifier, 3, 2.0};
+    scene.sampling.source = SourceKind::Exact;
+    window::MainWindow w(scene, false);
+    QVERIFY(apptest::eventually([&] { return w.sampling()->latest()->setup.guidance.kind == GuidanceKind::Classifier; }));
+    QSignalSpy messages(w.controller(), &SceneController::message);
+    auto roll = std::make_shared<const Dataset>(makePreset("swissroll", 500, 1)); // no classes
+    emit w.dataPanel()->dataChanged(roll, "Swiss roll");
+    QVERIFY(apptest::eventually([&] { return w.sampling()->latest()->setup.data == roll; }));
+    QVERIFY(w.sampling()->latest()->setup.guidance.kind == GuidanceKind::None);
+    QVERIFY(w.controller()->setup().sampling.guidance.kind == GuidanceKind::None);
+    bool said = false;
+    for (const QList<QVariant>& m : messages) said = said || m.at(0).toString().contains("guidance turned off");
+    QVERIFY(said);
 }
 
 void TestAppGuidance::sdeditRunMeetsPosterior()

@@ -41,8 +41,11 @@ QList<QDockWidget*> docksOf(const MainWindow& w)
 
 QDockWidget* dock(const MainWindow& w, const char* name) { return w.findChild<QDockWidget*>(name); }
 
-// Compare samplers opens from the View menu: hidden until then.
-bool hiddenAtFirst(const QDockWidget* d) { return d->objectName() == QLatin1String("raceDock"); }
+// Compare samplers and Continuous flow open from the View menu: hidden until then.
+bool hiddenAtFirst(const QDockWidget* d)
+{
+    return d->objectName() == QLatin1String("raceDock") || d->objectName() == QLatin1String("flowDock");
+}
 
 // The default layout, as Docks.cpp builds it.
 void verifyDefaultLayout(const MainWindow& w)
@@ -52,6 +55,7 @@ void verifyDefaultLayout(const MainWindow& w)
         QVERIFY2(!d->isFloating(), qPrintable(d->objectName()));
     }
     QCOMPARE(w.dockWidgetArea(dock(w, "raceDock")), Qt::BottomDockWidgetArea);
+    QCOMPARE(w.dockWidgetArea(dock(w, "flowDock")), Qt::BottomDockWidgetArea);
     QCOMPARE(w.dockWidgetArea(dock(w, "dataDock")), Qt::LeftDockWidgetArea);
     QCOMPARE(w.dockWidgetArea(dock(w, "samplerDock")), Qt::RightDockWidgetArea);
     QCOMPARE(w.dockWidgetArea(dock(w, "trainingDock")), Qt::RightDockWidgetArea);
@@ -78,7 +82,7 @@ void TestAppMenus::viewMenuShowsAndHidesEveryDock()
     w.show(); // the entries' checks follow what is on screen
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     const QList<QDockWidget*> docks = docksOf(w);
-    QCOMPARE(docks.size(), 9); // Data, Model, Noise schedule, Training, Sampler, Layers, Lesson, Measurements, Compare samplers
+    QCOMPARE(docks.size(), 10); // Data, Model, Noise schedule, Training, Sampler, Layers, Lesson, Measurements, Compare samplers, Continuous flow
     const QList<QAction*> entries = w.viewMenu()->menu()->actions();
     int checkable = 0;
     for (QAction* a : entries) checkable += a->isCheckable() ? 1 : 0;
