@@ -3,7 +3,7 @@
 # program, so they follow the program as it changes:
 #   window.png             the default scene, whole window
 #   dock-*.png             the docks of that same picture, cropped
-#   lecture-K.png          each lecture preset (Lectures menu), whole window
+#   lecture-K.png          each lecture preset (Lectures menu), whole window (8-11: 1920x1080 after 20 s)
 #   step-through.png       lecture 3 with particle 7 followed (the step-through card)
 #   dock-lesson.png        lecture 1's lesson card (the Lesson dock), cropped
 #   presenting.png         lecture 1 in presentation mode (--presentation), 1920x1080 shrunk
@@ -87,6 +87,14 @@ shrink "$tmp/window.png" "$out/dock-sampler.png" "395:412:885:432"
 
 for k in 1 2 3 4 5 6 7; do
     shoot "lecture-$k" --lecture "$k"
+    shrink "$tmp/lecture-$k.png" "$out/lecture-$k.png"
+done
+# The later lectures train a network from scratch and are shown as the guide
+# describes them: after 20 s (LESSON_SHOT_MS) in a 1920 x 1080 window, at the
+# step whose number the guide quotes (lecture:step).
+for ks in 8:1 9:1 10:2 11:2 12:2; do
+    k="${ks%%:*}"
+    delay="${LESSON_SHOT_MS:-20000}" shoot "lecture-$k" --lecture "$k" --lesson-step "${ks##*:}" --window-size 1920x1080
     shrink "$tmp/lecture-$k.png" "$out/lecture-$k.png"
 done
 # The Lesson dock sits where the Training dock does, in front of it.

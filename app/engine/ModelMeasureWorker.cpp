@@ -118,7 +118,20 @@ void ModelMeasureWorker::postSettings(const ModelMeasureSettings& settings)
 
 void ModelMeasureWorker::postEnabled(bool on)
 {
-    post(!on, [this, on] { enabled_ = on; }); // hidden: the job in flight stops (its network is measured again)
+    postedShown_ = on;
+    postActive();
+}
+
+void ModelMeasureWorker::postLessonWants(bool on)
+{
+    postedLessonWants_ = on;
+    postActive();
+}
+
+void ModelMeasureWorker::postActive()
+{
+    const bool on = postedShown_ || postedLessonWants_;
+    post(!on, [this, on] { enabled_ = on; }); // off: the job in flight stops (its network is measured again)
 }
 
 void ModelMeasureWorker::startRun()

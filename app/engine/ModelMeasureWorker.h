@@ -56,6 +56,9 @@ public:
     void postNewRun();                                   // a new model or objective
     void postSettings(const ModelMeasureSettings& settings);
     void postEnabled(bool on);                           // off: no job runs (the dock is hidden)
+    // A lesson step shows the ELBO (LessonMeasure::Elbo): jobs run while
+    // either this or postEnabled is on, so the hidden dock still measures.
+    void postLessonWants(bool on);
     void cancelForever();                                // any thread: the job in flight stops (shutdown)
 
 signals:
@@ -101,6 +104,8 @@ private:
     // The posting thread's view, to tell a new run from a newer network.
     std::int64_t postedStep_ = -1;
     std::string postedSchedule_;
+    bool postedShown_ = true, postedLessonWants_ = false; // enabled_ = either
+    void postActive();
 };
 
 class ModelMeasureThread : public WorkerThread<ModelMeasureWorker> {

@@ -253,7 +253,9 @@ const std::vector<std::pair<LessonMeasure, std::string>>& lessonMeasureNames()
                                                                           {LessonMeasure::Evaluations, "evaluations"},
                                                                           {LessonMeasure::Sigma, "sigma"},
                                                                           {LessonMeasure::TargetDistance, "target-distance"},
-                                                                          {LessonMeasure::FlowNll, "flow-nll"}};
+                                                                          {LessonMeasure::FlowNll, "flow-nll"},
+                                                                          {LessonMeasure::Elbo, "elbo"},
+                                                                          {LessonMeasure::SlicedW2, "sliced-w2"}};
     return names;
 }
 

@@ -42,10 +42,13 @@ namespace ss::window {
 using app::SceneSetup;
 
 // The live numbers a lesson step can show (window/LessonMeasure.h computes them).
-enum class LessonMeasure { None, ModeWeights, NearData, Loss, Evaluations, Sigma, TargetDistance, FlowNll };
+enum class LessonMeasure { None, ModeWeights, NearData, Loss, Evaluations, Sigma, TargetDistance, FlowNll, Elbo, SlicedW2 };
 // "mode-weights", "near-data", "loss", "evaluations", "sigma", "target-distance"
 // (the last finished guided or SDEdit run against exact draws of its target),
-// "flow-nll" (the Flow dock's held-out NLL beside the exact one, and its cost); None has no name.
+// "flow-nll" (the Flow dock's held-out NLL beside the exact one, and its cost),
+// "elbo" (a DDPM's bound and its terms, from the Measurements dock's worker,
+// which measures while such a step is shown even with the dock hidden),
+// "sliced-w2" (the particles against the data, beside exact draws'); None has no name.
 const std::vector<std::pair<LessonMeasure, std::string>>& lessonMeasureNames();
 
 // A scene as a lecture file holds it: what the workers run, the layers shown
@@ -97,7 +100,9 @@ nlohmann::json lectureSceneToJson(const LectureScene& scene);
 QByteArray lectureWithStep(const LecturePreset& preset, const LectureScene& scene, const QString& text,
                            const QString& expect);
 
-// Every built-in preset in :/lectures, in file-name order (throws on a bad one).
+// Every built-in preset in :/lectures, in the order of the files' leading
+// numbers ("10-..." after "9-...": the menu and --lecture K count in it),
+// throws on a bad one.
 std::vector<LecturePreset> lecturePresets();
 
 // Where users' copies live: QStandardPaths::AppDataLocation + "/lectures".

@@ -20,8 +20,10 @@ LessonPanel* addLessonDock(MainWindow* w)
         app::ParticlesPtr particles = w->flowSamplesShown() && w->flowParticles() ? w->flowParticles()
                                                                                   : w->sampling()->latest();
         app::FlowPtr flow = w->flowDock() ? w->flowDock()->worker()->latest() : nullptr;
-        return MeasureInput{particles, w->training()->latest(), w->controller()->setup().training.data, flow};
+        return MeasureInput{particles, w->training()->latest(), w->controller()->setup().training.data, flow,
+                            w->controller()->modelMeasure()->latest()};
     };
+    hooks.wantModelMeasure = [w](bool on) { w->controller()->modelMeasure()->postLessonWants(on); };
     auto* panel = new LessonPanel(std::move(hooks));
     QDockWidget* dock = addScrolledDock(w, panel, MainWindow::tr("Lesson"), "lessonDock", Qt::RightDockWidgetArea);
     dock->setMinimumWidth(400); // the right column keeps the Sampler dock's width
@@ -35,6 +37,7 @@ LessonPanel* addLessonDock(MainWindow* w)
     app::SceneController* c = w->controller();
     QObject::connect(c, &app::SceneController::particlesReady, panel, &LessonPanel::refreshMeasure);
     QObject::connect(c, &app::SceneController::trainingSnapshotReady, panel, &LessonPanel::refreshMeasure);
+    QObject::connect(c, &app::SceneController::modelMeasureReady, panel, &LessonPanel::refreshMeasure);
     return panel;
 }
 

@@ -1,12 +1,15 @@
 #include "window/LessonMeasure.h"
 
 #include "core/Error.h"
+#include "core/Metrics.h"
+#include "core/Rng.h"
 #include "core/Objective.h"
 #include "core/SampleFidelity.h"
 #include "window/Caption.h"
 #include "state/TiltedTarget.h"
 
 #include <QObject>
+#include <QStringList>
 
 #include <cmath>
 
@@ -20,6 +23,18 @@ double nearDataShare(const Eigen::Matrix2Xd& particles, const Dataset& data)
     Eigen::Matrix2Xd query(2, (n + stride - 1) / stride);
     for (Eigen::Index i = 0, j = 0; i < n; i += stride, ++j) query.col(j) = particles.col(i);
     return manifoldCoverage(query, data.points, kDefaultManifoldK);
+}
+
+SlicedW2Line slicedW2ToData(const Eigen::Matrix2Xd& particles, const Dataset& data)
+{
+    SlicedW2Line out;
+    out.sw2 = slicedWasserstein2(particles, data.points, kLessonProjections, 0);
+    if (data.mixture) {
+        Rng rng(1);
+        const Eigen::Matrix2Xd exact = data.mixture->sample(int(particles.cols()), rng);
+        out.floor = slicedWasserstein2(exact, data.points, kLessonProjections, 0);
+    }
+    return out;
 }
 
 QString measureText(LessonMeasure measure, const MeasureInput& in)
@@ -83,6 +98,38 @@ QString measureText(LessonMeasure measure, const MeasureInput& in)
             line += QObject::tr(", %1 + %2 NFE a step").arg(f->history.back().forwardNfe).arg(f->history.back().backwardNfe);
         if (const app::TrainingSnapshot* t = in.training.get())
             line += QObject::tr(" · score model: step %1, no ODE solved").arg(t->step);
+        return line;
+    }
+    case LessonMeasure::SlicedW2: {
+        if (!in.data || in.data->size() == 0) return QObject::tr("sliced W2: no data");
+        if (!haveParticles) return QObject::tr("sliced W2: no particles yet");
+        const SlicedW2Line d = slicedW2ToData(p->particles, *in.data);
+        const QString floor = d.floor ? QObject::tr(" (exact draws: %1)").arg(*d.floor, 0, 'f', 3) : QString();
+        return QObject::tr("sliced W2 to the data %1%2 · step %3 / %4")
+            .arg(d.sw2, 0, 'f', 3)
+            .arg(floor)
+            .arg(p->step)
+            .arg(p->totalSteps < 0 ? QStringLiteral("?") : QString::number(p->totalSteps));
+    }
+    case LessonMeasure::Elbo: {
+        const app::ModelMeasureSnapshot* m = in.model.get();
+        if (!m || m->step < 0) return QObject::tr("ELBO: waiting for the first network");
+        if (!m->elbo)
+            return m->elboWhyNot.empty() ? QObject::tr("ELBO: measuring the network of step %1…").arg(m->step)
+                                         : QObject::tr("ELBO: %1").arg(QString::fromStdString(m->elboWhyNot));
+        const ElboResult& e = *m->elbo;
+        QString line = QObject::tr("−ELBO %1 nats = L_T %2 + ΣL_t %3 + L_0 %4 (network of step %5)")
+                           .arg(e.total.mean, 0, 'f', 2)
+                           .arg(e.prior.mean, 0, 'f', 3)
+                           .arg(e.diffusion.mean, 0, 'f', 2)
+                           .arg(e.decoder.mean, 0, 'f', 2)
+                           .arg(m->step);
+        // Beside it, as the ELBO tab: the same network's PF-ODE NLL, the mixture's own −log p(x₀).
+        QStringList beside;
+        if (!m->nll.empty() && m->nll.back().step == m->step && m->nll.back().learned)
+            beside << QObject::tr("PF-ODE NLL %1").arg(m->nll.back().learned->mean, 0, 'f', 2);
+        if (m->cleanNll) beside << QObject::tr("true −log p(x₀) %1").arg(m->cleanNll->mean, 0, 'f', 2);
+        if (!beside.isEmpty()) line += QStringLiteral("\n") + beside.join(QStringLiteral(" · "));
         return line;
     }
     case LessonMeasure::Sigma:

@@ -1,15 +1,19 @@
 #pragma once
 // The live numbers a lesson step shows (LecturePresets.h names them), each
 // from what the window already has: the sampler's latest particles and
-// counters, the training snapshot's loss, the data's true mixture. Cheap
+// counters, the training snapshot's loss, the data's true mixture, the model
+// measurements' latest snapshot (the ELBO). Cheap
 // enough for the GUI thread at a few updates a second (the near-data share
 // caps the particles it checks).
 #include "window/LecturePresets.h"
 #include "state/FlowSetup.h"
+#include "engine/ModelMeasureWorker.h"
 #include "state/SamplingSetup.h"
 #include "state/TrainingSetup.h"
 
 #include <QString>
+
+#include <optional>
 
 namespace ss::window {
 
@@ -18,6 +22,7 @@ struct MeasureInput {
     app::SnapshotPtr training;           // the trainer's latest (may be null)
     std::shared_ptr<const Dataset> data; // what the scene trains and samples on
     app::FlowPtr flow;                   // the Flow dock's latest (may be null)
+    app::ModelMeasurePtr model;          // the model measurements' latest (may be null)
 };
 
 // One line, e.g. "mode weights 0.80 / 0.20 (true 0.80 / 0.20)"; a sentence
@@ -27,5 +32,14 @@ QString measureText(LessonMeasure measure, const MeasureInput& in);
 // at most kNearDataParticles particles: every n-th, evenly over the set).
 double nearDataShare(const Eigen::Matrix2Xd& particles, const Dataset& data);
 inline constexpr int kNearDataParticles = 1000;
+// Sliced W2 of the particles to the data points, and its floor: the same of
+// as many exact draws of the data's mixture (seed 1; nullopt without a
+// mixture). kLessonProjections directions, seed 0 (Metrics.h).
+struct SlicedW2Line {
+    double sw2 = 0;
+    std::optional<double> floor;
+};
+SlicedW2Line slicedW2ToData(const Eigen::Matrix2Xd& particles, const Dataset& data);
+inline constexpr int kLessonProjections = 64;
 
 } // namespace ss::window

@@ -132,6 +132,7 @@ void LessonPanel::showStep(int index)
     expect_->setText(tr("<b>You should see:</b> %1").arg(s.expect.toHtmlEscaped()));
     expect_->setVisible(!s.expect.isEmpty());
     measure_->setVisible(s.measure != LessonMeasure::None);
+    if (hooks_.wantModelMeasure) hooks_.wantModelMeasure(s.measure == LessonMeasure::Elbo);
     previous_->setEnabled(index > 0);
     next_->setEnabled(index + 1 < stepCount());
     showSource();
@@ -152,15 +153,20 @@ void LessonPanel::updateMeasure(bool force)
     const MeasureInput in = hooks_.measureInput(); // cheap: shared snapshots
     // A run's end is the number the step is about: kept while the next run
     // goes. Its snapshot is published once, so it passes the throttle.
-    const bool perRun = s.measure != LessonMeasure::Loss && s.measure != LessonMeasure::Sigma;
-    const bool runEnd = perRun && in.particles && in.particles->done && !in.particles->divergence;
+    const bool perRun =
+        s.measure != LessonMeasure::Loss && s.measure != LessonMeasure::Sigma && s.measure != LessonMeasure::Elbo;
+    // The ELBO likewise: a new network's job publishes its first stages
+    // without it, so the last bound measured stays on show meanwhile.
+    const bool elbo = s.measure == LessonMeasure::Elbo;
+    const bool runEnd = (perRun && in.particles && in.particles->done && !in.particles->divergence) ||
+                        (elbo && in.model && in.model->elbo);
     if (!force && !runEnd && sinceRefresh_.elapsed() < kRefreshMs) return;
     sinceRefresh_.restart();
     const QString now = measureText(s.measure, in);
     if (runEnd) lastFinished_ = now;
-    measure_->setText(!perRun || lastFinished_.isEmpty() || lastFinished_ == now
-                          ? now
-                          : tr("%1\nend of the last run: %2").arg(now, lastFinished_));
+    measure_->setText(!(perRun || elbo) || lastFinished_.isEmpty() || lastFinished_ == now ? now
+                      : elbo ? tr("%1\nlast measured: %2").arg(now, lastFinished_)
+                             : tr("%1\nend of the last run: %2").arg(now, lastFinished_));
 }
 
 bool LessonPanel::saveCurrentAsStep(const QString& text, const QString& dir)
@@ -189,6 +195,7 @@ bool LessonPanel::saveCurrentAsStep(const QString& text, const QString& dir)
     previous_->setEnabled(step_ > 0);
     next_->setEnabled(false);
     measure_->hide();
+    if (hooks_.wantModelMeasure) hooks_.wantModelMeasure(false); // a saved step has no live number
     showSource();
     return true;
 }

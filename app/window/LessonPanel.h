@@ -32,6 +32,7 @@ public:
         std::function<void(const LessonStep&)> apply;  // makes the window run the step's scene
         std::function<LectureScene()> currentScene;     // what the window runs now
         std::function<MeasureInput()> measureInput;     // the snapshots the live number reads
+        std::function<void(bool)> wantModelMeasure;     // the step shows the ELBO: measure it (dock hidden or not)
     };
     explicit LessonPanel(Hooks hooks, QWidget* parent = nullptr);
 

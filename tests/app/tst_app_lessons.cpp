@@ -7,6 +7,7 @@
 
 #include "core/ConfigJson.h"
 #include "core/Error.h"
+#include "core/Presets.h"
 #include "state/LayerSettingsJson.h"
 #include "window/FlowDock.h"
 #include "window/FlowPanel.h"
@@ -18,6 +19,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QPushButton>
+#include <QStatusBar>
 #include <QSlider>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -95,12 +97,16 @@ private slots:
     void unavailableInTheMenu();
     void savedStepRoundTrip();
     void nextPreviousAndCounter();
+    void lecturesInNumberOrder();
+    void slicedW2Line();
+    void elboLine();
+    void elboMeasuredWithTheDockHidden();
 };
 
 void TestAppLessons::everyPresetsStepsApply()
 {
     const std::vector<LecturePreset> presets = lecturePresets();
-    QCOMPARE(int(presets.size()), 8);
+    QCOMPARE(int(presets.size()), 12);
     MainWindow w(smallScene(), false);
     for (const LecturePreset& original : presets) {
         const LecturePreset p = shrunk(original);
@@ -119,7 +125,8 @@ void TestAppLessons::everyPresetsStepsApply()
                          return toJson(w.sampling()->latest()->setup.sampler) ==
                                 toJson(p.lesson.steps[std::size_t(k)].scene.sampling.sampler);
                      }),
-                     qPrintable(where));
+                     qPrintable(where + ": " + w.statusBar()->currentMessage() + "; the sampler runs " +
+                                QString::fromStdString(toJson(w.sampling()->latest()->setup.sampler).dump())));
             QVERIFY2(!panel->noteText().contains("refused"), qPrintable(where + ": " + panel->noteText()));
             QCOMPARE(panel->expectText(), p.lesson.steps[std::size_t(k)].expect);
             if (p.lesson.steps[std::size_t(k)].measure != LessonMeasure::None)
@@ -212,7 +219,7 @@ void TestAppLessons::unavailableInTheMenu()
         f.write(QByteArray::fromStdString(doc.dump()));
     }
     const std::vector<LectureEntry> entries = lectureEntries();
-    QCOMPARE(int(entries.size()), 8);
+    QCOMPARE(int(entries.size()), 12);
     QVERIFY(!entries[2].preset);
     QVERIFY2(entries[2].error.contains("lesson.steps: expected a list"), qPrintable(entries[2].error));
     QVERIFY(entries[1].preset && entries[1].preset->userCopy.isEmpty());
@@ -321,6 +328,82 @@ void TestAppLessons::nextPreviousAndCounter()
     next->click();
     QCOMPARE(panel->stepLine(), QStringLiteral("Step 3 of 4"));
     QCOMPARE(w.controller()->setup().sampling.sampler.kind, SamplerKind::AnnealedLangevin);
+}
+
+void TestAppLessons::lecturesInNumberOrder()
+{
+    // "10-..." sorts before "2-..." by name; lecture K is the file numbered K.
+    const std::vector<LecturePreset> presets = lecturePresets();
+    for (int k = 0; k < int(presets.size()); ++k)
+        QVERIFY2(presets[std::size_t(k)].file.startsWith(QString::number(k + 1) + "-"),
+                 qPrintable(presets[std::size_t(k)].file));
+    QString error;
+    const std::optional<LecturePreset> tenth = findLecture("10", &error);
+    QVERIFY2(tenth, qPrintable(error));
+    QCOMPARE(tenth->file, presets[9].file);
+}
+
+void TestAppLessons::slicedW2Line()
+{
+    const Dataset data = makePreset("8gaussians", 500, 0);
+    MeasureInput in;
+    in.data = std::make_shared<const Dataset>(data);
+    auto snap = std::make_shared<app::ParticleSnapshot>();
+    snap->step = 10;
+    snap->totalSteps = 10;
+    // Identical sets: exactly 0 (Metrics.h); the floor, exact draws of the mixture, above it.
+    snap->particles = data.points;
+    in.particles = snap;
+    const SlicedW2Line same = slicedW2ToData(snap->particles, data);
+    QCOMPARE(same.sw2, 0.0);
+    QVERIFY(same.floor && *same.floor > 0 && *same.floor < 0.2);
+    QVERIFY2(measureText(LessonMeasure::SlicedW2, in).startsWith("sliced W2 to the data 0.000 (exact draws: "),
+             qPrintable(measureText(LessonMeasure::SlicedW2, in)));
+    // A translation by t: each direction's 1D W2 is |t . u|, so the mean of
+    // cos^2 over the (stratified) half circle gives |t| / sqrt 2.
+    Eigen::Matrix2Xd moved = data.points;
+    moved.row(0).array() += 1.0;
+    QVERIFY(std::abs(slicedW2ToData(moved, data).sw2 - 1 / std::sqrt(2.0)) < 0.02);
+    // Without a mixture: no floor.
+    Dataset points = data;
+    points.mixture.reset();
+    QVERIFY(!slicedW2ToData(moved, points).floor);
+}
+
+void TestAppLessons::elboLine()
+{
+    MeasureInput in;
+    QCOMPARE(measureText(LessonMeasure::Elbo, in), QStringLiteral("ELBO: waiting for the first network"));
+    auto m = std::make_shared<app::ModelMeasureSnapshot>();
+    m->step = 400;
+    m->elboWhyNot = "the ELBO needs a DDPM schedule";
+    in.model = m;
+    QCOMPARE(measureText(LessonMeasure::Elbo, in), QStringLiteral("ELBO: the ELBO needs a DDPM schedule"));
+    ElboResult e;
+    e.prior.mean = 0.0042;
+    e.diffusion.mean = 1.5;
+    e.decoder.mean = -0.25;
+    e.total.mean = 1.2542;
+    m->elbo = e;
+    m->elboWhyNot.clear();
+    m->cleanNll = MeanEstimate{0.75, 0.01};
+    QCOMPARE(measureText(LessonMeasure::Elbo, in),
+             QStringLiteral("−ELBO 1.25 nats = L_T 0.004 + ΣL_t 1.50 + L_0 -0.25 (network of step 400)\n"
+                            "true −log p(x₀) 0.75"));
+}
+
+void TestAppLessons::elboMeasuredWithTheDockHidden()
+{
+    // Lecture 9's first step reads the bound: the model measurements run for
+    // it although the Measurements dock is behind the lesson card.
+    std::optional<LecturePreset> p;
+    for (const LecturePreset& l : lecturePresets())
+        if (l.lesson.steps.front().measure == LessonMeasure::Elbo) p = shrunk(l);
+    QVERIFY(p);
+    MainWindow w(smallScene(), false);
+    QVERIFY(w.startLecture(*p));
+    QVERIFY2(eventually([&] { return w.lessonPanel()->measureLine().startsWith("−ELBO "); }, 120000),
+             qPrintable(w.lessonPanel()->measureLine()));
 }
 
 QTEST_MAIN(TestAppLessons)

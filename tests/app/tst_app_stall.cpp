@@ -161,7 +161,7 @@ void TestAppStall::lossChartStaysSmall()
 void TestAppStall::everyLectureRunsWithoutStalling()
 {
     const std::vector<LecturePreset> presets = lecturePresets();
-    QCOMPARE(int(presets.size()), 8);
+    QCOMPARE(int(presets.size()), 12);
     MainWindow w(defaultScene(), false);
     w.startAll();
     StallMonitor monitor;

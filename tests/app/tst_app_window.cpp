@@ -160,7 +160,7 @@ void TestAppWindow::lecturePresetsLoad()
     // Every preset in resources/lectures parses (strict readers) and builds a
     // scene the trainer and the sampler accept.
     const std::vector<LecturePreset> presets = lecturePresets();
-    QCOMPARE(int(presets.size()), 8);
+    QCOMPARE(int(presets.size()), 12);
     QStringList titles;
     for (const LecturePreset& p : presets) titles << p.title;
     QVERIFY(titles.contains("Langevin vs annealed Langevin"));
