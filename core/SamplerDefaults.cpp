@@ -4,6 +4,7 @@
 #include "core/NoiseSchedule.h"
 #include "core/Objective.h"
 #include "core/SamplerConfig.h"
+#include "core/ScheduleDefaults.h"
 
 #include <Eigen/Eigenvalues>
 
@@ -180,6 +181,20 @@ double defaultStepSize(const SamplerConfig& config, const NoiseSchedule& schedul
         return annealedEpsilon(schedule, config.stepsPerLevel, config.annealedLevels, dataVariance);
     default: return config.stepSize;
     }
+}
+
+double edmDefaultSigmaMax(const NoiseSchedule& schedule, double sigmaMin, double dataDiameter)
+{
+    // Rule: the PF-ODE is started from N(0, sigma_max^2) (in x / mean) in place
+    // of the data smoothed by sigma_max; at the data's diameter every part of
+    // the data is mixed (technique 1) and that start is already close (for
+    // 8 Gaussians, sigma_data^2 / sigma_max^2 ~ 0.09). Above it the
+    // trajectories are nearly straight (Heun is exact on straight lines), so
+    // every step spent there is a step missing where they bend.
+    const NoiseLevel top = schedule.sdeMarginal(1.0);
+    const double largest = top.marginal.std / top.marginal.mean;
+    if (!(dataDiameter > 0)) return largest;
+    return std::min(largest, derivedSigmaMax(dataDiameter, sigmaMin));
 }
 
 DdimSpacing defaultDdimSpacing(Direction direction)

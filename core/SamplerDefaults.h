@@ -99,6 +99,18 @@ double langevinStep(const NoiseSchedule& schedule, double std, int steps, double
 // steps, and the PC corrector sets its own step from the SNR): config.stepSize.
 double defaultStepSize(const SamplerConfig& config, const NoiseSchedule& schedule, double dataVariance = 0);
 
+// EDM's default sigma_max (docs/reference/samplers.md#edm) on a schedule
+// whose largest sigma = std/mean is the schedule's at t = 1, for data of the
+// given diameter (core/ScheduleDefaults dataDiameter; <= 0: unknown):
+// derivedSigmaMax(diameter, sigmaMin), Song & Ermon's technique 1, at most
+// the schedule's largest. Karras et al.'s sigma_max = 80 for CIFAR-10 in
+// [-1, 1] is of that order (the largest pairwise distance there is ~100:
+// Song & Ermon's sigma_1 = 50 in [0, 1]); a VP schedule's own 157 is not set
+// by the data, and its rho = 7 grid then spends few steps where the data's
+// structure is, so Heun at 10-20 NFE loses to DDIM (tests/core/tst_fast_samplers).
+// Unknown data: the schedule's largest.
+double edmDefaultSigmaMax(const NoiseSchedule& schedule, double sigmaMin, double dataDiameter);
+
 // DDIM's default spacing for a direction: Uniform to sample, Trailing to
 // encode (data -> noise), whose last step reaches level T, so the latents are
 // N(0, I); Uniform's last level is 1 + (S-1)T/S (981 of 1000 for S = 50:
