@@ -51,7 +51,7 @@ public:
         inner_->score(x, retimed(level), out);
     }
     double minimumStd() const override { return inner_->minimumStd(); }
-    double dataDiameter() const override { return inner_->dataDiameter(); }
+    DataExtent dataExtent() const override { return inner_->dataExtent(); }
     std::string describe() const override { return inner_->describe(); }
 
 private:

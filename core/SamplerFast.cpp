@@ -20,7 +20,7 @@ double Sampler::edmSigmaRange(const NoiseSchedule& schedule, const ScoreSource& 
     // the source knows it, at most the schedule's (SamplerDefaults).
     const double smallest = config_.edmSigmaMin > 0 ? config_.edmSigmaMin : edmSigma(schedule.sdeMarginal(odeEnd(schedule)));
     if (!largest) return smallest;
-    return edmDefaultSigmaMax(schedule, smallest, source.dataDiameter());
+    return edmDefaultSigmaMax(schedule, smallest, source.dataExtent());
 }
 
 void Sampler::edmRun(const Stage& s)

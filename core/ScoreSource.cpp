@@ -1,7 +1,6 @@
 #include "core/ScoreSource.h"
 
 #include "core/Error.h"
-#include "core/ScheduleDefaults.h"
 #include "core/ThreadPool.h"
 
 #include <Eigen/LU>
@@ -72,7 +71,7 @@ ExactScoreSource::ExactScoreSource(std::shared_ptr<const Dataset> data)
     : data_(std::move(data)), exact_(data_ ? data_->exactScore() : nullptr)
 {
     if (!exact_) throw InputError("the exact score needs a data set");
-    diameter_ = ss::dataDiameter(*data_);
+    extent_ = dataExtentOf(*data_);
 }
 
 void ExactScoreSource::score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,

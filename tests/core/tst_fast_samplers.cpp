@@ -4,7 +4,7 @@
 // Overview:
 //  - edmGrid: EDM's sigma grid is the closed form (rho, end points, sigma_N = 0),
 //    its levels have those sigmas (std/mean) on VP, DDPM and VE schedules, and
-//    the defaults are the data's diameter (the schedule's largest sigma for a
+//    the defaults are the data's diameter (or 30 |mean|; the schedule's largest sigma for a
 //    score that does not know its data) and the samplers' end level; the
 //    particles start at the first level's std.
 //  - nfeCounted: NFE per particle exactly 2N - 1 (EDM, with and without churn),
@@ -121,7 +121,8 @@ private slots:
         // does not know its data.
         const double diameter = dataDiameter(*fixture().data);
         QVERIFY(diameter > 4.5 && diameter < 5.0);
-        QCOMPARE(fixture().exact->dataDiameter(), diameter);
+        QCOMPARE(fixture().exact->dataExtent().diameter, diameter);
+        QVERIFY(fixture().exact->dataExtent().meanNorm < 0.05); // centred: 30 |mean| is below the diameter
         const auto unknown = std::make_shared<UnknownData>(fixture().exact);
         for (const NoiseSchedule& schedule :
              {NoiseSchedule::vp(), NoiseSchedule::ddpmLinear(1000), NoiseSchedule::veContinuous(0.01, 20)})
@@ -150,14 +151,16 @@ private slots:
                 QVERIFY(s.done());
                 QCOMPARE(s.level().marginal.std, 0.0);
             }
-        // The rule: the diameter, at most the schedule's largest, at least 2 sigma_min;
-        // unknown data (0): the schedule's largest.
+        // The rule: the diameter or 30 |mean|, at most the schedule's largest, at
+        // least 2 sigma_min; unknown data (0): the schedule's largest.
         const NoiseSchedule ddpm = NoiseSchedule::ddpmLinear(1000);
         const double largest = edmSigma(ddpm.sdeMarginal(1.0));
-        QCOMPARE(edmDefaultSigmaMax(ddpm, 0.01, 4.0), 4.0);
-        QCOMPARE(edmDefaultSigmaMax(ddpm, 0.01, 1e4), largest);
-        QCOMPARE(edmDefaultSigmaMax(ddpm, 0.01, 0.0), largest);
-        QCOMPARE(edmDefaultSigmaMax(ddpm, 0.5, 0.2), 1.0);
+        QCOMPARE(edmDefaultSigmaMax(ddpm, 0.01, {4.0, 0.1}), 4.0);
+        QCOMPARE(edmDefaultSigmaMax(ddpm, 0.01, {4.0, 0.5}), 15.0);
+        QCOMPARE(edmDefaultSigmaMax(ddpm, 0.01, {1e4, 0.0}), largest);
+        QCOMPARE(edmDefaultSigmaMax(ddpm, 0.01, {4.0, 100.0}), largest);
+        QCOMPARE(edmDefaultSigmaMax(ddpm, 0.01, {0.0, 0.0}), largest);
+        QCOMPARE(edmDefaultSigmaMax(ddpm, 0.5, {0.2, 0.0}), 1.0);
         // A given sigma_max is kept whatever the data.
         SamplerConfig given = config(SamplerKind::Edm, 5);
         given.particles = 3;
