@@ -126,10 +126,15 @@ SourceChoice sourceFromArgs(const Args& args, const std::string& fallbackSchedul
         c.singleSigma = singleSigmaOf(model.objective);
         // A model trained on a built-in analytic preset (its default
         // parameters: train --data takes no others) knows its modes' width.
+        // Any built-in preset gives its extent (EDM's default sigma_max).
+        DataExtent extent;
         for (const PresetInfo& p : presetCatalogue())
-            if (p.id == model.dataName && p.analytic) {
-                const Dataset d = makePreset(p.id, 1, 1);
-                c.dataVariance = dataCurvatureVariance(&d);
+            if (p.id == model.dataName) {
+                if (p.analytic) {
+                    const Dataset d = makePreset(p.id, 1, 1);
+                    c.dataVariance = dataCurvatureVariance(&d);
+                }
+                extent = dataExtentOf(makePreset(p.id, 4000, 1));
             }
         c.schedule = scheduleGiven ? scheduleFromArgs(args, fallbackSchedule) : model.schedule;
         const ScoreNet net = model.net(!args.has("raw-weights"));
@@ -141,8 +146,10 @@ SourceChoice sourceFromArgs(const Args& args, const std::string& fallbackSchedul
             c.source = guidedSource(nullptr, &net, c.classifier, {GuidanceKind::ClassifierFree, label, c.gamma});
             return c;
         }
-        c.source = std::make_shared<NetworkScoreSource>(net, guided ? -1 : label,
-                                                        args.has("raw-weights") ? "network" : "network (ema)");
+        auto network = std::make_shared<NetworkScoreSource>(net, guided ? -1 : label,
+                                                            args.has("raw-weights") ? "network" : "network (ema)");
+        network->setDataExtent(extent);
+        c.source = network;
     } else {
         c.data = loadData(args.text("exact"), int(args.integer("exact-n", 4000, 1, 10'000'000)),
                           std::uint64_t(args.integer("exact-seed", 1, 0, 1ll << 62)));

@@ -61,7 +61,7 @@ std::vector<Option> samplerOptions()
             {"edm-steps", "N", "edm: sigma levels N (2N - 1 score evaluations; default 18)"},
             {"rho", "R", "edm: grid exponent rho (default 7; 1: uniform in sigma)"},
             {"edm-sigma-min", "S", "edm: smallest sigma = std/mean (default: the schedule's, at the samplers' end time)"},
-            {"edm-sigma-max", "S", "edm: largest sigma (default: the schedule's, at t = 1)"},
+            {"edm-sigma-max", "S", "edm: largest sigma (default: the data's diameter or 30 |mean|, at most the schedule's largest; the schedule's when the data are unknown: a --model of a CSV file)"},
             {"s-churn", "C", "edm: S_churn, fresh noise per step (default 0: deterministic Heun)"},
             {"s-tmin", "S", "edm: churn only for sigma >= S (default 0.05)"},
             {"s-tmax", "S", "edm: churn only for sigma <= S (default 50)"},

@@ -93,6 +93,7 @@ Objective::Objective(const ObjectiveConfig& config, const NoiseSchedule& schedul
     if (!singleSigma(config_.kind) && weighting() == Weighting::Edm && !(model_.sigmaData > 0))
         throw InputError("the edm weighting needs sigma_data > 0 (training derives it from the data)");
     rebuildVlbWeights();
+    rebuildLevelTerms();
 }
 
 void Objective::setSchedule(const NoiseSchedule& schedule)
@@ -100,6 +101,40 @@ void Objective::setSchedule(const NoiseSchedule& schedule)
     validate(config_, schedule, model_);
     schedule_ = schedule;
     rebuildVlbWeights();
+    rebuildLevelTerms();
+}
+
+Objective::LevelTerms Objective::levelTerms(const NoiseLevel& level, int bin, Parametrisation p, double sigmaData) const
+{
+    LevelTerms t;
+    // ScoreNet::outputMap's: the score parametrisation is the identity (also at std = 0).
+    if (p != Parametrisation::Score) t.map = outputMap(p, level.marginal, sigmaData);
+    if (config_.kind == ObjectiveKind::Dsm || !singleSigma(config_.kind)) {
+        // The regression target F* and the weight on |F - F*|^2.
+        const double s = level.marginal.std;
+        t.target = outputTarget(p, level.marginal, sigmaData);
+        const double ratio = outputErrorRatio(p, level.marginal, sigmaData);
+        double w;
+        if (config_.kind == ObjectiveKind::Dsm) w = 0.5 / (s * s); // 1/2 |s - s*|^2 = 1/(2 std^2) |eps error|^2
+        else if (!vlbWeight_.empty()) w = vlbWeight_[bin + 1];   // discrete DDPM level k = bin + 1
+        else w = epsWeight(level.marginal);
+        t.weight = w / ratio;
+    }
+    return t;
+}
+
+void Objective::rebuildLevelTerms()
+{
+    levelTerms_.clear();
+    const Parametrisation p = model_.parametrisation;
+    const double sd = model_.sigmaData;
+    if (singleSigma(config_.kind)) {
+        Rng dummy(0); // drawLevel draws nothing for one sigma
+        int bin = 0;
+        levelTerms_.push_back(levelTerms(drawLevel(dummy, bin), 0, p, sd));
+    } else if (schedule_.isDiscrete()) {
+        for (int k = 1; k <= schedule_.numLevels(); ++k) levelTerms_.push_back(levelTerms(schedule_.level(k), k - 1, p, sd));
+    }
 }
 
 void Objective::rebuildVlbWeights()
@@ -206,8 +241,13 @@ void Objective::draw(const Dataset& data, const ScoreNetT<T>& net, int B, Rng& r
     batch.loss.setZero(B);
     const bool ssm = config_.kind == ObjectiveKind::Ssm || config_.kind == ObjectiveKind::SsmVr;
     const bool rademacher = config_.kind == ObjectiveKind::Ssm && config_.projection == Projection::Rademacher;
-    const Parametrisation p = net.config().parametrisation;
-    const double sigmaData = net.config().sigmaData;
+    // The per-level terms are model_'s: a net of another parametrisation gets its own, per example.
+    const bool fixed = !levelTerms_.empty() && net.config().parametrisation == model_.parametrisation &&
+                       net.config().sigmaData == model_.sigmaData;
+    const auto termsOf = [&](const NoiseLevel& level, int bin) {
+        return fixed ? levelTerms_[std::size_t(bin)]
+                     : levelTerms(level, bin, net.config().parametrisation, net.config().sigmaData);
+    };
     for (int j = 0; j < B; ++j) {
         const int i = rng.uniformInt(data.size());
         int bin = 0;
@@ -220,23 +260,15 @@ void Objective::draw(const Dataset& data, const ScoreNetT<T>& net, int B, Rng& r
         net.encode(T(x1), T(x2), level, label, batch.input, j);
         batch.x(0, j) = T(x1);
         batch.x(1, j) = T(x2);
-        const OutputMap map = net.outputMap(level.marginal);
-        batch.a[j] = T(map.a);
-        batch.b[j] = T(map.b);
-        batch.inScale[j] = T(map.inScale);
+        const LevelTerms t = termsOf(level, bin);
+        batch.a[j] = T(t.map.a);
+        batch.b[j] = T(t.map.b);
+        batch.inScale[j] = T(t.map.inScale);
         batch.bin[j] = bin;
-        batch.weight[j] = T(0);
+        batch.weight[j] = T(t.weight);
         if (config_.kind == ObjectiveKind::Dsm || !singleSigma(config_.kind)) {
-            // The regression target F* and the weight on |F - F*|^2.
-            const TargetCoefficients c = outputTarget(p, level.marginal, sigmaData);
-            batch.target(0, j) = T(c.cx0 * data.points(0, i) + c.ceps * e1);
-            batch.target(1, j) = T(c.cx0 * data.points(1, i) + c.ceps * e2);
-            const double ratio = outputErrorRatio(p, level.marginal, sigmaData);
-            double w;
-            if (config_.kind == ObjectiveKind::Dsm) w = 0.5 / (s * s); // 1/2 |s - s*|^2 = 1/(2 std^2) |eps error|^2
-            else if (!vlbWeight_.empty()) w = vlbWeight_[bin + 1];   // discrete DDPM level k = bin + 1
-            else w = epsWeight(level.marginal);
-            batch.weight[j] = T(w / ratio);
+            batch.target(0, j) = T(t.target.cx0 * data.points(0, i) + t.target.ceps * e1);
+            batch.target(1, j) = T(t.target.cx0 * data.points(1, i) + t.target.ceps * e2);
         } else {
             batch.target.col(j).setZero();
         }

@@ -127,13 +127,26 @@ public:
     double epsWeight(const Marginal& level) const;
 
 private:
+    // What an example's level fixes (core/Parametrisation): the output map
+    // score = a x + b F(inScale x), the target F* = cx0 x0 + ceps eps and the
+    // weight on |F - F*|^2. Single-sigma objectives and discrete schedules have
+    // a few levels: levelTerms_ holds them per bin, made once (draw() then does
+    // no per-example conversions); continuous schedules compute them per example.
+    struct LevelTerms {
+        OutputMap map;
+        TargetCoefficients target;
+        double weight = 0;
+    };
+    LevelTerms levelTerms(const NoiseLevel& level, int bin, Parametrisation p, double sigmaData) const;
     NoiseLevel drawLevel(Rng& rng, int& bin) const;
     void rebuildVlbWeights();
+    void rebuildLevelTerms(); // after the schedule or the VLB weights change
 
     ObjectiveConfig config_;
     NoiseSchedule schedule_;
     ModelConfig model_;
     std::vector<double> vlbWeight_; // index k = 1..T, entry 0 unused
+    std::vector<LevelTerms> levelTerms_; // per bin, for model_; empty: per example
 };
 
 } // namespace ss

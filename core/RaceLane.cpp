@@ -51,6 +51,7 @@ public:
         inner_->score(x, retimed(level), out);
     }
     double minimumStd() const override { return inner_->minimumStd(); }
+    DataExtent dataExtent() const override { return inner_->dataExtent(); }
     std::string describe() const override { return inner_->describe(); }
 
 private:
@@ -151,7 +152,8 @@ RaceLane::RaceLane(const RaceScores& scores, const RaceEntry& entry, int steps, 
         if (const double derived = defaultStepSize(c, schedule_, dataVariance); !entry.stepSizeGiven && derived > 0)
             c.stepSize = derived;
         sampler_ = std::make_unique<Sampler>(c, schedule_, source, threads);
-        sampler_->resetFrom(schedule_.priorStd() * raceNoise(seed, particles));
+        // The prior's std, or EDM's first level's below the schedule's largest sigma.
+        sampler_->resetFrom(sampler_->startStd() * raceNoise(seed, particles));
     } catch (const InputError& e) {
         throw InputError(where + e.what());
     }

@@ -86,7 +86,7 @@ void Sampler::check(const NoiseSchedule& schedule, const ScoreSource& source) co
                              std::to_string(schedule.numLevels()));
         break;
     case SamplerKind::Edm: {
-        const double lo = edmSigmaRange(schedule, false), hi = edmSigmaRange(schedule, true);
+        const double lo = edmSigmaRange(schedule, source, false), hi = edmSigmaRange(schedule, source, true);
         const double sLo = edmSigma(schedule.sdeMarginal(0.0)), sHi = edmSigma(schedule.sdeMarginal(1.0));
         if (hi > sHi * (1 + 1e-9) || lo < sLo * (1 - 1e-9))
             throw InputError("EDM sigma range [" + std::to_string(lo) + ", " + std::to_string(hi) +
@@ -219,8 +219,8 @@ std::vector<Sampler::Stage> Sampler::plan(double tStart) const
     case SamplerKind::ProbabilityFlow: break; // steps its own time
     case SamplerKind::Edm: {
         // EDM's grid, from the level at tStart down (SDEdit and a re-plan start lower).
-        const double hi = std::min(edmSigmaRange(schedule_, true), edmSigma(schedule_.sdeMarginal(tStart)));
-        const double lo = std::min(edmSigmaRange(schedule_, false), hi);
+        const double hi = std::min(edmSigmaRange(schedule_, *source_, true), edmSigma(schedule_.sdeMarginal(tStart)));
+        const double lo = std::min(edmSigmaRange(schedule_, *source_, false), hi);
         const std::vector<double> sigmas = edmSigmas(config_.edmSteps, lo, hi, config_.edmRho);
         for (std::size_t i = 0; i + 1 < sigmas.size(); ++i) {
             const NoiseLevel from = i == 0 ? levelAtSigma(schedule_, sigmas[0]) : out.back().to;
@@ -277,14 +277,20 @@ void Sampler::reset()
         for (Eigen::Index j = 0; j < x_.cols(); ++j)
             for (int i = 0; i < 2; ++i) x_(i, j) = rng_.uniform(config_.boxMin, config_.boxMax);
     } else {
-        // EDM with a sigma_max below the schedule's starts at that level's std.
-        const bool edmBelow = config_.kind == SamplerKind::Edm && config_.edmSigmaMax > 0 && !plan_.empty();
-        const double std = edmBelow ? plan_.front().from.marginal.std : schedule_.priorStd();
+        const double std = startStd();
         for (Eigen::Index j = 0; j < x_.cols(); ++j)
             for (int i = 0; i < 2; ++i) x_(i, j) = std * rng_.normal();
     }
     setRunawayBound();
     trajectory_.offer(0, level(), x_);
+}
+
+double Sampler::startStd() const
+{
+    // EDM's grid may start below the schedule's largest sigma: at that level.
+    const bool edmBelow = config_.kind == SamplerKind::Edm && !plan_.empty() &&
+                          edmSigma(plan_.front().from) < edmSigma(schedule_.sdeMarginal(1.0)) * (1 - 1e-9);
+    return edmBelow ? plan_.front().from.marginal.std : schedule_.priorStd();
 }
 
 void Sampler::setRunawayBound()

@@ -83,6 +83,10 @@ public:
     // Fresh particles from the start distribution and seed; step 0. In the
     // data-to-noise direction there are no particles until resetFrom().
     void reset();
+    // The std of the Gaussian reset() draws the particles from: the schedule's
+    // prior std, or for EDM with a sigma_max below the schedule's largest (its
+    // default on data of known diameter) the std of that first level.
+    double startStd() const;
     // Starts from the given points (2 x n, n replaces config.particles): the
     // data for data-to-noise runs, or a noisiest-level sample otherwise.
     void resetFrom(const Eigen::Matrix2Xd& points);
@@ -144,7 +148,9 @@ private:
     void odeStep();
     void edmRun(const Stage& s);   // SamplerFast.cpp
     void dpmRun(const Stage& s);   // SamplerFast.cpp
-    double edmSigmaRange(const NoiseSchedule& schedule, bool largest) const; // the sigma grid's end (config, else the schedule's)
+    // The sigma grid's end: the config's, else the default (the schedule's
+    // smallest; SamplerDefaults edmDefaultSigmaMax with the source's data diameter).
+    double edmSigmaRange(const NoiseSchedule& schedule, const ScoreSource& source, bool largest) const;
     void replaceFixed(const NoiseLevel& level);
     void renoise(const NoiseLevel& from, const NoiseLevel& to); // forward transition to -> from
     Divergence describeStep(const Stage* s, double h) const;    // the step about to be taken

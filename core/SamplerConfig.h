@@ -81,7 +81,9 @@ struct SamplerConfig {
     // EDM (docs/reference/samplers.md#edm): edmSteps = N sigma levels
     // sigma_i = (smax^(1/rho) + i/(N-1) (smin^(1/rho) - smax^(1/rho)))^rho, then sigma_N = 0;
     // Heun's 2nd order on each step, Euler on the last (2N - 1 evaluations).
-    // edmSigmaMin/Max 0: the schedule's smallest/largest sigma = std/mean.
+    // edmSigmaMin 0: the schedule's smallest sigma = std/mean (at the samplers'
+    // end time); edmSigmaMax 0: the data's diameter where the score source
+    // knows it, at most the schedule's largest (SamplerDefaults edmDefaultSigmaMax).
     // Churn (Algorithm 2): gamma = min(S_churn/N, sqrt2 - 1) where sigma is in
     // [S_tmin, S_tmax], fresh noise of std S_noise sqrt(sigma_hat^2 - sigma^2); S_churn 0: deterministic.
     int edmSteps = 18;

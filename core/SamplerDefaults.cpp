@@ -4,6 +4,7 @@
 #include "core/NoiseSchedule.h"
 #include "core/Objective.h"
 #include "core/SamplerConfig.h"
+#include "core/ScheduleDefaults.h"
 
 #include <Eigen/Eigenvalues>
 
@@ -180,6 +181,29 @@ double defaultStepSize(const SamplerConfig& config, const NoiseSchedule& schedul
         return annealedEpsilon(schedule, config.stepsPerLevel, config.annealedLevels, dataVariance);
     default: return config.stepSize;
     }
+}
+
+DataExtent dataExtentOf(const Dataset& data)
+{
+    if (data.points.cols() == 0) return {};
+    const Eigen::Index n = std::min<Eigen::Index>(data.points.cols(), 10000);
+    return {dataDiameter(data), data.points.leftCols(n).rowwise().mean().norm()};
+}
+
+double edmDefaultSigmaMax(const NoiseSchedule& schedule, double sigmaMin, const DataExtent& data)
+{
+    // Rule: the PF-ODE is started from N(0, sigma_max^2) (in x / mean) in place
+    // of the data smoothed by sigma_max; at the data's diameter every part of
+    // the data is mixed (technique 1) and that start is already close (for
+    // 8 Gaussians, sigma_data^2 / sigma_max^2 ~ 0.09). Above it the
+    // trajectories are nearly straight (Heun is exact on straight lines), so
+    // every step spent there is a step missing where they bend. The start is
+    // centred at the origin, the data at their mean m: the flow keeps that
+    // offset as a bias ~ |m| s / sigma_max, so sigma_max >= 30 |m| too.
+    const NoiseLevel top = schedule.sdeMarginal(1.0);
+    const double largest = top.marginal.std / top.marginal.mean;
+    if (!(data.diameter > 0)) return largest;
+    return std::min(largest, std::max(derivedSigmaMax(data.diameter, sigmaMin), kEdmMeanFactor * data.meanNorm));
 }
 
 DdimSpacing defaultDdimSpacing(Direction direction)

@@ -99,6 +99,36 @@ double langevinStep(const NoiseSchedule& schedule, double std, int steps, double
 // steps, and the PC corrector sets its own step from the SNR): config.stepSize.
 double defaultStepSize(const SamplerConfig& config, const NoiseSchedule& schedule, double dataVariance = 0);
 
+// What EDM's default sigma_max needs of the data: its diameter
+// (core/ScheduleDefaults dataDiameter) and the distance of its mean from the
+// origin, where the samplers' prior is centred. Zero: unknown.
+struct DataExtent {
+    double diameter = 0;
+    double meanNorm = 0;
+};
+DataExtent dataExtentOf(const Dataset& data); // over at most the first 10,000 points
+
+// sigma_max >= kEdmMeanFactor |mean| (edmDefaultSigmaMax).
+constexpr double kEdmMeanFactor = 30.0;
+
+// EDM's default sigma_max (docs/reference/samplers.md#edm) on a schedule
+// whose largest sigma = std/mean is the schedule's at t = 1, for data of the
+// given extent: max(derivedSigmaMax(diameter, sigmaMin), kEdmMeanFactor |mean|),
+// at most the schedule's largest; the schedule's largest when the diameter
+// is unknown (<= 0).
+//  - The diameter is Song & Ermon's technique 1 (every part of the data mixed
+//    at sigma_max). Karras et al.'s sigma_max = 80 for CIFAR-10 in [-1, 1] is
+//    of that order (Song & Ermon's sigma_1 = 50 for it in [0, 1]). A VP
+//    schedule's own 157 is not set by the data: its rho = 7 grid then spends
+//    few steps where the data's structure is, and Heun at 10-20 NFE loses to
+//    DDIM (tests/core/tst_fast_samplers).
+//  - The ODE starts from N(0, sigma_max^2) (in x / mean), centred at the
+//    origin, while the data smoothed by sigma_max is centred at their mean m;
+//    the deterministic flow keeps that offset down to a bias of about
+//    |m| s / sigma_max in the samples (exact for Gaussian data of spread s).
+//    30 |m| keeps it under s/30 (swiss roll, |m| = 0.55: sigma_max 16.5).
+double edmDefaultSigmaMax(const NoiseSchedule& schedule, double sigmaMin, const DataExtent& data);
+
 // DDIM's default spacing for a direction: Uniform to sample, Trailing to
 // encode (data -> noise), whose last step reaches level T, so the latents are
 // N(0, I); Uniform's last level is 1 + (S-1)T/S (981 of 1000 for S = 50:

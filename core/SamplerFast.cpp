@@ -3,6 +3,7 @@
 #include "core/Sampler.h"
 
 #include "core/FastSamplers.h"
+#include "core/SamplerDefaults.h"
 #include "core/StepParts.h"
 
 #include <algorithm>
@@ -10,13 +11,16 @@
 
 namespace ss {
 
-double Sampler::edmSigmaRange(const NoiseSchedule& schedule, bool largest) const
+double Sampler::edmSigmaRange(const NoiseSchedule& schedule, const ScoreSource& source, bool largest) const
 {
     const double given = largest ? config_.edmSigmaMax : config_.edmSigmaMin;
     if (given > 0) return given;
-    // The schedule's own ends: t = 1, and the samplers' end time (Sampler::odeEnd;
-    // a network was not trained closer to the data).
-    return edmSigma(schedule.sdeMarginal(largest ? 1.0 : odeEnd(schedule)));
+    // sigma_min: the samplers' end time (Sampler::odeEnd; a network was not
+    // trained closer to the data). sigma_max: from the data's diameter where
+    // the source knows it, at most the schedule's (SamplerDefaults).
+    const double smallest = config_.edmSigmaMin > 0 ? config_.edmSigmaMin : edmSigma(schedule.sdeMarginal(odeEnd(schedule)));
+    if (!largest) return smallest;
+    return edmDefaultSigmaMax(schedule, smallest, source.dataExtent());
 }
 
 void Sampler::edmRun(const Stage& s)

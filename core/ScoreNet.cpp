@@ -78,7 +78,8 @@ void ScoreNetT<T>::encode(T x1, T x2, const NoiseLevel& level, int label, Eigen:
                           Eigen::Index col) const
 {
     Eigen::Index row = 0;
-    const double inScale = outputMap(level.marginal).inScale;
+    // Only EDM scales the input (c_in / mean); the others' inScale is exactly 1.
+    const double inScale = config_.parametrisation == Parametrisation::Edm ? outputMap(level.marginal).inScale : 1.0;
     in(row++, col) = T(inScale * x1);
     in(row++, col) = T(inScale * x2);
     if (config_.conditioning != NoiseConditioning::None) {

@@ -71,6 +71,7 @@ ExactScoreSource::ExactScoreSource(std::shared_ptr<const Dataset> data)
     : data_(std::move(data)), exact_(data_ ? data_->exactScore() : nullptr)
 {
     if (!exact_) throw InputError("the exact score needs a data set");
+    extent_ = dataExtentOf(*data_);
 }
 
 void ExactScoreSource::score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,

@@ -11,6 +11,7 @@
 #include "core/ExactClassifier.h"
 #include "core/ModelFile.h"
 #include "core/NoiseSchedule.h"
+#include "core/SamplerDefaults.h"
 #include "core/ScoreNet.h"
 
 #include <memory>
@@ -43,6 +44,10 @@ public:
     // Smallest noise std at which score() is defined (0: also the clean data).
     virtual double minimumStd() const { return 0.0; }
 
+    // The extent of the data the score is of (SamplerDefaults dataExtentOf),
+    // zero when unknown: EDM's default sigma_max follows it (edmDefaultSigmaMax).
+    virtual DataExtent dataExtent() const { return {}; }
+
     // For status lines and files: "exact (8gaussians)", "network (ema)", ...
     virtual std::string describe() const = 0;
 };
@@ -62,6 +67,7 @@ public:
     void divergence(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
                     Eigen::Ref<Eigen::VectorXd> out) const override;
     double minimumStd() const override;
+    DataExtent dataExtent() const override { return extent_; }
     std::string describe() const override;
     const Dataset& data() const { return *data_; }
     const ExactScore& exact() const { return *exact_; }
@@ -69,6 +75,7 @@ public:
 private:
     std::shared_ptr<const Dataset> data_;
     std::shared_ptr<const ExactScore> exact_;
+    DataExtent extent_;
 };
 
 // A trained network turned into a score at any level of its parametrisation,
@@ -89,6 +96,10 @@ public:
     std::string describe() const override;
     const ScoreNet& net() const { return net_; }
     int label() const { return label_; }
+    // The training data's extent, when the caller knows it (zero: unknown, the
+    // default); set before the source is shared.
+    DataExtent dataExtent() const override { return extent_; }
+    void setDataExtent(const DataExtent& extent) { extent_ = extent; }
 
 private:
     // Tangent pass with directions xdot(k, j) for k < K (one per coordinate
@@ -101,6 +112,7 @@ private:
     ScoreNet net_;
     int label_;
     std::string name_;
+    DataExtent extent_;
 };
 
 // Classifier-free guidance (docs/reference/scores.md#classifier-free-guidance):
@@ -113,6 +125,7 @@ public:
     void score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
                Eigen::Ref<Eigen::Matrix2Xd> out) const override;
     double minimumStd() const override { return conditional_.minimumStd(); }
+    DataExtent dataExtent() const override { return conditional_.dataExtent(); }
     std::string describe() const override;
 
 private:
@@ -133,6 +146,7 @@ public:
     void score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
                Eigen::Ref<Eigen::Matrix2Xd> out) const override;
     double minimumStd() const override;
+    DataExtent dataExtent() const override { return base_->dataExtent(); }
     std::string describe() const override;
 
     // grad_x log p_level(y | x) for each point (the guidance direction alone).

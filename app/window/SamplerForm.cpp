@@ -122,7 +122,7 @@ std::vector<SamplerRow> fastSamplerRows()
          .field = ofSampler(&SamplerConfig::edmSigmaMin)},
         {.name = "edmSigmaMax",
          .label = tr("σ_max"),
-         .tooltip = tr("The grid's largest σ = std/mean (0: the schedule's, at t = 1)"),
+         .tooltip = tr("The grid's largest σ = std/mean (0: the data's diameter or 30·|mean|, at most the schedule's largest)"),
          .widget = W::Real, .lo = 0, .hi = 1e6, .decimals = 3, .initial = 0, .appliesTo = edm,
          .field = ofSampler(&SamplerConfig::edmSigmaMax)},
         {.name = "edmChurn",

@@ -10,6 +10,10 @@
 //    annealed rule against the particles' variance on N(0, I).
 //  - defaultLangevinLandsNearData (rows: every preset): the CLI's default
 //    plain Langevin with the exact score stays finite and lands near the data.
+//  - defaultEdmRangeOnEveryPreset (rows: every preset): the CLI's default EDM
+//    (VP, 18 steps, sigma_max the data's diameter or 30 |mean|) with the exact score lands
+//    as near the data as the converged probability-flow ODE (sliced W2 within
+//    1.1 x + 0.01) and no farther than with the schedule's own sigma_max.
 //  - annealedModeWeights (rows: sigma_min 0.05 and 0.01): default eps gives
 //    8 Gaussians its 1/8 mode weights.
 //  - shortDefaultTraining: NCSN on 8 Gaussians with the default optimiser
@@ -70,6 +74,8 @@ private slots:
     void langevinRules();
     void defaultLangevinLandsNearData_data();
     void defaultLangevinLandsNearData();
+    void defaultEdmRangeOnEveryPreset_data();
+    void defaultEdmRangeOnEveryPreset();
     void annealedModeWeights_data();
     void annealedModeWeights();
     void shortDefaultTraining_data();
@@ -329,6 +335,40 @@ void TestDefaults::defaultLangevinLandsNearData()
                                               .arg(preset)
                                               .arg(got)
                                               .arg(own)));
+}
+
+void TestDefaults::defaultEdmRangeOnEveryPreset_data()
+{
+    QTest::addColumn<QString>("preset");
+    for (const PresetInfo& p : presetCatalogue()) QTest::newRow(p.id.c_str()) << QString::fromStdString(p.id);
+}
+
+void TestDefaults::defaultEdmRangeOnEveryPreset()
+{
+    // `sample --exact PRESET --sampler edm`: the VP schedule, 18 Heun steps,
+    // sigma_max from the data's diameter (SamplerDefaults edmDefaultSigmaMax).
+    QFETCH(QString, preset);
+    const auto data = std::make_shared<const Dataset>(makePreset(preset.toStdString(), 2000, 1));
+    const auto exact = std::make_shared<ExactScoreSource>(data);
+    const NoiseSchedule vp = NoiseSchedule::vp();
+    const auto sw2 = [&](const SamplerConfig& c) {
+        Sampler s(c, vp, exact, 2);
+        s.run();
+        if (s.diverged()) qFatal("diverged: %s", s.divergence()->describe().c_str());
+        return slicedWasserstein2(s.particles(), data->points, 32, 5);
+    };
+    SamplerConfig edm;
+    edm.kind = SamplerKind::Edm;
+    edm.particles = 2000;
+    edm.seed = 4;
+    SamplerConfig wide = edm, ode = edm;
+    wide.edmSigmaMax = edmDefaultSigmaMax(vp, 0.01, {}); // the schedule's own largest
+    ode.kind = SamplerKind::ProbabilityFlow;
+    const double got = sw2(edm), schedules = sw2(wide), converged = sw2(ode);
+    qInfo("%s: diameter %.2f, |mean| %.2f, EDM sw2 %.4f (schedule's sigma_max %.4f), PF-ODE RK45 %.4f",
+          qPrintable(preset), exact->dataExtent().diameter, exact->dataExtent().meanNorm, got, schedules, converged);
+    QVERIFY2(got <= 1.1 * converged + 0.01, qPrintable(QString("%1 vs %2").arg(got).arg(converged)));
+    QVERIFY2(got <= 1.02 * schedules, qPrintable(QString("%1 vs %2").arg(got).arg(schedules)));
 }
 
 void TestDefaults::annealedModeWeights_data()

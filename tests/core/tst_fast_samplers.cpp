@@ -4,7 +4,9 @@
 // Overview:
 //  - edmGrid: EDM's sigma grid is the closed form (rho, end points, sigma_N = 0),
 //    its levels have those sigmas (std/mean) on VP, DDPM and VE schedules, and
-//    the defaults are the schedule's largest sigma and the samplers' end level.
+//    the defaults are the data's diameter (or 30 |mean|; the schedule's largest sigma for a
+//    score that does not know its data) and the samplers' end level; the
+//    particles start at the first level's std.
 //  - nfeCounted: NFE per particle exactly 2N - 1 (EDM, with and without churn),
 //    S (multistep), order x S (single-step).
 //  - orderOneIsDdim: DPM-Solver and DPM-Solver++ of order 1 on DDIM's own levels
@@ -16,6 +18,13 @@
 //    margins at least 2% (measured 0.65-0.97 x at 10 NFE, 0.88-0.91 x at 20; 16000
 //    particles); EDM's Heun at 18 steps (35 NFE) is as good as
 //    DDIM at 50 and beats PF-ODE Euler at equal NFE on its own VE form.
+//  - edmBeatsDdimAtLowNfe: with its default sigma_max (the data's diameter)
+//    Heun beats DDIM at the same NFE: 25 Gaussians at 13, 17 and 19 NFE on
+//    each of 3 seeds (below 0.95 x at 13, 0.8 x at 17 and 19; measured worst
+//    over 6 seeds 0.85, 0.65, 0.60), 8 Gaussians at 19 NFE (3-seed mean below
+//    0.99 x, each seed below 1; measured 0.94-0.98), 16000 particles against
+//    20000 data points; with the DDPM schedule's own sigma_max (157) it loses
+//    (above 1.2 x at 19 NFE; measured 1.8-2.1 on 8 and 1.35-1.85 on 25 Gaussians).
 //  - stepThrough: the traced update of a followed particle is its real one.
 //  - refusals: sigma ranges outside the schedule, bad options, encoding.
 #include "core/Error.h"
@@ -23,6 +32,8 @@
 #include "core/Metrics.h"
 #include "core/Presets.h"
 #include "core/Sampler.h"
+#include "core/SamplerDefaults.h"
+#include "core/ScheduleDefaults.h"
 
 #include <QtTest>
 
@@ -45,6 +56,22 @@ const Fixture& fixture()
     static const Fixture f;
     return f;
 }
+
+// The exact score with its data hidden (as a network loaded without its training set).
+class UnknownData final : public ScoreSource {
+public:
+    explicit UnknownData(std::shared_ptr<const ScoreSource> inner) : inner_(std::move(inner)) {}
+    void score(const Eigen::Ref<const Eigen::Matrix2Xd>& x, const NoiseLevel& level,
+               Eigen::Ref<Eigen::Matrix2Xd> out) const override
+    {
+        inner_->score(x, level, out);
+    }
+    double minimumStd() const override { return inner_->minimumStd(); }
+    std::string describe() const override { return "hidden"; }
+
+private:
+    std::shared_ptr<const ScoreSource> inner_;
+};
 
 SamplerConfig config(SamplerKind kind, int steps, int order = 2, DpmMethod method = DpmMethod::Multistep)
 {
@@ -88,26 +115,58 @@ private slots:
         QVERIFY(std::abs(g[4] - 0.01) < 1e-15);
         QCOMPARE(g.back(), 0.0);
         QCOMPARE(edmSigmas(1, 0.01, 80, 7), (std::vector<double>{80.0, 0.0}));
-        // The Sampler's levels carry the grid's sigmas (std/mean) on every kind of schedule.
+        // The Sampler's levels carry the grid's sigmas (std/mean) on every kind
+        // of schedule; sigma_max is the data's diameter (8 Gaussians: ~4.8, below
+        // every schedule's largest), or the schedule's largest for a score that
+        // does not know its data.
+        const double diameter = dataDiameter(*fixture().data);
+        QVERIFY(diameter > 4.5 && diameter < 5.0);
+        QCOMPARE(fixture().exact->dataExtent().diameter, diameter);
+        QVERIFY(fixture().exact->dataExtent().meanNorm < 0.05); // centred: 30 |mean| is below the diameter
+        const auto unknown = std::make_shared<UnknownData>(fixture().exact);
         for (const NoiseSchedule& schedule :
-             {NoiseSchedule::vp(), NoiseSchedule::ddpmLinear(1000), NoiseSchedule::veContinuous(0.01, 20)}) {
-            SamplerConfig c = config(SamplerKind::Edm, 7);
-            c.particles = 3;
-            Sampler s(c, schedule, fixture().exact, 1);
-            const double smax = edmSigma(schedule.sdeMarginal(1.0));
-            const double tEnd = schedule.kind() == ScheduleKind::Vp ? 1e-3 : schedule.tEpsilon();
-            const double smin = edmSigma(schedule.sdeMarginal(tEnd));
-            const std::vector<double> want = edmSigmas(7, smin, smax, 7);
-            QVERIFY(std::abs(edmSigma(s.level()) - smax) <= 1e-9 * smax);
-            for (std::size_t i = 1; i < want.size(); ++i) {
-                QVERIFY(s.step());
-                const double got = s.level().marginal.std / s.level().marginal.mean;
-                QVERIFY2(std::abs(got - want[i]) <= 1e-8 * want[i] + 1e-15,
-                         qPrintable(QString("%1 step %2: %3 vs %4").arg(schedule.name().c_str()).arg(i).arg(got).arg(want[i])));
+             {NoiseSchedule::vp(), NoiseSchedule::ddpmLinear(1000), NoiseSchedule::veContinuous(0.01, 20)})
+            for (const bool known : {true, false}) {
+                SamplerConfig c = config(SamplerKind::Edm, 7);
+                c.particles = 2000;
+                Sampler s(c, schedule, known ? fixture().exact : unknown, 1);
+                const double largest = edmSigma(schedule.sdeMarginal(1.0));
+                const double smax = known ? diameter : largest;
+                QVERIFY(smax <= largest);
+                const double tEnd = schedule.kind() == ScheduleKind::Vp ? 1e-3 : schedule.tEpsilon();
+                const double smin = edmSigma(schedule.sdeMarginal(tEnd));
+                const std::vector<double> want = edmSigmas(7, smin, smax, 7);
+                QVERIFY(std::abs(edmSigma(s.level()) - smax) <= 1e-9 * smax);
+                // The particles start at that level's std (the prior's when it is the schedule's largest).
+                const double startStd = known ? s.level().marginal.std : schedule.priorStd();
+                QCOMPARE(s.startStd(), startStd);
+                const double sampleStd = std::sqrt(s.particles().squaredNorm() / (2.0 * c.particles));
+                QVERIFY2(std::abs(sampleStd / startStd - 1) < 0.05, qPrintable(QString("%1 vs %2").arg(sampleStd).arg(startStd)));
+                for (std::size_t i = 1; i < want.size(); ++i) {
+                    QVERIFY(s.step());
+                    const double got = s.level().marginal.std / s.level().marginal.mean;
+                    QVERIFY2(std::abs(got - want[i]) <= 1e-8 * want[i] + 1e-15,
+                             qPrintable(QString("%1 step %2: %3 vs %4").arg(schedule.name().c_str()).arg(i).arg(got).arg(want[i])));
+                }
+                QVERIFY(s.done());
+                QCOMPARE(s.level().marginal.std, 0.0);
             }
-            QVERIFY(s.done());
-            QCOMPARE(s.level().marginal.std, 0.0);
-        }
+        // The rule: the diameter or 30 |mean|, at most the schedule's largest, at
+        // least 2 sigma_min; unknown data (0): the schedule's largest.
+        const NoiseSchedule ddpm = NoiseSchedule::ddpmLinear(1000);
+        const double largest = edmSigma(ddpm.sdeMarginal(1.0));
+        QCOMPARE(edmDefaultSigmaMax(ddpm, 0.01, {4.0, 0.1}), 4.0);
+        QCOMPARE(edmDefaultSigmaMax(ddpm, 0.01, {4.0, 0.5}), 15.0);
+        QCOMPARE(edmDefaultSigmaMax(ddpm, 0.01, {1e4, 0.0}), largest);
+        QCOMPARE(edmDefaultSigmaMax(ddpm, 0.01, {4.0, 100.0}), largest);
+        QCOMPARE(edmDefaultSigmaMax(ddpm, 0.01, {0.0, 0.0}), largest);
+        QCOMPARE(edmDefaultSigmaMax(ddpm, 0.5, {0.2, 0.0}), 1.0);
+        // A given sigma_max is kept whatever the data.
+        SamplerConfig given = config(SamplerKind::Edm, 5);
+        given.particles = 3;
+        given.edmSigmaMax = 20;
+        Sampler s(given, ddpm, fixture().exact, 1);
+        QVERIFY(std::abs(edmSigma(s.level()) - 20) <= 1e-9 * 20);
     }
 
     void nfeCounted()
@@ -237,6 +296,52 @@ private slots:
         qInfo("VE: EDM 10 steps (%lld NFE) sw2 %.4f vs Euler (%lld NFE) %.4f", heun.nfe, heun.sw2, e.nfe, e.sw2);
         QVERIFY(heun.nfe == e.nfe);
         QVERIFY(heun.sw2 < 0.9 * e.sw2);
+    }
+
+    void edmBeatsDdimAtLowNfe()
+    {
+        // Paired runs: DDIM and EDM draw their start from the same seed.
+        const NoiseSchedule ddpm = NoiseSchedule::ddpmLinear(1000);
+        const auto gaussians25 = std::make_shared<const Dataset>(makePreset("25gaussians", 20000, 1));
+        const std::shared_ptr<const ScoreSource> exact25 = std::make_shared<ExactScoreSource>(gaussians25);
+        const auto sw2 = [&](SamplerConfig c, std::uint64_t seed, const std::shared_ptr<const ScoreSource>& source,
+                             const Dataset& data) {
+            c.particles = kRaceParticles;
+            c.seed = seed;
+            Sampler s(c, ddpm, source, 2);
+            s.run();
+            if (s.diverged()) qFatal("diverged: %s", s.divergence()->describe().c_str());
+            return std::pair{slicedWasserstein2(s.particles(), data.points, 32, 5), s.evaluations()};
+        };
+        QString failed;
+        const auto race = [&](const char* name, const std::shared_ptr<const ScoreSource>& source, const Dataset& data,
+                              int nfe, double bound, double meanBound) {
+            double ddimSum = 0, edmSum = 0;
+            for (std::uint64_t seed : {3, 4, 5}) {
+                const double ddim = sw2(config(SamplerKind::Ddim, nfe), seed, source, data).first;
+                const auto [edm, evaluations] = sw2(config(SamplerKind::Edm, (nfe + 1) / 2), seed, source, data);
+                QCOMPARE(evaluations, (long long)nfe);
+                qInfo("%s, %d NFE, seed %d: EDM %.4f vs DDIM %.4f (%.2f x)", name, nfe, int(seed), edm, ddim, edm / ddim);
+                if (!(edm < bound * ddim)) failed += QString(" %1 %2 NFE seed %3 (%4 vs %5);").arg(name).arg(nfe).arg(seed).arg(edm).arg(ddim);
+                ddimSum += ddim;
+                edmSum += edm;
+            }
+            if (!(edmSum < meanBound * ddimSum)) failed += QString(" %1 %2 NFE mean (%3 x);").arg(name).arg(nfe).arg(edmSum / ddimSum);
+        };
+        race("25gaussians", exact25, *gaussians25, 13, 0.95, 0.95);
+        race("25gaussians", exact25, *gaussians25, 17, 0.8, 0.8);
+        race("25gaussians", exact25, *gaussians25, 19, 0.8, 0.8);
+        race("8gaussians", fixture().exact, *fixture().data, 19, 1.0, 0.99);
+        QVERIFY2(failed.isEmpty(), qPrintable("EDM not below DDIM:" + failed));
+        // The schedule's own sigma_max (157) is what lost: the rule is the fix.
+        using Case = std::pair<std::shared_ptr<const ScoreSource>, std::shared_ptr<const Dataset>>;
+        for (const auto& [source, data] : {Case{exact25, gaussians25}, Case{fixture().exact, fixture().data}}) {
+            SamplerConfig wide = config(SamplerKind::Edm, 10);
+            wide.edmSigmaMax = edmSigma(ddpm.sdeMarginal(1.0));
+            const double edm = sw2(wide, 3, source, *data).first, ddim = sw2(config(SamplerKind::Ddim, 19), 3, source, *data).first;
+            qInfo("%s, 19 NFE, sigma_max %.1f: EDM %.4f vs DDIM %.4f (%.2f x)", data->name.c_str(), wide.edmSigmaMax, edm, ddim, edm / ddim);
+            QVERIFY(edm > 1.2 * ddim);
+        }
     }
 
     void stepThrough()
