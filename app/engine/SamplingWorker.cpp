@@ -26,7 +26,7 @@ std::shared_ptr<const ScoreSource> SamplingWorker::currentSource() const
 {
     const bool learned = setup_.source == SourceKind::Learned && net_;
     std::shared_ptr<const ScoreSource> base;
-    if (learned) base = std::make_shared<NetworkScoreSource>(*net_, -1, "learned");
+    if (learned) base = learnedScoreSource(*net_, setup_.data.get());
     else base = std::make_shared<ExactScoreSource>(setup_.data);
     return guidedSource(std::move(base), learned ? net_.get() : nullptr, classifier_, setup_.guidance);
 }

@@ -35,7 +35,7 @@ AnimationRenderer::AnimationRenderer(const AnimationJob& job) : job_(job)
     } else {
         std::shared_ptr<const ScoreSource> source;
         if (job_.sampling.source == SourceKind::Learned && job_.net)
-            source = std::make_shared<NetworkScoreSource>(*job_.net, -1, "learned");
+            source = learnedScoreSource(*job_.net, job_.sampling.data.get());
         else
             source = std::make_shared<ExactScoreSource>(job_.sampling.data);
         sampler_ = std::make_unique<Sampler>(job_.sampling.sampler, job_.sampling.schedule, source, 1);

@@ -4,6 +4,7 @@
 // painter, the animation export and the tests. No Qt object, widget or GL here.
 #include "core/Guidance.h"
 #include "core/Sampler.h"
+#include "core/ScoreNet.h"
 
 #include <cstdint>
 #include <deque>
@@ -75,6 +76,11 @@ struct ParticleSnapshot {
     std::int64_t serial = 0;
 };
 using ParticlesPtr = std::shared_ptr<const ParticleSnapshot>;
+
+// The learned score as the window's samplers use it (the sampler, the race,
+// the animation export): the network, told the extent of the data it was
+// trained on (EDM's default sigma_max follows it, core/SamplerDefaults.h).
+std::shared_ptr<const ScoreSource> learnedScoreSource(const ScoreNet& net, const Dataset* data);
 
 // The trail as trajectory frames (core/TrajectoryCsv.h writes them): one per
 // trail entry, oldest first.

@@ -102,7 +102,7 @@ RaceScores RaceDock::scores() const
     const std::string& name = s.sampling.data->name;
     RaceScores r = RaceScores::ofData(s.sampling.data, isPresetId(name) ? name : std::string());
     if (std::shared_ptr<const ScoreNet> net = window_->controller()->latestNet())
-        r.learned = std::make_shared<NetworkScoreSource>(*net, -1, "learned");
+        r.learned = app::learnedScoreSource(*net, s.sampling.data.get());
     r.modelSchedule = s.training.schedule; // the model's (the sampler's follows it)
     return r;
 }
