@@ -25,12 +25,62 @@ void FlowSettings::validate() const
     CnfTrainerConfig{batchSize}.validate();
     if (sampleSteps < 1 || sampleSteps > 1000)
         throw InputError("sample steps must be in [1, 1000] (got " + std::to_string(sampleSteps) + ")");
-    if (particles < 1 || particles > 100000)
-        throw InputError("flow particles must be in [1, 100000] (got " + std::to_string(particles) + ")");
+    if (particles < 1 || particles > 20000)
+        throw InputError("flow particles must be in [1, 20000] (got " + std::to_string(particles) + ")");
     if (evalPoints < 16 || evalPoints > 100000)
         throw InputError("held-out points must be in [16, 100000] (got " + std::to_string(evalPoints) + ")");
     if (evalEvery < 1) throw InputError("steps between NLLs must be at least 1");
+    if (!(optimizer.learningRate >= kMinLearningRate))
+        throw InputError("the flow's learning rate must be at least 1e-6");
+    if (solve.method == OdeMethod::Rk45 && !(solve.rtol >= kMinTolerance && solve.rtol <= kMaxTolerance))
+        throw InputError("the flow's RK45 tolerance must be in [1e-6, 0.1]");
+    // What one step costs, so that no setting can take the machine down (an
+    // out-of-memory kill is not an exception) or hold the flow's thread for
+    // minutes: the activations kept per evaluation (backprop keeps one tape
+    // per stage and step), and multiply-adds over a typical solve.
+    double units = 0, products = 0;
+    int previous = CnfConfig::kInputs;
+    for (int w : model.hidden) {
+        units += w;
+        products += double(previous) * w;
+        previous = w;
+    }
+    products += 2.0 * previous;
+    const double directions = solve.trace == TraceEstimator::Exact ? 3 : solve.probes + 1; // value + tangents
+    const int stages = solve.method == OdeMethod::Euler ? 1 : solve.method == OdeMethod::Heun ? 2 : solve.method == OdeMethod::Rk4 ? 4 : 6;
+    const double evaluations = solve.method == OdeMethod::Rk45 ? 60 : double(solve.steps) * stages;
+    const double tapes = solve.gradient == CnfGradient::Backprop ? evaluations : 2;
+    const double bytes = 4.0 * 4.0 * batchSize * units * directions * tapes;
+    if (bytes > kMaxStepBytes)
+        throw InputError("the flow's step would hold about " + std::to_string(int(bytes / 1e9)) +
+                         " GB (batch × widths × divergence directions" +
+                         (solve.gradient == CnfGradient::Backprop ? std::string(" × solver stages") : std::string()) +
+                         "): use a smaller batch, network or " +
+                         (solve.gradient == CnfGradient::Backprop ? "fewer steps, or the adjoint" : "fewer probes"));
+    const double flops = 2.0 * batchSize * products * directions * evaluations * 3; // forward + adjoint solve
+    if (flops > kMaxStepFlops)
+        throw InputError("one flow step would take minutes (about " + std::to_string(int(flops / 1e9)) +
+                         " GFLOP: batch × network × divergence directions × solver evaluations): use a smaller "
+                         "batch, network, fewer probes or steps");
 }
+
+namespace {
+
+// Past `limit` records, every other one of the older half is dropped: each
+// publication copies the vector, so its size stays bounded while the charts
+// keep their shape.
+template <typename T>
+void thinOlderHalf(std::vector<T>& records, std::size_t limit)
+{
+    if (records.size() <= limit) return;
+    std::vector<T> thinned;
+    const std::size_t half = records.size() / 2;
+    for (std::size_t i = 0; i < half; i += 2) thinned.push_back(records[i]);
+    thinned.insert(thinned.end(), records.begin() + std::ptrdiff_t(half), records.end());
+    records = std::move(thinned);
+}
+
+} // namespace
 
 std::string flowSamplerName(const FlowSettings& s)
 {
@@ -80,8 +130,9 @@ void CnfWorker::startSampleRun()
     trail_.assign(1, samples_);
     samplePiece_ = 0;
     sampleNfe_ = 0;
-    held_ = 0;
+    sampleDiverged_ = false;
     sampleNet_ = trainer_->emaNet(); // the newest flow for the whole run
+    sampleStep_ = trainer_->optimizer().state().step;
 }
 
 void CnfWorker::trainStep()
@@ -97,17 +148,10 @@ void CnfWorker::trainStep()
     r.bytesStored = s.bytesStored;
     r.skipped = s.skipped;
     history_.push_back(r);
-    if (history_.size() > FlowSnapshot::kMaxHistory) {
-        // Thin the older half: every other record (the charts keep their shape).
-        std::vector<FlowStepRecord> thinned;
-        const std::size_t half = history_.size() / 2;
-        for (std::size_t i = 0; i < half; i += 2) thinned.push_back(history_[i]);
-        thinned.insert(thinned.end(), history_.begin() + std::ptrdiff_t(half), history_.end());
-        history_ = std::move(thinned);
-    }
+    thinOlderHalf(history_, FlowSnapshot::kMaxHistory);
     const auto now = std::chrono::steady_clock::now();
     stepTimes_.push_back(now);
-    while (!stepTimes_.empty() && now - stepTimes_.front() > std::chrono::seconds(1)) stepTimes_.pop_front();
+    while (stepTimes_.size() > 2 && now - stepTimes_.front() > std::chrono::seconds(1)) stepTimes_.pop_front();
     if (s.skipped)
         emit message(QStringLiteral("flow step %1 diverged and was skipped: learning rate halved to %2")
                          .arg(s.step + 1)
@@ -120,13 +164,18 @@ void CnfWorker::evaluate()
     const std::int64_t step = trainer_->optimizer().state().step;
     if (step == lastEvalStep_) return;
     lastEvalStep_ = step;
-    CnfSolveConfig solve = settings_.solve;
-    solve.trace = TraceEstimator::Exact; // the curve has no estimator noise
+    // The exact trace (no estimator noise) and an accurate solve whatever the
+    // training solver: the density of the flow itself, comparable with the exact NLL.
+    CnfSolveConfig solve;
+    solve.trace = TraceEstimator::Exact;
     solve.gradient = CnfGradient::Adjoint;
+    solve.method = OdeMethod::Rk45;
+    solve.rtol = solve.atol = kEvalTolerance;
     Rng rng(settings_.seed);
     try {
         const CnfDensity d = cnfLogDensity(trainer_->emaNet(), heldOut_, solve, rng);
         evals_.push_back({step, meanWithError(-d.logDensity), d.evaluations});
+        thinOlderHalf(evals_, FlowSnapshot::kMaxHistory);
     } catch (const InputError& e) { // a flow whose ODE blows up has no NLL yet: said, not drawn
         emit message(QStringLiteral("flow NLL at step %1: %2").arg(step).arg(QString::fromUtf8(e.what())), true);
     }
@@ -135,12 +184,16 @@ void CnfWorker::evaluate()
 void CnfWorker::advanceSamples()
 {
     const int K = settings_.sampleSteps;
+    const auto now = std::chrono::steady_clock::now();
     if (samplePiece_ >= K) {
-        if (++held_ < kHoldTicks) return;
+        if (now - runEnded_ < std::chrono::milliseconds(kHoldMs)) return;
         ++sampleRun_;
         startSampleRun();
         return;
     }
+    // At most one piece per display tick, whatever the training step costs.
+    if (now - lastPiece_ < std::chrono::milliseconds(kTickMs)) return;
+    lastPiece_ = now;
     CnfSolveConfig piece;
     piece.method = OdeMethod::Rk4;
     piece.steps = 1;
@@ -149,11 +202,13 @@ void CnfWorker::advanceSamples()
         sampleNfe_ += cnfTransport(sampleNet_, samples_, t0, t1, piece);
     } catch (const InputError&) {
         // An untrained or diverging flow can fling points to infinity: this
-        // run ends here (its last finite particles stay), the next starts over.
+        // run ends here (its last finite particles stay, said so), the next starts over.
+        sampleDiverged_ = true;
         samplePiece_ = K;
+        runEnded_ = now;
         return;
     }
-    ++samplePiece_;
+    if (++samplePiece_ == K) runEnded_ = now;
     trail_.push_back(samples_);
     while (trail_.size() > 24) trail_.pop_front();
 }
@@ -192,7 +247,13 @@ void CnfWorker::publish()
     s->step = trainer_->optimizer().state().step;
     s->skipped = trainer_->skippedSteps();
     s->running = running_;
-    s->stepsPerSecond = running_ ? double(stepTimes_.size()) : 0.0;
+    s->stepsPerSecond = 0;
+    if (running_ && stepTimes_.size() >= 2) {
+        const double span = std::chrono::duration<double>(stepTimes_.back() - stepTimes_.front()).count();
+        if (span > 0) s->stepsPerSecond = double(stepTimes_.size() - 1) / span;
+    } else if (running_ && !history_.empty() && history_.back().seconds > 0) {
+        s->stepsPerSecond = 1.0 / history_.back().seconds; // one step in the last second: its own rate
+    }
     if (showSamples_) {
         auto p = std::make_shared<ParticleSnapshot>();
         p->particles = samples_;
@@ -207,10 +268,11 @@ void CnfWorker::publish()
         p->run = sampleRun_;
         p->evaluations = sampleNfe_;
         p->playing = true;
-        p->done = samplePiece_ >= settings_.sampleSteps;
-        p->source = "CNF at training step " + std::to_string(s->step);
+        p->done = samplePiece_ >= settings_.sampleSteps && !sampleDiverged_;
+        p->source = "CNF at training step " + std::to_string(sampleStep_);
         p->flow = flowSamplerName(settings_);
-        p->serial = 0;
+        if (sampleDiverged_) p->flow += " (this run left the plane: the flow is not trained yet; a new run follows)";
+        p->serial = --sampleSerial_; // the renderer uploads on a new serial; negative, never a sampler's
         s->samples = std::move(p);
     }
     latest_.publish(std::move(s));

@@ -32,8 +32,9 @@ class CnfWorker : public QObject {
     Q_OBJECT
 public:
     static constexpr int kTickMs = 16;
-    static constexpr int kHoldTicks = 60;       // a finished sample run stays on screen this many ticks
+    static constexpr int kHoldMs = 1500;        // a finished sample run stays on screen this long
     static constexpr int kPublishMs = 40;
+    static constexpr double kEvalTolerance = 1e-5; // RK45 of the held-out NLL
     // Throws InputError when the settings or the data cannot train.
     CnfWorker(std::shared_ptr<const Dataset> data, const FlowSettings& settings = {});
 
@@ -81,9 +82,14 @@ private:
     std::deque<Eigen::Matrix2Xd> trail_;
     int samplePiece_ = 0, sampleRun_ = 0, held_ = 0;
     long long sampleNfe_ = 0;
+    bool sampleDiverged_ = false;
+    std::int64_t sampleStep_ = 0; // the training step whose EMA flow this run uses
+    std::int64_t sampleSerial_ = 0; // the snapshots' own serials, negative: never a sampler's
     CnfNet sampleNet_;
     std::deque<std::chrono::steady_clock::time_point> stepTimes_; // of the last second
     std::chrono::steady_clock::time_point lastPublish_{};
+    std::chrono::steady_clock::time_point runEnded_{}; // when the sample run finished (the hold starts)
+    std::chrono::steady_clock::time_point lastPiece_{};
     QTimer* timer_ = nullptr;
     Mailbox<FlowSnapshot> latest_;
 };

@@ -241,6 +241,7 @@ void SamplingWorker::post(F&& apply)
 
 void SamplingWorker::postPlay()
 {
+    playRequested_ = true;
     post([this] {
         if (sampler_->diverged()) rebuild(setup_); // a fresh run from the seed
         playing_ = true;
@@ -258,6 +259,7 @@ void SamplingWorker::postFollow(std::vector<Eigen::Index> columns)
 
 void SamplingWorker::postPause()
 {
+    playRequested_ = false;
     post([this] {
         stop();
         resumeAfterDivergence_ = false;
@@ -266,6 +268,7 @@ void SamplingWorker::postPause()
 
 void SamplingWorker::postStep()
 {
+    playRequested_ = false;
     post([this] {
         stop();
         stepOnce();

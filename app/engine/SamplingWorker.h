@@ -26,6 +26,7 @@
 #include <QThread>
 #include <QTimer>
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -42,6 +43,9 @@ public:
     explicit SamplingWorker(const SamplingSetup& setup, int tickMs = 16);
 
     ParticlesPtr latest() const; // thread-safe, never null
+    // Thread-safe: whether it plays once the messages posted so far are
+    // applied (latest()->playing lags behind a postPlay still in the queue).
+    bool playRequested() const { return playRequested_.load(); }
 
     void postPlay();
     void postPause();
@@ -92,6 +96,7 @@ private:
     std::deque<TrailMark> trailMarks_; // the step and level of each trail entry
     QTimer* timer_ = nullptr;
     bool playing_ = false;
+    std::atomic<bool> playRequested_{false}; // playing_ as the posted messages will leave it
     int run_ = 0;
     int held_ = 0; // ticks the finished run has been shown
     bool resumeAfterDivergence_ = false; // playing stopped at a divergence: new settings or Reset play again

@@ -104,7 +104,7 @@ void SceneController::onTrainingSnapshot()
 
 bool SceneController::rebuildTraining(const TrainingSetup& next, bool keepRunning)
 {
-    const bool running = keepRunning && training()->latest()->running;
+    const bool running = keepRunning && training()->runningRequested();
     std::unique_ptr<TrainingThread> fresh;
     try {
         fresh = std::make_unique<TrainingThread>(next); // validates the combination

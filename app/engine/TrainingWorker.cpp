@@ -54,6 +54,7 @@ void TrainingWorker::runSlice()
         &error);
     if (!ok) {
         running_ = false;
+        requested_ = false;
         loop_->stop();
         emit message(QStringLiteral("training stopped: %1").arg(error), true);
     }
@@ -74,6 +75,7 @@ void TrainingWorker::post(F&& apply)
 
 void TrainingWorker::postStart()
 {
+    requested_ = true;
     post([this] {
         running_ = true;
         loop_->start();
@@ -82,6 +84,7 @@ void TrainingWorker::postStart()
 
 void TrainingWorker::postPause()
 {
+    requested_ = false;
     post([this] {
         running_ = false;
         loop_->stop();
@@ -90,6 +93,7 @@ void TrainingWorker::postPause()
 
 void TrainingWorker::postStep(int steps)
 {
+    requested_ = false;
     post([this, steps] {
         running_ = false;
         loop_->stop();

@@ -20,6 +20,7 @@
 #include <QThread>
 #include <QTimer>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 
@@ -33,6 +34,11 @@ public:
 
     // Thread-safe: the newest snapshot (never null after construction).
     SnapshotPtr latest() const;
+    // Thread-safe: whether training runs once the messages posted so far are
+    // applied (latest()->running lags behind a postStart still in the queue:
+    // a model replaced twice in quick succession read it and left the newest
+    // trainer paused at step 0, lecture 8).
+    bool runningRequested() const { return requested_.load(); }
 
     // Thread-safe messages, applied on the worker thread between slices. A
     // refused setting (InputError) leaves training as it was and is reported
@@ -70,6 +76,7 @@ private:
     Trainer trainer_;
     QTimer* loop_ = nullptr;
     bool running_ = false;
+    std::atomic<bool> requested_{false}; // running_ as the posted messages will leave it
     bool publishEma_ = true;
     int publishIntervalMs_, sliceMs_;
     std::chrono::steady_clock::time_point lastPublish_{};

@@ -27,12 +27,19 @@ struct FlowSettings {
     OptimizerConfig optimizer = defaultOptimizer();
     int batchSize = 128;
     int sampleSteps = 40;   // RK4 steps of the sample run drawn in the scene (4 NFE each)
-    int particles = 2000;   // of the sample run
+    int particles = 2000;   // of the sample run (at most 20,000)
     int evalPoints = 512;   // held-out points of the NLL curve (exact trace)
     int evalEvery = 50;     // training steps between two held-out NLLs
     std::uint64_t seed = 0; // batches, probes, base draws
-    // Throws InputError naming the field (the core's checks, and the dock's ranges).
+    // Throws InputError naming the field (the core's checks, and the dock's
+    // ranges), or when one step would hold over kMaxStepBytes or take over
+    // kMaxStepFlops (a setting that would take the machine down or hold the
+    // flow's thread for minutes).
     void validate() const;
+    static constexpr double kMaxStepBytes = 1.5e9;
+    // The dock's ranges (its fields show six decimals): the lesson reader keeps to them.
+    static constexpr double kMinLearningRate = 1e-6, kMinTolerance = 1e-6, kMaxTolerance = 0.1;
+    static constexpr double kMaxStepFlops = 2e11;
     static OptimizerConfig defaultOptimizer()
     {
         OptimizerConfig o;
@@ -53,7 +60,7 @@ struct FlowStepRecord {
     bool skipped = false;
 };
 
-// The NLL of the held-out points (exact trace, the training solver).
+// The NLL of the held-out points under the EMA flow (exact trace, RK45 at 1e-5).
 struct FlowEval {
     std::int64_t step = 0;
     MeanEstimate nll;
@@ -74,7 +81,7 @@ struct FlowSnapshot {
     // (null otherwise): a ParticleSnapshot whose `flow` says what it is.
     ParticlesPtr samples;
     std::int64_t serial = 0;
-    static constexpr std::size_t kMaxHistory = 20000;
+    static constexpr std::size_t kMaxHistory = 4000; // each publication copies it (about 64 bytes a record)
 };
 using FlowPtr = std::shared_ptr<const FlowSnapshot>;
 

@@ -45,7 +45,7 @@ FlowCharts::FlowCharts(QWidget* parent) : QTabWidget(parent)
     nfe_->setAxes(tr("training step"), MeasureChart::Scale::Linear, tr("evaluations of v_θ"),
                   MeasureChart::Scale::Linear, "step", "nfe");
     variance_ = new MeasureChart(tr("Variance of Hutchinson's divergence estimate"), "flow-hutchinson.csv", this);
-    variance_->setAxes(tr("training step"), MeasureChart::Scale::Linear, tr("variance per particle"),
+    variance_->setAxes(tr("training step"), MeasureChart::Scale::Linear, tr("variance per particle at t = 0 (batch mean)"),
                        MeasureChart::Scale::Auto, "step", "variance");
     addTab(nll_, tr("NLL"));
     addTab(nfe_, tr("NFE per step"));
@@ -81,7 +81,9 @@ void FlowCharts::showSnapshot(const app::FlowSnapshot& s)
     std::vector<Curve> nll{{tr("batch NLL (training)"), binned(s.history, [](const auto& r) { return r.loss; })}};
     nll.back().markers = false;
     if (!s.evals.empty()) {
-        Curve held{s.heldOut ? tr("held-out NLL (exact trace)") : tr("NLL of data points (exact trace)"), {}};
+        Curve held{s.heldOut ? tr("held-out NLL (EMA flow, exact trace, RK45)")
+                             : tr("NLL of data points (EMA flow, exact trace, RK45)"),
+                   {}};
         for (const app::FlowEval& e : s.evals) held.points.append({double(e.step), e.nll.mean});
         nll.push_back(held);
     }

@@ -7,6 +7,7 @@
 #include "core/Error.h"
 
 #include <QAction>
+#include <QCloseEvent>
 #include <QDateTime>
 #include <QFileDialog>
 #include <QScrollArea>
@@ -23,6 +24,7 @@ FlowDock::FlowDock(MainWindow* window)
       data_(window->controller()->setup().training.data),
       thread_(std::make_unique<app::CnfThread>(window->controller()->setup().training.data))
 {
+    requested_ = worker()->latest()->settings;
     setObjectName("flowDock");
     thread_->setNiceness(2); // beside the score model's training, ahead of the display workers
     auto* split = new QSplitter(Qt::Horizontal, this);
@@ -44,7 +46,7 @@ FlowDock::FlowDock(MainWindow* window)
     connect(charts_, &FlowCharts::message, this, &FlowDock::message);
     connect(panel_, &FlowPanel::applyRequested, this, [this] {
         try {
-            apply(panel_->settings(worker()->latest()->settings));
+            apply(panel_->settings(requested_));
         } catch (const InputError& e) {
             emit message(tr("flow refused: %1").arg(QString::fromUtf8(e.what())), true);
         }
@@ -73,8 +75,10 @@ FlowDock::FlowDock(MainWindow* window)
         }
         if (worker()->latest()) charts_->showSnapshot(*worker()->latest());
     });
-    // Closing the dock stops the flow: nothing trains or draws out of sight.
-    connect(toggleViewAction(), &QAction::toggled, this, [this](bool shown) {
+    // Closed from the View menu: the flow stops (nothing trains or draws out
+    // of sight). Not on toggled(): presentation mode hides every dock and the
+    // flow must go on there.
+    connect(toggleViewAction(), &QAction::triggered, this, [this](bool shown) {
         if (shown) return;
         setTraining(false);
         setSamplesShown(false);
@@ -91,8 +95,16 @@ void FlowDock::followData()
     worker()->postData(data);
 }
 
+void FlowDock::closeEvent(QCloseEvent* e)
+{
+    setTraining(false);
+    setSamplesShown(false);
+    QDockWidget::closeEvent(e);
+}
+
 void FlowDock::apply(const app::FlowSettings& settings)
 {
+    requested_ = settings;
     panel_->showSettings(settings);
     worker()->postSettings(settings);
 }

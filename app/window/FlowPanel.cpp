@@ -99,7 +99,7 @@ FlowPanel::FlowPanel(QWidget* parent) : QWidget(parent)
     tolerance_ = new QDoubleSpinBox(this);
     tolerance_->setObjectName("flowTolerance");
     tolerance_->setDecimals(6);
-    tolerance_->setRange(1e-6, 0.1);
+    tolerance_->setRange(app::FlowSettings::kMinTolerance, app::FlowSettings::kMaxTolerance);
     tolerance_->setSingleStep(1e-4);
     tolerance_->setToolTip(tr("RK45's relative and absolute tolerance"));
     form->addRow(tr("Tolerance"), tolerance_);
@@ -108,8 +108,8 @@ FlowPanel::FlowPanel(QWidget* parent) : QWidget(parent)
     form->addRow(tr("Batch"), batch_);
     learningRate_ = new QDoubleSpinBox(this);
     learningRate_->setObjectName("flowLearningRate");
-    learningRate_->setDecimals(5);
-    learningRate_->setRange(OptimizerConfig::kMinLearningRate, OptimizerConfig::kMaxLearningRate);
+    learningRate_->setDecimals(6);
+    learningRate_->setRange(app::FlowSettings::kMinLearningRate, OptimizerConfig::kMaxLearningRate);
     learningRate_->setSingleStep(1e-3);
     learningRate_->setToolTip(tr("Adam's learning rate for the maximum-likelihood steps (halved after a step that "
                                  "diverges)"));
@@ -241,11 +241,12 @@ void FlowPanel::showSnapshot(const app::FlowSnapshot& s)
                      .arg(1000 * r.seconds, 0, 'f', 0)
                      .arg(megabytes(r.bytesStored));
         if (std::isfinite(r.hutchinsonVariance))
-            lines << tr("Hutchinson variance per particle %1").arg(r.hutchinsonVariance, 0, 'g', 3);
+            lines << tr("Hutchinson variance per particle at t = 0 (batch mean) %1").arg(r.hutchinsonVariance, 0, 'g', 3);
     }
     if (!s.evals.empty()) {
         const app::FlowEval& e = s.evals.back();
-        QString line = tr("held-out NLL %1 ± %2 nats (exact trace, %3 NFE)")
+        QString line = tr("%1 NLL %2 ± %3 nats (EMA flow, exact trace, RK45: %4 NFE)")
+                           .arg(s.heldOut ? tr("held-out") : tr("data"))
                            .arg(e.nll.mean, 0, 'f', 3)
                            .arg(1.96 * e.nll.standardError, 0, 'f', 3)
                            .arg(e.nfe);

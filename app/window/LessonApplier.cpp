@@ -77,8 +77,7 @@ void applyFlow(MainWindow& w, const FlowLesson& flow)
     dock->raise();
     // A fresh flow only when its settings change: a step that only turns the
     // samples on keeps what has been learned.
-    const app::FlowPtr now = dock->worker()->latest();
-    if (!now || !(now->settings == flow.settings)) dock->apply(flow.settings);
+    if (!(dock->requestedSettings() == flow.settings)) dock->apply(flow.settings);
     dock->setTraining(flow.train);
     dock->setSamplesShown(flow.samples);
     dock->charts()->showChart(flow.chart);

@@ -70,6 +70,8 @@ MainWindow::~MainWindow()
     // Join a running export and the workers before the widgets their signals
     // reach go away; then a clean end of the autosave (no crash to offer).
     delete exports_;
+    delete flow_; // its thread joined while the controller it reaches is still there
+    flow_ = nullptr;
     controller_.reset(); // an autosave in flight is written (or dropped) by now
     delete documents_;
 }
@@ -93,6 +95,8 @@ void MainWindow::buildDocks()
     connect(race_, &RaceDock::message, this, &MainWindow::showMessage);
     flow_ = addFlowDock(this);
     connect(flow_, &FlowDock::message, this, &MainWindow::showMessage);
+    // The lesson's live numbers follow the flow too (its samples, its NLL).
+    connect(flow_->worker(), &app::CnfWorker::snapshotReady, lesson_, &LessonPanel::refreshMeasure);
     permanent_ = new QLabel(this);
     statusBar()->addPermanentWidget(permanent_);
     // Before the docks are connected: nothing is posted back.
@@ -315,7 +319,7 @@ void MainWindow::setFlowSamplesShown(bool on)
     flowShown_ = on;
     controller_->setFlowShown(on); // the sampler's particles stop (or start again) reaching the measurements
     if (on) {
-        samplerPlayedBeforeFlow_ = sampling()->latest()->playing;
+        samplerPlayedBeforeFlow_ = sampling()->playRequested();
         sampling()->postPause(); // its core goes to the flow
         scene_->setStandingBanner(QString());
         return;
@@ -365,7 +369,7 @@ void MainWindow::requestField()
 bool MainWindow::startScene(const SceneSetup& scene, const view::LayerSettings& layers, double scrubber)
 {
     if (!replaceScene(scene, layers, scrubber)) return false;
-    flow_->setSamplesShown(false); // a new scene shows its own sampler (a lesson step may bring the flow back)
+    if (flow_) flow_->setSamplesShown(false); // a new scene shows its own sampler (a lesson step may bring the flow back)
     startAll();
     return true;
 }
@@ -374,6 +378,7 @@ bool MainWindow::startLecture(const LecturePreset& p)
 {
     if (!startScene(p.scene, p.layers, p.scrubber)) return false;
     if (p.flow) applyFlow(*this, *p.flow);
+    else flow_->setTraining(false); // a flow left training would take a core from this lecture's models
     lesson_->setLesson(p);
     return true;
 }

@@ -25,6 +25,7 @@ private slots:
     void networksAreRouted();
     void refusedModelKeepsTheOldOne();
     void newModelReplacesTheTrainer();
+    void modelsReplacedInQuickSuccessionKeepTraining();
 };
 
 void TestAppController::scheduleReachesEveryWorker()
@@ -161,6 +162,27 @@ void TestAppController::newModelReplacesTheTrainer()
     QCOMPARE(c.setup().training.model.hidden, (std::vector<int>{8, 8}));
     QVERIFY(apptest::eventually([&] { return c.training()->latest()->model.hidden == std::vector<int>{8, 8}; }));
     QVERIFY(apptest::eventually([&] { return c.latestNet() != nullptr; })); // its first network is routed
+}
+
+void TestAppController::modelsReplacedInQuickSuccessionKeepTraining()
+{
+    // A lesson applies its steps one after another: each new trainer must run
+    // if the one it replaced was asked to, even before that one's start was
+    // applied (it used to read the snapshot, which lags: trainer left at step 0).
+    SceneController c(apptest::smallScene());
+    c.startAll();
+    app::TrainingSetup next = c.setup().training;
+    for (int width : {8, 12, 16}) {
+        next.model.hidden = {width};
+        QVERIFY(c.rebuildTraining(next));
+    }
+    QVERIFY(c.training()->runningRequested());
+    QVERIFY(apptest::eventually([&] { return c.training()->latest()->running && c.training()->latest()->step > 0; }));
+    c.training()->postPause();
+    QVERIFY(!c.training()->runningRequested());
+    next.model.hidden = {20};
+    QVERIFY(c.rebuildTraining(next));
+    QVERIFY(!c.training()->runningRequested()); // a paused one stays paused
 }
 
 QTEST_MAIN(TestAppController)
