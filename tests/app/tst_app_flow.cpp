@@ -139,6 +139,24 @@ void TestAppFlow::refusedSettingsKeepTheFlow()
     QVERIFY2(messages.back().at(0).toString().contains("fixed-step"), qPrintable(messages.back().at(0).toString()));
     QVERIFY(w->latest()->settings == smallFlow());
     QVERIFY_THROWS_EXCEPTION(InputError, app::CnfWorker(std::make_shared<const Dataset>(), smallFlow()));
+    // A step that would take the machine down is refused before it runs, naming the cause.
+    app::FlowSettings huge = smallFlow();
+    huge.model.hidden = std::vector<int>(8, 1024);
+    huge.batchSize = 65536;
+    try {
+        huge.validate();
+        QFAIL("a step holding tens of GB was accepted");
+    } catch (const InputError& e) {
+        QVERIFY2(QString(e.what()).contains("GB"), e.what());
+    }
+    huge = smallFlow();
+    huge.solve.method = OdeMethod::Rk4;
+    huge.solve.steps = 1000;
+    huge.model.hidden = {512, 512, 512};
+    huge.batchSize = 4096;
+    QVERIFY_THROWS_EXCEPTION(InputError, huge.validate());
+    QVERIFY(eventually([&] { return w->latest()->settings == smallFlow(); })); // nothing of it reached the worker
+
 }
 
 void TestAppFlow::newDataStartsAFreshFlow()
