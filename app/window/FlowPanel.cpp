@@ -1,5 +1,7 @@
 #include "window/FlowPanel.h"
 
+#include "window/EnumCombo.h"
+
 #include "core/Error.h"
 
 #include <QCheckBox>
@@ -20,18 +22,6 @@ namespace ss::window {
 
 namespace {
 
-template <typename Enum>
-void select(QComboBox* c, Enum value)
-{
-    c->setCurrentIndex(std::max(0, c->findData(int(value))));
-}
-
-template <typename Enum>
-Enum selected(const QComboBox* c)
-{
-    return Enum(c->currentData().toInt());
-}
-
 QString megabytes(std::int64_t bytes) { return QString::number(double(bytes) / 1e6, 'f', 1) + QObject::tr(" MB"); }
 
 } // namespace
@@ -48,10 +38,7 @@ FlowPanel::FlowPanel(QWidget* parent) : QWidget(parent)
     layout->addWidget(intro);
     auto* form = new QFormLayout;
     auto combo = [this](const char* name, std::initializer_list<std::pair<QString, int>> items) {
-        auto* c = new QComboBox(this);
-        c->setObjectName(name);
-        for (const auto& [text, value] : items) c->addItem(text, value);
-        return c;
+        return enumCombo(this, name, items);
     };
     auto spin = [this](const char* name, int lo, int hi) {
         auto* s = new QSpinBox(this);
@@ -171,12 +158,12 @@ void FlowPanel::showSettings(const app::FlowSettings& s)
     QStringList widths;
     for (int w : s.model.hidden) widths << QString::number(w);
     hidden_->setText(widths.join(", "));
-    select(activation_, s.model.activation);
-    select(trace_, s.solve.trace);
+    selectEnum(activation_, s.model.activation);
+    selectEnum(trace_, s.solve.trace);
     probes_->setValue(s.solve.probes);
-    select(probe_, s.solve.probe);
-    select(gradient_, s.solve.gradient);
-    select(method_, s.solve.method);
+    selectEnum(probe_, s.solve.probe);
+    selectEnum(gradient_, s.solve.gradient);
+    selectEnum(method_, s.solve.method);
     steps_->setValue(s.solve.steps);
     tolerance_->setValue(s.solve.rtol);
     batch_->setValue(s.batchSize);
@@ -196,13 +183,13 @@ app::FlowSettings FlowPanel::settings(app::FlowSettings base) const
         widths.push_back(w);
     }
     base.model.hidden = widths;
-    base.model.activation = selected<Activation>(activation_);
+    base.model.activation = selectedEnum<Activation>(activation_);
     base.model.seed = std::uint64_t(seed_->value());
-    base.solve.trace = selected<TraceEstimator>(trace_);
+    base.solve.trace = selectedEnum<TraceEstimator>(trace_);
     base.solve.probes = probes_->value();
-    base.solve.probe = selected<ProbeKind>(probe_);
-    base.solve.gradient = selected<CnfGradient>(gradient_);
-    base.solve.method = selected<OdeMethod>(method_);
+    base.solve.probe = selectedEnum<ProbeKind>(probe_);
+    base.solve.gradient = selectedEnum<CnfGradient>(gradient_);
+    base.solve.method = selectedEnum<OdeMethod>(method_);
     base.solve.steps = steps_->value();
     base.solve.rtol = base.solve.atol = tolerance_->value();
     base.batchSize = batch_->value();
@@ -215,10 +202,10 @@ app::FlowSettings FlowPanel::settings(app::FlowSettings base) const
 
 void FlowPanel::updateEnabled()
 {
-    const bool hutchinson = selected<TraceEstimator>(trace_) == TraceEstimator::Hutchinson;
+    const bool hutchinson = selectedEnum<TraceEstimator>(trace_) == TraceEstimator::Hutchinson;
     probes_->setEnabled(hutchinson);
     probe_->setEnabled(hutchinson);
-    const bool adaptive = selected<OdeMethod>(method_) == OdeMethod::Rk45;
+    const bool adaptive = selectedEnum<OdeMethod>(method_) == OdeMethod::Rk45;
     steps_->setEnabled(!adaptive);
     tolerance_->setEnabled(adaptive);
 }

@@ -1,5 +1,7 @@
 #include "window/ModelPanel.h"
 
+#include "window/EnumCombo.h"
+
 #include "window/WeightingChart.h"
 
 #include "core/Parametrisation.h"
@@ -18,10 +20,7 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent)
     auto* layout = new QVBoxLayout(this);
     auto* form = new QFormLayout;
     auto combo = [this](const char* name, std::initializer_list<std::pair<QString, int>> items) {
-        auto* c = new QComboBox(this);
-        c->setObjectName(name);
-        for (const auto& [text, value] : items) c->addItem(text, value);
-        return c;
+        return enumCombo(this, name, items);
     };
     objective_ = combo("objective", {{tr("NCSN (all levels, λ = σ²)"), int(ObjectiveKind::Ncsn)},
                                      {tr("DDPM (ε prediction)"), int(ObjectiveKind::Ddpm)},
