@@ -260,6 +260,15 @@ void CnfWorker::postPause()
     });
 }
 
+void CnfWorker::postStep()
+{
+    post([this] {
+        running_ = false;
+        updateTimer();
+        trainStep();
+    });
+}
+
 void CnfWorker::postSettings(const FlowSettings& settings)
 {
     post([this, settings] { rebuild(data_, settings); });

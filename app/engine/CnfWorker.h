@@ -42,6 +42,7 @@ public:
 
     void postStart();
     void postPause();
+    void postStep(); // one training step, paused (scripts and tests)
     void postSettings(const FlowSettings& settings); // a fresh flow with these (refused: the old one stays)
     void postReset();                                // a fresh flow with the same settings
     void postData(std::shared_ptr<const Dataset> data); // a fresh flow on the new points

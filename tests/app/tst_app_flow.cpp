@@ -25,6 +25,7 @@
 #include "window/MainWindow.h"
 #include "window/MeasureChart.h"
 
+#include "core/CnfFile.h"
 #include "core/Error.h"
 #include "core/Presets.h"
 
@@ -33,6 +34,7 @@
 #include <QDockWidget>
 #include <QLineEdit>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace ss;
@@ -64,6 +66,7 @@ private slots:
     void refusedSettingsKeepTheFlow();
     void newDataStartsAFreshFlow();
     void sampleRunGoesPieceByPiece();
+    void savedFlowReadsBack();
     void windowShowsTheFlowSamples();
     void panelRoundTripsItsSettings();
     void chartsSayWhyTheVarianceIsEmpty();
@@ -193,6 +196,26 @@ void TestAppFlow::sampleRunGoesPieceByPiece()
     QVERIFY(eventually([&] { return w->latest()->samples->run >= 1; })); // after the hold, a new run
     w->postShowSamples(false);
     QVERIFY(eventually([&] { return !w->latest()->samples; }));
+}
+
+void TestAppFlow::savedFlowReadsBack()
+{
+    app::CnfThread thread(eightGaussians(), smallFlow());
+    app::CnfWorker* w = thread.worker();
+    QSignalSpy messages(w, &app::CnfWorker::message);
+    w->postStep();
+    QTemporaryDir dir;
+    const QString path = dir.filePath("flow.json");
+    w->postSave(path);
+    QVERIFY(eventually([&] { return messages.size() >= 1; }));
+    QVERIFY2(!messages.back().at(1).toBool(), qPrintable(messages.back().at(0).toString()));
+    const CnfModel m = loadCnfModel(path.toStdString()); // the CLI's reader
+    QCOMPARE(m.model.hidden, smallFlow().model.hidden);
+    QCOMPARE(m.step, w->latest()->step);
+    QCOMPARE(m.dataName, std::string("8gaussians"));
+    w->postSave(dir.filePath("no/such/folder/flow.json")); // unwritable: said, nothing thrown at the window
+    QVERIFY(eventually([&] { return messages.size() >= 2; }));
+    QVERIFY(messages.back().at(1).toBool());
 }
 
 void TestAppFlow::windowShowsTheFlowSamples()
