@@ -8,6 +8,11 @@
 // targets are in the comments beside them.
 //
 // Timing: warm up, then the median of 5 timed windows of ~0.4 s each.
+// First line: the machine's FP32 peak (kind "peak"), measured with a
+// register-resident loop of independent fused multiply-adds on every thread
+// at the widest vector width the CPU has (core/Simd.h's best path); compare.py
+// gives every measurement's GFLOP/s as a fraction of it.
+//
 // Usage: bench_core [--threads N] [--chunk C] [--quick] [--only TEXT]
 //   --chunk: the trainer's columns per forward/backward pass (for tuning)
 //   --only:  run only the measurements whose "kind what size" contains TEXT
@@ -19,6 +24,7 @@
 #include "core/Presets.h"
 #include "core/Sampler.h"
 #include "core/ScoreNet.h"
+#include "core/Simd.h"
 #include "core/ThreadPool.h"
 #include "core/Trainer.h"
 
@@ -28,7 +34,12 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 using namespace ss;
 using Clock = std::chrono::steady_clock;
@@ -61,6 +72,71 @@ double medianRate(F&& work, double window, int windows)
     }
     std::sort(rates.begin(), rates.end());
     return rates[rates.size() / 2];
+}
+
+// 16 independent accumulator chains (enough to cover the FMA latency on two
+// pipes), iters rounds; returns the flops done. The constants keep the values
+// bounded, and the sum is returned so the loop is not optimised away.
+#if defined(__x86_64__)
+__attribute__((target("avx512f,fma"))) double fmaLoopAvx512(long iters, float* sink)
+{
+    __m512 acc[16];
+    for (int j = 0; j < 16; ++j) acc[j] = _mm512_set1_ps(float(j));
+    const __m512 mul = _mm512_set1_ps(0.999f), add = _mm512_set1_ps(0.001f);
+    for (long i = 0; i < iters; ++i)
+        for (int j = 0; j < 16; ++j) acc[j] = _mm512_fmadd_ps(acc[j], mul, add);
+    __m512 sum = acc[0];
+    for (int j = 1; j < 16; ++j) sum = _mm512_add_ps(sum, acc[j]);
+    _mm512_storeu_ps(sink, sum);
+    return double(iters) * 16 * 16 * 2;
+}
+
+__attribute__((target("avx2,fma"))) double fmaLoopAvx2(long iters, float* sink)
+{
+    __m256 acc[12];
+    for (int j = 0; j < 12; ++j) acc[j] = _mm256_set1_ps(float(j));
+    const __m256 mul = _mm256_set1_ps(0.999f), add = _mm256_set1_ps(0.001f);
+    for (long i = 0; i < iters; ++i)
+        for (int j = 0; j < 12; ++j) acc[j] = _mm256_fmadd_ps(acc[j], mul, add);
+    __m256 sum = acc[0];
+    for (int j = 1; j < 12; ++j) sum = _mm256_add_ps(sum, acc[j]);
+    _mm256_storeu_ps(sink, sum);
+    return double(iters) * 12 * 8 * 2;
+}
+#endif
+
+// The FP32 peak in GFLOP/s on `threads` threads at once (median of windows).
+double measurePeak(int threads, double window, int windows)
+{
+    const simd::Level level = simd::best();
+    auto loop = [level](long iters) {
+        alignas(64) float sink[16];
+#if defined(__x86_64__)
+        if (level == simd::Level::Avx512) return fmaLoopAvx512(iters, sink);
+        if (level == simd::Level::Avx2) return fmaLoopAvx2(iters, sink);
+#endif
+        float acc[16];
+        for (int j = 0; j < 16; ++j) acc[j] = float(j);
+        for (long i = 0; i < iters; ++i)
+            for (int j = 0; j < 16; ++j) acc[j] = acc[j] * 0.999f + 0.001f;
+        std::memcpy(sink, acc, sizeof acc);
+        return double(iters) * 16 * 2;
+    };
+    const long iters = 1 << 20;
+    double flopsPerRep = 0;
+    const double rate = medianRate(
+        [&](int reps) {
+            std::vector<std::thread> team;
+            std::vector<double> done(threads, 0);
+            for (int t = 0; t < threads; ++t)
+                team.emplace_back([&, t] { for (int r = 0; r < reps; ++r) done[t] += loop(iters); });
+            for (auto& th : team) th.join();
+            double total = 0;
+            for (double d : done) total += d;
+            flopsPerRep = total / reps;
+        },
+        window, windows);
+    return rate * flopsPerRep * 1e-9;
 }
 
 ModelConfig benchModel()
@@ -157,6 +233,13 @@ int main(int argc, char** argv)
     auto wanted = [&](const char* kind, const char* what, int size) {
         return (std::string(kind) + " " + what + " " + std::to_string(size)).find(only) != std::string::npos;
     };
+    if (wanted("peak", simd::name(simd::best()), 0)) {
+        const double peak = measurePeak(threads, window, windows);
+        report("peak", simd::name(simd::best()), 0, peak, peak, threads);
+    }
+    // The kernels' path (SCORESCOPE_SIMD can lower it, for comparing paths).
+    std::fprintf(stderr, "[bench_core] kernels: %s (best on this CPU: %s)\n", simd::name(simd::active()),
+                 simd::name(simd::best()));
 
     auto train = [&](const char* what, ObjectiveKind kind, int batch) {
         if (!wanted("train", what, batch)) return;

@@ -1,21 +1,28 @@
 #!/usr/bin/env python3
-"""Joins bench_core's and the peer's JSON lines and prints ours/PyTorch ratios
-next to the targets of the issue that set them.
+"""Joins bench_core's and the peer's JSON lines and prints ours/PyTorch ratios,
+GFLOP/s and the fraction of the machine's FP32 peak (bench_core's "peak" line),
+next to the targets of issue 16.
 
 usage: compare.py --ours A1.jsonl [A2.jsonl ...] --peer B1.jsonl [B2.jsonl ...]
-With several rounds, each measurement takes the median rate of its side."""
+With several rounds, each measurement takes the median rate of its side.
+Evaluation is compared with two peers: one call on all points, and 4,096-point
+chunks (PyTorch's fastest size)."""
 import json
 import statistics
 import sys
 
-# (kind, what, size) -> minimum ratio ours/PyTorch
-TARGETS = {
-    ("train", "ncsn", 16): 5.0,
+# (kind, what, size) -> minimum ratio ours/PyTorch (against the chunked peer
+# for evaluation).
+RATIO_TARGETS = {
+    ("train", "ncsn", 16): 10.0,
     ("train", "ncsn", 128): 5.0,
-    ("train", "ncsn", 512): 3.0,
-    ("eval", "score", 1048576): 5.0,
-    ("sample", "annealed", 10000): 3.0,
+    ("train", "ncsn", 512): 4.0,
+    ("train", "ism", 512): 4.0,
+    ("train", "ssm", 512): 4.0,
+    ("sample", "annealed", 10000): 2.5,
 }
+# (kind, what) -> minimum fraction of peak at every size >= 4,096.
+PEAK_TARGETS = {("eval", "score"): 0.5}
 
 
 def load(paths):
@@ -41,17 +48,41 @@ def main():
     ours_files = args[i + 1:j] if i < j else args[i + 1:]
     peer_files = args[j + 1:] if i < j else args[j + 1:i]
     ours, peer = load(ours_files), load(peer_files)
+    peaks = [v for k, v in ours.items() if k[0] == "peak"]
+    peak = peaks[0]["gflops"] if peaks else float("nan")
+    for k in [k for k in ours if k[0] == "peak"]:
+        print(f"FP32 peak ({k[1]} fused multiply-adds, register-resident, all threads): {peak:.0f} GFLOP/s")
     unit = {"train": "steps/s", "eval": "points/s", "sample": "particle-steps/s", "exact": "queries/s",
             "nll": "point-evaluations/s"}
-    print(f"{'measurement':<24}{'ours':>14}{'PyTorch':>14}{'ratio':>8}{'GFLOP/s':>10}{'target':>8}")
+    print(f"{'measurement':<24}{'ours':>12}{'PyTorch':>12}{'ratio':>8}{'GFLOP/s':>9}{'of peak':>9}  target")
+    missed = 0
     for key, r in ours.items():
-        p = peer.get(key)
+        if key[0] == "peak":
+            continue
         name = f"{key[0]} {key[1]} {key[2]}"
+        p = peer.get(key)
         ratio = r["rate"] / p["rate"] if p else float("nan")
-        target = TARGETS.get(key)
-        mark = "" if target is None else (f">={target:g}" + (" ok" if ratio >= target else " MISS"))
+        chunked = peer.get((key[0], key[1] + "-chunked", key[2]))
+        ratio_chunked = r["rate"] / chunked["rate"] if chunked else None
+        share = r["gflops"] / peak if r["gflops"] else float("nan")
+        marks = []
+        target = RATIO_TARGETS.get(key)
+        if target is not None:
+            ok = ratio >= target
+            missed += not ok
+            marks.append(f">={target:g}x " + ("ok" if ok else "MISS"))
+        floor = PEAK_TARGETS.get(key[:2])
+        if floor is not None and key[2] >= 4096:
+            ok = share >= floor
+            missed += not ok
+            marks.append(f">={floor:.0%} of peak " + ("ok" if ok else "MISS"))
         prate = f"{p['rate']:.0f}" if p else "-"
-        print(f"{name:<24}{r['rate']:>14.0f}{prate:>14}{ratio:>8.2f}{r['gflops']:>10.1f}  {mark}  ({unit.get(key[0], 'per s')})")
+        shown = "" if r["gflops"] == 0 else f"{share:9.0%}"
+        print(f"{name:<24}{r['rate']:>12.0f}{prate:>12}{ratio:>8.2f}{r['gflops']:>9.1f}{shown:>9}  "
+              f"{'; '.join(marks)}  ({unit.get(key[0], 'per s')})")
+        if ratio_chunked is not None:
+            print(f"{'  vs 4k-chunked peer':<24}{'':>12}{chunked['rate']:>12.0f}{ratio_chunked:>8.2f}")
+    print(f"targets missed: {missed}")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@ same step as ScoreScope's trainer. ISM: exact 2x2 trace by double backward;
 SSM: one Gaussian projection. Evaluation under no_grad.
 
 Fair set-up on Debian (see PLATFORM.md): torch.set_num_threads(N) with
-OPENBLAS_NUM_THREADS=1 and OPENBLAS_CORETYPE unset (bench/run.sh sets these).
+OPENBLAS_NUM_THREADS=1, and OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE both unset
+(bench/run.sh sets these; the environment's OPENBLAS_L2_SIZE=512 alone slowed
+the peer's annealed Langevin ~2.5x).
 Timing: warm-up, then the median of 5 windows, as bench_core does.
 """
 import argparse
@@ -128,19 +130,22 @@ def main():
 
     net = make_net()
     gen = torch.Generator().manual_seed(2)
+    # Evaluation two ways: one call on all n points (what a script does), and
+    # net(x) on 4,096-point chunks (PyTorch's fastest size here: its one-shot
+    # 1M call is ~13x slower per point, which would flatter our 1M ratio).
+    macs = 3 * 128 + 128 * 128 * 2 + 128 * 2
     for n in (4096, 65536, 1048576):
         inp = torch.cat([eight_gaussians(n, gen), torch.full((n, 1), math.log(0.3))], 1)
-        chunk = 65536
+        for what, chunk in (("score", n), ("score-chunked", 4096)):
 
-        def work(reps):
-            with torch.no_grad():
-                for _ in range(reps):
-                    for start in range(0, n, chunk):
-                        _ = net(inp[start:start + chunk]) / 0.3
+            def work(reps, chunk=chunk):
+                with torch.no_grad():
+                    for _ in range(reps):
+                        for start in range(0, n, chunk):
+                            _ = net(inp[start:start + chunk]) / 0.3
 
-        rate = median_rate(work, window, windows) * n
-        macs = 3 * 128 + 128 * 128 * 2 + 128 * 2
-        report("eval", "score", n, rate, rate * 2 * macs * 1e-9, args.threads)
+            rate = median_rate(work, window, windows) * n
+            report("eval", what, n, rate, rate * 2 * macs * 1e-9, args.threads)
 
     # Annealed Langevin (NCSN Algorithm 1) with the network: 10,000 particles,
     # 10 levels x 100 steps (10 with --quick), eps 2e-5; particle-steps/s.
@@ -161,7 +166,6 @@ def main():
     t0 = time.perf_counter()
     annealed(10000, per_level)
     rate = 10000 * 10 * per_level / (time.perf_counter() - t0)
-    macs = 3 * 128 + 128 * 128 * 2 + 128 * 2
     report("sample", "annealed", 10000, rate, rate * 2 * macs * 1e-9, args.threads)
 
 

@@ -23,9 +23,10 @@ for ((r = 1; r <= rounds; ++r)); do
     echo "[bench] round $r/$rounds: ScoreScope core ($threads threads)" >&2
     "$root/build/bench/bench_core" --threads "$threads" "$@" > "$out/ours-$r.jsonl"
     # PyTorch's fair set-up on Debian: its own pool of N threads, OpenBLAS on
-    # one, no forced OpenBLAS core type (see shared PLATFORM notes).
+    # one, no forced OpenBLAS core type and no forced L2 size: the two
+    # environment settings are unset together (see shared PLATFORM notes).
     echo "[bench] round $r/$rounds: PyTorch peer ($threads threads)" >&2
-    env -u OPENBLAS_CORETYPE OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS="$threads" \
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS="$threads" \
         /usr/bin/python3 "$root/bench/peer_torch.py" --threads "$threads" "$@" > "$out/peer-$r.jsonl"
     ours+=("$out/ours-$r.jsonl")
     peer+=("$out/peer-$r.jsonl")

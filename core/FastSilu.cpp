@@ -1,12 +1,9 @@
 #include "core/FastSilu.h"
 
+#include "core/Simd.h"
+
 #include <algorithm>
 #include <cmath>
-
-#if defined(__AVX2__) && defined(__FMA__)
-#include "core/SiluAvx2.h"
-#define SS_SILU_AVX2 1
-#endif
 
 namespace ss {
 
@@ -15,7 +12,7 @@ namespace {
 inline void siluScalar(float& z, float* d1, float* d2)
 {
     const float x = z;
-    // Clamped like the vector path: exp(88.8) is inf and inf * 0 would be NaN.
+    // Clamped like the vector paths: exp(88.8) is inf and inf * 0 would be NaN.
     const float e = std::exp(-std::clamp(x, -87.0f, 87.0f));
     const float s = 1.0f / (1.0f + e);
     const float oneMinusS = e * s; // not 1 - s: no cancellation for large z
@@ -28,16 +25,11 @@ inline void siluScalar(float& z, float* d1, float* d2)
 
 void siluInPlace(float* z, float* d1, float* d2, std::ptrdiff_t n)
 {
-    std::ptrdiff_t i = 0;
-#ifdef SS_SILU_AVX2
-    for (; i + 8 <= n; i += 8) {
-        __m256 d1v, d2v;
-        _mm256_storeu_ps(z + i, avx2::silu(_mm256_loadu_ps(z + i), d1 ? &d1v : nullptr, d2 ? &d2v : nullptr));
-        if (d1) _mm256_storeu_ps(d1 + i, d1v);
-        if (d2) _mm256_storeu_ps(d2 + i, d2v);
+    if (const simd::Kernels* k = simd::kernels()) {
+        k->silu(z, d1, d2, long(n));
+        return;
     }
-#endif
-    for (; i < n; ++i) siluScalar(z[i], d1 ? d1 + i : nullptr, d2 ? d2 + i : nullptr);
+    for (std::ptrdiff_t i = 0; i < n; ++i) siluScalar(z[i], d1 ? d1 + i : nullptr, d2 ? d2 + i : nullptr);
 }
 
 } // namespace ss

@@ -1,10 +1,11 @@
 #pragma once
 // Small single-precision matrix products for the network's hot loop (layers of
-// ~128 units times cache-sized chunks of ~128 examples), written for AVX2+FMA
-// without packing: at these sizes Eigen's general product spends a large share
-// of its time packing and blocking. Where AVX2/FMA is not compiled in, or a
-// shape does not fit the kernels (rows not a multiple of 16), they fall back to
-// Eigen, so results never depend on the path except for rounding order.
+// ~128 units times cache-sized chunks of ~128 examples), by AVX-512 or AVX2
+// kernels without packing (Simd.h picks the instruction set at run time): at
+// these sizes Eigen's general product spends a large share of its time packing
+// and blocking. On a CPU with neither, or for a shape the kernels do not cover
+// (rows not a multiple of 16), they fall back to Eigen, so results never
+// depend on the path except for rounding order.
 //
 // Both products are single-threaded; callers split work over threads.
 // All matrices are column-major with explicit leading dimensions.
@@ -33,7 +34,7 @@ void multiplyAB(int M, int N, int K, const float* a, int lda, const float* b, in
 // each entry is a dot product of two contiguous columns.
 void multiplyAtB(int M, int N, int K, const float* a, int lda, const float* b, int ldb, float* c, int ldc);
 
-// True when the AVX2+FMA kernels were compiled in.
+// True when a vector path (AVX2 or AVX-512) is in use.
 bool vectorised();
 
 } // namespace ss::gemm

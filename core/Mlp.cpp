@@ -268,7 +268,8 @@ void MlpT<T>::backward(Tape& tape, const Eigen::Ref<const Matrix>& gradOut, Eige
                 gh *= d1;
             } else {
                 const auto& d2 = tape.d2[l];
-                Array gz = gh * d1;
+                Array& gz = tape.gz;
+                gz = gh * d1;
                 for (int k = 0; k < K; ++k) {
                     auto ghdot = g->middleCols((1 + k) * B, B).array();
                     gz += ghdot * tape.zdot[l].middleCols(k * B, B).array() * d2;

@@ -51,6 +51,8 @@ public:
         Matrix output;             // (outputs x (1+K)B)
         Matrix grad, gradNext;     // scratch for backward
         Matrix transposed;         // scratch: W^T of the layer being back-propagated
+        Array gz;                  // scratch: dL/dz when K > 0 (kept: a fresh array per
+                                   // layer and step cost page faults and heap trims)
         // Optional: W_l^T of every layer from transposeWeights(), shared by the
         // tapes of one step. The caller owns its freshness: it must be remade
         // after every weight change, or left null (backward then transposes).

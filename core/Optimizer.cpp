@@ -1,6 +1,8 @@
 #include "core/Optimizer.h"
 
+#include "core/AdamLoop.h"
 #include "core/Error.h"
+#include "core/Simd.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -135,34 +137,10 @@ AdamStep Adam::beginUpdate(double gradNorm)
 
 void Adam::applyRange(const AdamStep& s, float* params, float* grads, Eigen::Index begin, Eigen::Index end)
 {
-    // One fused pass over the five arrays (clip, moments, step, EMA): the
-    // update is memory-bound, and separate Eigen statements would read and
-    // write each array several times.
-    // The five arrays never overlap; saying so (restrict) is what lets the
-    // compiler vectorise the loop (without it GCC emits scalar sqrt/div, ~8x
-    // slower, a quarter of a small-batch training step).
-    const float ob1 = 1 - s.beta1, ob2 = 1 - s.beta2, od = 1 - s.emaDecay;
-    const float scale = s.scale, beta1 = s.beta1, beta2 = s.beta2, stepSize = s.stepSize;
-    const float invSqrtC2 = s.invSqrtC2, epsilon = s.epsilon, emaDecay = s.emaDecay;
-    constexpr float kMax = std::numeric_limits<float>::max();
-    float* __restrict p = params;
-    float* __restrict g = grads;
-    float* __restrict m = state_.m.data();
-    float* __restrict v = state_.v.data();
-    float* __restrict e = state_.ema.data();
-    for (Eigen::Index i = begin; i < end; ++i) {
-        const float gi = g[i] * scale;
-        g[i] = gi;
-        const float mi = beta1 * m[i] + ob1 * gi;
-        // Clamped: with clipping off a gradient above ~1.8e19 would make v inf
-        // for good and freeze the weight without any non-finite loss to report.
-        const float vi = std::min(beta2 * v[i] + ob2 * gi * gi, kMax);
-        m[i] = mi;
-        v[i] = vi;
-        const float pi = p[i] - stepSize * mi / (std::sqrt(vi) * invSqrtC2 + epsilon);
-        p[i] = pi;
-        e[i] = emaDecay * e[i] + od * pi;
-    }
+    if (const simd::Kernels* k = simd::kernels())
+        k->adam(s, params, grads, state_.m.data(), state_.v.data(), state_.ema.data(), long(begin), long(end));
+    else
+        adamLoop(s, params, grads, state_.m.data(), state_.v.data(), state_.ema.data(), long(begin), long(end));
 }
 
 } // namespace ss

@@ -3,6 +3,8 @@
 // clipping, a learning-rate schedule and an exponential moving average (EMA)
 // of the weights. The state is a plain value: copy it to snapshot, assign it to
 // restore (the trainer does both around non-finite steps).
+#include "core/AdamStep.h"
+
 #include <Eigen/Core>
 
 #include <cstdint>
@@ -46,15 +48,6 @@ struct AdamState {
     Eigen::VectorXf m, v;   // first and second moments
     Eigen::VectorXf ema;    // EMA of the weights
     std::int64_t step = 0;  // updates applied so far
-};
-
-// The constants of one update, shared by the threads that apply it to
-// disjoint ranges of the parameters.
-struct AdamStep {
-    float scale = 1;    // gradient clipping factor
-    float stepSize = 0; // learning rate / (1 - beta1^t)
-    float invSqrtC2 = 1;// 1 / sqrt(1 - beta2^t)
-    float epsilon = 0, beta1 = 0, beta2 = 0, emaDecay = 0;
 };
 
 class Adam {

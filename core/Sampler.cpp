@@ -445,11 +445,24 @@ void Sampler::evalScore(const Eigen::Matrix2Xd& x, const NoiseLevel& level, Eige
 
 void Sampler::drawNoise(Eigen::Matrix2Xd& z)
 {
+    // In pieces of kNoisePiece particles, each from its own stream split off
+    // the sampler's generator (which then advances once): the pieces are drawn
+    // on every core (serial, the normals were a sixth of a Langevin step with
+    // the network), and the noise depends on the seed alone, not on the
+    // number of threads or on which core drew which piece.
+    constexpr int kNoisePiece = 2048;
     z.resize(2, x_.cols());
-    for (Eigen::Index j = 0; j < z.cols(); ++j) {
-        z(0, j) = rng_.normal();
-        z(1, j) = rng_.normal();
-    }
+    const Rng base = rng_;
+    rng_.next();
+    pool_.parallelForBalanced(int(z.cols()), kNoisePiece, [&](int begin, int end) {
+        for (int start = begin; start < end; start += kNoisePiece) {
+            Rng piece = base.split(std::uint64_t(start / kNoisePiece));
+            for (int j = start; j < std::min(end, start + kNoisePiece); ++j) {
+                z(0, j) = piece.normal();
+                z(1, j) = piece.normal();
+            }
+        }
+    });
 }
 
 void Sampler::runStage(const Stage& s)
