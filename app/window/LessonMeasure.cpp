@@ -37,6 +37,37 @@ SlicedW2Line slicedW2ToData(const Eigen::Matrix2Xd& particles, const Dataset& da
     return out;
 }
 
+MeasureKey measureKey(LessonMeasure measure, const MeasureInput& in)
+{
+    const auto address = [](const auto& ptr) { return reinterpret_cast<std::intptr_t>(ptr.get()); };
+    switch (measure) {
+    case LessonMeasure::None:
+        return {};
+    case LessonMeasure::Loss:
+        return {address(in.training)};
+    case LessonMeasure::FlowNll:
+        return {address(in.flow), address(in.training)};
+    case LessonMeasure::Elbo:
+        return {address(in.model)};
+    case LessonMeasure::ModeWeights:
+    case LessonMeasure::NearData:
+    case LessonMeasure::Evaluations:
+    case LessonMeasure::TargetDistance:
+    case LessonMeasure::SlicedW2:
+    case LessonMeasure::Sigma:
+        break;
+    }
+    const app::ParticleSnapshot* p = in.particles.get();
+    if (!p) return {address(in.data), -1};
+    return {address(in.data),
+            p->run,
+            p->step,
+            std::intptr_t(p->evaluations),
+            std::intptr_t(p->particles.cols()),
+            std::intptr_t(p->done) | std::intptr_t(p->divergence.has_value()) << 1,
+            address(p->targetDistance)};
+}
+
 QString measureText(LessonMeasure measure, const MeasureInput& in)
 {
     const app::ParticleSnapshot* p = in.particles.get();

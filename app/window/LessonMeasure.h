@@ -13,7 +13,9 @@
 
 #include <QString>
 
+#include <cstdint>
 #include <optional>
+#include <vector>
 
 namespace ss::window {
 
@@ -28,6 +30,14 @@ struct MeasureInput {
 // One line, e.g. "mode weights 0.80 / 0.20 (true 0.80 / 0.20)"; a sentence
 // saying why when the number cannot be had (no mixture, no particles yet).
 QString measureText(LessonMeasure measure, const MeasureInput& in);
+// What measureText(measure, in) is made from, as a key: equal keys give the
+// same text. The sampler republishes a finished run's particles on every tick
+// while it holds them, so a particle snapshot counts by its run, step and
+// evaluations, not by its address; the other snapshots by address (they are
+// immutable). The lesson panel measures only when the key changes (issue 16:
+// a sliced W2 costs 20-40 ms, and each republished end of run was measured).
+using MeasureKey = std::vector<std::intptr_t>;
+MeasureKey measureKey(LessonMeasure measure, const MeasureInput& in);
 // Share of the particles inside the data's k-nearest-neighbour balls (k = 3;
 // at most kNearDataParticles particles: every n-th, evenly over the set).
 double nearDataShare(const Eigen::Matrix2Xd& particles, const Dataset& data);

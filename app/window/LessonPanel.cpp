@@ -29,11 +29,20 @@ QLabel* textLabel(QWidget* parent, double scale, bool bold = false)
     return l;
 }
 
+// A run's end is the number these steps are about: it stays on show while
+// the next run goes. The ELBO likewise (a new network's job publishes its
+// first stages without it, so the last bound measured stays meanwhile).
+bool measuredPerRun(LessonMeasure m)
+{
+    return m != LessonMeasure::Loss && m != LessonMeasure::Sigma && m != LessonMeasure::Elbo;
+}
+
 } // namespace
 
 LessonPanel::LessonPanel(Hooks hooks, QWidget* parent) : QWidget(parent), hooks_(std::move(hooks))
 {
     setObjectName("lessonPanel");
+    measurePool_.setMaxThreadCount(1); // one measurement at a time (updateMeasure)
     auto* column = new QVBoxLayout(this);
     title_ = textLabel(this, 1.5, true);
     lookAt_ = textLabel(this, 1.15);
@@ -147,26 +156,57 @@ void LessonPanel::refreshMeasure() { updateMeasure(false); }
 
 void LessonPanel::updateMeasure(bool force)
 {
+    if (force) { // a new step: nothing measured for it yet, and results in flight are the old step's
+        ++measureGeneration_;
+        measuring_ = measureAgain_ = false;
+        measuredFrom_.clear();
+    }
     if (!preset_ || !hooks_.measureInput) return;
     const LessonStep& s = preset_->lesson.steps[std::size_t(step_)];
     if (s.measure == LessonMeasure::None) return;
     const MeasureInput in = hooks_.measureInput(); // cheap: shared snapshots
     // A run's end is the number the step is about: kept while the next run
-    // goes. Its snapshot is published once, so it passes the throttle.
-    const bool perRun =
-        s.measure != LessonMeasure::Loss && s.measure != LessonMeasure::Sigma && s.measure != LessonMeasure::Elbo;
-    // The ELBO likewise: a new network's job publishes its first stages
-    // without it, so the last bound measured stays on show meanwhile.
+    // goes. It passes the throttle (once: measureKey counts it once).
     const bool elbo = s.measure == LessonMeasure::Elbo;
-    const bool runEnd = (perRun && in.particles && in.particles->done && !in.particles->divergence) ||
+    const bool runEnd = (measuredPerRun(s.measure) && in.particles && in.particles->done && !in.particles->divergence) ||
                         (elbo && in.model && in.model->elbo);
+    MeasureKey key = measureKey(s.measure, in);
+    if (!force && key == measuredFrom_) return; // the same snapshots: the same text
     if (!force && !runEnd && sinceRefresh_.elapsed() < kRefreshMs) return;
+    if (measuring_) { // one at a time: the newest snapshots are measured when it lands
+        measureAgain_ = true;
+        return;
+    }
     sinceRefresh_.restart();
-    const QString now = measureText(s.measure, in);
+    measuredFrom_ = std::move(key);
+    measuring_ = true;
+    const quint64 generation = measureGeneration_;
+    measurePool_.start([this, in, measure = s.measure, runEnd, generation] {
+        QString now;
+        try {
+            now = measureText(measure, in);
+        } catch (const std::exception& e) {
+            now = tr("This number could not be measured: %1").arg(QString::fromUtf8(e.what()));
+        }
+        QMetaObject::invokeMethod(this, [this, now, runEnd, generation] { showMeasured(now, runEnd, generation); },
+                                  Qt::QueuedConnection);
+    });
+}
+
+void LessonPanel::showMeasured(const QString& now, bool runEnd, quint64 generation)
+{
+    if (generation != measureGeneration_ || !preset_) return;
+    measuring_ = false;
+    const LessonMeasure measure = preset_->lesson.steps[std::size_t(step_)].measure;
+    const bool elbo = measure == LessonMeasure::Elbo;
     if (runEnd) lastFinished_ = now;
-    measure_->setText(!(perRun || elbo) || lastFinished_.isEmpty() || lastFinished_ == now ? now
+    measure_->setText(!(measuredPerRun(measure) || elbo) || lastFinished_.isEmpty() || lastFinished_ == now ? now
                       : elbo ? tr("%1\nlast measured: %2").arg(now, lastFinished_)
                              : tr("%1\nend of the last run: %2").arg(now, lastFinished_));
+    if (measureAgain_) {
+        measureAgain_ = false;
+        updateMeasure(false);
+    }
 }
 
 bool LessonPanel::saveCurrentAsStep(const QString& text, const QString& dir)

@@ -14,6 +14,7 @@
 #include "window/LessonMeasure.h"
 
 #include <QElapsedTimer>
+#include <QThreadPool>
 #include <QWidget>
 
 #include <functional>
@@ -74,15 +75,26 @@ private:
     void showSource();        // the note: built-in or the user's copy
     void bringDockForward(bool evenIfClosed); // the dock this panel is in, shown and raised
     void updateMeasure(bool force);
+    // GUI thread, queued from measurePool_: a measurement made for step
+    // generation `generation` (a newer step drops it).
+    void showMeasured(const QString& now, bool runEnd, quint64 generation);
 
     Hooks hooks_;
     std::optional<LecturePreset> preset_;
     int step_ = 0;
     QElapsedTimer sinceRefresh_;
     QString lastFinished_; // the live number at the end of the last finished run of this step
+    MeasureKey measuredFrom_;         // what the last measurement started was made from
+    quint64 measureGeneration_ = 0;   // bumped by each shown step: results of older ones are dropped
+    bool measuring_ = false;          // a measurement of this generation is in flight
+    bool measureAgain_ = false;       // newer snapshots came meanwhile: measure them when it lands
     QLabel *title_, *lookAt_, *counter_, *text_, *expect_, *measure_, *note_;
     QPushButton *previous_, *next_, *save_;
     QLineEdit* newStepText_;
+    // The live number is measured here, off the GUI thread (a sliced W2 takes
+    // 20-40 ms). Last member: destroyed first, it waits for a measurement in
+    // flight, whose result is queued to this still-whole panel and dropped.
+    QThreadPool measurePool_;
 };
 
 } // namespace ss::window
