@@ -145,6 +145,8 @@ void SceneRenderer::releaseGl()
     quad_.reset();
     vao_.reset();
     fbo_.reset();
+    backgroundFbo_.reset();
+    backgroundKey_.reset();
     keptData_.reset();
     context_->doneCurrent();
     context_.reset();
@@ -161,9 +163,12 @@ QImage SceneRenderer::render(const SceneFrame& f)
     QImage image;
     if (glUsable_ && context_->makeCurrent(surface_)) {
         if (!fbo_ || fbo_->size() != pixels) fbo_ = std::make_unique<QOpenGLFramebufferObject>(pixels);
+        drawBackground(f, pixels); // into fbo_
         fbo_->bind();
         glViewport(0, 0, pixels.width(), pixels.height());
+        beginPass(f);
         drawLayers(f);
+        endPass();
         // Rows come out top first (the layers are drawn upside down, see
         // setViewUniforms), bytes B, G, R, A: QImage's RGB32 as it is.
         image = QImage(pixels, QImage::Format_RGB32);
@@ -179,45 +184,80 @@ QImage SceneRenderer::render(const SceneFrame& f)
     return image;
 }
 
-void SceneRenderer::drawLayers(const SceneFrame& f)
+void SceneRenderer::beginPass(const SceneFrame& f)
 {
     centre_ = f.centre;
     pixelsPerUnit_ = f.pixelsPerUnit;
     size_ = f.size;
     devicePixelRatio_ = f.devicePixelRatio;
-    const ScenePicture& s = f.picture;
-    const LayerSettings& layers = s.layers;
-    const ScenePalette& c = scenePalette(s.palette);
-    const float k = float(s.scale); // presentation mode's scale: points, arrows (as ScenePainter)
-    scale_ = k;
-
-    glClearColor(kBackground.redF(), kBackground.greenF(), kBackground.blueF(), 1.0f);
-    glClear(GL_COLOR_BUFFER_BIT);
+    scale_ = float(f.picture.scale); // presentation mode's scale: points, arrows (as ScenePainter)
     glEnable(GL_BLEND);
     // Colour blends by alpha; the framebuffer's own alpha stays 1 (read back as RGB32).
     glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
     glEnable(GL_PROGRAM_POINT_SIZE);
     glDisable(GL_DEPTH_TEST);
     vao_->bind();
-    if (showsModelDensity(s)) drawModelDensity(*s.modelDensity, layers); // in place of the field's map
-    else if (s.field) drawHeatMap(*s.field, layers);
-    if (s.data && layers.data.visible) {
-        if (uploadedData_ != s.data.get()) {
-            uploadPoints(*dataBuffer_, s.data->points);
-            dataCount_ = int(s.data->points.cols());
-            uploadedData_ = s.data.get();
-            keptData_ = s.data;
+}
+
+void SceneRenderer::endPass()
+{
+    vao_->release();
+    glBindBuffer(GL_ARRAY_BUFFER, 0);
+    glUseProgram(0);
+    glDisable(GL_PROGRAM_POINT_SIZE);
+}
+
+void SceneRenderer::drawBackground(const SceneFrame& f, QSize pixels)
+{
+    const ScenePicture& s = f.picture;
+    BackgroundKey key{s.data,  s.field,         s.modelDensity, s.layers,        s.palette, s.scale,
+                      f.pixelsPerUnit, f.devicePixelRatio, f.centre, pixels};
+    if (!backgroundFbo_ || backgroundFbo_->size() != pixels || backgroundKey_ != key) {
+        if (!backgroundFbo_ || backgroundFbo_->size() != pixels)
+            backgroundFbo_ = std::make_unique<QOpenGLFramebufferObject>(pixels);
+        backgroundFbo_->bind();
+        glViewport(0, 0, pixels.width(), pixels.height());
+        glClearColor(kBackground.redF(), kBackground.greenF(), kBackground.blueF(), 1.0f);
+        glClear(GL_COLOR_BUFFER_BIT);
+        beginPass(f);
+        const LayerSettings& layers = s.layers;
+        const ScenePalette& c = scenePalette(s.palette);
+        if (showsModelDensity(s)) drawModelDensity(*s.modelDensity, layers); // in place of the field's map
+        else if (s.field) drawHeatMap(*s.field, layers);
+        if (s.data && layers.data.visible) {
+            if (uploadedData_ != s.data.get()) {
+                uploadPoints(*dataBuffer_, s.data->points);
+                dataCount_ = int(s.data->points.cols());
+                uploadedData_ = s.data.get();
+                keptData_ = s.data;
+            }
+            drawPoints(*dataBuffer_, dataCount_, c.data, layers.data.opacity, 3.5f * scale_);
         }
-        drawPoints(*dataBuffer_, dataCount_, c.data, layers.data.opacity, 3.5f * k);
-    }
-    if (s.field && layers.noised.visible) {
-        if (uploadedNoised_ != s.field->serial) {
-            uploadPoints(*noisedBuffer_, s.field->noised);
-            noisedCount_ = int(s.field->noised.cols());
-            uploadedNoised_ = s.field->serial;
+        if (s.field && layers.noised.visible) {
+            if (uploadedNoised_ != s.field->serial) {
+                uploadPoints(*noisedBuffer_, s.field->noised);
+                noisedCount_ = int(s.field->noised.cols());
+                uploadedNoised_ = s.field->serial;
+            }
+            drawPoints(*noisedBuffer_, noisedCount_, c.noised, layers.noised.opacity, 3.5f * scale_);
         }
-        drawPoints(*noisedBuffer_, noisedCount_, c.noised, layers.noised.opacity, 3.5f * k);
+        endPass();
+        backgroundKey_ = std::move(key);
     }
+    // A copy, no blending: on llvmpipe about a millisecond for a full window.
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, backgroundFbo_->handle());
+    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, fbo_->handle());
+    glBlitFramebuffer(0, 0, pixels.width(), pixels.height(), 0, 0, pixels.width(), pixels.height(),
+                      GL_COLOR_BUFFER_BIT, GL_NEAREST);
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+}
+
+void SceneRenderer::drawLayers(const SceneFrame& f)
+{
+    const ScenePicture& s = f.picture;
+    const LayerSettings& layers = s.layers;
+    const ScenePalette& c = scenePalette(s.palette);
+    const float k = scale_;
     if (s.field) {
         const app::FieldSnapshot& field = *s.field;
         const app::FieldRequest& r = field.request;
@@ -259,10 +299,6 @@ void SceneRenderer::drawLayers(const SceneFrame& f)
             drawArrows(afterDrift + t.score.leftCols(n), t.noise.leftCols(n), c.noise, 1.0f, 1.0f * k);
         }
     }
-    vao_->release();
-    glBindBuffer(GL_ARRAY_BUFFER, 0);
-    glUseProgram(0);
-    glDisable(GL_PROGRAM_POINT_SIZE);
 }
 
 // Axes, caption, legend, colour bar and banner, by the raster engine on the

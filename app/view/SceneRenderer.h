@@ -73,7 +73,15 @@ signals:
 private:
     void renderNewest(); // render thread: the pending request, if any
     bool initGl();
-    void drawLayers(const SceneFrame& f);
+    void beginPass(const SceneFrame& f); // the view's uniforms and the blend state
+    void endPass();
+    // The layers that change only with the field, the data or the view (the
+    // heat map, the data and noised points), drawn into backgroundFbo_ when
+    // their key changes and copied into fbo_ otherwise: on llvmpipe the
+    // full-window heat map alone cost ~7.5 ms a frame, and the field changes
+    // every ~6th frame (issue 16).
+    void drawBackground(const SceneFrame& f, QSize pixels);
+    void drawLayers(const SceneFrame& f); // the rest, over the background
     std::unique_ptr<QOpenGLShaderProgram> buildProgram(const QString& vert, const QString& frag);
     void setViewUniforms(QOpenGLShaderProgram& p) const;
     void uploadPoints(QOpenGLBuffer& buffer, const Eigen::Matrix2Xd& points);
@@ -96,7 +104,21 @@ private:
     bool triedGl_ = false, glUsable_ = false;
     QString glDescription_;
     std::unique_ptr<QOpenGLContext> context_;
-    std::unique_ptr<QOpenGLFramebufferObject> fbo_;
+    std::unique_ptr<QOpenGLFramebufferObject> fbo_, backgroundFbo_;
+    // What backgroundFbo_ shows: the snapshots themselves (held, so no new
+    // one can reuse an address) and everything else its layers depend on.
+    struct BackgroundKey {
+        std::shared_ptr<const Dataset> data;
+        app::FieldPtr field;
+        app::DensityPtr modelDensity;
+        LayerSettings layers;
+        PaletteKind palette = PaletteKind::Standard;
+        double scale = 1, pixelsPerUnit = 0, devicePixelRatio = 1;
+        QPointF centre;
+        QSize pixels;
+        bool operator==(const BackgroundKey&) const = default;
+    };
+    std::optional<BackgroundKey> backgroundKey_;
     std::unique_ptr<QOpenGLShaderProgram> points_, arrows_, trails_, heat_;
     std::unique_ptr<QOpenGLVertexArrayObject> vao_;
     std::unique_ptr<QOpenGLBuffer> dataBuffer_, particleBuffer_, noisedBuffer_, arrowShape_, arrowInstances_,
