@@ -32,6 +32,7 @@ private slots:
     void arrowsPointAlongTheScore();
     void noisedDataLayer();
     void modelDensityLayer();
+    void cachedBackgroundFollowsFieldsAndView();
 
 private:
     // A shown 400 x 400 view framing [-2, 2]^2, rendered once; null when GL is unusable.
@@ -100,6 +101,64 @@ void TestAppRender::modelDensityLayer()
     layers.modelDensity.visible = false; // hidden: nothing drawn there
     v->setLayers(layers);
     QVERIFY(nearWhite(render(*v).pixel(97, 303)));
+}
+
+// The heat map and data are drawn into a background that later frames copy
+// while field, data and view stay (SceneRenderer::drawBackground): particles
+// moving over it leave no trace, a new field replaces the map, a pan moves it.
+void TestAppRender::cachedBackgroundFollowsFieldsAndView()
+{
+    auto v = makeView();
+    if (!v) QSKIP("no OpenGL 3.3 core context here");
+    view::LayerSettings layers;
+    layers.trails.visible = layers.learnedField.visible = layers.data.visible = false;
+    v->setLayers(layers);
+    auto box = std::make_shared<Dataset>();
+    box->points.resize(2, 2);
+    box->points << -1.6, 1.6, -1.6, 1.6; // frames [-2, 2]^2
+    v->setData(box);
+    v->resetView();
+    auto f = std::make_shared<app::FieldSnapshot>();
+    f->request.xMin = f->request.yMin = -2;
+    f->request.xMax = f->request.yMax = 2;
+    f->request.arrows = 2;
+    f->logDensity = apptest::bumpLogDensity(64); // at (-1, -1)
+    f->grid = Eigen::Matrix2Xd::Zero(2, 0);
+    f->serial = 1;
+    v->setField(f);
+    const auto yellow = [](QRgb c) { return qRed(c) > 180 && qGreen(c) > 180 && qBlue(c) < 120; };
+    const auto particlesAt = [&](double x, double y, std::int64_t serial) {
+        auto p = std::make_shared<app::ParticleSnapshot>();
+        p->particles = Eigen::Matrix2Xd::Constant(2, 50, 0.0);
+        p->particles.row(0).setConstant(x);
+        p->particles.row(1).setConstant(y);
+        p->trail.push_back(p->particles);
+        p->serial = serial;
+        v->setParticles(p);
+    };
+    particlesAt(1, 1, 1);
+    QImage image = render(*v);
+    QVERIFY(yellow(image.pixel(100, 300)));
+    QVERIFY(reddish(image.pixel(300, 100)));
+    // The same field: the particles move, none is left behind.
+    particlesAt(-1, 1, 2);
+    image = render(*v);
+    QVERIFY2(!reddish(image.pixel(300, 100)), qPrintable(QString::number(image.pixel(300, 100), 16)));
+    QVERIFY(reddish(image.pixel(100, 100)));
+    QVERIFY(yellow(image.pixel(100, 300)));
+    // A new field, mirrored in x: the bump moves to (1, -1).
+    auto g = std::make_shared<app::FieldSnapshot>(*f);
+    g->logDensity = f->logDensity.rowwise().reverse();
+    g->serial = 2;
+    v->setField(g);
+    image = render(*v);
+    QVERIFY2(!yellow(image.pixel(100, 300)), qPrintable(QString::number(image.pixel(100, 300), 16)));
+    QVERIFY2(yellow(image.pixel(300, 300)), qPrintable(QString::number(image.pixel(300, 300), 16)));
+    // The view moved one unit right (centre (1, 0)): the bump is now at pixel x 200.
+    v->setVisibleRect(QRectF(-1, -2, 4, 4));
+    image = render(*v);
+    QVERIFY2(yellow(image.pixel(200, 300)), qPrintable(QString::number(image.pixel(200, 300), 16)));
+    QVERIFY(!yellow(image.pixel(300, 300)));
 }
 
 void TestAppRender::particlesAndHeatMapWhereTheDataSays()
