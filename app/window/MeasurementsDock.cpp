@@ -34,10 +34,21 @@ MeasurementsPanel* addMeasurementsDock(MainWindow* w)
         training->raise();
     }
     app::SceneController* c = w->controller();
-    QObject::connect(c, &app::SceneController::measureReady, panel,
-                     [panel, c] { panel->showMeasure(c->measure()->latest()); });
-    QObject::connect(c, &app::SceneController::modelMeasureReady, model,
-                     [model, c] { model->showSnapshot(c->modelMeasure()->latest()); });
+    // The charts are redrawn only where they can be seen (QtCharts took 10-30
+    // ms of the GUI thread a snapshot): behind another tab (a lesson's ELBO
+    // step measures there) the dock shows the newest snapshot when it comes
+    // forward.
+    QObject::connect(c, &app::SceneController::measureReady, panel, [panel, container, c] {
+        if (container->isVisible()) panel->showMeasure(c->measure()->latest());
+    });
+    QObject::connect(c, &app::SceneController::modelMeasureReady, model, [model, container, c] {
+        if (container->isVisible()) model->showSnapshot(c->modelMeasure()->latest());
+    });
+    QObject::connect(dock, &QDockWidget::visibilityChanged, panel, [panel, model, c](bool shown) {
+        if (!shown) return;
+        if (auto m = c->measure()->latest()) panel->showMeasure(m);
+        if (auto m = c->modelMeasure()->latest()) model->showSnapshot(m);
+    });
     QObject::connect(c->modelMeasure(), &app::ModelMeasureWorker::progress, model, &ModelMeasurePanel::showProgress);
     QObject::connect(model, &ModelMeasurePanel::settingsChanged, c,
                      [c](const app::ModelMeasureSettings& s) { c->modelMeasure()->postSettings(s); });
