@@ -4,6 +4,12 @@
 #include <chrono>
 #include <thread>
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace ss {
 
 namespace {
@@ -127,6 +133,7 @@ void ThreadPool::parallelForBalanced(int n, int grain, const std::function<void(
 void ThreadPool::workerLoop(int index)
 {
     std::uint64_t seen = 0;
+    int niceness = 0; // this thread's, as last set
     for (;;) {
         spinUntil([&] { return generation_.load(std::memory_order_acquire) != seen; });
         const std::function<void(int)>* job = nullptr;
@@ -136,6 +143,12 @@ void ThreadPool::workerLoop(int index)
             seen = generation_.load();
             if (stop_) return;
             job = job_;
+        }
+        if (const int wanted = niceness_.load(std::memory_order_relaxed); wanted != niceness) {
+#ifdef __linux__
+            setpriority(PRIO_PROCESS, id_t(syscall(SYS_gettid)), wanted);
+#endif
+            niceness = wanted;
         }
         try {
             (*job)(index);

@@ -43,6 +43,13 @@ public:
     // machines are shared, and a static half split waits for the slower core).
     void parallelForBalanced(int n, int grain, const std::function<void(int, int)>& fn);
 
+    // Asks the worker threads (not the callers) to take this CPU priority
+    // from their next job on (Linux: the thread's own nice value, raised only:
+    // a refusal leaves it; elsewhere nothing). The window's trainer uses it so
+    // that the GUI and the renderer keep their cores (issue 16); the caller's
+    // thread sets its own.
+    void setNiceness(int niceness) { niceness_.store(niceness, std::memory_order_relaxed); }
+
 private:
     void workerLoop(int index);
     void shutDown(); // stops and joins the workers; safe to call twice
@@ -52,6 +59,7 @@ private:
     std::atomic<std::uint64_t> generation_{0};
     std::atomic<int> pending_{0};
     std::atomic<bool> stop_{false};
+    std::atomic<int> niceness_{0};
     std::mutex mutex_;
     std::condition_variable wake_, done_;
     std::exception_ptr error_;

@@ -71,6 +71,8 @@ public:
             const NoiseSchedule& schedule, const OptimizerConfig& optimizer = {}, const TrainerConfig& config = {});
 
     StepStats step();
+    // The CPU priority of the pool's worker threads (ThreadPool::setNiceness).
+    void setThreadNiceness(int niceness) { pool_.setNiceness(niceness); }
     // Runs n steps; returns the last step's statistics.
     StepStats run(int n);
 

@@ -20,7 +20,11 @@ SceneController::SceneController(const SceneSetup& setup, QObject* parent) : QOb
     measure_ = std::make_unique<MeasureThread>(setup_.training.data);
     modelMeasure_ = std::make_unique<ModelMeasureThread>(setup_.training.data);
     density_ = std::make_unique<DensityThread>(setup_.training.data); // its own priority (DensityWorker.h)
-    // Training keeps its core; what is drawn and measured yields to it (see WorkerThread).
+    // Training keeps its core; what is drawn and measured yields to it (see
+    // WorkerThread). Training itself yields a little to the GUI and the
+    // renderer (nice 0), whose frames are due every few tens of ms: at equal
+    // priority the GUI thread waited 30-45 ms for a core in some lectures.
+    training_->setNiceness(kTrainingNiceness);
     sampling_->setNiceness(4);
     fields_->setNiceness(6);
     measure_->setNiceness(8);
@@ -113,6 +117,7 @@ bool SceneController::rebuildTraining(const TrainingSetup& next, bool keepRunnin
         return false; // the old model keeps training
     }
     training_ = std::move(fresh); // the old thread is joined here
+    training_->setNiceness(kTrainingNiceness);
     setup_.training = next;
     setup_.training.resume.reset(); // used once: a later model starts from its seed
     lastNetworkSerial_ = -1;

@@ -95,6 +95,7 @@ signals:
     void sceneSaved(const QString& path, bool autosave); // from the training thread
 
 private:
+    static constexpr int kTrainingNiceness = 2; // see the constructor
     void connectTraining();
     void onTrainingSnapshot();
     void postData(std::shared_ptr<const Dataset> data, bool restartSampler);

@@ -39,6 +39,8 @@ public:
     // a model replaced twice in quick succession read it and left the newest
     // trainer paused at step 0, lecture 8).
     bool runningRequested() const { return requested_.load(); }
+    // Worker thread (WorkerThread::setNiceness): the trainer's pool threads' priority.
+    void setPoolNiceness(int niceness) { trainer_.setThreadNiceness(niceness); }
 
     // Thread-safe messages, applied on the worker thread between slices. A
     // refused setting (InputError) leaves training as it was and is reported

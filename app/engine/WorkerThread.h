@@ -6,8 +6,10 @@
 // deleted on its own thread. Use worker() for its post*/latest()/signals only.
 //
 // niceness > 0 lowers the thread's CPU share under contention (Linux: the
-// thread's own nice value; elsewhere ignored): on a 2-core machine the display
-// workers yield to training instead of halving it.
+// thread's own nice value, and its pool's threads' where the worker has
+// setPoolNiceness; elsewhere ignored): on a 2-core machine the display
+// workers yield to training instead of halving it, and training yields a
+// little to the GUI and the renderer.
 #include <QMetaObject>
 #include <QThread>
 
@@ -37,7 +39,12 @@ public:
     {
 #ifdef __linux__
         QMetaObject::invokeMethod(
-            worker_, [niceness] { setpriority(PRIO_PROCESS, id_t(syscall(SYS_gettid)), niceness); },
+            worker_,
+            [worker = worker_, niceness] {
+                setpriority(PRIO_PROCESS, id_t(syscall(SYS_gettid)), niceness);
+                // A worker with a thread pool of its own (the trainer) passes it on.
+                if constexpr (requires { worker->setPoolNiceness(niceness); }) worker->setPoolNiceness(niceness);
+            },
             Qt::QueuedConnection);
 #else
         (void)niceness;

@@ -138,9 +138,26 @@ void ModelMeasurePanel::showSnapshot(const app::ModelMeasurePtr& s)
 {
     if (!s) return;
     lastStep_ = s->step;
-    showNll(*s);
-    showFisher(*s);
-    showElbo(*s);
+    // Each page's key: everything of the snapshot its texts and curves read
+    // that can change within a run without changing a size (the strings by
+    // their hash: a message replaced by another of the same length).
+    const auto text = [](const std::string& t) { return std::int64_t(std::hash<std::string>{}(t)); };
+    const auto filled = [](const app::NllPoint& p) {
+        return std::int64_t(p.learned.has_value()) | std::int64_t(p.exact.has_value()) << 1 |
+               std::int64_t(p.analytic.has_value()) << 2;
+    };
+    std::vector<std::int64_t> nll{s->run, std::int64_t(s->nll.size()), s->points, s->heldOut, s->hutchinson,
+                                  text(s->schedule), text(s->nllError), s->step < 0};
+    if (!s->nll.empty()) nll.insert(nll.end(), {s->nll.back().step, filled(s->nll.back())});
+    std::vector<std::int64_t> fisher{s->run, s->step, std::int64_t(s->fisher.size()), std::int64_t(s->fisherTrend.size()),
+                                     text(s->fisherError)};
+    std::vector<std::int64_t> elbo{s->run, s->step, s->elbo.has_value(), s->cleanNll.has_value(), text(s->elboWhyNot)};
+    if (nll != nllShown_) showNll(*s);
+    if (fisher != fisherShown_) showFisher(*s);
+    if (elbo != elboShown_) showElbo(*s);
+    nllShown_ = std::move(nll);
+    fisherShown_ = std::move(fisher);
+    elboShown_ = std::move(elbo);
 }
 
 void ModelMeasurePanel::showNll(const app::ModelMeasureSnapshot& s)

@@ -13,6 +13,8 @@
 #include "window/FlowPanel.h"
 #include "window/LecturePresets.h"
 #include "window/LessonPanel.h"
+#include "window/MeasureChart.h"
+#include "window/ModelMeasurePanel.h"
 
 #include <QAction>
 #include <QFile>
@@ -404,6 +406,16 @@ void TestAppLessons::elboMeasuredWithTheDockHidden()
     QVERIFY(w.startLecture(*p));
     QVERIFY2(eventually([&] { return w.lessonPanel()->measureLine().startsWith("−ELBO "); }, 120000),
              qPrintable(w.lessonPanel()->measureLine()));
+    // Unseen, the dock's charts were not redrawn (QtCharts is costly on the
+    // GUI thread); brought forward, it shows the newest bound at once.
+    auto* model = w.findChild<ModelMeasurePanel*>("modelMeasurePanel");
+    QVERIFY(model);
+    QVERIFY(model->elboChart()->curves().empty());
+    w.resize(1600, 1000);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.findChild<QDockWidget*>("measurementsDock")->raise();
+    QVERIFY(eventually([&] { return !model->elboChart()->curves().empty(); }, 5000));
 }
 
 QTEST_MAIN(TestAppLessons)

@@ -15,6 +15,12 @@
 #include <stdexcept>
 #include <vector>
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 using namespace ss;
 
 class TestThreadPool : public QObject {
@@ -25,6 +31,7 @@ private slots:
     void staticSplitIsFixed();
     void errorsReachTheCaller();
     void balancedScoreIsExact();
+    void workersTakeTheNicenessAsked();
 };
 
 void TestThreadPool::coversEveryIndexOnce_data()
@@ -103,6 +110,30 @@ void TestThreadPool::balancedScoreIsExact()
         scoreParallel(net, x, level, -1, pooled, pool);
         QVERIFY(pooled == plain);
     }
+}
+
+// The window's trainer lowers its pool's threads (ThreadPool::setNiceness):
+// every worker takes it from its next job on; the caller's thread keeps its own.
+void TestThreadPool::workersTakeTheNicenessAsked()
+{
+#ifdef __linux__
+    const auto own = [] { return getpriority(PRIO_PROCESS, id_t(syscall(SYS_gettid))); };
+    const int before = own();
+    if (before >= 19) QSKIP("this process already runs at the lowest priority");
+    const int wanted = std::min(19, before + 3);
+    ss::ThreadPool pool(3);
+    std::vector<int> seen(3, -100);
+    pool.run([&](int w) { seen[std::size_t(w)] = own(); });
+    QCOMPARE(seen, std::vector<int>(3, before));
+    pool.setNiceness(wanted);
+    pool.run([&](int w) { seen[std::size_t(w)] = own(); });
+    QCOMPARE(seen[0], before); // the caller
+    QCOMPARE(seen[1], wanted);
+    QCOMPARE(seen[2], wanted);
+    QCOMPARE(own(), before);
+#else
+    QSKIP("thread priorities are set on Linux only");
+#endif
 }
 
 QTEST_APPLESS_MAIN(TestThreadPool)
