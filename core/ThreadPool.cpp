@@ -19,21 +19,26 @@ namespace {
 // 128-512. The price: an idle pool burns up to 1 ms of a core after its last job.
 constexpr auto kSpin = std::chrono::microseconds(1000);
 
-// Spins until done() or kSpin has passed; returns done(). Every 64 rounds it
-// also yields the core: when more threads are runnable than there are cores
-// (a build, the app's sampler and GUI beside training), the thread it waits
-// for may be queued behind it on the same core. Without the yield a loaded
-// 2-core machine ran batch-128 training at a seventh of its idle speed, both
-// threads spinning in turn.
+// Spins until done() or kSpin has passed; returns done(). After the first
+// kPureSpin it also yields the core every 64 rounds: when more threads are
+// runnable than there are cores (a build, the app's sampler and GUI beside
+// training), the thread it waits for may be queued behind it on the same
+// core. Without the yield a loaded 2-core machine ran batch-128 training at a
+// seventh of its idle speed, both threads spinning in turn. Not before: most
+// waits inside a training step are a few microseconds, and a yield is a
+// system call that costs about as much on these VMs.
+constexpr auto kPureSpin = std::chrono::microseconds(20);
+
 template <typename Done>
 bool spinUntil(Done&& done)
 {
-    const auto until = std::chrono::steady_clock::now() + kSpin;
+    const auto start = std::chrono::steady_clock::now();
     for (int i = 0;; ++i) {
         if (done()) return true;
         if ((i & 63) == 63) {
-            if (std::chrono::steady_clock::now() > until) return false;
-            std::this_thread::yield();
+            const auto now = std::chrono::steady_clock::now();
+            if (now - start > kSpin) return false;
+            if (now - start > kPureSpin) std::this_thread::yield();
         }
 #if defined(__x86_64__) || defined(__i386__)
         __builtin_ia32_pause();

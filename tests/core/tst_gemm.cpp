@@ -69,6 +69,18 @@ QTestData& pathRow(Level level, const char* name)
     return QTest::newRow(qPrintable(QString("%1: %2").arg(ss::simd::name(level), name))) << int(level);
 }
 
+// A product's shape: C (M x N) = A (M x K) B, B read in place as its
+// transpose or not, added to C or not; after the path column.
+void addProductColumns()
+{
+    addPathColumn();
+    QTest::addColumn<int>("M");
+    QTest::addColumn<int>("N");
+    QTest::addColumn<int>("K");
+    QTest::addColumn<bool>("transposedB");
+    QTest::addColumn<bool>("accumulate");
+}
+
 // Selects the row's path, or skips the row when this CPU (or build) lacks it.
 #define USE_PATH()                                                                                                    \
     do {                                                                                                              \
@@ -117,12 +129,7 @@ void TestGemm::bestPathFollowsTheCpu()
 
 void TestGemm::multiplyAB_data()
 {
-    addPathColumn();
-    QTest::addColumn<int>("M");
-    QTest::addColumn<int>("N");
-    QTest::addColumn<int>("K");
-    QTest::addColumn<bool>("transposedB");
-    QTest::addColumn<bool>("accumulate");
+    addProductColumns();
     for (Level l : kLevels) {
         pathRow(l, "hidden forward") << 128 << 128 << 128 << false << false;
         pathRow(l, "input layer") << 128 << 77 << 3 << false << false;
@@ -156,12 +163,7 @@ void TestGemm::multiplyAB()
 
 void TestGemm::vectorPathsMatchPlainSums_data()
 {
-    addPathColumn();
-    QTest::addColumn<int>("M");
-    QTest::addColumn<int>("N");
-    QTest::addColumn<int>("K");
-    QTest::addColumn<bool>("transposedB");
-    QTest::addColumn<bool>("accumulate");
+    addProductColumns();
     for (Level l : {Level::Avx2, Level::Avx512}) {
         pathRow(l, "hidden forward, every column block") << 128 << 131 << 128 << false << false;
         pathRow(l, "input layer") << 128 << 77 << 3 << false << false;
