@@ -7,8 +7,9 @@
 //   --quit-after MS     quit after MS milliseconds
 //   --benchmark-frames N  after a 2 s warm-up, time N frames; print median and
 //                         95th-percentile frame time, the training steps/s and
-//                         the longest GUI-thread stall (StallMonitor.h) and the
-//                         longest single event's GUI-thread CPU time (EventCost.h); quit
+//                         the longest GUI-thread stall (StallMonitor.h), the
+//                         longest single event's GUI-thread CPU time (EventCost.h)
+//                         and the render thread's mean time per phase (view/RenderTimes.h); quit
 //   --no-settings       neither restore nor save the window layout
 //   --lecture NAME      open with a lecture preset (its title or number)
 //   --lesson-step K     with --lecture: go to the lesson's step K (1..); the
@@ -310,6 +311,7 @@ int main(int argc, char** argv)
         QTimer::singleShot(2000, &app, [&, scene, stalls] {
             stalls->reset();
             app.eventCost().reset();
+            scene->takeRenderTimes(); // from here on
             const std::size_t first = scene->frameTimes().size();
             const auto startStep = window.training()->latest()->step;
             auto clock = std::make_shared<QElapsedTimer>();
@@ -323,12 +325,16 @@ int main(int argc, char** argv)
                 const std::vector<double> frames(times.begin() + std::ptrdiff_t(first) + 1, times.end());
                 const double seconds = clock->nsecsElapsed() * 1e-9;
                 const double steps = double(window.training()->latest()->step - startStep) / seconds;
+                const ss::view::RenderTimes render = scene->takeRenderTimes();
+                const double perFrame = 1.0 / std::max(1, render.frames);
                 std::printf("{\"frames\":%zu,\"median_ms\":%.2f,\"p95_ms\":%.2f,\"training_steps_per_s\":%.1f,"
                             "\"longest_stall_ms\":%.1f,\"stalls_over_30ms\":%d,\"longest_gui_work_ms\":%.1f,"
-                            "\"longest_gui_work\":\"%s\",\"seconds\":%.1f,\"gl\":\"%s\"}\n",
+                            "\"longest_gui_work\":\"%s\",\"seconds\":%.1f,\"render_draw_ms\":%.2f,"
+                            "\"render_readback_ms\":%.2f,\"render_overlay_ms\":%.2f,\"gl\":\"%s\"}\n",
                             frames.size(), percentile(frames, 0.5), percentile(frames, 0.95), steps,
                             stalls->longestMs(), stalls->countOver(30), app.eventCost().longestMs(),
-                            qPrintable(app.eventCost().longestWhat()), seconds, qPrintable(scene->glDescription()));
+                            qPrintable(app.eventCost().longestWhat()), seconds, render.drawMs * perFrame,
+                            render.readbackMs * perFrame, render.overlayMs * perFrame, qPrintable(scene->glDescription()));
                 std::fflush(stdout);
                 // Not from inside the paint: quit() closes the windows (Qt 6).
                 QTimer::singleShot(0, &app, &QApplication::quit);

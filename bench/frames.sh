@@ -15,7 +15,8 @@
 #   default <= 33 ms, <= 50 ms, >= 0.6; heavy <= 50 ms, <= 80 ms, >= 0.5;
 #   any lecture <= 40 ms, <= 60 ms; and in every run no GUI-thread stall over
 #   30 ms (StallMonitor.h) and no single event costing the GUI thread over
-#   30 ms of CPU (EventCost.h). Prints the table and keeps the JSON lines in
+#   30 ms of CPU (EventCost.h). Then where the render thread's time goes per
+#   frame (view/RenderTimes.h). Prints the tables and keeps the JSON lines in
 #   build/bench-results/frames-*.jsonl. Exit 0 either way (a benchmark
 #   reports; it does not gate).
 set -euo pipefail
@@ -107,6 +108,12 @@ for scene in scenes:
     each = " ".join(f"{cell(r['median_ms'])}/{cell(r['p95_ms'])}" for r in rs)
     print(f"{scene:<12}{cell(m):>10}{cell(p):>8}{cell(ratio, '{:.2f}'):>16}{cell(stall):>9}{cell(work):>8}"
           f"  {target:<22}{'met' if ok else 'MISSED':>6} {each}")
+print("where the render thread's time goes, ms a frame (median of rounds): GL layers until finished"
+      " (llvmpipe rasterises on its own threads), read-back, raster overlay")
+for scene in scenes:
+    rs = [r for r in runs if r["scene"] == scene]
+    parts = [med(r.get(k) for r in rs) for k in ("render_draw_ms", "render_readback_ms", "render_overlay_ms")]
+    print(f"  {scene:<12}" + "".join(f"{cell(v):>8}" for v in parts))
 print(f"headless training (steps/s) per round: " + " ".join(f"{v:.0f}" for v in ref.values()))
 print(f"scenes missing a target: {missed}")
 worst = max(runs, key=lambda r: r.get("longest_gui_work_ms") or 0)

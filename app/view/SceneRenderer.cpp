@@ -13,9 +13,11 @@
 #include <QOpenGLTexture>
 #include <QOpenGLVertexArrayObject>
 #include <QPainter>
+#include <QElapsedTimer>
 #include <QThread>
 
 #include <algorithm>
+#include <utility>
 
 namespace ss::view {
 
@@ -161,6 +163,9 @@ QImage SceneRenderer::render(const SceneFrame& f)
         emit glChecked(glUsable_, glDescription_);
     }
     QImage image;
+    QElapsedTimer clock;
+    clock.start();
+    double drawMs = 0, readbackMs = 0;
     if (glUsable_ && context_->makeCurrent(surface_)) {
         if (!fbo_ || fbo_->size() != pixels) fbo_ = std::make_unique<QOpenGLFramebufferObject>(pixels);
         drawBackground(f, pixels); // into fbo_
@@ -169,19 +174,36 @@ QImage SceneRenderer::render(const SceneFrame& f)
         beginPass(f);
         drawLayers(f);
         endPass();
+        glFinish(); // the read-back waits for it anyway; timed apart from it
+        drawMs = clock.nsecsElapsed() * 1e-6;
         // Rows come out top first (the layers are drawn upside down, see
         // setViewUniforms), bytes B, G, R, A: QImage's RGB32 as it is.
         image = QImage(pixels, QImage::Format_RGB32);
         glPixelStorei(GL_PACK_ALIGNMENT, 4);
         glReadPixels(0, 0, pixels.width(), pixels.height(), GL_BGRA, GL_UNSIGNED_BYTE, image.bits());
         fbo_->release();
+        readbackMs = clock.nsecsElapsed() * 1e-6 - drawMs;
     } else {
         image = QImage(pixels, QImage::Format_RGB32);
         image.fill(kBackground);
     }
     image.setDevicePixelRatio(f.devicePixelRatio);
+    const double beforeOverlay = clock.nsecsElapsed() * 1e-6;
     paintOverlay(image, f);
+    {
+        std::lock_guard lock(mutex_);
+        times_.drawMs += drawMs;
+        times_.readbackMs += readbackMs;
+        times_.overlayMs += clock.nsecsElapsed() * 1e-6 - beforeOverlay;
+        times_.frames += 1;
+    }
     return image;
+}
+
+RenderTimes SceneRenderer::takeTimes()
+{
+    std::lock_guard lock(mutex_);
+    return std::exchange(times_, RenderTimes{});
 }
 
 void SceneRenderer::beginPass(const SceneFrame& f)

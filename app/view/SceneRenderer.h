@@ -14,6 +14,7 @@
 // except the newest (no queue builds up). releaseGl() must run on the render
 // thread before it stops (the view's destructor does this).
 #include "paint/ScenePainter.h"
+#include "view/RenderTimes.h"
 
 #include <QImage>
 #include <QObject>
@@ -64,6 +65,8 @@ public:
     QString glDescription() const { return glDescription_; }
     // Render thread: frees every GL object and the context.
     void releaseGl();
+    // Any thread: the sums since the last call, and starts new ones.
+    RenderTimes takeTimes();
 
 signals:
     void frameReady(QImage image, quint64 serial);
@@ -98,6 +101,7 @@ private:
     QOffscreenSurface* surface_; // the view's; lives on the GUI thread
     std::mutex mutex_;
     std::optional<SceneFrame> pending_; // guarded by mutex_
+    RenderTimes times_;                 // guarded by mutex_
     bool posted_ = false;               // a renderNewest call is queued (mutex_)
 
     // Render thread only, below.

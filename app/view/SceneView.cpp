@@ -158,6 +158,8 @@ QImage SceneView::renderNow()
     return image;
 }
 
+RenderTimes SceneView::takeRenderTimes() { return renderer_->takeTimes(); }
+
 void SceneView::showFrame(const QImage& image, quint64 serial)
 {
     (void)serial; // frames arrive in the order they were asked for

@@ -20,6 +20,7 @@
 // are drawn collapse into the newest. GL 3.3 core is the minimum; below it the
 // image says so instead of drawing.
 #include "view/DrawTool.h"
+#include "view/RenderTimes.h"
 #include "paint/SceneColours.h"
 #include "state/DensityLayer.h"
 #include "state/FieldCompute.h"
@@ -94,6 +95,8 @@ public:
     QImage renderNow();
     // Intervals (ms) between the frames shown so far, for the frame-time benchmark.
     std::vector<double> frameTimes() const { return frameTimes_; }
+    // The render thread's time per phase since the last call (SceneRenderer::takeTimes).
+    RenderTimes takeRenderTimes();
     // The particle column drawn nearest to the pixel, within radius pixels; -1: none.
     qint64 particleAt(QPointF pixel, double radius) const;
     static constexpr double kPickRadius = 14; // pixels at scale 1: a click this close picks a particle
