@@ -1,5 +1,7 @@
 #include "core/Trainer.h"
 
+#include "core/Simd.h"
+
 #include "core/Error.h"
 
 #include <algorithm>
@@ -146,7 +148,11 @@ StepStats Trainer::step()
     const int B = batch_.size;
     const int parts = std::clamp(B / std::max(1, config_.minColumnsPerThread), 1, pool_.size());
     // Wide chunks back-propagate through W^T; make it once for all workers.
-    const bool shareTransposes = std::min(B / parts, config_.chunk) >= 48;
+    // (Measured, 2 threads: with the AVX2 kernels from 48 columns a worker;
+    // with AVX-512's the A^T B kernel reads W in place as fast, and the copy,
+    // serial before the workers start, cost batch 128 a sixth of its speed.)
+    const int shareFrom = simd::active() == simd::Level::Avx512 ? std::numeric_limits<int>::max() : 48;
+    const bool shareTransposes = std::min(B / parts, config_.chunk) >= shareFrom;
     if (shareTransposes) net_.mlp().transposeWeights(transposes_);
     for (auto& ws : workspaces_) ws.tape.transposes = shareTransposes ? &transposes_ : nullptr;
     std::vector<double> partLoss(parts, 0.0);
