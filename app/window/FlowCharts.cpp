@@ -54,6 +54,7 @@ FlowCharts::FlowCharts(QWidget* parent) : QTabWidget(parent)
         c->setMinimumHeight(260);
         connect(c, &MeasureChart::message, this, &FlowCharts::message);
     }
+    connect(this, &QTabWidget::currentChanged, this, &FlowCharts::drawChart);
 }
 
 void FlowCharts::showChart(const std::string& name)
@@ -70,55 +71,64 @@ std::string FlowCharts::chartName() const
 
 void FlowCharts::showSnapshot(const app::FlowSnapshot& s)
 {
+    last_ = s;
+    drawn_.fill(false);
+    drawChart(currentIndex());
+}
+
+void FlowCharts::drawChart(int index)
+{
+    if (!last_ || index < 0 || index >= int(drawn_.size()) || drawn_[std::size_t(index)]) return;
+    drawn_[std::size_t(index)] = true;
+    const app::FlowSnapshot& s = *last_;
+    MeasureChart* chart = index == 0 ? nll_ : index == 1 ? nfe_ : variance_;
     if (s.history.empty()) {
-        const QString why = tr("Not trained yet: press Train");
-        for (MeasureChart* c : {nll_, nfe_, variance_}) {
-            c->setCurves({});
-            c->setReason(why);
-        }
+        chart->setCurves({});
+        chart->setReason(tr("Not trained yet: press Train"));
         return;
     }
-    std::vector<Curve> nll{{tr("batch NLL (training)"), binned(s.history, [](const auto& r) { return r.loss; })}};
-    nll.back().markers = false;
-    if (!s.evals.empty()) {
-        Curve held{s.heldOut ? tr("held-out NLL (EMA flow, exact trace, RK45)")
-                             : tr("NLL of data points (EMA flow, exact trace, RK45)"),
-                   {}};
-        for (const app::FlowEval& e : s.evals) held.points.append({double(e.step), e.nll.mean});
-        nll.push_back(held);
-    }
-    std::vector<ChartValue> values;
-    if (s.exactNll) {
-        const double x0 = double(s.history.front().step), x1 = double(s.history.back().step);
-        Curve exact{tr("exact NLL of the same points"), {{x0, s.exactNll->mean}, {std::max(x1, x0 + 1), s.exactNll->mean}}};
-        exact.dashed = true;
-        exact.markers = false;
-        nll.push_back(exact);
-        values.push_back({tr("exact NLL"), s.exactNll->mean, s.exactNll->standardError});
-    }
-    nll_->setReason({});
-    nll_->setCurves(nll, values);
-
-    Curve forward{tr("forward solve"), binned(s.history, [](const auto& r) { return double(r.forwardNfe); })};
-    Curve backward{tr("gradient (vector-Jacobian products)"),
-                   binned(s.history, [](const auto& r) { return double(r.backwardNfe); })};
-    forward.markers = backward.markers = false;
-    nfe_->setReason({});
-    nfe_->setCurves({forward, backward});
-
-    if (s.settings.solve.trace == TraceEstimator::Exact) {
+    if (chart == nll_) {
+        std::vector<Curve> nll{{tr("batch NLL (training)"), binned(s.history, [](const auto& r) { return r.loss; })}};
+        nll.back().markers = false;
+        if (!s.evals.empty()) {
+            Curve held{s.heldOut ? tr("held-out NLL (EMA flow, exact trace, RK45)")
+                                 : tr("NLL of data points (EMA flow, exact trace, RK45)"),
+                       {}};
+            for (const app::FlowEval& e : s.evals) held.points.append({double(e.step), e.nll.mean});
+            nll.push_back(held);
+        }
+        std::vector<ChartValue> values;
+        if (s.exactNll) {
+            const double x0 = double(s.history.front().step), x1 = double(s.history.back().step);
+            Curve exact{tr("exact NLL of the same points"),
+                        {{x0, s.exactNll->mean}, {std::max(x1, x0 + 1), s.exactNll->mean}}};
+            exact.dashed = true;
+            exact.markers = false;
+            nll.push_back(exact);
+            values.push_back({tr("exact NLL"), s.exactNll->mean, s.exactNll->standardError});
+        }
+        nll_->setReason({});
+        nll_->setCurves(nll, values);
+    } else if (chart == nfe_) {
+        Curve forward{tr("forward solve"), binned(s.history, [](const auto& r) { return double(r.forwardNfe); })};
+        Curve backward{tr("gradient (vector-Jacobian products)"),
+                       binned(s.history, [](const auto& r) { return double(r.backwardNfe); })};
+        forward.markers = backward.markers = false;
+        nfe_->setReason({});
+        nfe_->setCurves({forward, backward});
+    } else if (s.settings.solve.trace == TraceEstimator::Exact) {
         variance_->setCurves({});
         variance_->setReason(tr("The divergence is exact: no estimator, no variance.\nChoose \"Hutchinson estimate\" "
                                 "and Apply to see it."));
-        return;
+    } else {
+        Curve v{tr("%1 probes, K = %2")
+                    .arg(s.settings.solve.probe == ProbeKind::Gaussian ? tr("Gaussian") : tr("Rademacher"))
+                    .arg(s.settings.solve.probes),
+                binned(s.history, [](const auto& r) { return r.hutchinsonVariance; })};
+        v.markers = false;
+        variance_->setReason({});
+        variance_->setCurves({v});
     }
-    Curve v{tr("%1 probes, K = %2")
-                .arg(s.settings.solve.probe == ProbeKind::Gaussian ? tr("Gaussian") : tr("Rademacher"))
-                .arg(s.settings.solve.probes),
-            binned(s.history, [](const auto& r) { return r.hutchinsonVariance; })};
-    v.markers = false;
-    variance_->setReason({});
-    variance_->setCurves({v});
 }
 
 } // namespace ss::window

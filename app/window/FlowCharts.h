@@ -10,6 +10,8 @@
 
 #include <QTabWidget>
 
+#include <array>
+#include <optional>
 #include <string>
 
 namespace ss::window {
@@ -22,6 +24,9 @@ public:
     static constexpr int kBins = 200;
     explicit FlowCharts(QWidget* parent = nullptr);
 
+    // Draws the chart in front from s; the others are drawn from it when they
+    // come to the front (a chart's rebuild costs the GUI thread 4-7 ms, and
+    // the three together every half second stalled lecture 12's window).
     void showSnapshot(const app::FlowSnapshot& s);
     MeasureChart* nll() const { return nll_; }
     MeasureChart* evaluations() const { return nfe_; }
@@ -34,7 +39,11 @@ signals:
     void message(const QString& text, bool isError);
 
 private:
+    void drawChart(int index); // from last_, if it is not drawn from it yet
+
     MeasureChart *nll_, *nfe_, *variance_;
+    std::optional<app::FlowSnapshot> last_;
+    std::array<bool, 3> drawn_{}; // per tab: drawn from last_
 };
 
 } // namespace ss::window

@@ -99,8 +99,20 @@ void TestAppModelDensity::aNewViewCancelsAndRestarts()
     w->postEnabled(true);
     w->postRequest(request(3, s));
     QVERIFY(eventually([&] { return w->latest() != nullptr; }, 60000)); // the first level is in
-    w->postRequest(request(2, s)); // zoomed: the running grid stops at its next step
-    QVERIFY(eventually([&] { return w->latest()->region.xMax == 2 && w->latest()->size == 17; }, 60000));
+    // Recorded as published (polling could miss the coarse level: on a fast
+    // machine the next finer one replaces it within one poll).
+    std::mutex mutex;
+    bool coarseOfNewView = false;
+    QObject::connect(
+        w, &app::DensityWorker::snapshotReady, w,
+        [&] {
+            std::lock_guard lock(mutex);
+            const auto latest = w->latest();
+            coarseOfNewView = coarseOfNewView || (latest->region.xMax == 2 && latest->size == 17);
+        },
+        Qt::DirectConnection);
+    w->postRequest(request(2, s)); // zoomed: the running grid stops at its next step, and starts again coarse
+    QVERIFY(eventually([&] { std::lock_guard lock(mutex); return coarseOfNewView; }, 60000));
     QVERIFY(eventually([&] { return w->latest()->region.xMax == 2 && w->latest()->done(); }, 120000));
     QVERIFY(w->latest()->region.xMax == 2);
 }
