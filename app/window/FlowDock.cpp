@@ -26,7 +26,11 @@ FlowDock::FlowDock(MainWindow* window)
 {
     requested_ = worker()->latest()->settings;
     setObjectName("flowDock");
-    thread_->setNiceness(2); // beside the score model's training, ahead of the display workers
+    // Behind the score model's training (2) and the sampler (4), ahead of the
+    // fields (6): at 2, the flow's threads beside training, the renderer and
+    // llvmpipe kept lecture 12's GUI thread waiting 36-44 ms for a core; at 5-6
+    // 21-24 ms (issue 16).
+    thread_->setNiceness(5);
     auto* split = new QSplitter(Qt::Horizontal, this);
     panel_ = new FlowPanel;
     auto* scroll = new QScrollArea(split);
