@@ -81,6 +81,26 @@ void addProductColumns()
     QTest::addColumn<bool>("accumulate");
 }
 
+// The row's product (addProductColumns) with random A and B; B is stored as
+// K x N, or as N x K read transposed, and addressed B(k, j) = Bstore[k bk + j bc].
+struct Product {
+    int M, N, K;
+    bool transposedB, accumulate;
+    MatrixF A, Bstore;
+    int bk, bc;
+};
+Product fetchProduct()
+{
+    QFETCH(int, M);
+    QFETCH(int, N);
+    QFETCH(int, K);
+    QFETCH(bool, transposedB);
+    QFETCH(bool, accumulate);
+    MatrixF A = MatrixF::Random(M, K);
+    MatrixF Bstore = transposedB ? MatrixF::Random(N, K) : MatrixF::Random(K, N);
+    return {M, N, K, transposedB, accumulate, std::move(A), std::move(Bstore), transposedB ? N : 1, transposedB ? 1 : K};
+}
+
 // Selects the row's path, or skips the row when this CPU (or build) lacks it.
 #define USE_PATH()                                                                                                    \
     do {                                                                                                              \
@@ -145,16 +165,8 @@ void TestGemm::multiplyAB_data()
 void TestGemm::multiplyAB()
 {
     USE_PATH();
-    QFETCH(int, M);
-    QFETCH(int, N);
-    QFETCH(int, K);
-    QFETCH(bool, transposedB);
-    QFETCH(bool, accumulate);
-    const MatrixF A = MatrixF::Random(M, K);
-    // B is read in place either as a K x N matrix or as the transpose of N x K.
-    const MatrixF Bstore = transposedB ? MatrixF::Random(N, K) : MatrixF::Random(K, N);
+    const auto [M, N, K, transposedB, accumulate, A, Bstore, bk, bc] = fetchProduct();
     const MatrixF B = transposedB ? MatrixF(Bstore.transpose()) : Bstore;
-    const int bk = transposedB ? N : 1, bc = transposedB ? 1 : K;
     MatrixF C = MatrixF::Random(M, N);
     const MatrixF expected = (accumulate ? C : MatrixF::Zero(M, N)) + A * B;
     ss::gemm::multiplyAB(M, N, K, A.data(), M, Bstore.data(), bk, bc, C.data(), M, accumulate);
@@ -179,14 +191,7 @@ void TestGemm::vectorPathsMatchPlainSums()
     // multiply-adds, then add C's old value when accumulating: the plain loop
     // below, bit for bit.
     USE_PATH();
-    QFETCH(int, M);
-    QFETCH(int, N);
-    QFETCH(int, K);
-    QFETCH(bool, transposedB);
-    QFETCH(bool, accumulate);
-    const MatrixF A = MatrixF::Random(M, K);
-    const MatrixF Bstore = transposedB ? MatrixF::Random(N, K) : MatrixF::Random(K, N);
-    const int bk = transposedB ? N : 1, bc = transposedB ? 1 : K;
+    const auto [M, N, K, transposedB, accumulate, A, Bstore, bk, bc] = fetchProduct();
     const Eigen::VectorXf bias = Eigen::VectorXf::Random(M);
     const MatrixF C0 = MatrixF::Random(M, N);
     MatrixF expected(M, N);

@@ -21,6 +21,17 @@ namespace {
 bool haveDisplay = false;
 
 bool reddish(QRgb c) { return qRed(c) > 150 && qGreen(c) < 120 && qBlue(c) < 120; }
+// Frames [-2, 2]^2 exactly: the data set's box, margins included (1.25x),
+// fixes the view; set here through a data set with points on the corners.
+void frameFromMinus2To2(view::SceneView& v)
+{
+    auto box = std::make_shared<Dataset>();
+    box->points.resize(2, 2);
+    box->points << -1.6, 1.6, -1.6, 1.6;
+    v.setData(box);
+    v.resetView();
+}
+
 bool nearWhite(QRgb c) { return qRed(c) > 235 && qGreen(c) < 256 && qGreen(c) > 235 && qBlue(c) > 230; }
 } // namespace
 
@@ -83,11 +94,7 @@ void TestAppRender::modelDensityLayer()
     layers.modelDensity = {true, 1.0f};
     layers.modelDensityView = view::DensityView::Model;
     v->setLayers(layers);
-    auto box = std::make_shared<Dataset>();
-    box->points.resize(2, 2);
-    box->points << -1.6, 1.6, -1.6, 1.6; // frames [-2, 2]^2
-    v->setData(box);
-    v->resetView();
+    frameFromMinus2To2(*v);
     QImage image = render(*v);
     // Off the grid lines, by 0.03: world (-1.03, -1.03) at the model's maximum, yellow.
     QRgb bump = image.pixel(97, 303);
@@ -113,11 +120,7 @@ void TestAppRender::cachedBackgroundFollowsFieldsAndView()
     view::LayerSettings layers;
     layers.trails.visible = layers.learnedField.visible = layers.data.visible = false;
     v->setLayers(layers);
-    auto box = std::make_shared<Dataset>();
-    box->points.resize(2, 2);
-    box->points << -1.6, 1.6, -1.6, 1.6; // frames [-2, 2]^2
-    v->setData(box);
-    v->resetView();
+    frameFromMinus2To2(*v);
     auto f = std::make_shared<app::FieldSnapshot>();
     f->request.xMin = f->request.yMin = -2;
     f->request.xMax = f->request.yMax = 2;
@@ -186,13 +189,7 @@ void TestAppRender::particlesAndHeatMapWhereTheDataSays()
     f->grid = Eigen::Matrix2Xd::Zero(2, 0);
     f->serial = 1;
     v->setField(f);
-    // Frame [-2, 2]^2 exactly: the data set's box, margins included, fixes the
-    // view; here set it through a data set with points on the corners.
-    auto box = std::make_shared<Dataset>();
-    box->points.resize(2, 2);
-    box->points << -1.6, 1.6, -1.6, 1.6; // 1.25 x margin -> [-2, 2]
-    v->setData(box);
-    v->resetView();
+    frameFromMinus2To2(*v);
     const QImage image = render(*v);
     QCOMPARE(image.size(), QSize(400, 400) * v->devicePixelRatio());
     // The image carries the overlay: "empty" is off the grid lines (world 1.3, -1.3).
@@ -217,13 +214,9 @@ void TestAppRender::arrowsPointAlongTheScore()
     layers.exactField.visible = true;
     layers.learnedField.visible = false;
     v->setLayers(layers);
-    auto box = std::make_shared<Dataset>();
-    box->points.resize(2, 2);
-    box->points << -1.6, 1.6, -1.6, 1.6;
-    v->setData(box);
     layers.data.visible = false;
     v->setLayers(layers);
-    v->resetView();
+    frameFromMinus2To2(*v);
     // One arrow at the origin pointing along +x, 0.9 of a 4-unit cell long.
     auto f = std::make_shared<app::FieldSnapshot>();
     f->request.xMin = f->request.yMin = -2;
@@ -258,11 +251,7 @@ void TestAppRender::noisedDataLayer()
     layers.noised.visible = true;
     layers.noised.opacity = 1.0f;
     v->setLayers(layers);
-    auto box = std::make_shared<Dataset>();
-    box->points.resize(2, 2);
-    box->points << -1.6, 1.6, -1.6, 1.6;
-    v->setData(box);
-    v->resetView();
+    frameFromMinus2To2(*v);
     auto f = std::make_shared<app::FieldSnapshot>();
     f->request.xMin = f->request.yMin = -2;
     f->request.xMax = f->request.yMax = 2;
