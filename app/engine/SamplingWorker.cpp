@@ -226,6 +226,7 @@ void SamplingWorker::publish()
     s->tilted = tilted_;
     s->posterior = posterior_;
     s->targetDistance = targetDistance_;
+    s->setupRequest = setupsHandled_;
     latest_.publish(std::move(s));
     emit snapshotReady();
 }
@@ -282,7 +283,11 @@ void SamplingWorker::postReset()
 
 void SamplingWorker::postSetup(const SamplingSetup& setup)
 {
-    post([this, setup] { rebuild(setup); });
+    const std::int64_t request = ++setupsPosted_;
+    post([this, setup, request] {
+        setupsHandled_ = request; // refused or not, answered by this post's snapshot
+        rebuild(setup);
+    });
 }
 
 void SamplingWorker::postSchedule(const NoiseSchedule& schedule)
@@ -305,7 +310,9 @@ void SamplingWorker::postNetwork(std::shared_ptr<const ScoreNet> net)
 
 void SamplingWorker::postSource(SourceKind kind)
 {
-    post([this, kind] {
+    const std::int64_t request = ++setupsPosted_;
+    post([this, kind, request] {
+        setupsHandled_ = request;
         setup_.source = kind;
         sampler_->setScoreSource(currentSource());
     });

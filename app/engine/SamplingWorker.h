@@ -46,6 +46,10 @@ public:
     // Thread-safe: whether it plays once the messages posted so far are
     // applied (latest()->playing lags behind a postPlay still in the queue).
     bool playRequested() const { return playRequested_.load(); }
+    // Thread-safe: a settings change posted (postSetup, postSource) is not yet
+    // applied or refused. An error reported meanwhile is about the settings
+    // before it: SceneController keeps the request, whose own answer follows.
+    bool setupPending() const { return latest()->setupRequest != setupsPosted_.load(); }
 
     void postPlay();
     void postPause();
@@ -97,6 +101,8 @@ private:
     QTimer* timer_ = nullptr;
     bool playing_ = false;
     std::atomic<bool> playRequested_{false}; // playing_ as the posted messages will leave it
+    std::atomic<std::int64_t> setupsPosted_{0}; // settings changes posted (numbered from 1)
+    std::int64_t setupsHandled_ = 0;            // the last one handled (worker thread)
     int run_ = 0;
     int held_ = 0; // ticks the finished run has been shown
     bool resumeAfterDivergence_ = false; // playing stopped at a divergence: new settings or Reset play again

@@ -46,6 +46,10 @@ SceneController::SceneController(const SceneSetup& setup, QObject* parent) : QOb
         // A refused change (or a stop) leaves the sampler as its snapshot says:
         // the setup follows it, not the request.
         if (!isError) return emit message(text, false);
+        // An error from before a change still queued (a run that diverged as
+        // a lecture step posted new settings): the request stands, and its own
+        // answer follows; adopting the running settings now would revert it.
+        if (sampling()->setupPending()) return emit message(text, true);
         const bool differed = adoptRunningSampler();
         emit samplerReverted();
         if (!differed) return emit message(text, true);

@@ -74,6 +74,7 @@ struct ParticleSnapshot {
     // dock, engine/CnfWorker), not the sampler's; it names them ("CNF flow, RK4 40 steps").
     std::string flow;
     std::int64_t serial = 0;
+    std::int64_t setupRequest = 0; // the last settings change handled (SamplingWorker::setupPending)
 };
 using ParticlesPtr = std::shared_ptr<const ParticleSnapshot>;
 

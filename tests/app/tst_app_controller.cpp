@@ -12,6 +12,11 @@
 #include <QSignalSpy>
 #include <QtTest>
 
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
 using namespace ss;
 using app::SceneController;
 
@@ -22,6 +27,7 @@ private slots:
     void dataReachesEveryWorker();
     void drawnPointsAreThrottledAndEmptyRefused();
     void samplerSettingsAndKnobsReachTheWorkers();
+    void staleSamplerErrorKeepsTheNewSettings();
     void networksAreRouted();
     void refusedModelKeepsTheOldOne();
     void newModelReplacesTheTrainer();
@@ -116,6 +122,43 @@ void TestAppController::samplerSettingsAndKnobsReachTheWorkers()
     QCOMPARE(c.setup().training.publishEma, false);
     c.training()->postStep(1);
     QVERIFY(apptest::eventually([&] { return !c.training()->latest()->ema; }));
+}
+
+// An error the sampler reports while new settings are still queued (a run
+// that diverged just as a lecture step posted its sampler) is about the old
+// settings: the controller keeps the new request, which the worker then runs.
+// A refused request itself is still reverted to what runs.
+void TestAppController::staleSamplerErrorKeepsTheNewSettings()
+{
+    SceneController c(apptest::smallScene());
+    QSignalSpy messages(&c, &SceneController::message);
+    std::atomic<bool> release{false};
+    struct Release { // a failed check still lets the worker go (before c is destroyed)
+        std::atomic<bool>& flag;
+        ~Release() { flag = true; }
+    } releaseOnExit{release};
+    c.sampling()->postCall([] { throw std::runtime_error("the old run failed"); });
+    c.sampling()->postCall([&] { // holds the worker, so the next settings wait in its queue
+        while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    });
+    app::SamplingSetup next = c.setup().sampling;
+    next.sampler.boxMin = -3;
+    next.sampler.boxMax = 3;
+    c.setSampling(next);
+    QVERIFY(apptest::eventually([&] { return !messages.isEmpty(); }));
+    QVERIFY(messages.last()[1].toBool()); // shown as an error
+    QVERIFY(c.sampling()->setupPending());
+    QCOMPARE(c.setup().sampling.sampler.boxMax, 3.0); // not reverted to the running box
+    release = true;
+    QVERIFY(apptest::eventually([&] { return c.sampling()->latest()->setup.sampler.boxMax == 3.0; }));
+    QVERIFY(!c.sampling()->setupPending());
+    QCOMPARE(c.setup().sampling.sampler.boxMax, 3.0);
+
+    app::SamplingSetup bad = next;
+    bad.sampler.boxMin = 5; // boxMin > boxMax: refused
+    c.setSampling(bad);
+    QVERIFY(apptest::eventually([&] { return c.setup().sampling.sampler.boxMin == -3.0; }));
+    QCOMPARE(c.sampling()->latest()->setup.sampler.boxMin, -3.0);
 }
 
 void TestAppController::networksAreRouted()
