@@ -328,11 +328,11 @@ int main(int argc, char** argv)
                 const ss::view::RenderTimes render = scene->takeRenderTimes();
                 const double perFrame = 1.0 / std::max(1, render.frames);
                 std::printf("{\"frames\":%zu,\"median_ms\":%.2f,\"p95_ms\":%.2f,\"training_steps_per_s\":%.1f,"
-                            "\"longest_stall_ms\":%.1f,\"stalls_over_30ms\":%d,\"longest_gui_work_ms\":%.1f,"
+                            "\"longest_stall_ms\":%.1f,\"longest_stall_gui_cpu_ms\":%.1f,\"stalls_over_30ms\":%d,\"longest_gui_work_ms\":%.1f,"
                             "\"longest_gui_work\":\"%s\",\"seconds\":%.1f,\"render_draw_ms\":%.2f,"
                             "\"render_readback_ms\":%.2f,\"render_overlay_ms\":%.2f,\"gl\":\"%s\"}\n",
                             frames.size(), percentile(frames, 0.5), percentile(frames, 0.95), steps,
-                            stalls->longestMs(), stalls->countOver(30), app.eventCost().longestMs(),
+                            stalls->longestMs(), stalls->longestCpuMs(), stalls->countOver(30), app.eventCost().longestMs(),
                             qPrintable(app.eventCost().longestWhat()), seconds, render.drawMs * perFrame,
                             render.readbackMs * perFrame, render.overlayMs * perFrame, qPrintable(scene->glDescription()));
                 std::fflush(stdout);

@@ -114,7 +114,6 @@ void MeasureChart::setReason(const QString& why)
 void MeasureChart::rebuild()
 {
     QChart* c = chart();
-    c->removeAllSeries();
     // The ranges, and whether each axis is logarithmic.
     double xlo = 1e300, xhi = -1e300, ylo = 1e300, yhi = -1e300, xpos = 1e300, ypos = 1e300;
     bool xAllPositive = true, yAllPositive = true;
@@ -136,32 +135,54 @@ void MeasureChart::rebuild()
     yLog_ = isLog(yScale_, yAllPositive, ylo, yhi);
     const auto [x0, x1] = xLog_ ? logRange(xpos, xhi) : linearRange(xlo, xhi);
     const auto [y0, y1] = yLog_ ? logRange(ypos, yhi) : linearRange(ylo, yhi);
-    QAbstractAxis* xAxis = placeAxis(Qt::Horizontal, xLog_, xTitle_, x0, x1);
-    QAbstractAxis* yAxis = placeAxis(Qt::Vertical, yLog_, yTitle_, y0, y1);
+    bool newAxis = false;
+    QAbstractAxis* xAxis = placeAxis(Qt::Horizontal, xLog_, xTitle_, x0, x1, &newAxis);
+    QAbstractAxis* yAxis = placeAxis(Qt::Vertical, yLog_, yTitle_, y0, y1, &newAxis);
+    std::vector<QList<QPointF>> shown(curves_.size());
+    std::vector<SeriesLook> looks;
     for (std::size_t i = 0; i < curves_.size(); ++i) {
         const Curve& cv = curves_[i];
-        auto* s = new QLineSeries;
-        s->setName(cv.name);
-        QList<QPointF> shown;
         for (const QPointF& p : cv.points) // a log axis cannot place a value <= 0
             if (std::isfinite(p.x()) && std::isfinite(p.y()) && (!xLog_ || p.x() > 0) && (!yLog_ || p.y() > 0))
-                shown.append(p);
-        s->replace(shown);
-        QPen pen(cv.colour.isValid() ? cv.colour : chartColour(int(i)), cv.dashed ? 1.8 : 2.4);
-        if (cv.dashed) pen.setStyle(Qt::DashLine);
+                shown[i].append(p);
+        looks.push_back({cv.name, cv.colour.isValid() ? cv.colour : chartColour(int(i)), cv.dashed,
+                         cv.markers && shown[i].size() < 60});
+    }
+    // The same series on the same axes: new points only.
+    const QList<QAbstractSeries*> series = c->series();
+    bool reuse = !newAxis && looks == drawnLooks_ && series.size() == qsizetype(looks.size());
+    for (qsizetype i = 0; reuse && i < series.size(); ++i) {
+        const QList<QAbstractAxis*> attached = series[i]->attachedAxes();
+        reuse = qobject_cast<QLineSeries*>(series[i]) && attached.contains(xAxis) && attached.contains(yAxis);
+    }
+    if (reuse) {
+        for (qsizetype i = 0; i < series.size(); ++i) static_cast<QLineSeries*>(series[i])->replace(shown[std::size_t(i)]);
+        placeReason();
+        return;
+    }
+    c->removeAllSeries();
+    for (std::size_t i = 0; i < curves_.size(); ++i) {
+        const SeriesLook& look = looks[i];
+        auto* s = new QLineSeries;
+        s->setName(look.name);
+        s->replace(shown[i]);
+        QPen pen(look.colour, look.dashed ? 1.8 : 2.4);
+        if (look.dashed) pen.setStyle(Qt::DashLine);
         s->setPen(pen);
-        s->setPointsVisible(cv.markers && shown.size() < 60);
+        s->setPointsVisible(look.markers);
         s->setMarkerSize(7);
         c->addSeries(s);
         s->attachAxis(xAxis);
         s->attachAxis(yAxis);
     }
+    drawnLooks_ = std::move(looks);
     c->legend()->setVisible(!curves_.empty());
     applyChartFonts(c, font());
     placeReason();
 }
 
-QAbstractAxis* MeasureChart::placeAxis(Qt::Orientation o, bool log, const QString& title, double lo, double hi)
+QAbstractAxis* MeasureChart::placeAxis(Qt::Orientation o, bool log, const QString& title, double lo, double hi,
+                                       bool* made)
 {
     // The chart's axis of this orientation is kept when it is of the right kind:
     // only its range and title change. Deleting and adding axes on every update
@@ -178,15 +199,23 @@ QAbstractAxis* MeasureChart::placeAxis(Qt::Orientation o, bool log, const QStrin
             delete a;
         }
         axis = makeAxis(log, title, lo, hi);
+        *made = true;
         c->addAxis(axis, o == Qt::Horizontal ? Qt::AlignBottom : Qt::AlignLeft);
         return axis;
     }
     axis->setTitleText(title);
+    // A range that holds the values and is at most twice their span stays:
+    // each new range lays out and shapes every label again (4-6 ms of the GUI
+    // thread at lecture fonts), and a chart following a run would pay it on
+    // every update; this way the axis moves only now and then (and sits still
+    // for the eye).
+    auto holds = [&](double a, double b) { return a <= lo && hi <= b && 2 * (hi - lo) >= b - a; };
     if (auto* v = qobject_cast<QValueAxis*>(axis)) {
+        if (holds(v->min(), v->max())) return axis;
         v->setRange(lo, hi);
         v->applyNiceNumbers();
     } else if (auto* l = qobject_cast<QLogValueAxis*>(axis)) {
-        l->setRange(lo, hi);
+        if (l->min() != lo || l->max() != hi) l->setRange(lo, hi); // whole decades: changes rarely
     }
     return axis;
 }

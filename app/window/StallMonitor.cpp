@@ -2,9 +2,23 @@
 
 #include <algorithm>
 
+#include <pthread.h>
+
 namespace ss::window {
 
-StallMonitor::StallMonitor(QObject* parent) : QObject(parent), thread_([this] { watch(); }) {}
+StallMonitor::StallMonitor(QObject* parent)
+    : QObject(parent),
+      haveGuiCpuClock_(pthread_getcpuclockid(pthread_self(), &guiCpuClock_) == 0),
+      thread_([this] { watch(); })
+{
+}
+
+double StallMonitor::guiCpuMs() const
+{
+    timespec t{};
+    if (!haveGuiCpuClock_ || clock_gettime(guiCpuClock_, &t) != 0) return 0;
+    return double(t.tv_sec) * 1e3 + double(t.tv_nsec) * 1e-6;
+}
 
 StallMonitor::~StallMonitor()
 {
@@ -23,6 +37,7 @@ void StallMonitor::watch()
     while (!stop_) {
         const std::uint64_t id = ++posted_;
         postedAt_ = Clock::now();
+        postedCpuMs_ = guiCpuMs();
         lock.unlock();
         QMetaObject::invokeMethod(this, [this, id] { served(id); }, Qt::QueuedConnection);
         lock.lock();
@@ -34,11 +49,15 @@ void StallMonitor::watch()
 void StallMonitor::served(std::uint64_t id)
 {
     const Clock::time_point now = Clock::now();
+    const double cpuMs = guiCpuMs();
     {
         const std::lock_guard lock(mutex_);
         if (id != posted_) return; // cannot happen: one ping at a time
         const double ms = std::chrono::duration<double, std::milli>(now - postedAt_).count();
-        longestMs_ = std::max(longestMs_, ms);
+        if (ms > longestMs_) {
+            longestMs_ = ms;
+            longestCpuMs_ = std::max(0.0, cpuMs - postedCpuMs_);
+        }
         ++pings_;
         if (ms > kKeepOverMs && slow_.size() < kMaxKept) slow_.push_back(ms);
         answered_ = id;
@@ -53,6 +72,12 @@ double StallMonitor::longestMs() const
     if (answered_ != posted_) // a ping waiting now
         longest = std::max(longest, std::chrono::duration<double, std::milli>(Clock::now() - postedAt_).count());
     return longest;
+}
+
+double StallMonitor::longestCpuMs() const
+{
+    const std::lock_guard lock(mutex_);
+    return longestCpuMs_;
 }
 
 int StallMonitor::countOver(double ms) const
@@ -71,6 +96,7 @@ void StallMonitor::reset()
 {
     const std::lock_guard lock(mutex_);
     longestMs_ = 0;
+    longestCpuMs_ = 0;
     pings_ = 0;
     slow_.clear();
     // A ping in flight keeps its post time: a reset during a stall counts that

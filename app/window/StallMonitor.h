@@ -14,11 +14,15 @@
 // Events queued before a ping are served first, so a burst of many short
 // events reads as one stall of their total (as a user feels it).
 //
+// The GUI thread's own CPU time over the longest stall is kept too: a stall
+// with little of it was spent waiting (for a core, or a lock), not working.
+//
 // Made and destroyed on the GUI thread (the thread whose loop it measures);
 // the readers are thread-safe.
 #include <QObject>
 
 #include <chrono>
+#include <ctime>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -37,6 +41,9 @@ public:
     // The longest delay since construction or reset(), in ms, including that
     // of a ping still waiting (a stall in progress).
     double longestMs() const;
+    // The GUI thread's CPU time from the post to the serving of the longest
+    // served ping, in ms (0 where the thread's CPU clock cannot be read).
+    double longestCpuMs() const;
     // Served pings that waited longer than ms (>= kKeepOverMs) since
     // construction or reset().
     int countOver(double ms) const;
@@ -54,7 +61,11 @@ private:
     bool stop_ = false;
     std::uint64_t posted_ = 0, answered_ = 0; // ping serials
     Clock::time_point postedAt_{};
-    double longestMs_ = 0;
+    double postedCpuMs_ = 0;
+    double longestMs_ = 0, longestCpuMs_ = 0;
+    clockid_t guiCpuClock_{};
+    bool haveGuiCpuClock_ = false;
+    double guiCpuMs() const; // the GUI thread's CPU clock, from any thread
     int pings_ = 0;
     std::vector<double> slow_; // delays over kKeepOverMs since reset (at most kMaxKept)
     static constexpr std::size_t kMaxKept = 100000;

@@ -20,6 +20,7 @@
 #include <QLineSeries>
 #include <QTabWidget>
 #include <QTemporaryDir>
+#include <QValueAxis>
 #include <QtTest>
 
 using namespace ss;
@@ -68,6 +69,7 @@ private slots:
     void ddpmJobAgainstClosedForms();
     void newerNetworksSupersedeResetsRestart();
     void csvWriter();
+    void chartFollowsARunWithoutRebuilding();
     void dockChartsFromTheWindow();
 };
 
@@ -192,6 +194,55 @@ void TestAppModelMeasure::csvWriter()
                                           {{"L_T \"prior\"", 0.25, 0.01}});
     QCOMPARE(text, QString("series,sigma,nats,standard_error\n\"a, b\",1,2.5,\n\"a, b\",2,nan,\n"
                            "\"L_T \"\"prior\"\"\",,0.25,0.01\n"));
+}
+
+// A chart following a run (new points, same curves) keeps its series and,
+// while the values fit, its axis range; a changed curve gets a new series.
+void TestAppModelMeasure::chartFollowsARunWithoutRebuilding()
+{
+    window::MeasureChart chart("loss", "loss.csv");
+    chart.setAxes("step", window::MeasureChart::Scale::Linear, "loss", window::MeasureChart::Scale::Linear, "step",
+                  "loss");
+    chart.resize(600, 400);
+    chart.show();
+    auto run = [](int n) {
+        window::Curve c{"batch", {}};
+        for (int i = 1; i <= n; ++i) c.points.append({double(i), 3.0 / i});
+        c.markers = false;
+        return c;
+    };
+    auto range = [&] {
+        auto* x = qobject_cast<QValueAxis*>(chart.chart()->axes(Qt::Horizontal).front());
+        return std::pair(x->min(), x->max());
+    };
+    chart.setCurves({run(100)});
+    QCOMPARE(chart.chart()->series().size(), 1);
+    chart.chart()->series().front()->setObjectName("first"); // an address can be reused; a name cannot
+    auto sameSeries = [&] { return chart.chart()->series().front()->objectName() == "first"; };
+    const auto range100 = range();
+    QVERIFY(range100.first <= 1 && range100.second >= 100);
+
+    chart.setCurves({run(101)}); // one step more: same series, same axis
+    QVERIFY(sameSeries());
+    QCOMPARE(qobject_cast<QLineSeries*>(chart.chart()->series().front())->count(), 101);
+    QCOMPARE(range(), range100);
+    chart.setCurves({run(70)}); // still over half the axis: the axis stays
+    QCOMPARE(range(), range100);
+
+    chart.setCurves({run(1000)}); // out of the range: the axis follows, the series stays
+    QVERIFY(sameSeries());
+    QVERIFY(range().second >= 1000);
+    QVERIFY(range().second <= 2000);
+    chart.setCurves({run(5)}); // a fresh run far inside: the axis shrinks to it
+    QVERIFY(range().second < 100);
+
+    window::Curve dashed = run(5);
+    dashed.dashed = true; // a new look: a new series drawn dashed
+    chart.setCurves({run(5), dashed});
+    QCOMPARE(chart.chart()->series().size(), 2);
+    QVERIFY(!sameSeries());
+    QCOMPARE(qobject_cast<QLineSeries*>(chart.chart()->series().back())->pen().style(), Qt::DashLine);
+    QCOMPARE(chart.csv().count('\n'), 11); // header and 2 x 5 points
 }
 
 void TestAppModelMeasure::dockChartsFromTheWindow()
