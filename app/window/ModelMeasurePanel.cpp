@@ -263,6 +263,12 @@ void ModelMeasurePanel::showFisher(const app::ModelMeasureSnapshot& s)
 void ModelMeasurePanel::showElbo(const app::ModelMeasureSnapshot& s)
 {
     if (!s.elbo) {
+        // A newer network of the same run is being measured: the last bound
+        // stays up, its text naming its step, and the progress bar says what
+        // is measured (clearing it flickered the chart every few seconds, and
+        // each rebuild cost the GUI thread 5-15 ms).
+        if (s.elboWhyNot.empty() && s.step >= 0 && s.run == elboRun_) return;
+        elboRun_ = -1;
         elboText_->setText(QString());
         elbo_->setCurves({});
         elbo_->setReason(!s.elboWhyNot.empty() ? QString::fromStdString(s.elboWhyNot)
@@ -271,6 +277,7 @@ void ModelMeasurePanel::showElbo(const app::ModelMeasureSnapshot& s)
         return;
     }
     const ElboResult& r = *s.elbo;
+    elboRun_ = s.run;
     Curve bound{tr("−ELBO accumulated: L_T + L_0 + Σ_{s≤t} L_s"), {}, {}, false, false};
     for (int t = 1; t <= r.steps; ++t)
         bound.points.append(QPointF(t, r.prior.mean + r.cumulative[std::size_t(t)]));

@@ -57,6 +57,7 @@ private:
     QLabel *nllText_, *fisherText_, *trendText_, *elboText_;
     MeasureChart *nll_, *fisher_, *trend_, *elbo_;
     std::int64_t lastStep_ = -1;
+    std::int64_t elboRun_ = -1; // the run whose bound the ELBO chart shows (-1: none)
     // What each page shows now, as a key of the snapshot's parts: the worker
     // publishes a snapshot per stage of a job, and a page whose part did not
     // change is not rebuilt (a chart's rebuild cost 5-15 ms of the GUI thread).
