@@ -7,7 +7,8 @@
 //   --quit-after MS     quit after MS milliseconds
 //   --benchmark-frames N  after a 2 s warm-up, time N frames; print median and
 //                         95th-percentile frame time, the training steps/s and
-//                         the longest GUI-thread stall (StallMonitor.h), the
+//                         the longest GUI-thread stall (StallMonitor.h) and the
+//                         GUI thread's CPU time within it, the
 //                         longest single event's GUI-thread CPU time (EventCost.h)
 //                         and the render thread's mean time per phase (view/RenderTimes.h); quit
 //   --no-settings       neither restore nor save the window layout
