@@ -22,11 +22,6 @@ import torch
 
 
 def median_rate(work, window, windows):
-    # Warm-up first: the first calls allocate and choose kernels, and with one
-    # process per measurement (bench/run.sh) they would count against the peer.
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < 0.3:
-        work(1)
     reps = 1
     while True:
         t0 = time.perf_counter()
@@ -122,24 +117,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--only", default="", help='run only the measurements whose "kind what size" contains TEXT '
-                    '(as bench_core; "eval score N" also selects the chunked peer at N)')
     args = ap.parse_args()
-
-    def wanted(kind, what, size):
-        return any(args.only in f"{kind} {w} {size}" for w in (what, what.replace("-chunked", "")))
-
     torch.set_num_threads(args.threads)
     window, windows = (0.15, 3) if args.quick else (0.4, 5)
 
     for batch in (16, 128, 512, 2048):
-        if not wanted("train", "ncsn", batch):
-            continue
         rate = median_rate(Step("ncsn", batch), window, windows)
         report("train", "ncsn", batch, rate, rate * batch * flops_per_example(0) * 1e-9, args.threads)
     for objective, tangents in (("ism", 2), ("ssm", 1)):
-        if not wanted("train", objective, 512):
-            continue
         rate = median_rate(Step(objective, 512), window, windows)
         report("train", objective, 512, rate, rate * 512 * flops_per_example(tangents) * 1e-9, args.threads)
 
@@ -150,8 +135,6 @@ def main():
     # 1M call is ~13x slower per point, which would flatter our 1M ratio).
     macs = 3 * 128 + 128 * 128 * 2 + 128 * 2
     for n in (4096, 65536, 1048576):
-        if not wanted("eval", "score", n):
-            continue
         inp = torch.cat([eight_gaussians(n, gen), torch.full((n, 1), math.log(0.3))], 1)
         for what, chunk in (("score", n), ("score-chunked", 4096)):
 
@@ -178,8 +161,6 @@ def main():
                     x = x + 0.5 * alpha * s + math.sqrt(alpha) * torch.randn(n, 2, generator=gen)
         return x
 
-    if not wanted("sample", "annealed", 10000):
-        return
     per_level = 10 if args.quick else 100
     annealed(10000, 2)  # warm-up
     t0 = time.perf_counter()
