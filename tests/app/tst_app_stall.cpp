@@ -32,12 +32,13 @@
 #include <QTabWidget>
 #include <QLabel>
 #include <QLineSeries>
+#include <QSpinBox>
 #include <QtTest>
 
-#include <QSpinBox>
-
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <thread>
 
 using namespace ss;
 using namespace ss::window;
@@ -64,7 +65,8 @@ private slots:
     void measurementsRunWithoutStalling();
 };
 
-// The monitor itself: a 120 ms busy GUI thread reads as ~120 ms, an idle one as little.
+// The monitor itself: a 120 ms busy GUI thread reads as ~120 ms, an idle one as
+// little; the CPU time in the stall tells a busy thread from a sleeping one.
 void TestAppStall::monitorSeesABlockedLoop()
 {
     StallMonitor monitor;
@@ -80,6 +82,16 @@ void TestAppStall::monitorSeesABlockedLoop()
     QVERIFY2(monitor.longestMs() >= 110 && monitor.longestMs() < 120 + 200,
              qPrintable(QString::number(monitor.longestMs())));
     QCOMPARE(monitor.countOver(100), 1);
+    // Busy: the stall was the GUI thread's own work (its CPU time, less any
+    // time a loaded machine took the core away).
+    QVERIFY2(monitor.longestCpuMs() >= 60 && monitor.longestCpuMs() <= monitor.longestMs() + 1,
+             qPrintable(QString::number(monitor.longestCpuMs())));
+    // Asleep (as when waiting for a core or a lock): a stall with no work in it.
+    monitor.reset();
+    std::this_thread::sleep_for(std::chrono::milliseconds(120));
+    QTest::qWait(20);
+    QVERIFY2(monitor.longestMs() >= 110, qPrintable(QString::number(monitor.longestMs())));
+    QVERIFY2(monitor.longestCpuMs() < 20, qPrintable(QString::number(monitor.longestCpuMs())));
 }
 
 // 200 levels and a long history: at most kMaxBands + 1 series, each labelled
