@@ -8,12 +8,14 @@
 
 namespace ss::window {
 
-double EventCost::threadCpuMs()
+double EventCost::cpuClockMs(clockid_t clock)
 {
     timespec t{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    if (clock_gettime(clock, &t) != 0) return 0;
     return double(t.tv_sec) * 1e3 + double(t.tv_nsec) * 1e-6;
 }
+
+double EventCost::threadCpuMs() { return cpuClockMs(CLOCK_THREAD_CPUTIME_ID); }
 
 void EventCost::begin(const QObject* receiver, const QEvent* event)
 {

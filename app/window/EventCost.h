@@ -8,6 +8,7 @@
 // Off until enable() (the frame benchmark): the clock reads cost a syscall.
 #include <QString>
 
+#include <ctime>
 #include <mutex>
 
 class QEvent;
@@ -29,6 +30,10 @@ public:
     double longestMs() const;
     QString longestWhat() const;
     void reset();
+
+    // A CPU-time clock (a thread's, from pthread_getcpuclockid or
+    // CLOCK_THREAD_CPUTIME_ID) in ms; 0 where it cannot be read.
+    static double cpuClockMs(clockid_t clock);
 
 private:
     static double threadCpuMs();

@@ -1,5 +1,7 @@
 #include "window/StallMonitor.h"
 
+#include "window/EventCost.h"
+
 #include <algorithm>
 
 #include <pthread.h>
@@ -13,12 +15,7 @@ StallMonitor::StallMonitor(QObject* parent)
 {
 }
 
-double StallMonitor::guiCpuMs() const
-{
-    timespec t{};
-    if (!haveGuiCpuClock_ || clock_gettime(guiCpuClock_, &t) != 0) return 0;
-    return double(t.tv_sec) * 1e3 + double(t.tv_nsec) * 1e-6;
-}
+double StallMonitor::guiCpuMs() const { return haveGuiCpuClock_ ? EventCost::cpuClockMs(guiCpuClock_) : 0; }
 
 StallMonitor::~StallMonitor()
 {
