@@ -57,6 +57,22 @@ void accumulateWeightGradient(const G& g, const In& in, DW&& dw)
     }
 }
 
+// t = w^T in 8 x 8 tiles: Eigen's plain transposed assignment walks one side
+// with a stride, a cache miss per element at these sizes (~5% of a training
+// step when the copy was made that way).
+template <typename W, typename M>
+void transposeInto(const W& w, M& t)
+{
+    constexpr int kTile = 8;
+    t.resize(w.cols(), w.rows());
+    for (Eigen::Index j0 = 0; j0 < w.cols(); j0 += kTile)
+        for (Eigen::Index i0 = 0; i0 < w.rows(); i0 += kTile) {
+            const Eigen::Index jn = std::min<Eigen::Index>(kTile, w.cols() - j0);
+            const Eigen::Index in = std::min<Eigen::Index>(kTile, w.rows() - i0);
+            t.block(j0, i0, jn, in) = w.block(i0, j0, in, jn).transpose();
+        }
+}
+
 // next = W^T G, through a transposed copy of W so the product runs the same
 // broadcast kernel as the forward pass. The copy is the caller's when `shared`
 // is given (made once per weight update), else made here into `wt`.
@@ -72,7 +88,7 @@ void multiplyTransposed(const W& w, const G& g, const M* shared, M& wt, M& next)
                               int(g.outerStride()), next.data(), int(next.outerStride()));
             return;
         }
-        if (!shared) wt = w.transpose();
+        if (!shared) transposeInto(w, wt);
         const M& t = shared ? *shared : wt;
         gemm::multiplyAB(int(t.rows()), int(g.cols()), int(t.cols()), t.data(), int(t.outerStride()), g.data(), 1,
                          int(g.outerStride()), next.data(), int(next.outerStride()), false);
@@ -173,21 +189,8 @@ typename MlpT<T>::VectorMap MlpT<T>::biasIn(Eigen::Ref<Vector> flat, int layer) 
 template <typename T>
 void MlpT<T>::transposeWeights(std::vector<Matrix>& out) const
 {
-    // In 8 x 8 tiles: Eigen's plain transposed assignment walks one side with a
-    // stride, a cache miss per element at these sizes (~5% of a training step).
-    constexpr int kTile = 8;
     out.resize(numLayers());
-    for (int l = 0; l < numLayers(); ++l) {
-        const auto w = weight(l);
-        Matrix& t = out[l];
-        t.resize(w.cols(), w.rows());
-        for (Eigen::Index j0 = 0; j0 < w.cols(); j0 += kTile)
-            for (Eigen::Index i0 = 0; i0 < w.rows(); i0 += kTile) {
-                const Eigen::Index jn = std::min<Eigen::Index>(kTile, w.cols() - j0);
-                const Eigen::Index in = std::min<Eigen::Index>(kTile, w.rows() - i0);
-                t.block(j0, i0, jn, in) = w.block(i0, j0, in, jn).transpose();
-            }
-    }
+    for (int l = 0; l < numLayers(); ++l) transposeInto(weight(l), out[l]);
 }
 
 template <typename T>
