@@ -8,6 +8,7 @@
 
 #if defined(__AVX2__) && defined(__FMA__)
 #include "core/AdamLoop.h"
+#include "core/GradientSumLoop.h"
 #include "core/SiluAvx2.h"
 
 #include <immintrin.h>
@@ -173,7 +174,13 @@ void adam(const AdamStep& s, float* p, float* g, float* m, float* v, float* e, l
     adamLoop(s, p, g, m, v, e, begin, end);
 }
 
-constexpr Kernels kTable{multiplyAB16, multiplyAtB, siluAvx2, adam};
+double sumGradients(float* g0, const float* const* others, int count, const float* const* warm, int warmCount, long begin,
+                    long end)
+{
+    return gradientSumLoop(g0, others, count, warm, warmCount, begin, end);
+}
+
+constexpr Kernels kTable{multiplyAB16, multiplyAtB, siluAvx2, adam, sumGradients};
 
 } // namespace
 

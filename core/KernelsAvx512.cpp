@@ -13,6 +13,7 @@
 #if defined(__AVX512F__) && defined(__AVX512VL__) && defined(__AVX512DQ__) && defined(__AVX512BW__) && \
     defined(__FMA__)
 #include "core/AdamLoop.h"
+#include "core/GradientSumLoop.h"
 
 // GCC 12's AVX-512 headers warn of an uninitialised value in their own
 // masked intrinsics (GCC bug 105593); the warning says nothing about this code.
@@ -226,7 +227,13 @@ void adam(const AdamStep& s, float* p, float* g, float* m, float* v, float* e, l
     adamLoop(s, p, g, m, v, e, begin, end);
 }
 
-constexpr Kernels kTable{multiplyAB16, multiplyAtB, siluAvx512, adam};
+double sumGradients(float* g0, const float* const* others, int count, const float* const* warm, int warmCount,
+                    long begin, long end)
+{
+    return gradientSumLoop(g0, others, count, warm, warmCount, begin, end);
+}
+
+constexpr Kernels kTable{multiplyAB16, multiplyAtB, siluAvx512, adam, sumGradients};
 
 } // namespace
 

@@ -42,6 +42,10 @@ struct Kernels {
     // Adam's fused pass (Adam::applyRange) over [begin, end) of the arrays.
     void (*adam)(const AdamStep& s, float* params, float* grads, float* m, float* v, float* ema, long begin,
                  long end);
+    // GradientSumLoop.h's pass: g0 += others[0..count) over [begin, end),
+    // warming warm[0..warmCount) there; returns the squared norm of the sum.
+    double (*sumGradients)(float* g0, const float* const* others, int count, const float* const* warm, int warmCount,
+                           long begin, long end);
 };
 
 // The kernels of the active level (the portable level has none: null).

@@ -1,8 +1,8 @@
 #include "core/Trainer.h"
 
-#include "core/Simd.h"
-
 #include "core/Error.h"
+#include "core/GradientSum.h"
+#include "core/Simd.h"
 
 #include <algorithm>
 #include <cmath>
@@ -20,21 +20,6 @@ int checkedThreads(int threads)
     if (threads < 0 || threads > 256)
         throw InputError("threads must be in [0, 256] (0: one per core; got " + std::to_string(threads) + ")");
     return threads;
-}
-
-// Sum of x_i^2 in double. Eight interleaved partial sums: the loop vectorises
-// without reassociating (Eigen's cast-and-reduce stayed scalar, ~20% of a
-// batch-16 step).
-double sumOfSquares(const float* x, Eigen::Index n)
-{
-    double partial[8] = {};
-    Eigen::Index i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int k = 0; k < 8; ++k) partial[k] += double(x[i + k]) * double(x[i + k]);
-    double total = 0;
-    for (; i < n; ++i) total += double(x[i]) * double(x[i]);
-    for (double p : partial) total += p;
-    return total;
 }
 } // namespace
 
@@ -168,9 +153,11 @@ StepStats Trainer::step()
     else pool_.run(work);
 
     // Sum the workers' gradients and the squared norm, split over parameter
-    // ranges (deterministic: each entry adds the workers in order). A batch
-    // too small to split keeps these passes on this thread too: waking the
-    // workers would cost more than the passes.
+    // ranges (deterministic: each entry adds the workers in order), warming
+    // Adam's arrays on the core that updates that range next (GradientSum.h).
+    // A batch too small to split keeps these passes on this thread too, with
+    // its arrays already in this core's cache: waking the workers would cost
+    // more than the passes.
     const int n = int(net_.mlp().numParams());
     constexpr int kGrain = 4096;
     auto forRanges = [&](const std::function<void(int, int, int)>& fn) {
@@ -178,10 +165,14 @@ StepStats Trainer::step()
         else pool_.parallelFor(n, kGrain, fn);
     };
     std::vector<double> normPart(pool_.size(), 0.0);
+    std::vector<const float*> others;
+    for (int w = 1; w < parts; ++w) others.push_back(grads_[std::size_t(w)].data());
+    const AdamState& adamState = adam_.state();
+    const float* const warm[] = {net_.mlp().params().data(), adamState.m.data(), adamState.v.data(),
+                                 adamState.ema.data()};
     forRanges([&](int begin, int end, int worker) {
-        auto g0 = grads_[0].segment(begin, end - begin);
-        for (int w = 1; w < parts; ++w) g0 += grads_[w].segment(begin, end - begin);
-        normPart[worker] = sumOfSquares(g0.data(), g0.size());
+        normPart[worker] = sumGradients(grads_[0].data(), others.data(), int(others.size()), warm, parts > 1 ? 4 : 0,
+                                        begin, end);
     });
 
     StepStats s;

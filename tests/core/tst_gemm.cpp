@@ -1,16 +1,18 @@
-// The product kernels (core/Gemm.h), the fused SiLU and Adam's pass on every
-// instruction-set path (core/Simd.h: portable, AVX2, AVX-512), each against
+// The product kernels (core/Gemm.h), the fused SiLU, Adam's pass and the
+// trainer's gradient sum on every instruction-set path (core/Simd.h:
+// portable, AVX2, AVX-512), each against
 // plain Eigen/std references, on the shapes the network produces (multiples
 // of 16, the output layer's 2 rows, the input layer's 3 columns) and on ragged
 // ones that exercise every remainder path. Every test runs once per path; a
 // path this CPU lacks is skipped, saying so.
 //   - bit for bit where the order of operations is the same: the vector
 //     paths' products against a plain k-ordered fused multiply-add loop, and
-//     Adam's pass on every path against the portable one;
+//     Adam's pass and the gradient sum on every path against the portable one;
 //   - within a stated tolerance otherwise (Eigen's blocked sums, dot products
 //     summed by lanes, the SiLU's polynomial exp).
 // How to add a case: a row in multiplyAB_data() / multiplyAtB_data().
 #include "core/FastSilu.h"
+#include "core/GradientSum.h"
 #include "core/Gemm.h"
 #include "core/Mlp.h"
 #include "core/Optimizer.h"
@@ -48,6 +50,8 @@ private slots:
     void siluEpilogueRefusesAccumulate();
     void adamBitForBitOnEveryPath_data();
     void adamBitForBitOnEveryPath();
+    void gradientSumBitForBitOnEveryPath_data();
+    void gradientSumBitForBitOnEveryPath();
     void networkAgreesAcrossPaths_data();
     void networkAgreesAcrossPaths();
 };
@@ -404,6 +408,44 @@ void TestGemm::adamBitForBitOnEveryPath()
     QCOMPARE(params[1], params[0]);
     QCOMPARE(ema[1], ema[0]);
     QVERIFY(std::isfinite(params[1][5]));
+}
+
+void TestGemm::gradientSumBitForBitOnEveryPath_data()
+{
+    addPathColumn();
+    for (Level l : {Level::Avx2, Level::Avx512}) pathRow(l, "gradient sum");
+}
+
+void TestGemm::gradientSumBitForBitOnEveryPath()
+{
+    // The trainer's sum of three workers' gradients and its squared norm over
+    // a range that starts and ends off every vector width: the vector path
+    // gives the portable loop's bits, both within double rounding of a plain
+    // sum, and nothing outside the range changes.
+    USE_PATH();
+    const Level vector = ss::simd::active();
+    const int n = 1037, begin = 5, end = 1030;
+    const Eigen::VectorXf g1 = Eigen::VectorXf::Random(n), g2 = Eigen::VectorXf::Random(n) * 7;
+    const Eigen::VectorXf start = Eigen::VectorXf::Random(n) * 1e3f;
+    const float* const others[] = {g1.data(), g2.data()};
+    const Eigen::VectorXf warmed = Eigen::VectorXf::Ones(n);
+    const float* const warm[] = {warmed.data(), warmed.data()};
+    Eigen::VectorXf sum[2];
+    double norm2[2];
+    for (int p = 0; p < 2; ++p) {
+        QVERIFY(ss::simd::setActive(p == 0 ? Level::Portable : vector));
+        sum[p] = start;
+        norm2[p] = ss::sumGradients(sum[p].data(), others, 2, warm, 2, begin, end);
+    }
+    QCOMPARE(sum[1], sum[0]);
+    QCOMPARE(norm2[1], norm2[0]);
+    double plain = 0;
+    for (int i = 0; i < n; ++i) {
+        const float expected = i < begin || i >= end ? start[i] : start[i] + g1[i] + g2[i];
+        QCOMPARE(sum[0][i], expected);
+        if (i >= begin && i < end) plain += double(expected) * double(expected);
+    }
+    QVERIFY(std::abs(norm2[0] - plain) <= 1e-12 * plain);
 }
 
 void TestGemm::networkAgreesAcrossPaths_data()
