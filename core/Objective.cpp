@@ -216,7 +216,7 @@ NoiseLevel Objective::drawLevel(Rng& rng, int& bin) const
 }
 
 template <typename T>
-void Objective::draw(const Dataset& data, const ScoreNetT<T>& net, int B, Rng& rng, BatchT<T>& batch) const
+void Objective::prepare(const Dataset& data, const ScoreNetT<T>& net, int B, BatchT<T>& batch) const
 {
     if (data.size() == 0) throw InputError("the data set is empty: nothing to train on");
     if (B < 1) throw InputError("batch size must be at least 1");
@@ -239,6 +239,14 @@ void Objective::draw(const Dataset& data, const ScoreNetT<T>& net, int B, Rng& r
     batch.v.resize(2, Eigen::Index(K) * B);
     batch.bin.resize(B);
     batch.loss.setZero(B);
+}
+
+template <typename T>
+void Objective::drawExamples(const Dataset& data, const ScoreNetT<T>& net, const Rng& streams, BatchT<T>& batch,
+                             int begin, int end) const
+{
+    const int B = batch.size, K = tangents();
+    const int classes = net.config().numClasses;
     const bool ssm = config_.kind == ObjectiveKind::Ssm || config_.kind == ObjectiveKind::SsmVr;
     const bool rademacher = config_.kind == ObjectiveKind::Ssm && config_.projection == Projection::Rademacher;
     // The per-level terms are model_'s: a net of another parametrisation gets its own, per example.
@@ -248,7 +256,8 @@ void Objective::draw(const Dataset& data, const ScoreNetT<T>& net, int B, Rng& r
         return fixed ? levelTerms_[std::size_t(bin)]
                      : levelTerms(level, bin, net.config().parametrisation, net.config().sigmaData);
     };
-    for (int j = 0; j < B; ++j) {
+    for (int j = begin; j < end; ++j) {
+        Rng rng = streams.split(std::uint64_t(j));
         const int i = rng.uniformInt(data.size());
         int bin = 0;
         const NoiseLevel level = drawLevel(rng, bin);
@@ -272,10 +281,19 @@ void Objective::draw(const Dataset& data, const ScoreNetT<T>& net, int B, Rng& r
         } else {
             batch.target.col(j).setZero();
         }
+        if (ssm)
+            for (int k = 0; k < K; ++k)
+                for (int r = 0; r < 2; ++r)
+                    batch.v(r, Eigen::Index(k) * B + j) = T(rademacher ? rng.rademacher() : rng.normal());
     }
-    if (ssm)
-        for (Eigen::Index c = 0; c < batch.v.cols(); ++c)
-            for (int r = 0; r < 2; ++r) batch.v(r, c) = T(rademacher ? rng.rademacher() : rng.normal());
+}
+
+template <typename T>
+void Objective::draw(const Dataset& data, const ScoreNetT<T>& net, int B, Rng& rng, BatchT<T>& batch) const
+{
+    prepare(data, net, B, batch);
+    drawExamples(data, net, rng, batch, 0, B);
+    rng.next();
 }
 
 template <typename T>
@@ -372,6 +390,9 @@ double Objective::accumulate(const ScoreNetT<T>& net, BatchT<T>& batch, int begi
 
 template void Objective::draw<float>(const Dataset&, const ScoreNetT<float>&, int, Rng&, BatchT<float>&) const;
 template void Objective::draw<double>(const Dataset&, const ScoreNetT<double>&, int, Rng&, BatchT<double>&) const;
+template void Objective::prepare<float>(const Dataset&, const ScoreNetT<float>&, int, BatchT<float>&) const;
+template void Objective::drawExamples<float>(const Dataset&, const ScoreNetT<float>&, const Rng&, BatchT<float>&, int,
+                                             int) const;
 template double Objective::accumulate<float>(const ScoreNetT<float>&, BatchT<float>&, int, int,
                                              ObjectiveWorkspace<float>&, Eigen::Ref<MlpT<float>::Vector>) const;
 template double Objective::accumulate<double>(const ScoreNetT<double>&, BatchT<double>&, int, int,

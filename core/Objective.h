@@ -98,10 +98,22 @@ public:
     std::vector<double> binStd() const;
     std::vector<double> binMean() const; // the signal's scale of each bin: sqrt(alpha-bar) (VP), 1 (VE)
 
-    // Draws B examples (with replacement) from data. Throws InputError when the
-    // data set is empty or its labels do not fit the model.
+    // Draws B examples (with replacement) from data: prepare(), then
+    // drawExamples() from rng's streams, then rng advances once. Throws
+    // InputError when the data set is empty or its labels do not fit the model.
     template <typename T>
     void draw(const Dataset& data, const ScoreNetT<T>& net, int B, Rng& rng, BatchT<T>& batch) const;
+
+    // A batch in parts (the trainer draws each worker's part on its worker):
+    // prepare() checks the data against the model (InputError as draw()) and
+    // sizes the batch for B examples; drawExamples() fills examples
+    // [begin, end), example j from stream j of `streams` (Rng::split), so a
+    // batch is the same however it is split.
+    template <typename T>
+    void prepare(const Dataset& data, const ScoreNetT<T>& net, int B, BatchT<T>& batch) const;
+    template <typename T>
+    void drawExamples(const Dataset& data, const ScoreNetT<T>& net, const Rng& streams, BatchT<T>& batch, int begin,
+                      int end) const;
 
     // Adds d(batch-mean loss)/dparams restricted to examples [begin, end) to
     // grads, writes batch.loss for them, returns their loss sum divided by B.

@@ -129,7 +129,12 @@ void Trainer::setData(std::shared_ptr<const Dataset> data)
 
 StepStats Trainer::step()
 {
-    objective_.draw(*data_, net_, config_.batchSize, rng_, batch_);
+    // Each worker draws its own examples (the draw is a tenth of a batch-128
+    // step): from the streams of this step's generator, so the batch does not
+    // depend on the split.
+    objective_.prepare(*data_, net_, config_.batchSize, batch_);
+    const Rng streams = rng_;
+    rng_.next();
     const int B = batch_.size;
     const int parts = std::clamp(B / std::max(1, config_.minColumnsPerThread), 1, pool_.size());
     // Wide chunks back-propagate through W^T; make it once for all workers.
@@ -144,6 +149,7 @@ StepStats Trainer::step()
     auto work = [&](int w) {
         if (w >= parts) return;
         const int begin = int(std::int64_t(B) * w / parts), end = int(std::int64_t(B) * (w + 1) / parts);
+        objective_.drawExamples(*data_, net_, streams, batch_, begin, end);
         grads_[w].setZero();
         for (int c = begin; c < end; c += config_.chunk)
             partLoss[w] += objective_.accumulate(net_, batch_, c, std::min(c + config_.chunk, end), workspaces_[w],

@@ -67,6 +67,7 @@ private slots:
     void divergenceIsRestored();
     void liveChanges();
     void deterministic();
+    void batchDoesNotDependOnTheSplit();
 };
 
 void TestTraining::ncsnReachesExactScore()
@@ -243,6 +244,35 @@ void TestTraining::deterministic()
     Trainer c(data, smallModel(), oc, NoiseSchedule{}, OptimizerConfig{}, tc);
     c.run(30);
     QVERIFY(a.net().mlp().params() != c.net().mlp().params());
+}
+
+void TestTraining::batchDoesNotDependOnTheSplit()
+{
+    // Each worker draws its own examples (Objective::drawExamples). The batch
+    // must be the one a single thread draws: every example's loss, and so
+    // each level's running loss, bit for bit; the batch loss up to the order
+    // of the workers' partial sums.
+    const auto data = eightGaussians();
+    ObjectiveConfig oc;
+    TrainerConfig tc = trainerConfig(512);
+    tc.threads = 1;
+    Trainer one(data, smallModel(), oc, NoiseSchedule{}, OptimizerConfig{}, tc);
+    tc.threads = 2;
+    tc.minColumnsPerThread = 16;
+    Trainer split(data, smallModel(), oc, NoiseSchedule{}, OptimizerConfig{}, tc);
+    // One step: the next one starts from weights that differ in the last bits.
+    const StepStats a = one.step(), b = split.step();
+    QVERIFY(std::abs(a.loss - b.loss) <= 1e-6 * std::abs(a.loss));
+    const auto& la = one.stats().levelLoss;
+    const auto& lb = split.stats().levelLoss;
+    QCOMPARE(la.size(), lb.size());
+    int filled = 0;
+    for (std::size_t i = 0; i < la.size(); ++i) {
+        if (std::isnan(la[i])) continue;
+        ++filled;
+        QCOMPARE(lb[i], la[i]);
+    }
+    QVERIFY(filled >= 2);
 }
 
 QTEST_APPLESS_MAIN(TestTraining)
