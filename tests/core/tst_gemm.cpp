@@ -161,6 +161,7 @@ void TestGemm::multiplyAB_data()
         pathRow(l, "first weight gradient") << 128 << 3 << 50 << true << true;
         pathRow(l, "output layer (few rows)") << 2 << 131 << 128 << false << false;
         pathRow(l, "output layer accumulate") << 2 << 9 << 64 << false << true;
+        pathRow(l, "four rows accumulate") << 4 << 10 << 40 << false << true;
         pathRow(l, "ragged") << 48 << 13 << 29 << false << true;
         pathRow(l, "odd rows (Eigen path)") << 37 << 11 << 5 << true << false;
     }
