@@ -261,7 +261,8 @@ void Objective::drawExamples(const Dataset& data, const ScoreNetT<T>& net, const
         const int i = rng.uniformInt(data.size());
         int bin = 0;
         const NoiseLevel level = drawLevel(rng, bin);
-        const double e1 = rng.normal(), e2 = rng.normal();
+        double e1, e2;
+        rng.normalPair(e1, e2);
         const double m = level.marginal.mean, s = level.marginal.std;
         int label = classes > 0 ? data.labels[i] : -1;
         if (label >= 0 && config_.labelDropout > 0 && rng.uniform() < config_.labelDropout) label = -1;

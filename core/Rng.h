@@ -81,6 +81,24 @@ public:
         return r * std::cos(a);
     }
 
+    // Two independent standard normals by Marsaglia's polar method: a point
+    // drawn uniformly in the unit disc, scaled. No sine or cosine (glibc's
+    // sincos was most of a normal() pair); a stream of its own, apart from
+    // normal() and its spare. For the hot loops: the samplers' noise and the
+    // training draw.
+    void normalPair(double& a, double& b)
+    {
+        double u, v, s;
+        do {
+            u = 2.0 * uniform() - 1.0;
+            v = 2.0 * uniform() - 1.0;
+            s = u * u + v * v;
+        } while (s >= 1.0 || s == 0.0);
+        const double f = std::sqrt(-2.0 * std::log(s) / s);
+        a = u * f;
+        b = v * f;
+    }
+
     // +1 or -1 with equal probability.
     double rademacher() { return (next() >> 63) ? 1.0 : -1.0; }
 

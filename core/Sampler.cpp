@@ -457,10 +457,7 @@ void Sampler::drawNoise(Eigen::Matrix2Xd& z)
     pool_.parallelForBalanced(int(z.cols()), kNoisePiece, [&](int begin, int end) {
         for (int start = begin; start < end; start += kNoisePiece) {
             Rng piece = base.split(std::uint64_t(start / kNoisePiece));
-            for (int j = start; j < std::min(end, start + kNoisePiece); ++j) {
-                z(0, j) = piece.normal();
-                z(1, j) = piece.normal();
-            }
+            for (int j = start; j < std::min(end, start + kNoisePiece); ++j) piece.normalPair(z(0, j), z(1, j));
         }
     });
 }

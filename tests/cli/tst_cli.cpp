@@ -290,14 +290,16 @@ void TestCli::deterministic()
 void TestCli::sdeditAndFix()
 {
     // Replacement keeps x1 where it is put (NCSN mixture, x1 = 5: x2 ~ N(5, 1)).
+    // Three resampling rounds: one round is biased (x2's mean ~0.1 low here,
+    // tst_samplers::replacement), too close to a tolerance for 1,000 points.
     Run r = cli({"sample", "--exact", "ncsn", "--sampler", "ddpm", "--T", "200", "--n", "1000", "--fix-x1", "5",
-                 "--out", "fixed.csv"},
+                 "--resample", "3", "--out", "fixed.csv"},
                 dir_.path());
     QCOMPARE(r.status, 0);
     const ss::Dataset fixed = ss::loadCsv(path("fixed.csv").toStdString());
     QCOMPARE(fixed.points.row(0).minCoeff(), 5.0);
     QCOMPARE(fixed.points.row(0).maxCoeff(), 5.0);
-    QVERIFY(std::abs(fixed.points.row(1).mean() - 5.0) < 0.2);
+    QVERIFY(std::abs(fixed.points.row(1).mean() - 5.0) < 0.15); // 5 standard errors
     // SDEdit from t0 = 0.1 keeps edited points near where they were.
     r = cli({"data", "--preset", "8gaussians", "--n", "200", "--seed", "4", "--out", "in.csv"}, dir_.path());
     r = cli({"sample", "--exact", "8gaussians", "--sampler", "ddpm", "--sdedit", "in.csv", "--t0", "0.1", "--out",
