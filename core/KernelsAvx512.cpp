@@ -188,13 +188,6 @@ inline __m512 blockTotals(__m512 v0, __m512 v1, __m512 v2, __m512 v3)
     return _mm512_add_ps(_mm512_shuffle_f32x4(y01, y23, 0x88), _mm512_shuffle_f32x4(y01, y23, 0xDD));
 }
 
-// Column j of a 4 x 4 tile of C from block j of t.
-inline void storeColumn(__m128 s, float* out, bool accumulate)
-{
-    if (accumulate) s = _mm_add_ps(s, _mm_loadu_ps(out));
-    _mm_storeu_ps(out, s);
-}
-
 // MR x NR dot products of length K: sixteen lanes, the tail by a masked load.
 template <int MR, int NR>
 inline void kernelAtB(int K, const float* a, int lda, const float* b, int ldb, float* c, int ldc, bool accumulate)
@@ -219,66 +212,51 @@ inline void kernelAtB(int K, const float* a, int lda, const float* b, int ldb, f
         }
 }
 
-// The 4 x 4 tile, the hot one (at batch 16, W^T G was a third of a training
-// step). Its sixteen accumulators are named: as an array GCC kept them on the
-// stack, one store for every multiply-add. They are reduced together (45
-// shuffles and adds, against sixteen horizontal sums of eight each).
-inline void kernelAtB4x4(int K, const float* a, int lda, const float* b, int ldb, float* c, int ldc, bool accumulate)
+// One row of a tile of A^T B: its four columns' accumulators.
+struct TileRow {
+    __m512 c0, c1, c2, c3;
+};
+
+inline void multiplyAddRow(TileRow& r, const float* ai, __mmask16 mask, __m512 v0, __m512 v1, __m512 v2, __m512 v3)
 {
-    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00,
-           c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-    const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * std::ptrdiff_t(lda), *a3 = a + 3 * std::ptrdiff_t(lda);
-    const float *b0 = b, *b1 = b + ldb, *b2 = b + 2 * std::ptrdiff_t(ldb), *b3 = b + 3 * std::ptrdiff_t(ldb);
-    for (int k = 0; k < K; k += 16) {
-        const __mmask16 mask = K - k >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (K - k)) - 1);
-        const __m512 v0 = _mm512_maskz_loadu_ps(mask, b0 + k), v1 = _mm512_maskz_loadu_ps(mask, b1 + k),
-                     v2 = _mm512_maskz_loadu_ps(mask, b2 + k), v3 = _mm512_maskz_loadu_ps(mask, b3 + k);
-        __m512 u = _mm512_maskz_loadu_ps(mask, a0 + k);
-        c00 = _mm512_fmadd_ps(u, v0, c00), c01 = _mm512_fmadd_ps(u, v1, c01);
-        c02 = _mm512_fmadd_ps(u, v2, c02), c03 = _mm512_fmadd_ps(u, v3, c03);
-        u = _mm512_maskz_loadu_ps(mask, a1 + k);
-        c10 = _mm512_fmadd_ps(u, v0, c10), c11 = _mm512_fmadd_ps(u, v1, c11);
-        c12 = _mm512_fmadd_ps(u, v2, c12), c13 = _mm512_fmadd_ps(u, v3, c13);
-        u = _mm512_maskz_loadu_ps(mask, a2 + k);
-        c20 = _mm512_fmadd_ps(u, v0, c20), c21 = _mm512_fmadd_ps(u, v1, c21);
-        c22 = _mm512_fmadd_ps(u, v2, c22), c23 = _mm512_fmadd_ps(u, v3, c23);
-        u = _mm512_maskz_loadu_ps(mask, a3 + k);
-        c30 = _mm512_fmadd_ps(u, v0, c30), c31 = _mm512_fmadd_ps(u, v1, c31);
-        c32 = _mm512_fmadd_ps(u, v2, c32), c33 = _mm512_fmadd_ps(u, v3, c33);
-    }
-    // Column j of the tile (rows 0..3) is block j of t.
-    const __m512 t = blockTotals(blockSums(c00, c10, c20, c30), blockSums(c01, c11, c21, c31),
-                                 blockSums(c02, c12, c22, c32), blockSums(c03, c13, c23, c33));
-    storeColumn(_mm512_extractf32x4_ps(t, 0), c, accumulate);
-    storeColumn(_mm512_extractf32x4_ps(t, 1), c + std::ptrdiff_t(ldc), accumulate);
-    storeColumn(_mm512_extractf32x4_ps(t, 2), c + 2 * std::ptrdiff_t(ldc), accumulate);
-    storeColumn(_mm512_extractf32x4_ps(t, 3), c + 3 * std::ptrdiff_t(ldc), accumulate);
+    const __m512 u = _mm512_maskz_loadu_ps(mask, ai);
+    r.c0 = _mm512_fmadd_ps(u, v0, r.c0);
+    r.c1 = _mm512_fmadd_ps(u, v1, r.c1);
+    r.c2 = _mm512_fmadd_ps(u, v2, r.c2);
+    r.c3 = _mm512_fmadd_ps(u, v3, r.c3);
 }
 
-// The 2 x 4 tile (the output layer's two rows), likewise named and reduced
-// together; rows 2 and 3 of the 4 x 4 reduction are zero and not stored.
-inline void kernelAtB2x4(int K, const float* a, int lda, const float* b, int ldb, float* c, int ldc, bool accumulate)
+// An MR x 4 tile (MR = 4, the hot one: at batch 16 W^T G was a third of a
+// training step; MR = 2, the output layer's rows). The accumulators are named
+// rows, not an array: as an array GCC kept them on the stack, one store for
+// every multiply-add. The sixteen are reduced together (45 shuffles and adds,
+// against sixteen horizontal sums of eight each); with two rows, rows 2 and 3
+// stay zero and are not stored.
+template <int MR>
+inline void kernelAtBTile(int K, const float* a, int lda, const float* b, int ldb, float* c, int ldc, bool accumulate)
 {
-    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-    const float *a0 = a, *a1 = a + lda;
-    const float *b0 = b, *b1 = b + ldb, *b2 = b + 2 * std::ptrdiff_t(ldb), *b3 = b + 3 * std::ptrdiff_t(ldb);
+    static_assert(MR == 2 || MR == 4);
+    const __m512 zero = _mm512_setzero_ps();
+    TileRow r0{zero, zero, zero, zero}, r1 = r0, r2 = r0, r3 = r0;
+    const float* bj[4] = {b, b + ldb, b + 2 * std::ptrdiff_t(ldb), b + 3 * std::ptrdiff_t(ldb)};
     for (int k = 0; k < K; k += 16) {
         const __mmask16 mask = K - k >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (K - k)) - 1);
-        const __m512 v0 = _mm512_maskz_loadu_ps(mask, b0 + k), v1 = _mm512_maskz_loadu_ps(mask, b1 + k),
-                     v2 = _mm512_maskz_loadu_ps(mask, b2 + k), v3 = _mm512_maskz_loadu_ps(mask, b3 + k);
-        __m512 u = _mm512_maskz_loadu_ps(mask, a0 + k);
-        c00 = _mm512_fmadd_ps(u, v0, c00), c01 = _mm512_fmadd_ps(u, v1, c01);
-        c02 = _mm512_fmadd_ps(u, v2, c02), c03 = _mm512_fmadd_ps(u, v3, c03);
-        u = _mm512_maskz_loadu_ps(mask, a1 + k);
-        c10 = _mm512_fmadd_ps(u, v0, c10), c11 = _mm512_fmadd_ps(u, v1, c11);
-        c12 = _mm512_fmadd_ps(u, v2, c12), c13 = _mm512_fmadd_ps(u, v3, c13);
+        const __m512 v0 = _mm512_maskz_loadu_ps(mask, bj[0] + k), v1 = _mm512_maskz_loadu_ps(mask, bj[1] + k),
+                     v2 = _mm512_maskz_loadu_ps(mask, bj[2] + k), v3 = _mm512_maskz_loadu_ps(mask, bj[3] + k);
+        multiplyAddRow(r0, a + k, mask, v0, v1, v2, v3);
+        multiplyAddRow(r1, a + lda + k, mask, v0, v1, v2, v3);
+        if constexpr (MR == 4) {
+            multiplyAddRow(r2, a + 2 * std::ptrdiff_t(lda) + k, mask, v0, v1, v2, v3);
+            multiplyAddRow(r3, a + 3 * std::ptrdiff_t(lda) + k, mask, v0, v1, v2, v3);
+        }
     }
-    const __m512 z = _mm512_setzero_ps();
-    const __m512 t = blockTotals(blockSums(c00, c10, z, z), blockSums(c01, c11, z, z), blockSums(c02, c12, z, z),
-                                 blockSums(c03, c13, z, z));
+    // Column j of the tile (rows 0..MR-1) is block j of t.
+    const __m512 t = blockTotals(blockSums(r0.c0, r1.c0, r2.c0, r3.c0), blockSums(r0.c1, r1.c1, r2.c1, r3.c1),
+                                 blockSums(r0.c2, r1.c2, r2.c2, r3.c2), blockSums(r0.c3, r1.c3, r2.c3, r3.c3));
+    constexpr __mmask8 rows = (1u << MR) - 1;
     const auto store = [&](__m128 s, float* out) {
-        if (accumulate) s = _mm_add_ps(s, _mm_maskz_loadu_ps(0x3, out));
-        _mm_mask_storeu_ps(out, 0x3, s);
+        if (accumulate) s = _mm_add_ps(s, _mm_maskz_loadu_ps(rows, out));
+        _mm_mask_storeu_ps(out, rows, s);
     };
     store(_mm512_extractf32x4_ps(t, 0), c);
     store(_mm512_extractf32x4_ps(t, 1), c + std::ptrdiff_t(ldc));
@@ -294,9 +272,8 @@ inline void rowBlockAtB(int N, int K, const float* a, int lda, const float* b, i
     for (; j + 4 <= N; j += 4) {
         const float* bj = b + std::ptrdiff_t(j) * ldb;
         float* cj = c + std::ptrdiff_t(j) * ldc;
-        if constexpr (MR == 4) kernelAtB4x4(K, a, lda, bj, ldb, cj, ldc, accumulate);
-        else if constexpr (MR == 2) kernelAtB2x4(K, a, lda, bj, ldb, cj, ldc, accumulate);
-        else kernelAtB<MR, 4>(K, a, lda, bj, ldb, cj, ldc, accumulate);
+        if constexpr (MR == 1) kernelAtB<1, 4>(K, a, lda, bj, ldb, cj, ldc, accumulate);
+        else kernelAtBTile<MR>(K, a, lda, bj, ldb, cj, ldc, accumulate);
     }
     for (; j < N; ++j)
         kernelAtB<MR, 1>(K, a, lda, b + std::ptrdiff_t(j) * ldb, ldb, c + std::ptrdiff_t(j) * ldc, ldc, accumulate);
