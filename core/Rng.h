@@ -2,7 +2,8 @@
 // Deterministic random numbers: the same seed gives the same stream on every
 // platform and compiler (std:: distributions are implementation-defined, so
 // none are used). xoshiro256** seeded through splitmix64; normals by
-// Box–Muller. Not thread-safe: give each thread its own Rng (see split()).
+// Box–Muller (normal()) or in pairs by the polar method (normalPair(), for hot
+// loops). Not thread-safe: give each thread its own Rng (see split()).
 #include <array>
 #include <cmath>
 #include <cstdint>
